@@ -8,6 +8,7 @@
 
 #include "bot/app/serve.h"
 #include "bot/app/startup.h"
+#include "bot/cli/forge_commands.h"
 #include "datamcp/version.h"
 #include "gitops/config/config.h"
 
@@ -21,6 +22,12 @@ usage: datamcp <command> [options]
 
 commands:
   serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
+  prs [--all] [--json]  list the local forge's pull requests
+  pr N                  show pull request N with its comments (the plan output)
+  review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
+                        review pull request N on the local forge
+  merge N [--as USER]   merge pull request N on the local forge (a human action; the server
+                        then re-plans, checks the fingerprint and applies)
   config --reference    print every configuration key (markdown table)
   config --check        load and validate the configuration, print the first problem
   version               print the version
@@ -95,6 +102,10 @@ int RunCli(int argc, char** argv) {
     return RunServe(common);
   }
   if (cmd == "config") return RunConfig(args, common);
+  if (cmd == "prs") return RunPrs(args, common);
+  if (cmd == "pr") return RunPr(args, common);
+  if (cmd == "review") return RunReview(args, common);
+  if (cmd == "merge") return RunMerge(args, common);
   return Usage("unknown command '" + cmd + "'");
 }
 

@@ -42,9 +42,9 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
       GitStatus(git_merge_commits(&raw_index, repo, base, head, &opts), "merge"));
   git::IndexPtr index(raw_index);
   if (git_index_has_conflicts(index.get())) {
-    return FailedPrecondition("pull request #" + std::to_string(pr.number) +
-                              " conflicts with " + pr.base_ref + " in: " +
-                              ConflictPaths(index.get()) + "; update the branch and retry");
+    return FailedPrecondition("pull request #" + std::to_string(pr.number) + " conflicts with " +
+                              pr.base_ref + " in: " + ConflictPaths(index.get()) +
+                              "; update the branch and retry");
   }
   git_oid tree_id;
   DATAMCP_RETURN_IF_ERROR(
@@ -53,8 +53,9 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "merge tree"));
   git::TreePtr tree(t);
   std::string message = "Merge pull request #" + std::to_string(pr.number) + " from " +
-                        pr.head_ref + "\n\n" + pr.title + "\n\nDatamcp-Pull-Request: " +
-                        std::to_string(pr.number) + "\nDatamcp-Merged-By: " + merged_by + "\n";
+                        pr.head_ref + "\n\n" + pr.title +
+                        "\n\nDatamcp-Pull-Request: " + std::to_string(pr.number) +
+                        "\nDatamcp-Merged-By: " + merged_by + "\n";
   const git_commit* parents[] = {base, head};
   git_oid merge_id;
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_create(&merge_id, repo, nullptr, sig, sig, nullptr,
@@ -74,20 +75,20 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
 
 Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by) {
   DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
-  if (pr.merged) return FailedPrecondition("pull request #" + std::to_string(number) +
-                                           " is already merged");
-  if (pr.state != "open") return FailedPrecondition("pull request #" + std::to_string(number) +
-                                                    " is closed");
+  if (pr.merged)
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is already merged");
+  if (pr.state != "open")
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is closed");
   static const int init = git_libgit2_init();
   (void)init;
   git_repository* raw = nullptr;
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, repo_path_.c_str()), "open"));
   git::RepositoryPtr repo(raw);
   git_signature* s = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_signature_new(&s, identity_.name.c_str(),
-                                                      identity_.email.c_str(),
-                                                      clock_.UnixSeconds(), 0),
-                                    "signature"));
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_signature_new(&s, identity_.name.c_str(), identity_.email.c_str(),
+                                  clock_.UnixSeconds(), 0),
+                "signature"));
   git::SignaturePtr sig(s);
   Result<std::string> merge_id = Conflict("not attempted");
   std::string head_sha;

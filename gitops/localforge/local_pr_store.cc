@@ -34,8 +34,8 @@ Result<git::RepositoryPtr> OpenRepo(const std::string& path) {
   static const int init = git_libgit2_init();
   (void)init;
   git_repository* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, path.c_str()),
-                                    "open repository " + path));
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_repository_open_bare(&raw, path.c_str()), "open repository " + path));
   return git::RepositoryPtr(raw);
 }
 
@@ -74,9 +74,9 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
 
 Result<git::SignaturePtr> Signature(const LocalPrStore::Identity& id, const Clock& clock) {
   git_signature* s = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(
-      git_signature_new(&s, id.name.c_str(), id.email.c_str(), clock.UnixSeconds(), 0),
-      "signature"));
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_signature_new(&s, id.name.c_str(), id.email.c_str(), clock.UnixSeconds(), 0),
+                "signature"));
   return git::SignaturePtr(s);
 }
 
@@ -108,10 +108,10 @@ Status WriteRecord(git_repository* repo, const Snapshot& snap, const PullRecord&
   git::TreePtr tree(t);
   const git_commit* parents[] = {parent.get()};
   git_oid commit_id;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_create(&commit_id, repo, nullptr, sig, sig, nullptr,
-                                                      message.c_str(), tree.get(), snap.exists ? 1 : 0,
-                                                      parents),
-                                    "forge commit"));
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_commit_create(&commit_id, repo, nullptr, sig, sig, nullptr, message.c_str(),
+                                  tree.get(), snap.exists ? 1 : 0, parents),
+                "forge commit"));
   git_reference* ref = nullptr;
   int rc = snap.exists ? git_reference_create_matching(&ref, repo, LocalPrStore::kRef, &commit_id,
                                                        1, &snap.commit, message.c_str())
@@ -134,9 +134,9 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
                                       const std::string& author) {
   DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
   git_oid head;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(
-      git_reference_name_to_id(&head, repo.get(), ("refs/heads/" + head_ref).c_str()),
-      "pull request head branch '" + head_ref + "'"));
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_reference_name_to_id(&head, repo.get(), ("refs/heads/" + head_ref).c_str()),
+                "pull request head branch '" + head_ref + "'"));
   DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig, Signature(identity_, clock_));
   std::lock_guard writer(WriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {

@@ -28,17 +28,26 @@ json ToJson(const PullRecord& pr) {
     comments.push_back({{"id", c.id}, {"author", c.author}, {"body", c.body}, {"at", c.at}});
   }
   for (const auto& s : pr.statuses) {
-    statuses.push_back({{"sha", s.sha}, {"context", s.context}, {"state", s.state},
+    statuses.push_back({{"sha", s.sha},
+                        {"context", s.context},
+                        {"state", s.state},
                         {"description", s.description}});
   }
-  return {{"number", pr.number},         {"title", pr.title},
-          {"body", pr.body},             {"head_ref", pr.head_ref},
-          {"head_sha", pr.head_sha},     {"base_ref", pr.base_ref},
-          {"state", pr.state},           {"merged", pr.merged},
+  return {{"number", pr.number},
+          {"title", pr.title},
+          {"body", pr.body},
+          {"head_ref", pr.head_ref},
+          {"head_sha", pr.head_sha},
+          {"base_ref", pr.base_ref},
+          {"state", pr.state},
+          {"merged", pr.merged},
           {"merge_commit_sha", pr.merge_commit_sha},
-          {"author", pr.author},         {"merged_by", pr.merged_by},
-          {"created_at", pr.created_at}, {"updated_at", pr.updated_at},
-          {"reviews", reviews},          {"comments", comments},
+          {"author", pr.author},
+          {"merged_by", pr.merged_by},
+          {"created_at", pr.created_at},
+          {"updated_at", pr.updated_at},
+          {"reviews", reviews},
+          {"comments", comments},
           {"statuses", statuses}};
 }
 
@@ -62,12 +71,12 @@ Result<PullRecord> PullRecordFromJson(const json& j) {
   pr.created_at = j.value("created_at", 0LL);
   pr.updated_at = j.value("updated_at", 0LL);
   for (const auto& r : j.value("reviews", json::array())) {
-    pr.reviews.push_back({r.value("user", ""), r.value("state", ""), r.value("body", ""),
-                          r.value("at", 0LL)});
+    pr.reviews.push_back(
+        {r.value("user", ""), r.value("state", ""), r.value("body", ""), r.value("at", 0LL)});
   }
   for (const auto& c : j.value("comments", json::array())) {
-    pr.comments.push_back({c.value("id", 0LL), c.value("author", ""), c.value("body", ""),
-                           c.value("at", 0LL)});
+    pr.comments.push_back(
+        {c.value("id", 0LL), c.value("author", ""), c.value("body", ""), c.value("at", 0LL)});
   }
   for (const auto& s : j.value("statuses", json::array())) {
     pr.statuses.push_back({s.value("sha", ""), s.value("context", ""), s.value("state", ""),

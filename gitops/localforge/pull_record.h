@@ -13,7 +13,7 @@ struct Review {
   std::string user;
   std::string state;  // APPROVED | COMMENTED | CHANGES_REQUESTED
   std::string body;
-  long long at = 0;   // Unix seconds
+  long long at = 0;  // Unix seconds
 };
 
 struct Comment {

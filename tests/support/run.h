@@ -34,8 +34,7 @@ inline void Must(const std::string& cmd) { (void)MustOut(cmd); }
 
 // A fresh directory under $TMPDIR, unique per process and call.
 inline std::string TempDir(const std::string& prefix) {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
   char* made = mkdtemp(tmpl.data());
   if (!made) ADD_FAILURE() << "mkdtemp failed";
   return tmpl;
