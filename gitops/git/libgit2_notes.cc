@@ -74,7 +74,7 @@ Status Libgit2Repository::AddNote(const std::string& commit, const std::string& 
   git_repository* repo = lease.get();
   const std::string spec = "+" + options_.notes_ref + ":" + options_.notes_ref;
   Status last;
-  for (int attempt = 1; attempt <= options_.max_push_attempts + 2; ++attempt) {
+  for (int attempt = 1; attempt <= options_.max_note_attempts; ++attempt) {
     DATAMCP_RETURN_IF_ERROR(FetchRefspecs(repo, {spec}, false));
     std::string parent;
     DATAMCP_ASSIGN_OR_RETURN(std::string notes_commit,

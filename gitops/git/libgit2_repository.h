@@ -22,7 +22,8 @@ struct Libgit2RepositoryOptions {
   std::string bot_branch_prefix = "datamcp/";  // branches the bot owns (CommitAndPush only)
   std::vector<std::string> allowed_roots;      // paths a change set may touch; empty: anywhere
   std::string notes_ref = "refs/notes/datamcp";
-  int max_push_attempts = 3;      // CommitAndPush / AddNote tries when the remote moved
+  int max_push_attempts = 3;      // CommitAndPush tries when the remote branch moved
+  int max_note_attempts = 10;     // AddNote tries when another writer moved the notes ref
   size_t max_pooled_handles = 8;  // idle git_repository handles kept warm (object cache)
 };
 
