@@ -1,0 +1,116 @@
+#pragma once
+
+#include <git2.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gitops/common/clock.h"
+#include "gitops/git/git_ptr.h"
+#include "gitops/git/repository.h"
+
+namespace datamcp::git {
+
+struct Libgit2RepositoryOptions {
+  std::string mirror_path;  // the bare mirror; created by Mirror() when missing
+  RemoteOptions remote;
+  Identity committer;                          // the bot: committer of every commit it writes
+  std::string default_branch = "main";         // never pushed to directly
+  std::string bot_branch_prefix = "datamcp/";  // branches the bot owns (CommitAndPush only)
+  std::vector<std::string> allowed_roots;      // paths a change set may touch; empty: anywhere
+  std::string notes_ref = "refs/notes/datamcp";
+  int max_push_attempts = 3;      // CommitAndPush tries when the remote branch moved
+  int max_note_attempts = 10;     // AddNote tries when another writer moved the notes ref
+  size_t max_pooled_handles = 8;  // idle git_repository handles kept warm (object cache)
+};
+
+// Repository on libgit2 1.5 over a bare mirror in the work directory.
+//
+// Thread-safety: all methods may run concurrently. Each call borrows a git_repository handle
+// from a small pool (a handle is used by one thread at a time, and kept warm for the next
+// call); no libgit2 object outlives a call. Fetches (which rewrite remote-tracking refs) are
+// serialized; notes updates are serialized (one writer of the notes ref per process, other
+// processes are handled by fetch-merge-retry). Pushes run in parallel.
+class Libgit2Repository final : public Repository {
+ public:
+  Libgit2Repository(Libgit2RepositoryOptions options, Clock& clock);
+  ~Libgit2Repository() override;
+
+  Status Mirror() override;
+  Status Fetch() override;
+
+  Result<std::string> ResolveRef(const std::string& ref) override;
+  Result<std::string> ReadFile(const std::string& commit, const std::string& path) override;
+  Result<std::vector<TreeEntryInfo>> ListTree(const std::string& commit,
+                                              const std::string& dir) override;
+  Result<std::vector<CommitInfo>> Log(const std::string& commit,
+                                      const std::vector<std::string>& paths,
+                                      int max_count) override;
+  Result<std::vector<ChangedPath>> ChangedPaths(const std::string& from,
+                                                const std::string& to) override;
+  Result<std::string> MergeBase(const std::string& a, const std::string& b) override;
+  Result<std::string> ExportTree(const std::string& commit, const std::string& parent_dir) override;
+
+  Result<std::string> CreateCommit(const std::string& base, const ChangeSet& changes,
+                                   const CommitMeta& meta) override;
+  Result<PushResult> PushBranch(const std::string& branch, const std::string& commit,
+                                const std::string& expected_remote) override;
+  Result<ProposeResult> CommitAndPush(const std::string& branch, const std::string& base_ref,
+                                      const ChangeSet& changes, const CommitMeta& meta) override;
+
+  Status AddNote(const std::string& commit, const std::string& json) override;
+  Result<std::vector<std::string>> ReadNotes(const std::string& commit) override;
+
+ private:
+  // A pooled git_repository handle, used by one thread until it is destroyed.
+  class Lease {
+   public:
+    Lease(Libgit2Repository* owner, RepositoryPtr repo) : owner_(owner), repo_(std::move(repo)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (repo_) owner_->Release(std::move(repo_));
+    }
+    git_repository* get() const { return repo_.get(); }
+
+   private:
+    Libgit2Repository* owner_;
+    RepositoryPtr repo_;
+  };
+  Result<Lease> Acquire();
+  void Release(RepositoryPtr repo);
+
+  Status FetchRefspecs(git_repository* repo, const std::vector<std::string>& refspecs, bool prune);
+  Result<CommitPtr> LookupCommit(git_repository* repo, const std::string& oid);
+  Result<TreePtr> CommitTree(git_repository* repo, const std::string& oid);
+  Result<std::string> ResolveIn(git_repository* repo, const std::string& ref);
+  // Pushes local commit `commit` to `remote_ref` (via a temporary local ref), checking that
+  // the remote ref is at `expected` first. Transport errors are a non-OK status; a refusal by
+  // the server is a PushResult with ok == false.
+  Result<PushResult> PushCommit(git_repository* repo, const std::string& commit,
+                                const std::string& remote_ref, const std::string& expected);
+  Result<std::string> CommitOnce(const std::string& branch, const std::string& base_ref,
+                                 const ChangeSet& changes, const CommitMeta& meta,
+                                 std::string* remote_tip);
+  Result<std::string> WriteNoteCommit(git_repository* repo, const std::string& commit,
+                                      const std::string& json, std::string* parent);
+
+  Libgit2RepositoryOptions options_;
+  Clock& clock_;
+  std::mutex pool_mu_;
+  std::vector<RepositoryPtr> pool_;
+  std::mutex fetch_mu_;
+  std::mutex notes_mu_;
+  std::atomic<uint64_t> push_counter_{0};
+};
+
+// Calls git_libgit2_init once per process (thread-safe). Every entry point calls it.
+void EnsureLibgit2();
+
+// Hex id of a libgit2 oid.
+std::string OidHex(const git_oid& oid);
+
+}  // namespace datamcp::git
