@@ -114,4 +114,47 @@ Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by)
   });
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> LocalPrStore::ChangedFiles(
+    int number) const {
+  DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
+  git_repository* raw = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, repo_path_.c_str()), "open"));
+  git::RepositoryPtr repo(raw);
+  git_oid head_id, base_id, merge_base;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_oid_fromstr(&head_id, pr.head_sha.c_str()), "head"));
+  std::string base_ref = pr.merged ? pr.merge_commit_sha + "^1" : "refs/heads/" + pr.base_ref;
+  git_object* base_obj = nullptr;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_revparse_single(&base_obj, repo.get(), base_ref.c_str()), base_ref));
+  git_oid_cpy(&base_id, git_object_id(base_obj));
+  git_object_free(base_obj);
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_merge_base(&merge_base, repo.get(), &base_id, &head_id), "merge base"));
+  auto tree_of = [&](const git_oid* id) -> Result<git::TreePtr> {
+    git_commit* c = nullptr;
+    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo.get(), id), "commit"));
+    git::CommitPtr commit(c);
+    git_tree* t = nullptr;
+    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&t, commit.get()), "tree"));
+    return git::TreePtr(t);
+  };
+  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr old_tree, tree_of(&merge_base));
+  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr new_tree, tree_of(&head_id));
+  git_diff* d = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(
+      git_diff_tree_to_tree(&d, repo.get(), old_tree.get(), new_tree.get(), nullptr), "diff"));
+  git::DiffPtr diff(d);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    std::string status = delta->status == GIT_DELTA_ADDED     ? "added"
+                         : delta->status == GIT_DELTA_DELETED ? "removed"
+                                                              : "modified";
+    out.emplace_back(delta->status == GIT_DELTA_DELETED ? delta->old_file.path
+                                                        : delta->new_file.path,
+                     status);
+  }
+  return out;
+}
+
 }  // namespace datamcp::localforge

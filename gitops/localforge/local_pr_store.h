@@ -47,6 +47,10 @@ class LocalPrStore {
   // naming the paths.
   Result<PullRecord> Merge(int number, const std::string& merged_by);
 
+  // The paths the pull request changes (merge base of base and head, to head), with
+  // "added" | "modified" | "removed".
+  Result<std::vector<std::pair<std::string, std::string>>> ChangedFiles(int number) const;
+
  private:
   std::string repo_path_;
   const Clock& clock_;

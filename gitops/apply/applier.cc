@@ -1,0 +1,231 @@
+#include "gitops/apply/applier.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+
+#include "gitops/common/log.h"
+#include "gitops/proposal/change_requests.h"
+#include "gitops/proposal/plan_report.h"
+
+namespace datamcp::apply {
+namespace {
+
+// Ends the pipeline early with a recorded (not an error) outcome.
+struct Outcome {
+  std::string result;
+  std::string detail;
+};
+
+std::string Tail(const std::string& text, std::size_t max) {
+  return text.size() <= max ? text : "…" + text.substr(text.size() - max);
+}
+
+std::string CommentFor(const ApplyNote& n) {
+  std::string icon = (n.result == "applied" || n.result == "synced") ? "✅" : "⚠️";
+  std::string s = "### " + icon + " DataMCP " + n.result + ": `" + n.project + "`\n\n";
+  s += "Merge commit `" + n.merge_commit.substr(0, 12) + "`, environment `" + n.env + "`";
+  if (!n.merged_by.empty()) s += ", merged by `" + n.merged_by + "`";
+  s += ".\n\n" + n.summary + "\n";
+  if (!n.detail.empty()) s += "\n```\n" + Tail(n.detail, 20000) + "\n```\n";
+  if (n.result == "stale-plan") {
+    s += "\nThe plan changed between review and merge, so nothing was applied. Open a new pull "
+         "request (for example with the same change) to review the current plan.\n";
+  } else if (n.result == "interrupted") {
+    s += "\nDataMCP stopped while this was running. It is not retried automatically: check "
+         "the project's state and re-run by hand.\n";
+  }
+  return s;
+}
+
+// One apply comment per project on the pull request: "datamcp:apply:infra-terraform-envs-dev".
+std::string CommentMarker(const std::string& project) {
+  std::string marker = "datamcp:apply:";
+  for (char c : project) {
+    marker += std::isalnum(static_cast<unsigned char>(c))
+                  ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                  : '-';
+  }
+  return marker;
+}
+
+}  // namespace
+
+Applier::Applier(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
+                 proposal::PlanService& planner, Syncer* syncer, const Clock& clock,
+                 ApplierOptions options)
+    : repo_(repo),
+      forge_(forge),
+      proposals_(proposals),
+      planner_(planner),
+      syncer_(syncer),
+      clock_(clock),
+      options_(options) {}
+
+Result<ApplyNote> Applier::Run(const jobs::Job& job) {
+  ApplyNote note;
+  note.project = job.project;
+  note.kind = job.kind;
+  note.pull_request = job.pull_request;
+  note.merge_commit = job.merge_sha;
+  note.started_at = clock_.UnixSeconds();
+  return Execute(job, std::move(note));
+}
+
+Status Applier::CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
+                                  const forge::PullRequest& pr, ApplyNote& note) {
+  DATAMCP_ASSIGN_OR_RETURN(auto reviews, forge_.ListReviews(pr.number));
+  std::map<std::string, forge::ReviewState> latest;
+  for (const auto& r : reviews) {
+    if (r.state != forge::ReviewState::kCommented && r.state != forge::ReviewState::kPending) {
+      latest[r.user] = r.state;
+    }
+  }
+  for (const auto& [user, state] : latest) {
+    if (state == forge::ReviewState::kApproved && user != pr.author) note.approvers.push_back(user);
+  }
+  if (static_cast<int>(note.approvers.size()) < env.approvals) {
+    return FailedPrecondition("environment " + env.name + " needs " +
+                              std::to_string(env.approvals) + " approval(s) before apply; it had " +
+                              std::to_string(note.approvers.size()));
+  }
+  if (config.apply.require_ci_green && options_.ci_available) {
+    DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(pr.head_sha));
+    std::string conclusion;
+    for (const auto& text : notes) {
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      if (!j.is_discarded() && j.value("type", "") == "ci") conclusion = j.value("conclusion", "");
+    }
+    if (conclusion != "success") {
+      return FailedPrecondition("CI must be green before apply; the recorded conclusion for " +
+                                pr.head_sha.substr(0, 12) + " is '" +
+                                (conclusion.empty() ? "none" : conclusion) + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig());
+  DATAMCP_ASSIGN_OR_RETURN(forge::PullRequest pr, forge_.GetPullRequest(job.pull_request));
+  note.merged_by = pr.merged_by;
+  DATAMCP_ASSIGN_OR_RETURN(auto log, repo_.Log(job.merge_sha, {}, 1));
+  if (log.empty() || log[0].parents.empty()) {
+    note.result = "refused";
+    note.summary = "the merge commit has no parent to plan against";
+    return Record(note);
+  }
+  // The requester and tool come from the proposal's own commit trailers.
+  if (auto head_log = repo_.Log(pr.head_sha, {}, 1); head_log.ok() && !head_log->empty()) {
+    note.requester = Trailer((*head_log)[0].message, "Datamcp-Requested-By");
+    note.tool = Trailer((*head_log)[0].message, "Datamcp-Tool");
+  }
+  proposal::Project project{job.kind == "terraform" ? proposal::ProjectKind::kTerraform
+                                                    : proposal::ProjectKind::kArgoApp,
+                            job.project,
+                            proposal::EnvironmentOfPath(config, job.project + "/")};
+  note.env = project.env;
+  auto env = config.FindEnvironment(project.env);
+  if (!env.ok()) {
+    note.result = "refused";
+    note.summary = "no environment in datamcp.yaml owns " + job.project;
+    return Record(note);
+  }
+  if (Status s = CheckRequirements(**env, config, pr, note); !s.ok()) {
+    if (s.code() != StatusCode::kFailedPrecondition) return s;
+    note.result = "refused";
+    note.summary = s.message();
+    return Record(note);
+  }
+  DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
+  note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
+  DATAMCP_ASSIGN_OR_RETURN(proposal::PlanRun run,
+                           planner_.Plan(config, log[0].parents[0], job.merge_sha, {project}));
+  const proposal::ProjectPlan& plan = run.plans.at(0);
+  note.fingerprint = plan.fingerprint;
+  if (!plan.ok) {
+    note.result = "failed";
+    note.summary = "re-plan on the merge commit failed";
+    note.detail = plan.error;
+    return Record(note);
+  }
+  if (note.reviewed_fingerprint.empty() || note.reviewed_fingerprint != plan.fingerprint) {
+    note.result = "stale-plan";
+    note.summary = note.reviewed_fingerprint.empty()
+                       ? "no reviewed plan was recorded for the pull request's head"
+                       : "the plan on the merge commit differs from the reviewed plan";
+    note.detail = plan.text;
+    return Record(note);
+  }
+  DATAMCP_RETURN_IF_ERROR(ApplyPlan(plan, **env, note));
+  return Record(note);
+}
+
+Status Applier::ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
+                          ApplyNote& note) {
+  if (plan.project.kind == proposal::ProjectKind::kTerraform) {
+    DATAMCP_ASSIGN_OR_RETURN(auto applied, planner_.ApplyTerraform(plan));
+    note.result = applied.succeeded ? "applied" : "failed";
+    note.summary = applied.succeeded ? plan.summary : "terraform apply failed";
+    note.detail = applied.output;
+    return Status::Ok();
+  }
+  if (!syncer_) {
+    note.result = "skipped";
+    note.summary = "Argo CD is not configured (argocd.url); the merge is recorded, nothing synced";
+    return Status::Ok();
+  }
+  std::string app = env.argocd.app;
+  if (auto manifest = repo_.ReadFile(note.merge_commit, plan.project.path); manifest.ok()) {
+    try {
+      app = YAML::Load(*manifest)["metadata"]["name"].as<std::string>(app);
+    } catch (const YAML::Exception&) {
+    }
+  }
+  DATAMCP_ASSIGN_OR_RETURN(SyncReport report,
+                           syncer_->SyncAndWait(app, env.argocd.namespace_, note.merge_commit));
+  note.result = report.succeeded ? "synced" : "sync-failed";
+  note.summary = report.succeeded ? "Argo CD application " + app + " is Synced and Healthy"
+                                  : "Argo CD sync of " + app + " failed: " + report.message;
+  note.argocd = {{"app", app},
+                 {"phase", report.phase},
+                 {"health", report.health},
+                 {"revision", report.revision}};
+  return Status::Ok();
+}
+
+Result<ApplyNote> Applier::RecordInterrupted(const jobs::Job& job) {
+  ApplyNote note;
+  note.project = job.project;
+  note.kind = job.kind;
+  note.pull_request = job.pull_request;
+  note.merge_commit = job.merge_sha;
+  note.result = "interrupted";
+  note.summary = "DataMCP stopped while this apply was running";
+  note.started_at = job.updated_at;
+  return Record(note);
+}
+
+Result<ApplyNote> Applier::Record(ApplyNote note) {
+  note.finished_at = clock_.UnixSeconds();
+  DATAMCP_RETURN_IF_ERROR(repo_.AddNote(note.merge_commit, ToJson(note).dump()));
+  bool good = note.result == "applied" || note.result == "synced" || note.result == "skipped";
+  forge::CommitState state{good ? forge::CommitStateKind::kSuccess
+                                : forge::CommitStateKind::kFailure,
+                           "datamcp/apply", note.project + ": " + note.result, ""};
+  if (state.description.size() > 140) state.description.resize(140);
+  Status status = forge_.SetCommitStatus(note.merge_commit, state);
+  Status comment =
+      forge_.UpsertBotComment(note.pull_request, CommentMarker(note.project), {CommentFor(note)})
+          .status();
+  log::Info("apply_recorded", {{"project", note.project},
+                               {"merge_commit", note.merge_commit},
+                               {"pull_request", note.pull_request},
+                               {"result", note.result}});
+  // The note is the record; forge updates are best effort once it is written.
+  if (!status.ok()) log::Warn("apply_status_failed", {{"error", status.message()}});
+  if (!comment.ok()) log::Warn("apply_comment_failed", {{"error", comment.message()}});
+  return note;
+}
+
+}  // namespace datamcp::apply

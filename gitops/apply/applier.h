@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+
+#include "gitops/apply/apply_note.h"
+#include "gitops/apply/syncer.h"
+#include "gitops/common/clock.h"
+#include "gitops/forge/forge.h"
+#include "gitops/git/repository.h"
+#include "gitops/jobs/job_store.h"
+#include "gitops/proposal/proposal_service.h"
+
+namespace datamcp::apply {
+
+struct ApplierOptions {
+  // Whether the forge runs CI whose result is recorded (GitHub Actions via workflow_run).
+  // The local forge has none, so `apply.require_ci_green` cannot hold it back there.
+  bool ci_available = true;
+};
+
+// Apply after merge, for one project at one merge commit:
+//  1. read datamcp.yaml from the default branch and check the apply requirements
+//     (approvals by the environment's count, CI green when required);
+//  2. re-plan on the merge commit and compare the fingerprint with the one recorded for
+//     the reviewed head; different -> refuse as `stale-plan`;
+//  3. terraform apply of exactly that saved plan, or an Argo CD sync to the merge commit;
+//  4. record a JSON note on the merge commit, comment on the pull request, set
+//     `datamcp/apply` on the merge commit.
+// Thread-safe; the caller runs one job per project at a time.
+class Applier {
+ public:
+  Applier(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
+          proposal::PlanService& planner, Syncer* syncer, const Clock& clock,
+          ApplierOptions options);
+
+  // Runs the pipeline and records its outcome; the returned note is what was recorded.
+  // Errors mean nothing could be recorded (git or the forge unreachable): retry later.
+  Result<ApplyNote> Run(const jobs::Job& job);
+
+  // Records that `job` was cut off mid-run (the bot crashed): a note and a comment asking a
+  // human to check the project. Nothing is retried.
+  Result<ApplyNote> RecordInterrupted(const jobs::Job& job);
+
+ private:
+  Result<ApplyNote> Execute(const jobs::Job& job, ApplyNote note);
+  Status CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
+                           const forge::PullRequest& pr, ApplyNote& note);
+  Status ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
+                   ApplyNote& note);
+  Result<ApplyNote> Record(ApplyNote note);
+
+  git::Repository& repo_;
+  forge::Forge& forge_;
+  proposal::ProposalService& proposals_;
+  proposal::PlanService& planner_;
+  Syncer* syncer_;
+  const Clock& clock_;
+  ApplierOptions options_;
+};
+
+}  // namespace datamcp::apply

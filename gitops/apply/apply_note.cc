@@ -1,0 +1,73 @@
+#include "gitops/apply/apply_note.h"
+
+#include <charconv>
+#include <sstream>
+
+namespace datamcp::apply {
+
+using nlohmann::json;
+
+json ToJson(const ApplyNote& n) {
+  return {{"type", "apply"},
+          {"project", n.project},
+          {"kind", n.kind},
+          {"env", n.env},
+          {"pull_request", n.pull_request},
+          {"merge_commit", n.merge_commit},
+          {"result", n.result},
+          {"summary", n.summary},
+          {"detail", n.detail},
+          {"requester", n.requester},
+          {"tool", n.tool},
+          {"merged_by", n.merged_by},
+          {"approvers", n.approvers},
+          {"reviewed_fingerprint", n.reviewed_fingerprint},
+          {"fingerprint", n.fingerprint},
+          {"argocd", n.argocd.is_null() ? json::object() : n.argocd},
+          {"started_at", n.started_at},
+          {"finished_at", n.finished_at}};
+}
+
+std::optional<json> FindApplyNote(const std::vector<std::string>& notes,
+                                  const std::string& project) {
+  for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
+    json note = json::parse(*it, nullptr, false);
+    if (!note.is_discarded() && note.value("type", "") == "apply" &&
+        note.value("project", "") == project) {
+      return note;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Trailer(const std::string& message, const std::string& key) {
+  std::istringstream in(message);
+  std::string line, value;
+  const std::string prefix = key + ": ";
+  while (std::getline(in, line)) {
+    if (line.starts_with(prefix)) value = line.substr(prefix.size());
+  }
+  return value;
+}
+
+namespace {
+
+int ParseNumberAt(const std::string& s, std::size_t pos) {
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(s.data() + pos, s.data() + s.size(), n);
+  return ec == std::errc() && ptr != s.data() + pos ? n : 0;
+}
+
+}  // namespace
+
+int PullRequestOfMerge(const std::string& message) {
+  const std::string merge = "Merge pull request #";
+  if (message.starts_with(merge)) return ParseNumberAt(message, merge.size());
+  std::string first = message.substr(0, message.find('\n'));
+  while (!first.empty() && first.back() == ' ') first.pop_back();
+  auto open = first.rfind("(#");
+  if (open != std::string::npos && first.ends_with(")")) return ParseNumberAt(first, open + 2);
+  return 0;
+}
+
+}  // namespace datamcp::apply

@@ -1,0 +1,155 @@
+#include "gitops/apply/reconciler.h"
+
+#include <map>
+#include <set>
+
+#include "gitops/common/log.h"
+#include "gitops/proposal/projects.h"
+
+namespace datamcp::apply {
+
+Reconciler::Reconciler(git::Repository& repo, forge::Forge& forge,
+                       proposal::ProposalService& proposals, jobs::JobStore& jobs,
+                       jobs::LockTable& locks, Applier& applier, ReconcilerOptions options)
+    : repo_(repo),
+      forge_(forge),
+      proposals_(proposals),
+      jobs_(jobs),
+      locks_(locks),
+      applier_(applier),
+      options_(std::move(options)) {}
+
+Reconciler::~Reconciler() { Stop(); }
+
+Status Reconciler::Recover() {
+  DATAMCP_ASSIGN_OR_RETURN(auto interrupted, jobs_.Load());
+  for (const auto& job : interrupted) {
+    DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(job.merge_sha));
+    if (auto recorded = FindApplyNote(notes, job.project)) {
+      // The outcome was recorded before the crash: the job had in fact finished.
+      DATAMCP_RETURN_IF_ERROR(
+          jobs_.SetState(job.id, recorded->value("result", "recorded"), "recovered from note"));
+      continue;
+    }
+    DATAMCP_RETURN_IF_ERROR(applier_.RecordInterrupted(job).status());
+    log::Warn("apply_interrupted", {{"project", job.project}, {"merge_commit", job.merge_sha}});
+  }
+  return Status::Ok();
+}
+
+Result<int> Reconciler::Scan() {
+  std::string base;
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig(&base));
+  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo_.Log(base, {}, options_.max_commits));
+  int added = 0;
+  for (const auto& commit : commits) {
+    int pr = PullRequestOfMerge(commit.message);
+    if (pr == 0 || commit.parents.empty()) continue;  // direct pushes are not applied
+    DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
+    std::vector<std::string> paths;
+    for (const auto& c : changed) paths.push_back(c.path);
+    auto projects = proposal::AffectedProjects(config, paths);
+    if (projects.empty()) continue;
+    DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
+    for (const auto& p : projects) {
+      if (FindApplyNote(notes, p.path)) continue;
+      jobs::Job job{.project = p.path,
+                    .kind = std::string(proposal::ProjectKindName(p.kind)),
+                    .pull_request = pr,
+                    .merge_sha = commit.oid};
+      DATAMCP_ASSIGN_OR_RETURN(bool fresh, jobs_.Enqueue(job));
+      if (fresh) {
+        ++added;
+        log::Info("apply_queued", {{"project", p.path}, {"merge_commit", commit.oid}, {"pull_request", pr}});
+      }
+    }
+  }
+  DATAMCP_RETURN_IF_ERROR(ReleaseFinishedLocks());
+  return added;
+}
+
+Status Reconciler::ReleaseFinishedLocks() {
+  std::set<int> holders;
+  for (const auto& lock : locks_.List()) holders.insert(lock.pull_request);
+  for (int number : holders) {
+    auto pr = forge_.GetPullRequest(number);
+    if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
+    DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.ReleaseAll(number));
+    log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
+    for (int waiter : waiters) {
+      auto replanned = proposals_.PlanPullRequest(waiter);
+      if (!replanned.ok()) {
+        log::Warn("replan_failed", {{"pull_request", waiter}, {"error", replanned.status().message()}});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void Reconciler::RunJob(const jobs::Job& job) {
+  if (!jobs_.SetState(job.id, "running", "").ok()) return;
+  auto note = applier_.Run(job);
+  if (note.ok()) {
+    Status s = jobs_.SetState(job.id, note->result, note->summary);
+    if (!s.ok()) log::Error("job_state_failed", {{"job", job.id}, {"error", s.message()}});
+    return;
+  }
+  // Nothing was recorded (git or the forge unreachable): try again on a later pass.
+  log::Warn("apply_retry_later", {{"job", job.id}, {"error", note.status().message()}});
+  (void)jobs_.SetState(job.id, "queued", note.status().message());
+}
+
+void Reconciler::Drain() {
+  std::map<std::string, std::vector<jobs::Job>> by_project;
+  for (auto& job : jobs_.WithState("queued")) by_project[job.project].push_back(job);
+  std::vector<std::vector<jobs::Job>> queues;
+  for (auto& [project, list] : by_project) queues.push_back(std::move(list));
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < queues.size();) {
+      for (const auto& job : queues[i]) RunJob(job);  // one at a time per project
+    }
+  };
+  std::vector<std::thread> threads;
+  int n = std::min<int>(options_.workers, static_cast<int>(queues.size()));
+  for (int t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+}
+
+Status Reconciler::RunOnce() {
+  std::lock_guard pass(pass_mu_);
+  DATAMCP_RETURN_IF_ERROR(Scan().status());
+  Drain();
+  return Status::Ok();
+}
+
+void Reconciler::Start(std::chrono::milliseconds interval) {
+  thread_ = std::thread([this, interval] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      if (Status s = RunOnce(); !s.ok()) log::Warn("reconcile_failed", {{"error", s.message()}});
+      lock.lock();
+      cv_.wait_for(lock, interval, [this] { return stopping_ || poked_; });
+      poked_ = false;
+    }
+  });
+}
+
+void Reconciler::Poke() {
+  std::lock_guard lock(mu_);
+  poked_ = true;
+  cv_.notify_all();
+}
+
+void Reconciler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace datamcp::apply

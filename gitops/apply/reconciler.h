@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "gitops/apply/applier.h"
+#include "gitops/jobs/job_store.h"
+#include "gitops/jobs/lock_table.h"
+
+namespace datamcp::apply {
+
+struct ReconcilerOptions {
+  std::string default_branch = "main";
+  int max_commits = 500;  // how far back each scan looks on the default branch
+  int workers = 2;        // projects applied at the same time
+};
+
+// Nothing merged is lost or applied twice. Each pass fetches, walks the default branch and
+// queues an apply job for every (merge commit, project) that has no apply note yet, then runs
+// the queue: one job at a time per project, projects in parallel. Locks of merged or closed
+// pull requests are released and their waiters re-planned. Webhooks only make a pass come
+// sooner (Poke); a dropped webhook or a crash is caught up by the next pass.
+class Reconciler {
+ public:
+  Reconciler(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
+             jobs::JobStore& jobs, jobs::LockTable& locks, Applier& applier,
+             ReconcilerOptions options);
+  ~Reconciler();
+
+  // Loads the job queue; jobs cut off by a crash are recorded as interrupted (unless their
+  // outcome was recorded before the crash).
+  Status Recover();
+  // Queues what is missing; returns how many jobs were added.
+  Result<int> Scan();
+  // Runs queued jobs until none is left.
+  void Drain();
+  // Scan + Drain now (used by tests and the CLI).
+  Status RunOnce();
+
+  void Start(std::chrono::milliseconds interval);
+  void Poke();
+  void Stop();
+
+ private:
+  Status ReleaseFinishedLocks();
+  void RunJob(const jobs::Job& job);
+
+  git::Repository& repo_;
+  forge::Forge& forge_;
+  proposal::ProposalService& proposals_;
+  jobs::JobStore& jobs_;
+  jobs::LockTable& locks_;
+  Applier& applier_;
+  ReconcilerOptions options_;
+
+  std::mutex pass_mu_;  // one pass at a time
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool poked_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace datamcp::apply

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+
+#include "gitops/forge/forge.h"
+#include "gitops/localforge/local_pr_store.h"
+
+namespace datamcp::localforge {
+
+// The embedded default forge: pull requests, comments, reviews and statuses are records in
+// the GitOps repository itself (LocalPrStore). Humans review and merge with the CLI
+// (`datamcp prs`, `review`, `merge`); everyone on the machine is treated as an admin of
+// the repository, since the repository's files are theirs anyway. Thread-safe.
+class LocalForge final : public forge::Forge {
+ public:
+  explicit LocalForge(LocalPrStore& store) : store_(store) {}
+
+  Result<forge::OpenedPullRequest> OpenOrReusePullRequest(
+      const forge::PullRequestDraft& draft) override;
+  Result<forge::PullRequest> GetPullRequest(int number) override;
+  Result<std::vector<forge::PullRequest>> ListOpenPullRequests() override;
+  Result<std::string> UpsertBotComment(int number, std::string_view marker,
+                                       const std::vector<std::string>& parts) override;
+  Status SetCommitStatus(const std::string& sha, const forge::CommitState& state) override;
+  Result<std::vector<forge::Review>> ListReviews(int number) override;
+  Result<forge::Permission> GetPermission(const std::string& user) override;
+  Result<std::vector<forge::PullRequestFile>> ListPullRequestFiles(int number) override;
+
+  // The comment author the bot writes as.
+  static constexpr const char* kBotUser = "datamcp";
+
+ private:
+  LocalPrStore& store_;
+};
+
+forge::PullRequest ToForge(const PullRecord& record);
+
+}  // namespace datamcp::localforge

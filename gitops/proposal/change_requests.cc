@@ -1,0 +1,96 @@
+#include "gitops/proposal/change_requests.h"
+
+#include "gitops/proposal/projects.h"
+
+namespace datamcp::proposal {
+
+std::string EnvironmentOfPath(const repo::RepoConfig& config, const std::string& path) {
+  if (const repo::Environment* env = config.EnvironmentForPath(path)) return env->name;
+  std::map<std::string, std::string> values;
+  if (MatchPattern(config.argocd_apps_pattern, path, &values) ||
+      MatchPattern(config.helm_values_pattern, path, &values)) {
+    return values["env"];
+  }
+  // Any other path whose segments name an environment (e.g. argocd/apps/prod/x) counts too.
+  for (const auto& env : config.environments) {
+    std::string needle = "/" + env.name + "/";
+    if (("/" + path).find(needle) != std::string::npos) return env.name;
+  }
+  return "";
+}
+
+Result<git::ChangeSet> RawChanges(const repo::RepoConfig& config, const std::string& env,
+                                  const git::ChangeSet& files) {
+  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
+  if (files.empty()) return InvalidArgument("files: give at least one file to change");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& f = files[i];
+    std::string where = "files[" + std::to_string(i) + "] (" + f.path + ")";
+    DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(f.path).WithContext(where));
+    std::string owner = EnvironmentOfPath(config, f.path);
+    if (!owner.empty() && owner != env) {
+      return PermissionDenied(where + ": belongs to environment '" + owner +
+                              "', but this proposal is for '" + env +
+                              "'; propose it for '" + owner + "' instead");
+    }
+  }
+  return files;
+}
+
+Result<git::ChangeSet> ModuleChanges(git::Repository& repo, const std::string& base,
+                                     const repo::RepoConfig& config,
+                                     const repo::ModuleRequest& request) {
+  DATAMCP_ASSIGN_OR_RETURN(auto entries, repo.ListTree(base, config.module_library));
+  repo::ModuleLibrary library;
+  for (const auto& e : entries) {
+    if (e.kind != git::EntryKind::kTree) continue;
+    auto vars = repo.ReadFile(base, e.path + "/variables.tf");
+    library[e.name] = vars.ok() ? *vars : "";
+  }
+  DATAMCP_ASSIGN_OR_RETURN(repo::GeneratedFile file,
+                           repo::InstantiateModule(config, library, request));
+  if (repo.ReadFile(base, file.path).ok()) {
+    return AlreadyExists("instance: " + file.path + " already exists on the default branch; " +
+                         "choose another instance name, or use propose_change to edit it");
+  }
+  return git::ChangeSet{{file.path, file.content, git::FileMode::kRegular}};
+}
+
+Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
+                                          const repo::HelmReleaseRequest& request) {
+  DATAMCP_ASSIGN_OR_RETURN(repo::HelmReleaseFiles files, repo::RenderHelmRelease(config, request));
+  return git::ChangeSet{{files.values.path, files.values.content, git::FileMode::kRegular},
+                        {files.application.path, files.application.content,
+                         git::FileMode::kRegular}};
+}
+
+Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config, const std::string& env,
+                                      const argo::ApplicationSpec& spec) {
+  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
+  DATAMCP_ASSIGN_OR_RETURN(std::string yaml, argo::RenderApplication(spec));
+  std::string path = config.ArgoAppPath(env, spec.name);
+  DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(path));
+  return git::ChangeSet{{path, yaml, git::FileMode::kRegular}};
+}
+
+Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& merge_commit) {
+  DATAMCP_ASSIGN_OR_RETURN(auto log, repo.Log(merge_commit, {}, 1));
+  if (log.empty() || log[0].parents.empty()) {
+    return InvalidArgument("commit " + merge_commit + " has no parent to revert to");
+  }
+  const std::string& parent = log[0].parents[0];
+  DATAMCP_ASSIGN_OR_RETURN(auto changed, repo.ChangedPaths(parent, merge_commit));
+  git::ChangeSet changes;
+  for (const auto& c : changed) {
+    if (c.kind == git::ChangeKind::kAdded) {
+      changes.push_back({c.path, std::nullopt, git::FileMode::kDelete});
+    } else {
+      DATAMCP_ASSIGN_OR_RETURN(std::string old, repo.ReadFile(parent, c.path));
+      changes.push_back({c.path, old, git::FileMode::kRegular});
+    }
+  }
+  if (changes.empty()) return InvalidArgument("commit " + merge_commit + " changed nothing");
+  return changes;
+}
+
+}  // namespace datamcp::proposal

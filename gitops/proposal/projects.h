@@ -1,0 +1,39 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gitops/repo/repo_config.h"
+
+namespace datamcp::proposal {
+
+enum class ProjectKind { kTerraform, kArgoApp };
+
+// Something planned and applied as one unit: a Terraform root (path = its directory) or an
+// Argo CD Application manifest (path = the manifest file), in one environment.
+struct Project {
+  ProjectKind kind = ProjectKind::kTerraform;
+  std::string path;
+  std::string env;
+
+  bool operator<(const Project& o) const { return path < o.path; }
+  bool operator==(const Project& o) const { return path == o.path; }
+};
+
+std::string_view ProjectKindName(ProjectKind kind);  // "terraform" | "argocd"
+
+// The projects a set of changed paths touches, sorted and unique: files under an
+// environment's terraform_root plan that root; an Argo CD Application manifest, or the Helm
+// values file of a release, plans that Application. Other paths (module library, charts)
+// plan nothing by themselves.
+std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
+                                      const std::vector<std::string>& changed_paths);
+
+// Matches `path` against a pattern such as "helm/values/{env}/{release}.yaml"; on a match
+// fills placeholder name -> value. A placeholder matches within one path segment, up to the
+// literal character that follows it.
+bool MatchPattern(const std::string& pattern, const std::string& path,
+                  std::map<std::string, std::string>* values);
+
+}  // namespace datamcp::proposal

@@ -1,0 +1,227 @@
+#include "gitops/proposal/proposal_service.h"
+
+#include <openssl/rand.h>
+
+#include "gitops/common/log.h"
+#include "gitops/forge/comment_split.h"
+#include "gitops/plan/sha256.h"
+#include "gitops/proposal/projects.h"
+
+namespace datamcp::proposal {
+namespace {
+
+std::string Slug(const std::string& title) {
+  std::string out;
+  for (char c : title) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+    if (out.size() >= 40) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "change" : out;
+}
+
+std::string RandomHex(int bytes) {
+  std::vector<unsigned char> buf(bytes);
+  RAND_bytes(buf.data(), bytes);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : buf) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked) {
+  PlanOutcome out;
+  out.base = run.base;
+  out.head = run.head;
+  for (const auto& p : run.plans) {
+    ProjectOutcome o{p.project.path, std::string(ProjectKindName(p.project.kind)),
+                     p.project.env, p.ok, p.summary, p.fingerprint, p.error, ""};
+    if (auto it = blocked.find(p.project.path); it != blocked.end()) o.blocked = it->second;
+    out.projects.push_back(o);
+  }
+  forge::CommitState state = BuildPlanStatus(run, blocked);
+  out.status = state.state == forge::CommitStateKind::kSuccess ? "success" : "failure";
+  out.status_description = state.description;
+  return out;
+}
+
+nlohmann::json ToJson(const PlanOutcome& outcome) {
+  nlohmann::json projects = nlohmann::json::array();
+  for (const auto& p : outcome.projects) {
+    projects.push_back({{"project", p.project}, {"kind", p.kind}, {"env", p.env}, {"ok", p.ok},
+                        {"summary", p.summary}, {"fingerprint", p.fingerprint},
+                        {"error", p.error}, {"blocked", p.blocked}});
+  }
+  return {{"base", outcome.base},     {"head", outcome.head},
+          {"status", outcome.status}, {"status_description", outcome.status_description},
+          {"projects", projects}};
+}
+
+ProposalService::ProposalService(git::Repository& repo, forge::Forge& forge, PlanService& planner,
+                                 jobs::LockTable& locks, const Clock& clock,
+                                 ProposalServiceOptions options)
+    : repo_(repo),
+      forge_(forge),
+      planner_(planner),
+      locks_(locks),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+Result<repo::RepoConfig> ProposalService::LoadConfig(std::string* base_out) {
+  DATAMCP_RETURN_IF_ERROR(repo_.Fetch().WithContext("fetch the GitOps repository"));
+  DATAMCP_ASSIGN_OR_RETURN(std::string base, repo_.ResolveRef(options_.default_branch));
+  auto text = repo_.ReadFile(base, std::string(repo::kRepoConfigPath));
+  if (!text.ok()) {
+    return FailedPrecondition("the GitOps repository has no datamcp.yaml on " +
+                              options_.default_branch + "; bootstrap it with `datamcp init-repo`");
+  }
+  auto config = repo::ParseRepoConfig(*text);
+  if (!config.ok()) return config.status().WithContext("datamcp.yaml on " + options_.default_branch);
+  if (base_out) *base_out = base;
+  return config;
+}
+
+std::string ProposalService::BranchName(const ProposalRequest& request) const {
+  std::string id = request.idempotency_key.empty()
+                       ? RandomHex(4)
+                       : plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
+  return options_.branch_prefix + request.env + "/" + Slug(request.title) + "-" + id;
+}
+
+Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
+                                                const Progress& progress) {
+  auto step = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  std::string base;
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
+  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(request.env).status().WithContext("environment"));
+  DATAMCP_ASSIGN_OR_RETURN(git::ChangeSet changes, request.build(repo_, base, config));
+  std::string branch = BranchName(request);
+  if (!request.idempotency_key.empty()) {
+    DATAMCP_ASSIGN_OR_RETURN(auto open, forge_.ListOpenPullRequests());
+    for (const auto& pr : open) {
+      if (pr.head_ref != branch) continue;
+      ProposalResult reused{pr.number, pr.html_url, branch, pr.head_sha, true, {}};
+      auto plan = PlanPullRequest(pr.number);
+      if (plan.ok()) reused.plan = *plan;
+      return reused;
+    }
+  }
+  // Commit and plan before anything is visible: a change that does not plan (invalid chart,
+  // terraform error) is refused and leaves no branch or pull request behind.
+  step("commit");
+  DATAMCP_ASSIGN_OR_RETURN(std::string commit,
+                           repo_.CreateCommit(base, changes, CommitMetaFor(request)));
+  step("plan");
+  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, commit));
+  for (const auto& p : run.plans) {
+    if (!p.ok) {
+      return InvalidArgument("the change does not plan, so nothing was proposed: " +
+                             p.project.path + ": " + p.error);
+    }
+  }
+  step("push");
+  DATAMCP_ASSIGN_OR_RETURN(git::PushResult pushed, repo_.PushBranch(branch, commit, ""));
+  if (!pushed.ok) {
+    return Conflict("the GitOps remote refused branch " + branch + ": " + pushed.message);
+  }
+  step("pull request");
+  std::string body = request.description + "\n\n---\nProposed by `" + request.requester +
+                     "` through DataMCP (`" + request.tool + "`, environment `" + request.env +
+                     "`, request `" + request.request_id + "`).";
+  DATAMCP_ASSIGN_OR_RETURN(forge::OpenedPullRequest opened,
+                           forge_.OpenOrReusePullRequest(
+                               {branch, options_.default_branch, request.title, body}));
+  log::Info("proposal_opened", {{"pull_request", opened.pull_request.number},
+                                {"branch", branch},
+                                {"commit", commit},
+                                {"requester", request.requester},
+                                {"tool", request.tool}});
+  DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan, Report(opened.pull_request.number, run));
+  return ProposalResult{opened.pull_request.number, opened.pull_request.html_url, branch, commit,
+                        false, plan};
+}
+
+git::CommitMeta ProposalService::CommitMetaFor(const ProposalRequest& request) const {
+  git::CommitMeta meta;
+  meta.message = request.title + "\n\n" + request.description;
+  meta.author = {request.requester, request.requester + "@datamcp.invalid"};
+  meta.trailers = {{"Datamcp-Tool", request.tool},
+                   {"Datamcp-Requested-By", request.requester},
+                   {"Datamcp-Request-Id", request.request_id},
+                   {"Datamcp-Env", request.env}};
+  if (!request.idempotency_key.empty()) {
+    meta.trailers.push_back({"Datamcp-Idempotency-Key", request.idempotency_key});
+  }
+  return meta;
+}
+
+Result<PlanRun> ProposalService::PlanCommit(const repo::RepoConfig& config,
+                                            const std::string& base, const std::string& head) {
+  DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(base, head));
+  std::vector<std::string> paths;
+  for (const auto& c : changed) paths.push_back(c.path);
+  return planner_.Plan(config, base, head, AffectedProjects(config, paths));
+}
+
+Result<PlanOutcome> ProposalService::Preview(const ProposalRequest& request) {
+  std::string base;
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
+  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(request.env).status().WithContext("environment"));
+  DATAMCP_ASSIGN_OR_RETURN(git::ChangeSet changes, request.build(repo_, base, config));
+  DATAMCP_ASSIGN_OR_RETURN(std::string commit,
+                           repo_.CreateCommit(base, changes, CommitMetaFor(request)));
+  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, commit));
+  return ToOutcome(run, {});
+}
+
+Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
+  std::string base;
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
+  DATAMCP_ASSIGN_OR_RETURN(forge::PullRequest pr, forge_.GetPullRequest(number));
+  if (pr.state != forge::PullRequestState::kOpen) {
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is not open");
+  }
+  if (pr.from_fork && !(options_.plan_forks && config.plan_forks)) {
+    forge::CommitState state{forge::CommitStateKind::kFailure, "datamcp/plan",
+                             "not planned: pull requests from forks run untrusted code", ""};
+    DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(pr.head_sha, state));
+    return FailedPrecondition("pull request #" + std::to_string(number) +
+                              " comes from a fork; forks are not planned");
+  }
+  DATAMCP_ASSIGN_OR_RETURN(std::string head, repo_.ResolveRef(pr.head_sha));
+  DATAMCP_ASSIGN_OR_RETURN(std::string merge_base, repo_.MergeBase(base, head));
+  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, merge_base, head));
+  return Report(number, run);
+}
+
+Result<PlanOutcome> ProposalService::Report(int number, const PlanRun& run) {
+  Blocked blocked;
+  for (const auto& p : run.plans) {
+    Status s = locks_.Acquire(p.project.path, number, run.head);
+    if (s.code() == StatusCode::kFailedPrecondition) blocked[p.project.path] = s.message();
+    else DATAMCP_RETURN_IF_ERROR(s);
+  }
+  forge::PlanComment comment = BuildPlanComment(run, blocked);
+  DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));
+  DATAMCP_RETURN_IF_ERROR(
+      forge_.UpsertBotComment(number, forge::kPlanCommentMarker, parts).status());
+  DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(run.head, BuildPlanStatus(run, blocked)));
+  if (blocked.empty()) {
+    DATAMCP_RETURN_IF_ERROR(
+        repo_.AddNote(run.head, BuildPlanNote(run, number, clock_.UnixSeconds()).dump()));
+  }
+  return ToOutcome(run, blocked);
+}
+
+}  // namespace datamcp::proposal

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gitops/common/clock.h"
+#include "gitops/forge/forge.h"
+#include "gitops/git/repository.h"
+#include "gitops/jobs/lock_table.h"
+#include "gitops/proposal/plan_report.h"
+#include "gitops/proposal/plan_service.h"
+#include "gitops/repo/repo_config.h"
+
+namespace datamcp::proposal {
+
+// Builds the change set of a request on `base` with the repository configuration of the
+// default branch; returns errors that name the argument to fix.
+using ChangeBuilder = std::function<Result<git::ChangeSet>(
+    git::Repository& repo, const std::string& base, const repo::RepoConfig& config)>;
+
+struct ProposalRequest {
+  std::string tool;             // recorded as Datamcp-Tool
+  std::string env;              // recorded as Datamcp-Env
+  std::string title;
+  std::string description;
+  std::string requester;        // the caller's subject, recorded as Datamcp-Requested-By
+  std::string request_id;       // recorded as Datamcp-Request-Id
+  std::string idempotency_key;  // optional: the same key from the same requester, same proposal
+  ChangeBuilder build;
+};
+
+// One project's plan as reported back to the caller.
+struct ProjectOutcome {
+  std::string project;
+  std::string kind;
+  std::string env;
+  bool ok = false;
+  std::string summary;
+  std::string fingerprint;
+  std::string error;    // planning failed
+  std::string blocked;  // e.g. "locked by #3"
+};
+
+struct PlanOutcome {
+  std::string base;
+  std::string head;
+  std::vector<ProjectOutcome> projects;
+  std::string status;  // success | failure
+  std::string status_description;
+};
+
+struct ProposalResult {
+  int number = 0;
+  std::string url;
+  std::string branch;
+  std::string commit;
+  bool reused = false;  // an earlier proposal with the same idempotency key
+  PlanOutcome plan;
+};
+
+struct ProposalServiceOptions {
+  std::string default_branch = "main";
+  std::string branch_prefix = "datamcp/";
+  bool plan_forks = false;  // operator setting; datamcp.yaml may only narrow it
+};
+
+// The heart of the product: a request becomes a branch, a commit with audit trailers, a
+// pull request, and a plan attached to it (comment, `datamcp/plan` status, and a git note on
+// the planned commit). Also the dry run (plan_preview) and re-planning for webhooks.
+// Configuration is read from the default branch only. Thread-safe.
+class ProposalService {
+ public:
+  ProposalService(git::Repository& repo, forge::Forge& forge, PlanService& planner,
+                  jobs::LockTable& locks, const Clock& clock, ProposalServiceOptions options);
+
+  // Fetches and reads datamcp.yaml from the default branch.
+  Result<repo::RepoConfig> LoadConfig(std::string* base = nullptr);
+
+  using Progress = std::function<void(const std::string& step)>;
+  Result<ProposalResult> Propose(const ProposalRequest& request, const Progress& progress = {});
+
+  // Plans the change set without a branch, a push or a pull request (the commit object
+  // stays unreferenced in the mirror).
+  Result<PlanOutcome> Preview(const ProposalRequest& request);
+
+  // (Re-)plans an open pull request at its current head: locks, comment, status, note.
+  Result<PlanOutcome> PlanPullRequest(int number);
+
+  const ProposalServiceOptions& options() const { return options_; }
+
+ private:
+  Result<PlanRun> PlanCommit(const repo::RepoConfig& config, const std::string& base,
+                             const std::string& head);
+  // Locks, comment, status and (when nothing is blocked) the plan note on the head.
+  Result<PlanOutcome> Report(int number, const PlanRun& run);
+  git::CommitMeta CommitMetaFor(const ProposalRequest& request) const;
+  std::string BranchName(const ProposalRequest& request) const;
+
+  git::Repository& repo_;
+  forge::Forge& forge_;
+  PlanService& planner_;
+  jobs::LockTable& locks_;
+  const Clock& clock_;
+  ProposalServiceOptions options_;
+};
+
+PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked);
+nlohmann::json ToJson(const PlanOutcome& outcome);
+
+}  // namespace datamcp::proposal
