@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gitops/repo/repo_path.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {
@@ -147,6 +148,20 @@ TEST(RepoConfigTest, CheckWritePathEnforcesRoots) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(config->CheckWritePath("/etc/passwd").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(config->CheckWritePath("helm/values/.GIT/config").code(), StatusCode::kInvalidArgument);
+}
+
+TEST(RepoPathTest, ComputesRelativePathsAndRoots) {
+  EXPECT_EQ(RelativePath("infra/terraform/envs/dev", "infra/terraform/modules/gcs"),
+            "../../modules/gcs");
+  EXPECT_EQ(RelativePath("helm/charts/app", "helm/values/dev/app.yaml"),
+            "../../values/dev/app.yaml");
+  EXPECT_EQ(RelativePath("a/b", "a/b"), ".");
+  EXPECT_TRUE(IsUnderRoot("helm/values/", "helm/values"));
+  EXPECT_FALSE(IsUnderRoot("helm/values2/x", "helm/values"));
+  EXPECT_EQ(ValidateRepoPath("a//b", "p").message(),
+            "p: 'a//b' is not a valid repository path: it has an empty segment ('//')");
+  EXPECT_EQ(ValidateRepoPath("a\\b", "p").message(),
+            "p: 'a\\b' is not a valid repository path: use '/' as the separator, not '\\'");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "gitops/argo/application.h"
 #include "gitops/repo/repo_config.h"
+#include "gitops/repo/safe_yaml.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {
@@ -79,6 +80,15 @@ TEST(RepoTemplateTest, ConfigMatchesTheTreeAndManifestsValidate) {
     std::string bootstrap = Template() + "/argocd/bootstrap/" + env.argocd.app + ".yaml";
     EXPECT_TRUE(argo::ValidateApplication(testing::ReadFile(bootstrap)).ok()) << bootstrap;
   }
+}
+
+TEST(RepoTemplateTest, PullRequestWorkflowChecksFormattingAndLint) {
+  std::string text = testing::ReadFile(Template() + "/.github/workflows/pr-checks.yml");
+  Result<YAML::Node> workflow = LoadSingleYamlDocument(text, "pr-checks.yml");
+  ASSERT_TRUE(workflow.ok()) << workflow.status().ToString();
+  EXPECT_TRUE((*workflow)["on"]["pull_request"].IsDefined());
+  EXPECT_NE(text.find("terraform fmt -check -recursive"), std::string::npos);
+  EXPECT_NE(text.find("helm lint --strict"), std::string::npos);
 }
 
 TEST(RepoTemplateTest, StaysSmall) {
