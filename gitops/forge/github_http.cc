@@ -157,17 +157,43 @@ Result<GithubHttp::Answer> GithubHttp::SendOnce(std::string_view method,
   return a;
 }
 
-std::optional<Clock::Duration> GithubHttp::RateLimitWait(const Answer& a) const {
+std::optional<GithubHttp::RateLimit> GithubHttp::RateLimitOf(const Answer& a) const {
   if (a.status != 403 && a.status != 429) return std::nullopt;
-  if (auto after = ParseInt(a.retry_after)) return duration_cast<milliseconds>(seconds(*after));
+  long long now = clock_.UnixSeconds();
+  auto after = [&](long long secs) {
+    return RateLimit{duration_cast<milliseconds>(seconds(secs)), now + secs};
+  };
+  if (auto retry_after = ParseInt(a.retry_after)) return after(*retry_after);
   if (a.remaining == "0") {
     auto reset = ParseInt(a.reset);
-    if (!reset) return duration_cast<milliseconds>(seconds(60));  // GitHub: wait a minute
-    long long wait = std::max<long long>(*reset - clock_.UnixSeconds(), 0) + 1;
-    return duration_cast<milliseconds>(seconds(wait));
+    if (!reset) return after(60);  // GitHub's advice: wait at least a minute
+    return RateLimit{duration_cast<milliseconds>(seconds(std::max(*reset - now, 0LL) + 1)), *reset};
   }
-  if (a.status == 429) return duration_cast<milliseconds>(seconds(60));
+  // Secondary limits without headers: GitHub says wait at least a minute.
+  if (a.status == 429 || a.body.find("secondary rate limit") != std::string::npos) {
+    return after(60);
+  }
   return std::nullopt;
+}
+
+Clock::Duration GithubHttp::Backoff(int attempt, const Result<Answer>& answer) const {
+  if (answer.ok() && answer->status == 503) {
+    if (auto after = ParseInt(answer->retry_after)) {
+      return std::min<Clock::Duration>(seconds(*after), options_.max_rate_limit_wait);
+    }
+  }
+  return std::min<Clock::Duration>(options_.initial_backoff * (1LL << std::min(attempt - 1, 20)),
+                                   options_.max_backoff);
+}
+
+Status GithubHttp::RateLimitError(std::string_view method, const std::string& path,
+                                  const RateLimit& limit) const {
+  return ResourceExhausted(
+      "GitHub rate limit hit on " + std::string(method) + " " + path + "; it resets at " +
+      UtcIso(limit.reset_unix_seconds) + " (in " +
+      std::to_string(duration_cast<seconds>(limit.wait).count()) + " s), beyond the " +
+      std::to_string(duration_cast<seconds>(options_.max_rate_limit_wait).count()) +
+      " s the forge waits; retry after the reset");
 }
 
 Result<GithubHttp::Answer> GithubHttp::Send(std::string_view method, const std::string& full_path,
@@ -177,26 +203,20 @@ Result<GithubHttp::Answer> GithubHttp::Send(std::string_view method, const std::
   while (true) {
     ++attempt;
     Result<Answer> answer = SendOnce(method, full_path, payload, token);
-    std::string reason = answer.ok() ? std::to_string(answer->status) : "connection error";
     if (answer.ok() && answer->status < 500) {
-      std::optional<Clock::Duration> wait = RateLimitWait(*answer);
-      if (!wait) return answer;
-      long long reset_at = clock_.UnixSeconds() + duration_cast<seconds>(*wait).count();
-      if (*wait > options_.max_rate_limit_wait || rate_waits >= options_.max_rate_limit_waits) {
-        return ResourceExhausted(
-            "GitHub rate limit hit on " + std::string(method) + " " + full_path +
-            "; it resets at " + UtcIso(reset_at) + " (in " +
-            std::to_string(duration_cast<seconds>(*wait).count()) + " s), beyond the " +
-            std::to_string(duration_cast<seconds>(options_.max_rate_limit_wait).count()) +
-            " s the forge waits; retry after the reset");
+      std::optional<RateLimit> limit = RateLimitOf(*answer);
+      if (!limit) return answer;
+      if (limit->wait > options_.max_rate_limit_wait ||
+          rate_waits >= options_.max_rate_limit_waits) {
+        return RateLimitError(method, full_path, *limit);
       }
       ++rate_waits;
       --attempt;  // waiting out a rate limit is not a failed attempt
       log::Warn("github_rate_limited", {{"method", method},
                                         {"path", full_path},
-                                        {"wait_ms", wait->count()},
-                                        {"reset", UtcIso(reset_at)}});
-      clock_.SleepFor(*wait);
+                                        {"wait_ms", limit->wait.count()},
+                                        {"reset", UtcIso(limit->reset_unix_seconds)}});
+      clock_.SleepFor(limit->wait);
       continue;
     }
     if (attempt >= options_.max_attempts) {
@@ -204,18 +224,13 @@ Result<GithubHttp::Answer> GithubHttp::Send(std::string_view method, const std::
       return StatusFor(answer->status, method, full_path, answer->body)
           .WithContext("after " + std::to_string(attempt) + " attempts");
     }
-    Clock::Duration backoff = std::min<Clock::Duration>(
-        options_.initial_backoff * (1LL << std::min(attempt - 1, 20)), options_.max_backoff);
-    if (answer.ok() && answer->status == 503) {
-      if (auto after = ParseInt(answer->retry_after)) {
-        backoff = std::min<Clock::Duration>(seconds(*after), options_.max_rate_limit_wait);
-      }
-    }
-    log::Warn("github_retry", {{"method", method},
-                               {"path", full_path},
-                               {"reason", reason},
-                               {"attempt", attempt},
-                               {"backoff_ms", backoff.count()}});
+    Clock::Duration backoff = Backoff(attempt, answer);
+    log::Warn("github_retry",
+              {{"method", method},
+               {"path", full_path},
+               {"reason", answer.ok() ? std::to_string(answer->status) : "connection error"},
+               {"attempt", attempt},
+               {"backoff_ms", backoff.count()}});
     clock_.SleepFor(backoff);
   }
 }

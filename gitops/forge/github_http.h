@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,8 +73,15 @@ class GithubHttp {
                       const nlohmann::json* body, const Secret& token);
   Result<Answer> SendOnce(std::string_view method, const std::string& full_path,
                           const std::string& body, const Secret& token);
-  // How long to wait for a rate limit in `a`; nullopt when `a` is not rate limited.
-  std::optional<Clock::Duration> RateLimitWait(const Answer& a) const;
+  struct RateLimit {
+    Clock::Duration wait{};
+    long long reset_unix_seconds = 0;
+  };
+  // The rate limit `a` reports; nullopt when `a` is not rate limited.
+  std::optional<RateLimit> RateLimitOf(const Answer& a) const;
+  Status RateLimitError(std::string_view method, const std::string& path,
+                        const RateLimit& limit) const;
+  Clock::Duration Backoff(int attempt, const Result<Answer>& answer) const;
   Result<std::string> NextPage(const std::string& link) const;
 
   GithubHttpOptions options_;

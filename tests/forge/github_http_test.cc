@@ -77,6 +77,15 @@ TEST_F(GithubHttpTest, WaitsOutSecondaryRateLimitRetryAfter) {
   EXPECT_EQ(clock_.sleeps(), Ms({30000}));
 }
 
+TEST_F(GithubHttpTest, SecondaryRateLimitWithoutHeadersWaitsAMinute) {
+  auto forge = TokenForge();
+  Control("fail-next",
+          {{"status", 403},
+           {"body", {{"message", "You have exceeded a secondary rate limit. Please wait."}}}});
+  ASSERT_TRUE(forge->GetPermission("alice").ok());
+  EXPECT_EQ(clock_.sleeps(), Ms({60000}));
+}
+
 TEST_F(GithubHttpTest, WaitsUntilPrimaryRateLimitResets) {
   auto forge = TokenForge();
   long long reset = clock_.UnixSeconds() + 20;
@@ -98,7 +107,7 @@ TEST_F(GithubHttpTest, RateLimitResettingTooLateIsResourceExhausted) {
             {{"X-RateLimit-Remaining", "0"}, {"X-RateLimit-Reset", std::to_string(reset)}}}});
   auto perm = forge->GetPermission("alice");
   EXPECT_EQ(perm.status().code(), StatusCode::kResourceExhausted);
-  EXPECT_NE(perm.status().message().find("2023-11-14T23:13:21Z"), std::string::npos)
+  EXPECT_NE(perm.status().message().find("2023-11-14T23:13:20Z"), std::string::npos)
       << perm.status().message();
   EXPECT_TRUE(clock_.sleeps().empty());
 }

@@ -42,3 +42,11 @@ class GithubFakeTest : public ::testing::Test {
 };
 
 }  // namespace datamcp::forge::testing
+
+namespace datamcp::forge::testing {
+
+// Writes a self-signed certificate for "localhost" (and 127.0.0.1) and its key, as PEM files
+// cert.pem and key.pem under `dir`.
+void WriteSelfSignedCert(const std::string& dir);
+
+}  // namespace datamcp::forge::testing
