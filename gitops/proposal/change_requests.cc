@@ -64,16 +64,15 @@ Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
                          git::FileMode::kRegular}};
 }
 
-Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config, const std::string& env,
-                                      const argo::ApplicationSpec& spec) {
-  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
-  DATAMCP_ASSIGN_OR_RETURN(std::string yaml, argo::RenderApplication(spec));
-  std::string path = config.ArgoAppPath(env, spec.name);
-  DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(path));
-  return git::ChangeSet{{path, yaml, git::FileMode::kRegular}};
+Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config,
+                                      const repo::ArgoAppRequest& request) {
+  DATAMCP_ASSIGN_OR_RETURN(repo::GeneratedFile file, repo::RenderArgoApp(config, request));
+  DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(file.path));
+  return git::ChangeSet{{file.path, file.content, git::FileMode::kRegular}};
 }
 
-Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& merge_commit) {
+Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& base,
+                                     const std::string& merge_commit) {
   DATAMCP_ASSIGN_OR_RETURN(auto log, repo.Log(merge_commit, {}, 1));
   if (log.empty() || log[0].parents.empty()) {
     return InvalidArgument("commit " + merge_commit + " has no parent to revert to");
@@ -82,6 +81,12 @@ Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& m
   DATAMCP_ASSIGN_OR_RETURN(auto changed, repo.ChangedPaths(parent, merge_commit));
   git::ChangeSet changes;
   for (const auto& c : changed) {
+    auto merged = repo.ReadFile(merge_commit, c.path);
+    auto now = repo.ReadFile(base, c.path);
+    if (merged.ok() != now.ok() || (merged.ok() && *merged != *now)) {
+      return FailedPrecondition(c.path + " changed after " + merge_commit.substr(0, 12) +
+                                " was merged; revert it by hand with propose_change");
+    }
     if (c.kind == git::ChangeKind::kAdded) {
       changes.push_back({c.path, std::nullopt, git::FileMode::kDelete});
     } else {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "gitops/argo/application.h"
+#include "gitops/repo/argocd_app.h"
 #include "gitops/git/repository.h"
 #include "gitops/repo/helm_release.h"
 #include "gitops/repo/module_instance.h"
@@ -30,12 +30,14 @@ Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
                                           const repo::HelmReleaseRequest& request);
 
 // An Argo CD Application manifest at the environment's application path.
-Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config, const std::string& env,
-                                      const argo::ApplicationSpec& spec);
+Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config,
+                                      const repo::ArgoAppRequest& request);
 
-// The inverse of a merge commit's changes (against its first parent), applied on `base`:
+// The inverse of a merge commit's changes (against its first parent), to apply on `base`:
 // files it added are deleted, files it changed or deleted get their earlier content back.
-Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& merge_commit);
+// FailedPrecondition when `base` changed one of those files since (a human must resolve it).
+Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& base,
+                                     const std::string& merge_commit);
 
 // The environment a repository path belongs to ("" when none).
 std::string EnvironmentOfPath(const repo::RepoConfig& config, const std::string& path);

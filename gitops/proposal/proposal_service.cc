@@ -87,7 +87,14 @@ Result<repo::RepoConfig> ProposalService::LoadConfig(std::string* base_out) {
   auto config = repo::ParseRepoConfig(*text);
   if (!config.ok()) return config.status().WithContext("datamcp.yaml on " + options_.default_branch);
   if (base_out) *base_out = base;
+  std::lock_guard lock(config_mu_);
+  cached_config_ = *config;
   return config;
+}
+
+std::optional<repo::RepoConfig> ProposalService::CachedConfig() const {
+  std::lock_guard lock(config_mu_);
+  return cached_config_;
 }
 
 std::string ProposalService::BranchName(const ProposalRequest& request) const {

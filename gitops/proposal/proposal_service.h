@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,9 @@ class ProposalService {
 
   // Fetches and reads datamcp.yaml from the default branch.
   Result<repo::RepoConfig> LoadConfig(std::string* base = nullptr);
+  // The configuration of the last successful LoadConfig, without fetching (for cheap
+  // decisions such as which scope an environment needs).
+  std::optional<repo::RepoConfig> CachedConfig() const;
 
   using Progress = std::function<void(const std::string& step)>;
   Result<ProposalResult> Propose(const ProposalRequest& request, const Progress& progress = {});
@@ -104,6 +108,8 @@ class ProposalService {
   jobs::LockTable& locks_;
   const Clock& clock_;
   ProposalServiceOptions options_;
+  mutable std::mutex config_mu_;
+  std::optional<repo::RepoConfig> cached_config_;
 };
 
 PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked);

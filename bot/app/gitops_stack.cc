@@ -1,0 +1,147 @@
+#include "bot/app/gitops_stack.h"
+
+#include <git2.h>
+
+#include <filesystem>
+
+#include "bot/cli/admin_commands.h"
+#include "gitops/common/log.h"
+#include "gitops/forge/github_forge.h"
+#include "gitops/git/git_ptr.h"
+#include "gitops/localforge/local_forge.h"
+#include "gitops/repo/init_repo.h"
+
+namespace datamcp::bot {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Variables terraform and helm may see: the basics, proxies, and cloud credentials
+// (GKE Workload Identity and EKS IRSA come in through these). Nothing else of the server's
+// environment reaches a planner.
+const std::vector<std::string> kPlannerEnv = {
+    "PATH", "HOME", "LANG", "TMPDIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE",
+    "AWS_*", "GOOGLE_*", "CLOUDSDK_*", "ARM_*", "TF_VAR_*"};
+
+std::vector<process::NamedSecret> ConfiguredSecrets(const config::Config& c) {
+  return {{"repository.token", c.repository.token},
+          {"forge.github_token", c.forge.github_token},
+          {"webhooks.secret", c.webhooks.secret},
+          {"argocd.token", c.argocd.token},
+          {"auth.hs256_secret", c.auth.hs256_secret}};
+}
+
+Result<std::unique_ptr<forge::Forge>> MakeForge(const config::Config& config, GitopsStack& s,
+                                                Clock& clock) {
+  if (config.forge.kind == "github") {
+    DATAMCP_ASSIGN_OR_RETURN(auto github, forge::GithubForge::FromConfig(config.forge, clock));
+    return std::unique_ptr<forge::Forge>(std::move(github));
+  }
+  if (s.embedded_origin.empty()) {
+    return InvalidArgument("forge.kind local keeps pull requests in the embedded repository; "
+                           "with repository.url set, use forge.kind github");
+  }
+  s.local_store = std::make_unique<localforge::LocalPrStore>(
+      s.embedded_origin, clock,
+      localforge::LocalPrStore::Identity{config.repository.committer_name,
+                                         config.repository.committer_email});
+  return std::unique_ptr<forge::Forge>(std::make_unique<localforge::LocalForge>(*s.local_store));
+}
+
+proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::string& work_dir) {
+  auto env = process::AllowlistedEnv(process::CurrentEnvironment(), kPlannerEnv);
+  proposal::PlanServiceOptions o;
+  o.scratch_root = (fs::path(work_dir) / "scratch").string();
+  o.state_root = (fs::path(work_dir) / "tfstate").string();
+  o.terraform.terraform_bin = c.plan.terraform_bin;
+  o.terraform.plugin_cache_dir = (fs::path(work_dir) / "plugin-cache").string();
+  o.terraform.env = env;
+  o.terraform.timeout = std::chrono::seconds(c.plan.timeout_seconds);
+  o.terraform.max_output_bytes = c.plan.max_output_bytes;
+  o.terraform.parallelism = c.plan.parallelism;
+  o.helm.helm_bin = c.plan.helm_bin;
+  o.helm.env = env;
+  o.helm.timeout = std::chrono::seconds(c.plan.timeout_seconds);
+  o.helm.max_output_bytes = c.plan.max_output_bytes;
+  return o;
+}
+
+}  // namespace
+
+Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
+                                             const std::string& template_dir,
+                                             const config::Config& config) {
+  std::string path = (fs::path(work_dir) / "gitops.git").string();
+  if (fs::exists(path)) return path;
+  if (template_dir.empty()) {
+    return FailedPrecondition("cannot find repo-template/ to create the embedded repository; "
+                              "set repository.url or run from a DataMCP checkout");
+  }
+  // Bootstrap in a scratch directory, then clone it bare into place: a crash halfway leaves
+  // no gitops.git, so the next start tries again.
+  std::string seed = (fs::path(work_dir) / "seed-repository").string();
+  std::error_code ec;
+  fs::remove_all(seed, ec);
+  repo::InitRepoOptions options;
+  options.committer_name = config.repository.committer_name;
+  options.committer_email = config.repository.committer_email;
+  options.branch = config.repository.default_branch;
+  DATAMCP_RETURN_IF_ERROR(repo::InitRepo(template_dir, seed, options));
+  git_libgit2_init();
+  git_clone_options clone = GIT_CLONE_OPTIONS_INIT;
+  clone.bare = 1;
+  git_repository* raw = nullptr;
+  std::string tmp = path + ".partial";
+  fs::remove_all(tmp, ec);
+  Status s = git::GitStatus(git_clone(&raw, ("file://" + seed).c_str(), tmp.c_str(), &clone),
+                            "create the embedded repository");
+  git::RepositoryPtr owned(raw);
+  fs::remove_all(seed, ec);
+  if (!s.ok()) return s;
+  fs::rename(tmp, path, ec);
+  if (ec) return Internal("cannot move " + tmp + " to " + path + ": " + ec.message());
+  log::Info("embedded_repository_created", {{"path", path}, {"template", template_dir}});
+  return path;
+}
+
+Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
+                                                      const std::string& work_dir, Clock& clock) {
+  auto s = std::make_unique<GitopsStack>();
+  s->work_dir = work_dir;
+  if (config.repository.url.empty()) {
+    DATAMCP_ASSIGN_OR_RETURN(s->embedded_origin,
+                             EnsureEmbeddedRepository(work_dir, FindTemplateDir(), config));
+    s->remote_url = "file://" + s->embedded_origin;
+  } else {
+    s->remote_url = config.repository.url;
+  }
+  DATAMCP_ASSIGN_OR_RETURN(s->masker, process::Masker::ForEnvironment(
+                                          config.plan.mask_values_env,
+                                          process::CurrentEnvironment(), ConfiguredSecrets(config)));
+  git::Libgit2RepositoryOptions ro;
+  ro.mirror_path = (fs::path(work_dir) / "mirror.git").string();
+  ro.remote = {s->remote_url, config.repository.token, config.repository.ca_file,
+               config.repository.ssh_key_file, config.repository.known_hosts_file};
+  ro.committer = {config.repository.committer_name, config.repository.committer_email};
+  ro.default_branch = config.repository.default_branch;
+  s->repo = std::make_unique<git::Libgit2Repository>(ro, clock);
+  DATAMCP_ASSIGN_OR_RETURN(s->forge, MakeForge(config, *s, clock));
+  s->planner = std::make_unique<proposal::PlanService>(*s->repo, s->runner, s->masker,
+                                                       PlanOptions(config, work_dir));
+  s->locks = std::make_unique<jobs::LockTable>((fs::path(work_dir) / "locks.json").string(), clock);
+  DATAMCP_RETURN_IF_ERROR(s->locks->Load());
+  s->jobs = std::make_unique<jobs::JobStore>((fs::path(work_dir) / "jobs").string(), clock);
+  s->proposals = std::make_unique<proposal::ProposalService>(
+      *s->repo, *s->forge, *s->planner, *s->locks, clock,
+      proposal::ProposalServiceOptions{config.repository.default_branch, "datamcp/",
+                                       config.webhooks.plan_forks});
+  s->applier = std::make_unique<apply::Applier>(
+      *s->repo, *s->forge, *s->proposals, *s->planner, s->syncer.get(), clock,
+      apply::ApplierOptions{.ci_available = config.forge.kind == "github"});
+  s->reconciler = std::make_unique<apply::Reconciler>(
+      *s->repo, *s->forge, *s->proposals, *s->jobs, *s->locks, *s->applier,
+      apply::ReconcilerOptions{config.repository.default_branch, 500, config.plan.parallelism});
+  return s;
+}
+
+}  // namespace datamcp::bot

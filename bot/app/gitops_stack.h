@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gitops/apply/reconciler.h"
+#include "gitops/config/config.h"
+#include "gitops/git/libgit2_repository.h"
+#include "gitops/jobs/job_store.h"
+#include "gitops/jobs/lock_table.h"
+#include "gitops/localforge/local_pr_store.h"
+#include "gitops/process/masker.h"
+#include "gitops/process/posix_process_runner.h"
+#include "gitops/proposal/proposal_service.h"
+
+namespace datamcp::bot {
+
+// Everything gitops/ needs to propose, plan and apply, built from configuration with the
+// real implementations. Members are declared in dependency order, so they are destroyed in
+// reverse.
+struct GitopsStack {
+  std::string work_dir;
+  std::string remote_url;       // the GitOps repository (file:// of the embedded one)
+  std::string embedded_origin;  // path of the embedded bare repository, or ""
+  process::PosixProcessRunner runner;
+  process::Masker masker;
+  std::unique_ptr<git::Libgit2Repository> repo;
+  std::unique_ptr<localforge::LocalPrStore> local_store;
+  std::unique_ptr<forge::Forge> forge;
+  std::unique_ptr<proposal::PlanService> planner;
+  std::unique_ptr<jobs::LockTable> locks;
+  std::unique_ptr<jobs::JobStore> jobs;
+  std::unique_ptr<proposal::ProposalService> proposals;
+  std::unique_ptr<apply::Syncer> syncer;  // null without argocd.url
+  std::unique_ptr<apply::Applier> applier;
+  std::unique_ptr<apply::Reconciler> reconciler;
+};
+
+// Creates the embedded GitOps repository (work_dir/gitops.git, bare) from repo-template/
+// the first time; returns its path.
+Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
+                                             const std::string& template_dir,
+                                             const config::Config& config);
+
+// Builds the stack; opens (or clones) the mirror. Does not start the reconciler.
+Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
+                                                      const std::string& work_dir, Clock& clock);
+
+}  // namespace datamcp::bot

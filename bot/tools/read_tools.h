@@ -1,0 +1,12 @@
+#pragma once
+
+#include "bot/mcp/tool_registry.h"
+#include "bot/tools/tool_support.h"
+
+namespace datamcp::bot::tools {
+
+// Read-only tools: get_proposal, list_proposals, list_environments (plans:read), list_locks
+// (locks:read) and get_audit_log (audit:read). They read the forge and the repository only.
+Status RegisterReadTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
+
+}  // namespace datamcp::bot::tools

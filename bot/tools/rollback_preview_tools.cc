@@ -1,0 +1,116 @@
+// propose_rollback and plan_preview.
+#include "bot/auth/scopes.h"
+#include "bot/mcp/tool_registry.h"
+#include "bot/tools/tool_support.h"
+#include "gitops/proposal/change_requests.h"
+
+namespace datamcp::bot::tools {
+
+namespace {
+
+using mcp::json;
+
+mcp::Tool Rollback(GitopsToolDeps& deps) {
+  mcp::Tool tool;
+  tool.name = "propose_rollback";
+  tool.title = "Propose a rollback";
+  tool.description =
+      "Opens a pull request that reverts a merged proposal: files it added are removed, "
+      "files it changed get their earlier content back. Refused when those files changed "
+      "again since (revert by hand with propose_change). Applying it still needs a review "
+      "and a merge.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"pull_request", {{"type", "integer"}, {"minimum", 1},
+                          {"description", "The merged pull request to revert"}}},
+        {"environment", EnvironmentProperty()},
+        {"title", TitleProperty()},
+        {"description", DescriptionProperty()},
+        {"idempotency_key", IdempotencyProperty()}}},
+      {"required", {"pull_request", "environment"}},
+      {"additionalProperties", false}};
+  tool.output_schema = ProposalOutputSchema();
+  tool.annotations = {.read_only = false, .destructive = false, .idempotent = false,
+                      .open_world = true};
+  tool.scopes = {kScopeProposalsWrite};
+  tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
+  tool.streams = true;
+  tool.handler = [&deps](const mcp::ToolCall& call) {
+    const json& a = call.arguments;
+    int number = a["pull_request"].get<int>();
+    auto pr = deps.forge.GetPullRequest(number);
+    if (!pr.ok()) return ErrorAnswer(pr.status());
+    if (!pr->merged || pr->merge_commit_sha.empty()) {
+      return ErrorAnswer(FailedPrecondition("pull request #" + std::to_string(number) +
+                                            " is not merged; close it instead of rolling back"));
+    }
+    std::string env = StringArg(a, "environment");
+    std::string merge = pr->merge_commit_sha;
+    proposal::ProposalRequest request{
+        "propose_rollback",
+        env,
+        StringArg(a, "title", "Roll back #" + std::to_string(number) + ": " + pr->title),
+        StringArg(a, "description", "Reverts pull request #" + std::to_string(number) + "."),
+        call.principal.subject,
+        NewRequestId(),
+        StringArg(a, "idempotency_key"),
+        [merge, env](git::Repository& repo, const std::string& base,
+                     const repo::RepoConfig& config) -> Result<git::ChangeSet> {
+          DATAMCP_ASSIGN_OR_RETURN(git::ChangeSet changes,
+                                   proposal::RevertChanges(repo, base, merge));
+          return proposal::RawChanges(config, env, changes);
+        }};
+    auto result = deps.proposals.Propose(request);
+    return result.ok() ? ProposalAnswer(*result) : ErrorAnswer(result.status());
+  };
+  return tool;
+}
+
+mcp::Tool Preview(GitopsToolDeps& deps) {
+  mcp::Tool tool;
+  tool.name = "plan_preview";
+  tool.title = "Preview a plan (dry run)";
+  tool.description =
+      "Plans file changes in one environment exactly as propose_change would (Terraform "
+      "plan, Helm render and diff, Argo CD diff) without creating a branch, a commit on any "
+      "branch, or a pull request. Use it to check a change before proposing it.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"environment", EnvironmentProperty()},
+        {"files", FilesProperty()}}},
+      {"required", {"environment", "files"}},
+      {"additionalProperties", false}};
+  tool.output_schema = PlanOutcomeSchema();
+  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true,
+                      .open_world = true};
+  tool.scopes = {kScopePlansRead};
+  tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
+  tool.handler = [&deps](const mcp::ToolCall& call) {
+    auto files = ParseFileChanges(call.arguments["files"]);
+    if (!files.ok()) return ErrorAnswer(files.status());
+    std::string env = StringArg(call.arguments, "environment");
+    proposal::ProposalRequest request{
+        "plan_preview", env, "plan preview", "", call.principal.subject, NewRequestId(), "",
+        [files = *files, env](git::Repository&, const std::string&,
+                              const repo::RepoConfig& config) {
+          return proposal::RawChanges(config, env, files);
+        }};
+    auto outcome = deps.proposals.Preview(request);
+    if (!outcome.ok()) return ErrorAnswer(outcome.status());
+    std::string text = "Plan " + outcome->status + ": " + outcome->status_description +
+                       "\n(dry run: no branch or pull request was created)";
+    return mcp::ToolResult::Structured(proposal::ToJson(*outcome), text);
+  };
+  return tool;
+}
+
+}  // namespace
+
+Status RegisterRollbackAndPreview(mcp::ToolRegistry& registry, GitopsToolDeps& deps) {
+  DATAMCP_RETURN_IF_ERROR(registry.Register(Rollback(deps)));
+  return registry.Register(Preview(deps));
+}
+
+}  // namespace datamcp::bot::tools

@@ -1,0 +1,138 @@
+#include "bot/tools/tool_support.h"
+
+#include <openssl/rand.h>
+
+#include "bot/auth/scopes.h"
+
+namespace datamcp::bot::tools {
+
+using mcp::json;
+
+json EnvironmentProperty() {
+  return {{"type", "string"},
+          {"description", "Environment from datamcp.yaml (list_environments), e.g. dev"},
+          {"pattern", "^[a-z][a-z0-9-]{0,62}$"}};
+}
+json TitleProperty() {
+  return {{"type", "string"}, {"minLength", 3}, {"maxLength", 200},
+          {"description", "Pull request title: what changes and why, in one line"}};
+}
+json DescriptionProperty() {
+  return {{"type", "string"}, {"maxLength", 20000},
+          {"description", "Pull request description for the reviewer (markdown)"}};
+}
+json IdempotencyProperty() {
+  return {{"type", "string"}, {"minLength", 1}, {"maxLength", 128},
+          {"description", "Optional: the same key from the same caller returns the same "
+                          "proposal instead of opening another"}};
+}
+
+json PlanOutcomeSchema() {
+  json project = {{"type", "object"},
+                  {"properties",
+                   {{"project", {{"type", "string"}}},
+                    {"kind", {{"type", "string"}}},
+                    {"env", {{"type", "string"}}},
+                    {"ok", {{"type", "boolean"}}},
+                    {"summary", {{"type", "string"}}},
+                    {"fingerprint", {{"type", "string"}}},
+                    {"error", {{"type", "string"}}},
+                    {"blocked", {{"type", "string"}}}}}};
+  return {{"type", "object"},
+          {"properties",
+           {{"base", {{"type", "string"}}},
+            {"head", {{"type", "string"}}},
+            {"status", {{"type", "string"}}},
+            {"status_description", {{"type", "string"}}},
+            {"projects", {{"type", "array"}, {"items", project}}}}}};
+}
+
+json ProposalOutputSchema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"pull_request", {{"type", "integer"}}},
+            {"url", {{"type", "string"}}},
+            {"branch", {{"type", "string"}}},
+            {"commit", {{"type", "string"}}},
+            {"reused", {{"type", "boolean"}}},
+            {"plan", PlanOutcomeSchema()}}},
+          {"required", {"pull_request", "branch", "commit", "plan"}}};
+}
+
+std::vector<std::string> EnvironmentScopes(proposal::ProposalService& proposals,
+                                           const json& arguments) {
+  std::string env = StringArg(arguments, "environment");
+  if (env.empty()) return {};
+  if (auto config = proposals.CachedConfig()) {
+    if (auto found = config->FindEnvironment(env); found.ok() && !(*found)->required_scope.empty()) {
+      return {(*found)->required_scope};
+    }
+  }
+  return {EnvScope(env)};
+}
+
+std::string NewRequestId() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& r) {
+  json structured = {{"pull_request", r.number}, {"url", r.url},       {"branch", r.branch},
+                     {"commit", r.commit},       {"reused", r.reused}, {"plan", ToJson(r.plan)}};
+  std::string text = (r.reused ? "Reused pull request #" : "Opened pull request #") +
+                     std::to_string(r.number) + " (" + r.url + ") from " + r.branch + ".\n";
+  text += "Plan " + r.plan.status + ": " + r.plan.status_description + "\n";
+  text += "A human reviews and merges it; DataMCP applies only after the merge.";
+  return mcp::ToolResult::Structured(structured, text);
+}
+
+mcp::ToolResult ErrorAnswer(const Status& status) {
+  return mcp::ToolResult::Error(status.message());
+}
+
+std::string StringArg(const json& args, const char* name, const std::string& fallback) {
+  auto it = args.find(name);
+  return it != args.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+json FilesProperty() {
+  json file = {{"type", "object"},
+               {"properties",
+                {{"path", {{"type", "string"}, {"minLength", 1}, {"maxLength", 1024},
+                           {"description", "Repository path under an allowed root"}}},
+                 {"content", {{"type", "string"}, {"maxLength", 1048576},
+                              {"description", "The whole new content of the file"}}},
+                 {"delete", {{"type", "boolean"}, {"description", "Remove the file"}}},
+                 {"executable", {{"type", "boolean"}}}}},
+               {"required", {"path"}},
+               {"additionalProperties", false}};
+  return {{"type", "array"}, {"items", file}, {"minItems", 1}, {"maxItems", 100}};
+}
+
+Result<git::ChangeSet> ParseFileChanges(const json& files) {
+  git::ChangeSet out;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const json& f = files[i];
+    bool del = f.value("delete", false);
+    bool has_content = f.contains("content");
+    std::string where = "files[" + std::to_string(i) + "]";
+    if (del == has_content) {
+      return InvalidArgument(where + ": give either content or delete: true");
+    }
+    git::FileChange c{f["path"].get<std::string>(), std::nullopt, git::FileMode::kRegular};
+    if (del) c.mode = git::FileMode::kDelete;
+    else c.content = f["content"].get<std::string>();
+    if (f.value("executable", false)) c.mode = git::FileMode::kExecutable;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace datamcp::bot::tools

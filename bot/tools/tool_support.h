@@ -1,0 +1,49 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bot/mcp/tool.h"
+#include "gitops/proposal/proposal_service.h"
+
+namespace datamcp::bot::tools {
+
+// What the GitOps tools need from the rest of the process.
+struct GitopsToolDeps {
+  proposal::ProposalService& proposals;
+  forge::Forge& forge;
+  git::Repository& repo;
+  jobs::LockTable& locks;
+  std::string default_branch = "main";
+};
+
+// JSON Schema fragments shared by the tools.
+mcp::json EnvironmentProperty();
+mcp::json TitleProperty();
+mcp::json DescriptionProperty();
+mcp::json IdempotencyProperty();
+// The structuredContent schema of every propose_* tool.
+mcp::json ProposalOutputSchema();
+mcp::json PlanOutcomeSchema();
+
+// The scope an environment needs: its required_scope in datamcp.yaml (cached from the last
+// read of the default branch), else env:<name>.
+std::vector<std::string> EnvironmentScopes(proposal::ProposalService& proposals,
+                                           const mcp::json& arguments);
+
+// A fresh request id for the Datamcp-Request-Id trailer.
+std::string NewRequestId();
+
+// Turns a proposal into the tool's answer: a short text for the agent plus the structure.
+mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& result);
+// A failure the agent can act on; the status code becomes a word, the message is kept.
+mcp::ToolResult ErrorAnswer(const Status& status);
+
+// The `files` argument of propose_change and plan_preview: its schema, and the change set
+// (each file needs exactly one of content and delete: true).
+mcp::json FilesProperty();
+Result<git::ChangeSet> ParseFileChanges(const mcp::json& files);
+
+std::string StringArg(const mcp::json& args, const char* name, const std::string& fallback = "");
+
+}  // namespace datamcp::bot::tools
