@@ -9,6 +9,8 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr std::size_t kMaxSubjectBytes = 256;
+
 // Reads an optional NumericDate; `*present` tells whether the claim was there.
 Result<long long> NumericDate(const json& claims, const char* name, bool* present) {
   auto it = claims.find(name);
@@ -99,8 +101,14 @@ Result<Principal> PrincipalFromClaims(const json& claims) {
   if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty()) {
     return Unauthenticated("token has no sub claim");
   }
+  const std::string& subject = sub->get_ref<const std::string&>();
+  if (subject.size() > kMaxSubjectBytes) return Unauthenticated("sub claim is too long");
+  for (char c : subject) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return Unauthenticated("sub claim holds control characters");
+  }
   Principal principal;
-  principal.subject = sub->get<std::string>();
+  principal.subject = subject;
   DATAMCP_ASSIGN_OR_RETURN(principal.scopes, ScopesFromClaims(claims));
   return principal;
 }

@@ -30,7 +30,8 @@ Status CheckRegisteredClaims(const nlohmann::json& claims, const ClaimRules& rul
 // is Unauthenticated ("invalid scope claim: ...").
 Result<std::vector<std::string>> ScopesFromClaims(const nlohmann::json& claims);
 
-// Builds the Principal: `sub` must be a non-empty string ("token has no sub claim").
+// Builds the Principal: `sub` must be a non-empty string ("token has no sub claim") of at
+// most 256 bytes without control characters (it ends up in commit trailers and logs).
 Result<Principal> PrincipalFromClaims(const nlohmann::json& claims);
 
 }  // namespace datamcp::bot

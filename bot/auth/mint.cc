@@ -11,11 +11,25 @@ namespace {
 
 constexpr std::chrono::seconds kMaxTtl = std::chrono::hours(24 * 366);
 
+// Minted claims are printable ASCII: they end up in commit trailers and logs.
+Status CheckPrintable(const std::string& value, const char* what) {
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) {
+      return InvalidArgument(std::string(what) + ": use printable ASCII characters only");
+    }
+  }
+  if (value.size() > 256) return InvalidArgument(std::string(what) + ": at most 256 characters");
+  return Status::Ok();
+}
+
 Status CheckMintOptions(const Secret& secret, const MintOptions& o) {
   if (secret.Reveal().size() < 32) {
     return InvalidArgument("auth.hs256_secret: must be at least 32 bytes to mint HS256 tokens");
   }
   if (o.subject.empty()) return InvalidArgument("--sub: a subject is required");
+  DATAMCP_RETURN_IF_ERROR(CheckPrintable(o.subject, "--sub"));
+  DATAMCP_RETURN_IF_ERROR(CheckPrintable(o.issuer, "auth.issuer"));
+  DATAMCP_RETURN_IF_ERROR(CheckPrintable(o.audience, "auth.audience"));
   for (const auto& scope : o.scopes) {
     if (!IsValidScopeToken(scope)) {
       return InvalidArgument("--scopes: '" + scope +

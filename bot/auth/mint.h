@@ -22,8 +22,9 @@ struct MintOptions {
 
 // Mints an HS256 JWT {"alg":"HS256","typ":"JWT"} with sub, scope, iat and exp taken from
 // `clock` (and iss/aud when set) that JwtAuthenticator accepts with the same secret.
-// InvalidArgument when the secret is shorter than 32 bytes, the subject is empty, a scope is
-// not an RFC 6749 scope-token, or the ttl is out of range.
+// InvalidArgument when the secret is shorter than 32 bytes, the subject is empty, subject,
+// issuer or audience are not printable ASCII (<= 256), a scope is not an RFC 6749
+// scope-token, or the ttl is out of range.
 Result<std::string> MintHs256(const Secret& secret, const MintOptions& options, const Clock& clock);
 
 // Parses a lifetime such as "3600s", "30m", "1h" or "2d" (digits then one unit; 1 s to 366
