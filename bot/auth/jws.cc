@@ -17,8 +17,8 @@ namespace {
 
 using json = nlohmann::json;
 
-// Fetched once: OpenSSL 3's implicit fetch (EVP_sha256(), EVP_Q_mac) costs more per call
-// than the HMAC itself. Process-lifetime objects, immutable and thread-safe.
+// Fetched once, which spares OpenSSL 3's implicit fetch on every call (EVP_sha256(),
+// EVP_Q_mac). Process-lifetime objects, immutable and thread-safe.
 const EVP_MD* Sha256() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;

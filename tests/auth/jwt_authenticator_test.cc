@@ -1,8 +1,10 @@
 #include "bot/auth/jwt_authenticator.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
