@@ -23,7 +23,7 @@ struct CompactJws;
 // How bearer JWTs are verified. The algorithm is fixed here, never taken from a token.
 struct JwtOptions {
   JwsAlgorithm algorithm = JwsAlgorithm::kHs256;
-  Secret hs256_secret;                 // HS256: at least 32 bytes
+  Secret hs256_secret;                 // HS256: its bytes are the key; at least 32
   std::string public_key_pem;          // RS256/ES256: a PEM public key, or
   std::string jwks_json;               // RS256/ES256: a JWK Set (keys picked by kid)
   std::string issuer;                  // required `iss` when non-empty

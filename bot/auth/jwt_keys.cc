@@ -129,8 +129,9 @@ bool EntryIsFor(const json& jwk, JwsAlgorithm alg) {
   if (alg == JwsAlgorithm::kEs256 && (kty != "EC" || StringOr(jwk, "crv", "") != "P-256")) {
     return false;
   }
-  if (StringOr(jwk, "use", "sig") != "sig") return false;
-  return StringOr(jwk, "alg", "-") == "-" || StringOr(jwk, "alg", "") == AlgorithmName(alg);
+  // Optional members restrict the key; a member of the wrong type restricts it to nothing.
+  if (jwk.contains("use") && StringOr(jwk, "use", "") != "sig") return false;
+  return !jwk.contains("alg") || StringOr(jwk, "alg", "") == AlgorithmName(alg);
 }
 
 Result<VerificationKey> KeyFromJwk(const json& jwk, JwsAlgorithm alg) {

@@ -228,6 +228,27 @@ TEST(Rfc7520Section4_4, Hs256WithKidVerifies) {
             Unauthenticated("signature invalid"));
 }
 
+TEST(Jwks, SkipsEntriesForOtherUsesAndAlgorithms) {
+  nlohmann::json enc = RsaJwk(kA2N, "enc");
+  enc["use"] = "enc";
+  nlohmann::json rs512 = RsaJwk(kA2N, "rs512");
+  rs512["alg"] = "RS512";
+  nlohmann::json odd = RsaJwk(kA2N, "odd");
+  odd["use"] = 1;
+  nlohmann::json sig = RsaJwk(k7520RsaN, "sig");
+  sig["use"] = "sig";
+  sig["alg"] = "RS256";
+  auto keys = ParseJwks(Jwks({enc, rs512, odd, A3Jwk(), sig}), JwsAlgorithm::kRs256);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].kid, "sig");
+  auto ec = ParseJwks(Jwks({enc, A3Jwk()}), JwsAlgorithm::kEs256);
+  ASSERT_TRUE(ec.ok());
+  EXPECT_EQ(ec->size(), 1u);
+  auto dup = ParseJwks(Jwks({sig, sig}), JwsAlgorithm::kRs256);
+  EXPECT_NE(dup.status().message().find("duplicate kid"), std::string::npos);
+}
+
 TEST(Rfc7520Section4_1, Rs256KeySelectedByKidFromAJwkSet) {
   std::string token = std::string(k7520RsHeader64) + "." + k7520Payload64 + "." + k7520RsSignature;
   auto keys = ParseJwks(
