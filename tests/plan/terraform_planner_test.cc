@@ -176,6 +176,17 @@ TEST_F(TerraformPlannerTest, MissingTerraformNamesTheConfigKey) {
   EXPECT_NE(plan.status().message().find("/nonexistent/bin/terraform"), std::string::npos);
 }
 
+TEST_F(TerraformPlannerTest, TimeoutIsDeadlineExceeded) {
+  TerraformPlannerOptions o = Options();
+  o.timeout = std::chrono::milliseconds(1);
+  TerraformPlanner planner(runner_, masker_, o);
+  auto plan = planner.Plan({Tree(ProjectTf(State(), "one")), "envs/dev", tmp_.Sub("w")});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(plan.status().message().find("terraform init in project 'envs/dev'"), std::string::npos)
+      << plan.status().message();
+}
+
 TEST_F(TerraformPlannerTest, RejectsBadProjectPaths) {
   std::string tree = Tree(ProjectTf(State(), "one"));
   WriteFile(tree + "/docs/README.md", "not terraform");
