@@ -41,7 +41,7 @@ struct TerraformPlan {
   std::string project;
   TerraformSummary summary;
   std::string fingerprint;  // see TerraformPlanDigest
-  std::string text;         // `terraform show` of the plan file, masked
+  std::string text;         // `terraform show` of the plan file, masked (cut at the cap)
   std::string plan_file;    // absolute path of the saved plan (under work_dir)
   std::string working_dir;  // the initialized project copy Apply runs in
 };
@@ -85,8 +85,10 @@ class TerraformPlanner {
                                    const std::string& work_dir) const;
   Result<process::ProcessResult> Terraform(const std::string& cwd,
                                            std::vector<std::string> args) const;
+  // Runs one terraform command; a failure becomes StepFailed. Output over the cap is an
+  // error only when `need_all` (the JSON plan); otherwise it is cut with a marker.
   Result<std::string> RunStep(const std::string& cwd, std::vector<std::string> args,
-                              const std::string& what) const;
+                              const std::string& what, bool need_all) const;
   Status Prepare(const std::string& work_dir) const;
 
   process::ProcessRunner& runner_;

@@ -187,6 +187,16 @@ TEST_F(TerraformPlannerTest, TimeoutIsDeadlineExceeded) {
       << plan.status().message();
 }
 
+TEST_F(TerraformPlannerTest, JsonPlanOverTheOutputCapIsResourceExhausted) {
+  TerraformPlannerOptions o = Options();
+  o.max_output_bytes = 1200;  // the text (~700 bytes) fits, the JSON plan (~2 KB) does not
+  TerraformPlanner planner(runner_, masker_, o);
+  auto plan = planner.Plan({Tree(ProjectTf(State(), "one")), "envs/dev", tmp_.Sub("w")});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(plan.status().message().find("plan.max_output_bytes"), std::string::npos);
+}
+
 TEST_F(TerraformPlannerTest, RejectsBadProjectPaths) {
   std::string tree = Tree(ProjectTf(State(), "one"));
   WriteFile(tree + "/docs/README.md", "not terraform");
