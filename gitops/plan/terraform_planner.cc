@@ -161,6 +161,11 @@ std::vector<Result<TerraformPlan>> TerraformPlanner::PlanAll(
 }
 
 Result<TerraformApplyResult> TerraformPlanner::Apply(const TerraformPlan& plan) const {
+  std::error_code ec;
+  if (!fs::is_regular_file(plan.plan_file, ec) || !fs::is_directory(plan.working_dir, ec)) {
+    return NotFound("saved plan '" + plan.plan_file + "' of project '" + plan.project +
+                    "' or its working directory is gone: plan again before applying");
+  }
   DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r,
                            Terraform(plan.working_dir, {"apply", "-input=false", "-no-color",
                                                         "-lock-timeout=60s", plan.plan_file}));

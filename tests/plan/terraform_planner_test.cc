@@ -133,6 +133,11 @@ TEST_F(TerraformPlannerTest, ApplyAppliesExactlyTheSavedPlan) {
   auto again = PlanTree(Tree(ProjectTf(State(), "one")));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->summary.NoChanges());
+
+  std::filesystem::remove(plan->plan_file);
+  auto gone = planner_.Apply(*plan);
+  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(gone.status().message().find("plan again"), std::string::npos);
 }
 
 TEST_F(TerraformPlannerTest, ReportsReplacedAddresses) {
