@@ -111,9 +111,12 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   plan.project = project;
   plan.working_dir = dir.string();
   plan.plan_file = (fs::path(work_dir) / "plans" / (Slug(project) + ".tfplan")).string();
-  DATAMCP_RETURN_IF_ERROR(
-      RunStep(plan.working_dir, {"init", "-input=false", "-no-color"}, "terraform init" + in, false)
-          .status());
+  {
+    std::lock_guard<std::mutex> lock(init_mu_);
+    DATAMCP_RETURN_IF_ERROR(RunStep(plan.working_dir, {"init", "-input=false", "-no-color"},
+                                    "terraform init" + in, false)
+                                .status());
+  }
   DATAMCP_RETURN_IF_ERROR(
       RunStep(plan.working_dir,
               {"plan", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + plan.plan_file},

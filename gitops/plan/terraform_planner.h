@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,8 @@ struct TerraformApplyResult {
 
 // Plans and applies Terraform projects with the terraform CLI through a ProcessRunner:
 // `init -input=false`, `plan -input=false -out=FILE`, `show -json FILE` (summary and
-// fingerprint), `show FILE` (text). Thread-safe: runs share nothing but the plugin cache.
+// fingerprint), `show FILE` (text). Thread-safe: runs share nothing but the plugin cache,
+// and `init`s (which write it) run one at a time.
 // The runner and masker must outlive the planner.
 class TerraformPlanner {
  public:
@@ -94,6 +96,9 @@ class TerraformPlanner {
   process::ProcessRunner& runner_;
   const process::Masker& masker_;
   TerraformPlannerOptions options_;
+  // Terraform does not promise that concurrent `init`s may share a plugin cache: inits run
+  // one at a time, plans in parallel.
+  mutable std::mutex init_mu_;
 };
 
 // The Terraform projects under `roots` of a tree: the directories (relative to tree_dir,
