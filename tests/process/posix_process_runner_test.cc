@@ -144,6 +144,21 @@ TEST(PosixProcessRunnerTest, CapsOutputKeepingTheHead) {
   EXPECT_EQ(r->exit_code, 0);
 }
 
+TEST(PosixProcessRunnerTest, TimesOutAProcessThatNeverStopsWriting) {
+  PosixProcessRunner runner;
+  ProcessRequest req;
+  req.argv = {"yes"};
+  req.env = {{"PATH", "/usr/bin:/bin"}};
+  req.timeout = 300ms;
+  req.max_output_bytes = 1000;
+  auto r = runner.Run(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_TRUE(r->truncated);
+  EXPECT_EQ(r->stdout_text.size(), 1000u);
+  EXPECT_LT(r->duration, 5s);
+}
+
 TEST(PosixProcessRunnerTest, PassesOnlyTheGivenEnvironment) {
   ASSERT_EQ(setenv("DATAMCP_TEST_PARENT_ONLY", "leak", 1), 0);
   PosixProcessRunner runner;
