@@ -129,8 +129,10 @@ Result<json> GithubForge::Call(std::string_view method, const std::string& path,
   for (int attempt = 0;; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
     Result<json> r = http_->Call(method, repo_path_ + path, body, token);
-    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0) return r;
-    tokens_->Invalidate();
+    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
+        !tokens_->Invalidate()) {
+      return r;
+    }
   }
 }
 
@@ -138,8 +140,10 @@ Result<json> GithubForge::GetAll(const std::string& path) {
   for (int attempt = 0;; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
     Result<json> r = http_->GetAll(repo_path_ + path, token);
-    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0) return r;
-    tokens_->Invalidate();
+    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
+        !tokens_->Invalidate()) {
+      return r;
+    }
   }
 }
 

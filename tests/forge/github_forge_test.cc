@@ -252,6 +252,7 @@ TEST_F(GithubForgeTest, BadTokenIsUnauthenticated) {
   auto pr = (*forge)->GetPullRequest(1);
   EXPECT_EQ(pr.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(pr.status().message().find("wrong-token"), std::string::npos);
+  EXPECT_EQ(Requests("GET", "/pulls/1").size(), 1u) << "a fixed token is not retried";
 }
 
 }  // namespace
