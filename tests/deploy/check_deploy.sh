@@ -4,7 +4,8 @@
 #   Kubernetes schema validation of every rendered manifest and of argocd/datamcp.yaml,
 #   the rendered config.yaml loaded by the real binary (`datamcp config --check`),
 #   values the chart must refuse, `terraform fmt -check` on infra/, and that the image's
-#   runtime packages provide every library the binary links (check_image_libs.sh).
+#   Dockerfile lint and promises (lint_dockerfile.mjs), and that the image's runtime
+#   packages provide every library the binary links (check_image_libs.sh).
 # Needs: helm in $DATAMCP_SOURCE_DIR/.tools/bin (scripts/install-tools), terraform on PATH,
 # tests/deploy/node_modules (scripts/install-test-deps), DATAMCP_BINARY. Missing ones fail.
 set -euo pipefail
@@ -67,5 +68,6 @@ for dir in "$src"/infra/*/; do
   done
 done
 echo "ok terraform fmt infra"
+(cd "$here" && node lint_dockerfile.mjs "$src/Dockerfile") || fail "Dockerfile"
 bash "$here/check_image_libs.sh" "$src/Dockerfile" "$DATAMCP_BINARY"
 echo "deploy checks passed"
