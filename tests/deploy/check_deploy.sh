@@ -3,9 +3,9 @@
 #   helm lint --strict and helm template of helm/datamcp (defaults and ci/all-values.yaml),
 #   Kubernetes schema validation of every rendered manifest and of argocd/datamcp.yaml,
 #   the rendered config.yaml loaded by the real binary (`datamcp config --check`),
-#   values the chart must refuse, `terraform fmt -check` on infra/, and that the image's
-#   Dockerfile lint and promises (lint_dockerfile.mjs), and that the image's runtime
-#   packages provide every library the binary links (check_image_libs.sh).
+#   values the chart must refuse, `terraform fmt -check` on infra/, the Dockerfile's lint and
+#   promises (lint_dockerfile.mjs), and that the image's runtime packages provide every
+#   library the binary links (check_image_libs.sh).
 # Needs: helm in $DATAMCP_SOURCE_DIR/.tools/bin (scripts/install-tools), terraform on PATH,
 # tests/deploy/node_modules (scripts/install-test-deps), DATAMCP_BINARY. Missing ones fail.
 set -euo pipefail
