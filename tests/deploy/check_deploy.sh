@@ -3,7 +3,8 @@
 #   helm lint --strict and helm template of helm/datamcp (defaults and ci/all-values.yaml),
 #   Kubernetes schema validation of every rendered manifest and of argocd/datamcp.yaml,
 #   the rendered config.yaml loaded by the real binary (`datamcp config --check`),
-#   values the chart must refuse, `terraform fmt -check` on infra/, the Dockerfile's lint and
+#   values the chart must refuse, `terraform fmt -check` and reference/pin checks on infra/
+#   (check_terraform.mjs: `terraform validate` needs registry providers), the Dockerfile's lint and
 #   promises (lint_dockerfile.mjs), and that the image's runtime packages provide every
 #   library the binary links (check_image_libs.sh).
 # Needs: helm in $DATAMCP_SOURCE_DIR/.tools/bin (scripts/install-tools), terraform on PATH,
@@ -68,6 +69,7 @@ for dir in "$src"/infra/*/; do
   done
 done
 echo "ok terraform fmt infra"
+(cd "$here" && node check_terraform.mjs "$src/infra") || fail "infra/ references, variables, outputs or pins"
 (cd "$here" && node lint_dockerfile.mjs "$src/Dockerfile") || fail "Dockerfile"
 bash "$here/check_image_libs.sh" "$src/Dockerfile" "$DATAMCP_BINARY"
 echo "deploy checks passed"
