@@ -33,6 +33,7 @@ class ArgoCd {
 
   // POST /api/v1/applications/{name}/sync with an ApplicationSyncRequest whose `revision` is
   // `revision`. Returns once Argo CD accepted the operation, not when it finished.
+  // Conflict when an operation is already running on the Application.
   virtual Status Sync(const std::string& name, const std::string& app_namespace,
                       const std::string& revision) = 0;
 };

@@ -166,6 +166,9 @@ Status HttpArgoCd::MapHttpError(const Reply& reply, const std::string& what) con
     case 404:
       return NotFound(prefix + "; check the application name and namespace");
     default:
+      if (detail.find("another operation is already in progress") != std::string::npos) {
+        return Conflict(prefix + "; wait for the running sync to finish");
+      }
       return FailedPrecondition(prefix);
   }
 }

@@ -26,7 +26,8 @@ struct HttpArgoCdOptions {
 
 // The Argo CD REST API over cpp-httplib. Thread-safe: each call uses its own connection.
 // HTTP statuses map to: 401 -> Unauthenticated (names argocd.token), 403 -> PermissionDenied,
-// 404 -> NotFound, other 4xx -> FailedPrecondition with Argo CD's message, 5xx and
+// 404 -> NotFound, "another operation is already in progress" -> Conflict, other 4xx ->
+// FailedPrecondition with Argo CD's message, 5xx and
 // connection errors -> retried, then Unavailable.
 class HttpArgoCd final : public ArgoCd {
  public:

@@ -64,6 +64,21 @@ Status ValidateRequest(const SyncRequest& r) {
   return Status::Ok();
 }
 
+// Asks for the sync. An operation already running for the same revision (a retried POST that
+// Argo CD had accepted, or a second caller) is joined rather than reported as an error.
+Status StartSync(ArgoCd& argocd, const SyncRequest& r) {
+  Status started = argocd.Sync(r.name, r.app_namespace, r.revision);
+  if (started.code() != StatusCode::kConflict) return started;
+  auto now = argocd.GetApplication(r.name, r.app_namespace);
+  if (now.ok() && now->operation_revision == r.revision) {
+    log::Info("argocd.sync_joined", {{"application", r.name}, {"revision", r.revision}});
+    return Status::Ok();
+  }
+  std::string running = now.ok() ? OrNone(now->operation_revision) : "(unknown)";
+  return started.WithContext("Argo CD is already syncing '" + r.name + "' to revision " + running +
+                             ", not " + r.revision);
+}
+
 }  // namespace
 
 std::string_view ReasonName(SyncOutcome::Reason reason) {
@@ -82,7 +97,7 @@ std::string_view ReasonName(SyncOutcome::Reason reason) {
 
 Result<SyncOutcome> SyncAndWait(ArgoCd& argocd, Clock& clock, const SyncRequest& request) {
   DATAMCP_RETURN_IF_ERROR(ValidateRequest(request));
-  DATAMCP_RETURN_IF_ERROR(argocd.Sync(request.name, request.app_namespace, request.revision));
+  DATAMCP_RETURN_IF_ERROR(StartSync(argocd, request));
   const auto deadline = clock.SteadyNow() + request.timeout;
   SyncOutcome out;
   AppStatus last;

@@ -41,6 +41,8 @@ std::string_view ReasonName(SyncOutcome::Reason reason);
 // Asks Argo CD to sync `request.name` to `request.revision`, then polls the Application every
 // `poll_interval` (slept through `clock`) until it succeeds or fails as SyncOutcome says, or
 // `timeout` passes (an outcome, kTimedOut, naming the last revision/status seen).
+// If Argo CD is already running an operation for the same revision, it is waited for; one for
+// another revision is a Conflict error.
 // A non-OK Result means Argo CD could not be asked or read (auth, not found, unavailable) or
 // the request is invalid; outcomes are results Argo CD reported.
 Result<SyncOutcome> SyncAndWait(ArgoCd& argocd, Clock& clock, const SyncRequest& request);

@@ -98,6 +98,20 @@ TEST_F(HttpArgoCdTest, NeverFinishingSyncTimesOut) {
   EXPECT_NE(out->message.find("operation Running"), std::string::npos) << out->message;
 }
 
+TEST_F(HttpArgoCdTest, SecondSyncJoinsSameRevisionAndRefusesAnother) {
+  fake_.AddApplication("web", "never-finishes");
+  ASSERT_TRUE(Run("web").ok());
+  auto same = Run("web");  // Argo CD answers "another operation is already in progress"
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->reason, Reason::kTimedOut);
+  auto client = Client();
+  SyncRequest other{"web", "", "0000000000000000000000000000000000000abc", 30s, 1s};
+  auto refused = SyncAndWait(*client, clock_, other);
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(kRev), std::string::npos);
+  EXPECT_EQ(fake_.SyncRequests().size(), 3u);
+}
+
 TEST_F(HttpArgoCdTest, FailedSyncCarriesArgoMessage) {
   fake_.AddApplication("web", "fail");
   auto out = Run("web");

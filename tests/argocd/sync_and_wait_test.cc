@@ -143,6 +143,28 @@ TEST(SyncAndWaitTest, SyncErrorIsReturnedWithoutPolling) {
   EXPECT_TRUE(argo.gets_.empty());
 }
 
+TEST(SyncAndWaitTest, JoinsARunningOperationForTheSameRevision) {
+  ScriptedArgoCd argo(
+      {At("old", "OutOfSync", "Healthy", "Running"), At(kRev, "Synced", "Healthy", "Succeeded")});
+  argo.sync_status_ = Conflict("another operation is already in progress");
+  ManualClock clock;
+  auto out = SyncAndWait(argo, clock, Request());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE(out->succeeded);
+}
+
+TEST(SyncAndWaitTest, RunningOperationForAnotherRevisionIsAConflict) {
+  AppStatus other = At("old", "OutOfSync", "Healthy", "Running");
+  other.operation_revision = "0ther";
+  ScriptedArgoCd argo({other});
+  argo.sync_status_ = Conflict("another operation is already in progress");
+  ManualClock clock;
+  auto out = SyncAndWait(argo, clock, Request());
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), StatusCode::kConflict);
+  EXPECT_NE(out.status().message().find("0ther"), std::string::npos) << out.status().message();
+}
+
 TEST(SyncAndWaitTest, UnavailableWhilePollingIsToleratedUntilDeadline) {
   ScriptedArgoCd argo({Unavailable("connection refused"), At(kRev, "Synced", "Healthy", "")});
   ManualClock clock;
