@@ -40,9 +40,24 @@ Status ValidateRevision(const std::string& revision) {
 }  // namespace
 
 Result<std::unique_ptr<HttpArgoCd>> HttpArgoCd::Create(HttpArgoCdOptions options, Clock& clock) {
-  const std::string& url = options.url;
+  DATAMCP_ASSIGN_OR_RETURN(Endpoint endpoint, ParseEndpoint(options.url));
+  if (options.token.empty()) {
+    return InvalidArgument("argocd.token is empty: set an Argo CD API token to enable sync");
+  }
+  if (!options.ca_file.empty() && !std::filesystem::exists(options.ca_file)) {
+    return InvalidArgument("argocd.ca_file '" + options.ca_file + "' does not exist");
+  }
+  if (options.max_attempts < 1) options.max_attempts = 1;
+  return std::unique_ptr<HttpArgoCd>(
+      new HttpArgoCd(std::move(options), std::move(endpoint), clock));
+}
+
+Result<HttpArgoCd::Endpoint> HttpArgoCd::ParseEndpoint(const std::string& url) {
+  // Userinfo is refused, and never echoed back: it could hold a password.
+  auto at = url.find('@');
+  std::string shown = at == std::string::npos ? url : "<redacted>" + url.substr(at);
   auto bad = [&](const std::string& why) {
-    return InvalidArgument("argocd.url '" + url + "' " + why);
+    return InvalidArgument("argocd.url '" + shown + "' " + why);
   };
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return bad("has no scheme: use https://host[:port]");
@@ -54,26 +69,18 @@ Result<std::unique_ptr<HttpArgoCd>> HttpArgoCd::Create(HttpArgoCdOptions options
   std::string path = slash == std::string::npos ? "" : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.pop_back();
   if (host_port.empty()) return bad("has no host");
-  if (host_port.find_first_of("@?# ") != std::string::npos ||
-      path.find_first_of("?# ") != std::string::npos) {
+  if (at != std::string::npos || url.find_first_of("?# ") != std::string::npos) {
     return bad("must be scheme://host[:port][/path] without credentials, query or fragment");
   }
-  std::string host = host_port.substr(0, host_port.rfind(':'));
+  auto colon = host_port.rfind(':');
+  bool has_port = colon != std::string::npos && host_port.back() != ']';
+  std::string host = has_port ? host_port.substr(0, colon) : host_port;
   if (scheme == "http" && !IsLoopbackHost(host)) {
     return bad(
         "uses plain http to a non-loopback host: use https (the token would travel in "
         "clear)");
   }
-  if (options.token.empty()) {
-    return InvalidArgument("argocd.token is empty: set an Argo CD API token to enable sync");
-  }
-  if (!options.ca_file.empty() && !std::filesystem::exists(options.ca_file)) {
-    return InvalidArgument("argocd.ca_file '" + options.ca_file + "' does not exist");
-  }
-  if (options.max_attempts < 1) options.max_attempts = 1;
-  Endpoint endpoint{scheme + "://" + host_port, path};
-  return std::unique_ptr<HttpArgoCd>(
-      new HttpArgoCd(std::move(options), std::move(endpoint), clock));
+  return Endpoint{scheme + "://" + host_port, path};
 }
 
 HttpArgoCd::HttpArgoCd(HttpArgoCdOptions options, Endpoint endpoint, Clock& clock)

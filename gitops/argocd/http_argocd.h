@@ -52,6 +52,7 @@ class HttpArgoCd final : public ArgoCd {
     std::string body;
   };
   HttpArgoCd(HttpArgoCdOptions options, Endpoint endpoint, Clock& clock);
+  static Result<Endpoint> ParseEndpoint(const std::string& url);
 
   // One request with retries; `body` empty means GET. Non-2xx is mapped to a Status.
   Result<Reply> Call(const std::string& path, const std::string& body, const std::string& what);

@@ -205,8 +205,13 @@ TEST(HttpArgoCdCreateTest, RejectsBadOptions) {
     EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << url;
     EXPECT_NE(c.status().message().find("argocd.url"), std::string::npos) << url;
   }
-  o.url = "https://argocd.example.com/argocd/";
-  EXPECT_TRUE(HttpArgoCd::Create(o, clock).ok());
+  o.url = "https://user:hunter2@argocd.example.com";
+  EXPECT_EQ(HttpArgoCd::Create(o, clock).status().message().find("hunter2"), std::string::npos);
+  for (std::string url : {"https://argocd.example.com/argocd/", "http://[::1]",
+                          "http://localhost:8080", "https://[2001:db8::1]:8443"}) {
+    o.url = url;
+    EXPECT_TRUE(HttpArgoCd::Create(o, clock).ok()) << url;
+  }
   o.token = Secret("");
   EXPECT_NE(HttpArgoCd::Create(o, clock).status().message().find("argocd.token"),
             std::string::npos);
