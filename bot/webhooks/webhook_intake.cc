@@ -2,16 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <nlohmann/json.hpp>
 #include <utility>
 
+#include "bot/webhooks/payload_fields.h"
 #include "bot/webhooks/signature.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
 namespace {
-
-using Json = nlohmann::json;
 
 struct HandledEvent {
   std::string_view event;
@@ -50,16 +48,6 @@ bool IsJsonContentType(std::string_view content_type) {
 
 IntakeResult Reply(int status, std::string message) {
   return IntakeResult{status, std::move(message), std::nullopt};
-}
-
-std::string StringField(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string RepositoryFullName(const Json& payload) {
-  auto repo = payload.find("repository");
-  return repo != payload.end() && repo->is_object() ? StringField(*repo, "full_name") : "";
 }
 
 }  // namespace
@@ -107,16 +95,13 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
   if (headers.delivery.empty()) return Reply(400, "missing X-GitHub-Delivery header");
   if (headers.event == "ping") return Reply(200, "pong");
   if (!IsKnownEvent(headers.event)) return Ignore(headers, "", "event not handled");
-  Json payload = Json::parse(body, nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) {
+  PayloadFields fields;
+  if (!ExtractPayloadFields(body, &fields)) {
     return Reply(400, "body of delivery " + headers.delivery + " is not a JSON object");
   }
-  queue::Delivery d{headers.delivery,
-                    headers.event,
-                    StringField(payload, "action"),
-                    RepositoryFullName(payload),
-                    0,
-                    std::string(body)};
+  queue::Delivery d{
+      headers.delivery, headers.event, std::move(fields.action), std::move(fields.repository), 0,
+      std::string(body)};
   if (!IsHandled(d.event, d.action)) return Ignore(headers, d.action, "action not handled");
   if (!RepositoryAllowed(d.repository)) {
     log::Warn("webhook.repository_refused",

@@ -56,17 +56,17 @@ void DeliveryDispatcher::Run() {
 }
 
 milliseconds DeliveryDispatcher::RunOnce() {
-  milliseconds wait = options_.idle_wait;
   for (const std::string& id : store_.PendingIds()) {
     if (stopping()) break;
     auto retry = retries_.find(id);
-    const auto now = clock_.SteadyNow();
-    if (retry != retries_.end() && retry->second.next > now) {
-      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(retry->second.next - now) +
-                                milliseconds(1));
-      continue;
-    }
+    if (retry != retries_.end() && retry->second.next > clock_.SteadyNow()) continue;
     HandleOne(id);
+  }
+  milliseconds wait = options_.idle_wait;
+  const auto now = clock_.SteadyNow();
+  for (const auto& [id, retry] : retries_) {
+    auto due = std::chrono::duration_cast<milliseconds>(retry.next - now) + milliseconds(1);
+    wait = std::clamp(due, milliseconds(0), wait);
   }
   return wait;
 }

@@ -125,7 +125,7 @@ Status DeliveryStore::Replay() {
     if (length > codec::kMaxPayloadBytes || offset + codec::kHeaderBytes + length > file_size)
       break;
     if (!PreadAll(fd_, offset + codec::kHeaderBytes, length, &payload)) break;
-    if (codec::Crc32(payload) != crc) break;
+    if (codec::Crc32c(payload) != crc) break;
     if (!ApplyRecord(offset, codec::kHeaderBytes + length, payload).ok()) break;
     offset += codec::kHeaderBytes + length;
   }

@@ -2,20 +2,56 @@
 
 #include <array>
 #include <cstring>
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace datamcp::queue::codec {
 namespace {
 
-constexpr std::array<std::uint32_t, 256> MakeCrcTable() {
-  std::array<std::uint32_t, 256> table{};
+constexpr std::uint32_t kPoly = 0x82F63B78u;  // CRC-32C (Castagnoli), reflected
+
+// Slicing-by-8 tables for the portable path: table[0] is the classic byte table; table[k][i]
+// is the CRC of byte i followed by k zero bytes.
+using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
+constexpr CrcTables MakeCrcTables() {
+  CrcTables t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? kPoly ^ (c >> 1) : c >> 1;
+    t[0][i] = c;
   }
-  return table;
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
+  }
+  return t;
 }
-constexpr auto kCrcTable = MakeCrcTable();
+constexpr CrcTables kCrc = MakeCrcTables();
+
+std::uint32_t LoadLe32(const unsigned char* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+#if defined(__x86_64__)
+// SSE4.2 has a CRC-32C instruction: ~10x the table path (checked at run time).
+__attribute__((target("sse4.2"))) std::uint32_t HardwareCrc32c(std::string_view data) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  auto p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = static_cast<std::uint32_t>(_mm_crc32_u64(c, v));
+  }
+  for (; n > 0; ++p, --n) c = _mm_crc32_u8(c, *p);
+  return c ^ 0xFFFFFFFFu;
+}
+bool HasHardwareCrc32c() {
+  static const bool has = __builtin_cpu_supports("sse4.2");
+  return has;
+}
+#endif
 
 void PutU32(std::string* out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -59,16 +95,31 @@ std::string Frame(const std::string& payload) {
   std::string out;
   out.reserve(kHeaderBytes + payload.size());
   PutU32(&out, static_cast<std::uint32_t>(payload.size()));
-  PutU32(&out, Crc32(payload));
+  PutU32(&out, Crc32c(payload));
   out.append(payload);
   return out;
 }
 
 }  // namespace
 
-std::uint32_t Crc32(std::string_view data) {
+std::uint32_t Crc32c(std::string_view data) {
+#if defined(__x86_64__)
+  if (HasHardwareCrc32c()) return HardwareCrc32c(data);
+#endif
+  return PortableCrc32c(data);
+}
+
+std::uint32_t PortableCrc32c(std::string_view data) {
   std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xff] ^ (c >> 8);
+  auto p = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    const std::uint32_t lo = LoadLe32(p) ^ c, hi = LoadLe32(p + 4);
+    c = kCrc[7][lo & 0xff] ^ kCrc[6][(lo >> 8) & 0xff] ^ kCrc[5][(lo >> 16) & 0xff] ^
+        kCrc[4][lo >> 24] ^ kCrc[3][hi & 0xff] ^ kCrc[2][(hi >> 8) & 0xff] ^
+        kCrc[1][(hi >> 16) & 0xff] ^ kCrc[0][hi >> 24];
+  }
+  for (; n > 0; ++p, --n) c = kCrc[0][(c ^ *p) & 0xff] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 

@@ -9,7 +9,7 @@
 
 // The on-disk record format of the delivery log. Each record is
 //
-//   u32 payload_length | u32 crc32(payload) | payload
+//   u32 payload_length | u32 crc32c(payload) | payload
 //
 // (little endian). The payload starts with a one-byte kind:
 //   kDelivery: id, event, action, repository (u32-length-prefixed strings),
@@ -25,8 +25,10 @@ inline constexpr std::uint32_t kMaxPayloadBytes = 1u << 30;
 
 enum class Kind : std::uint8_t { kDelivery = 1, kDone = 2 };
 
-// IEEE 802.3 CRC-32 (the zlib polynomial), so records can be checked with standard tools.
-std::uint32_t Crc32(std::string_view data);
+// CRC-32C (Castagnoli, as in iSCSI, ext4 and LevelDB): the SSE4.2 instruction when the CPU
+// has it, else a slicing-by-8 table. PortableCrc32c is the table path (exposed for tests).
+std::uint32_t Crc32c(std::string_view data);
+std::uint32_t PortableCrc32c(std::string_view data);
 
 // Returns header + payload, ready for one write().
 std::string EncodeDelivery(const Delivery& d);

@@ -59,7 +59,7 @@ TEST_F(DeliveryDispatcherTest, ReplaysDeliveriesLeftPendingBeforeRestart) {
   EXPECT_EQ(handler.order(), (std::vector<std::string>{"a", "b"}));
 }
 
-TEST_F(DeliveryDispatcherTest, RetriesFailedDeliveryWithoutBlockingOthers) {
+TEST_F(DeliveryDispatcherTest, RetriesFailedDeliveryUntilItSucceeds) {
   auto store = OpenStore();
   RecordingHandler handler(/*failures_per_id=*/2);
   DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),

@@ -37,8 +37,25 @@ class DeliveryStoreTest : public ::testing::Test {
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000))};
 };
 
-TEST(RecordCodecTest, Crc32MatchesZlibCheckValue) {
-  EXPECT_EQ(codec::Crc32("123456789"), 0xCBF43926u);
+TEST(RecordCodecTest, Crc32cMatchesKnownValues) {
+  EXPECT_EQ(codec::Crc32c("123456789"), 0xE3069283u);  // the CRC-32C check value
+  EXPECT_EQ(codec::Crc32c("The quick brown fox jumps over the lazy dog"), 0x22620404u);
+  EXPECT_EQ(codec::Crc32c(""), 0u);
+  std::string bytes;
+  for (int r = 0; r < 5; ++r)
+    for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  EXPECT_EQ(codec::Crc32c(bytes + "abc"), 0xCD3EDFDFu);
+}
+
+TEST(RecordCodecTest, HardwareAndPortablePathsAgreeOnEveryLength) {
+  std::string data;
+  for (int i = 0; i < 3000; ++i) data.push_back(static_cast<char>((i * 131 + 7) % 251));
+  for (std::size_t n = 0; n < 64; ++n) {
+    EXPECT_EQ(codec::Crc32c(std::string_view(data).substr(1, n)),
+              codec::PortableCrc32c(std::string_view(data).substr(1, n)))
+        << n;
+  }
+  EXPECT_EQ(codec::Crc32c(data), codec::PortableCrc32c(data));
 }
 
 TEST_F(DeliveryStoreTest, AppendedDeliveryIsPendingWithEveryField) {

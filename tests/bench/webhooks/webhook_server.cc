@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
 
   httplib::Server server;
   server.new_task_queue = [n = args.threads] { return new httplib::ThreadPool(n); };
+  server.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle delay
   bot::RegisterWebhookRoutes(server, intake);
   int port = args.port == 0 ? server.bind_to_any_port("127.0.0.1")
                             : (server.bind_to_port("127.0.0.1", args.port) ? args.port : -1);
