@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "gitops/common/log.h"
+#include "gitops/queue/file_io.h"
 #include "gitops/queue/record_codec.h"
 
 namespace datamcp::queue {
@@ -19,46 +20,10 @@ constexpr char kLogName[] = "deliveries.log";
 constexpr char kCompactName[] = "deliveries.log.compact";
 constexpr char kLockName[] = "LOCK";
 
-Status ErrnoStatus(std::string_view what, const std::string& path, int err = errno) {
-  return Unavailable(std::string(what) + " " + path + ": " + std::strerror(err));
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-// Reads exactly n bytes at offset; false on error or end of file.
-bool PreadAll(int fd, std::uint64_t offset, std::size_t n, std::string* out) {
-  out->resize(n);
-  std::size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::pread(fd, out->data() + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    got += static_cast<std::size_t>(r);
-  }
-  return true;
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open directory", dir);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : ErrnoStatus("cannot fsync directory", dir, err);
-}
-
-std::int64_t UnixMs(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
-      .count();
-}
+using fileio::ErrnoStatus;
+using fileio::PreadAll;
+using fileio::SyncDir;
+using fileio::WriteAll;
 
 }  // namespace
 
@@ -291,71 +256,6 @@ Status DeliveryStore::MarkDone(std::string_view id_view) {
     dead_bytes_ += it->second.length + record.size();
   }
   return MaybeCompact();
-}
-
-Status DeliveryStore::MaybeCompact() {
-  {
-    std::lock_guard lock(mu_);
-    if (size_ < options_.compact_min_bytes || dead_bytes_ * 2 <= size_) return Status::Ok();
-  }
-  return Compact();
-}
-
-Status DeliveryStore::Compact() {
-  std::lock_guard sync_lock(sync_mu_);
-  std::lock_guard lock(mu_);
-  return CompactLocked();
-}
-
-Status DeliveryStore::CompactLocked() {
-  const std::string tmp_path = options_.dir + "/" + kCompactName;
-  int tmp = ::open(tmp_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-  if (tmp < 0) return ErrnoStatus("cannot create", tmp_path);
-  auto fail = [&](Status s) {
-    ::close(tmp);
-    ::unlink(tmp_path.c_str());
-    return s;
-  };
-  const std::int64_t keep_after =
-      UnixMs(clock_) -
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.dedup_window).count();
-  std::map<std::uint64_t, std::string> new_pending;
-  std::unordered_map<std::string, Entry> new_index;
-  std::uint64_t offset = 0;
-  std::string record;
-  for (const auto& [old_offset, id] : pending_) {  // pending first, oldest first
-    const Entry& e = index_.at(id);
-    if (!PreadAll(fd_, e.offset, e.length, &record))
-      return fail(ErrnoStatus("cannot read", log_path_));
-    if (!WriteAll(tmp, record)) return fail(ErrnoStatus("cannot write", tmp_path));
-    new_index[id] = Entry{offset, e.length, e.received_unix_ms, false};
-    new_pending[offset] = id;
-    offset += e.length;
-  }
-  for (const auto& [id, e] : index_) {
-    if (!e.done || e.received_unix_ms < keep_after) continue;
-    record = codec::EncodeDone(id, e.received_unix_ms);
-    if (!WriteAll(tmp, record)) return fail(ErrnoStatus("cannot write", tmp_path));
-    new_index[id] = Entry{0, 0, e.received_unix_ms, true};
-    offset += record.size();  // counted as live: compaction keeps it until the window ends
-  }
-  if (::fdatasync(tmp) != 0) return fail(ErrnoStatus("cannot fdatasync", tmp_path));
-  if (::rename(tmp_path.c_str(), log_path_.c_str()) != 0) {
-    return fail(ErrnoStatus("cannot rename " + tmp_path + " to", log_path_));
-  }
-  ::close(fd_);
-  fd_ = tmp;
-  size_ = offset;
-  dead_bytes_ = 0;
-  index_ = std::move(new_index);
-  pending_ = std::move(new_pending);
-  synced_seq_ = written_seq_.load();
-  ++compactions_;
-  log::Info("delivery_store.compacted", {{"path", log_path_},
-                                         {"bytes", size_},
-                                         {"pending", pending_.size()},
-                                         {"remembered", index_.size()}});
-  return SyncDir(options_.dir);
 }
 
 std::uint64_t DeliveryStore::generation() const {

@@ -28,7 +28,8 @@ struct DeliveryStoreOptions {
   bool sync_writes = false;
   std::chrono::milliseconds background_sync_interval{1000};  // 0: no background sync
   // Compaction runs (inside MarkDone) when the log is at least this big and more than half
-  // of it is done deliveries.
+  // of it is done deliveries. It copies the live records to a new file without holding the
+  // lock appends take; only the records appended meanwhile are copied under it.
   std::uint64_t compact_min_bytes = 64u << 20;
   // Done delivery ids are remembered (for deduplication) at least this long after they were
   // received. GitHub lets users redeliver for 3 days.
@@ -80,8 +81,9 @@ class DeliveryStore {
   std::uint64_t WaitForChange(std::uint64_t seen, std::chrono::milliseconds timeout) const;
   void Wake();
 
-  Status Sync();     // fdatasync everything written so far
-  Status Compact();  // rewrites the log with pending deliveries and recent done ids
+  Status Sync();  // fdatasync everything written so far
+  // Rewrites the log with pending deliveries and the done ids still inside the dedup window.
+  Status Compact();
   Stats stats() const;
 
  private:
@@ -98,8 +100,13 @@ class DeliveryStore {
   Status ApplyRecord(std::uint64_t offset, std::uint32_t length, std::string_view payload);
   Status WriteLocked(const std::string& record);  // requires mu_
   Status SyncUpTo(std::uint64_t seq);
+  // Compaction (delivery_store_compaction.cc).
+  struct CompactionSnapshot;
+  struct CompactedFile;
   Status MaybeCompact();
-  Status CompactLocked();  // requires sync_mu_ and mu_
+  CompactionSnapshot SnapshotForCompaction() const;
+  Status WriteCompacted(const CompactionSnapshot& snap, CompactedFile* out) const;
+  Status SwapInCompacted(const CompactionSnapshot& snap, CompactedFile* file);
   Result<Delivery> ReadLocked(const Entry& e) const;
   void BackgroundSyncLoop();
 
@@ -108,6 +115,7 @@ class DeliveryStore {
   std::string log_path_;
   int lock_fd_ = -1;
 
+  std::mutex compact_mu_;       // one compaction at a time; taken before sync_mu_
   mutable std::mutex sync_mu_;  // taken before mu_; guards fd_ replacement and syncing
   std::uint64_t synced_seq_ = 0;
 

@@ -201,6 +201,39 @@ TEST_F(DeliveryStoreTest, CompactionForgetsDoneIdsOlderThanTheDedupWindow) {
   EXPECT_EQ(*store->Append(old), Outcome::kAccepted);
 }
 
+TEST_F(DeliveryStoreTest, CompactionDuringConcurrentAppendsLosesNothing) {
+  auto store = Open(DeliveryStoreOptions{.dir = "", .compact_min_bytes = 32 * 1024});
+  constexpr int kCount = 600;
+  std::atomic<int> appended{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kCount; ++i) {
+      auto d = MakeDelivery("id" + std::to_string(i), std::string(1000 + i, 'a' + i % 26));
+      ASSERT_EQ(*store->Append(d), Outcome::kAccepted);
+      appended = i + 1;
+    }
+  });
+  for (int done = 0; done < kCount; done += 2) {  // marks even ids done while appends go on
+    while (appended.load() <= done) std::this_thread::yield();
+    ASSERT_TRUE(store->MarkDone("id" + std::to_string(done)).ok());
+  }
+  writer.join();
+  EXPECT_GE(store->stats().compactions, 1u);
+  std::vector<std::string> odd;
+  for (int i = 1; i < kCount; i += 2) odd.push_back("id" + std::to_string(i));
+  EXPECT_EQ(store->PendingIds(), odd);
+  for (int i = 1; i < kCount; i += 100) {
+    EXPECT_EQ(store->Read("id" + std::to_string(i))->body, std::string(1000 + i, 'a' + i % 26));
+  }
+  store.reset();
+  store = Open();
+  EXPECT_EQ(store->PendingIds(), odd);
+  EXPECT_EQ(store->stats().truncated_bytes_on_open, 0u);
+  EXPECT_EQ(store->Read("id599")->body, std::string(1599, 'a' + 599 % 26));
+  for (int i = 0; i < kCount; ++i) {
+    EXPECT_EQ(*store->Append(MakeDelivery("id" + std::to_string(i))), Outcome::kDuplicate) << i;
+  }
+}
+
 TEST_F(DeliveryStoreTest, ConcurrentAppendsAcceptEachIdOnce) {
   for (bool sync : {false, true}) {
     TempDir dir;

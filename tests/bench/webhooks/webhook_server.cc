@@ -3,7 +3,8 @@
 // whose handler does nothing but succeed, so deliveries are marked done as in production.
 //
 // usage: webhook_server --dir DIR --secret-file FILE --repo owner/name [--port 0]
-//          [--threads 8] [--sync-writes] [--no-dispatch] [--log-level info]
+//          [--threads 8] [--sync-writes | --sync-interval-ms 1000] [--no-dispatch]
+//          [--compact-min-mb 64] [--log-level info]
 // Prints "listening <port>" on stdout once bound; stops on SIGTERM or SIGINT.
 #include <httplib.h>
 #include <signal.h>
@@ -30,6 +31,8 @@ struct Args {
   std::string dir, secret_file, repo, log_level = "info";
   int port = 0;
   int threads = 8;
+  int sync_interval_ms = 1000;
+  int compact_min_mb = 64;
   bool sync_writes = false;
   bool dispatch = true;
 };
@@ -53,6 +56,14 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     }
     if (k == "--threads" && next(&v)) {
       a->threads = std::stoi(v);
+      continue;
+    }
+    if (k == "--sync-interval-ms" && next(&v)) {
+      a->sync_interval_ms = std::stoi(v);
+      continue;
+    }
+    if (k == "--compact-min-mb" && next(&v)) {
+      a->compact_min_mb = std::stoi(v);
       continue;
     }
     if (k == "--sync-writes") {
@@ -101,7 +112,11 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread below
 
   Clock& clock = SystemClock::Instance();
-  queue::DeliveryStoreOptions store_options{.dir = args.dir, .sync_writes = args.sync_writes};
+  queue::DeliveryStoreOptions store_options{
+      .dir = args.dir,
+      .sync_writes = args.sync_writes,
+      .background_sync_interval = std::chrono::milliseconds(args.sync_interval_ms),
+      .compact_min_bytes = static_cast<std::uint64_t>(args.compact_min_mb) << 20};
   auto store = queue::DeliveryStore::Open(store_options, clock);
   if (!store.ok()) {
     std::cerr << "webhook_server: " << store.status().ToString() << "\n";
