@@ -99,6 +99,9 @@ void Serve(WebhookIntake& intake, const httplib::Request& req, httplib::Response
          {}},
         res, true);
   }
+  if (!read && res.status == 413) {  // httplib's own set_payload_max_length fired first
+    return Send(headers, {413, "body is over the server's payload limit", {}}, res, true);
+  }
   if (!read) return Send(headers, {400, "could not read the request body", {}}, res, true);
   Send(headers, intake.Handle(headers, body), res, false);
 }

@@ -304,6 +304,25 @@ TEST_F(WebhookServerTest, ConnectionStaysUsableAfter415WithinLimit) {
       << "second request was not parsed: " << all;
 }
 
+TEST_F(WebhookServerTest, ServerPayloadLimitGives413AndContentTypeIsCheckedFirst) {
+  server_.set_payload_max_length(1024);  // as if the lead set server.max_body_bytes low
+  Example e = examples_->front();
+  for (const Example& x : *examples_) {
+    if (ExpectedStatus(x) == 202 && x.body.size() > 1024) {
+      e = x;
+      break;
+    }
+  }
+  ASSERT_GT(e.body.size(), 1024u);
+  auto form = Post(e, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+  auto json = Post(e);
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->status, 413) << json->body;
+  EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
 TEST_F(WebhookServerTest, PingIs200) {
   for (const Example& e : *examples_) {
     if (e.event != "ping") continue;

@@ -4,8 +4,9 @@
 #   1. DataMCP's intake (tests/bench/webhooks/webhook_server.cc): signature check, JSON parse,
 #      allowlist, durable append to the delivery log (write() before 202, background
 #      fdatasync every second), dispatcher marking each delivery done;
-#   2. the same with --sync-writes (fdatasync, group commit, before every 202);
-#   3. the peer: a minimal Node server with @octokit/webhooks (verify + JSON parse + 202),
+#   2. the same without the dispatcher (intake and recording only);
+#   3. the same with --sync-writes (fdatasync, group commit, before every 202);
+#   4. the peer: a minimal Node server with @octokit/webhooks (verify + JSON parse + 202),
 #      tests/webhooks/js/octokit-server.mjs, no recording.
 # Prints deliveries/s and p99 for each and the ratio against the peer.
 #
@@ -44,6 +45,13 @@ export BENCH_BODY_FILE="$(node -e 'console.log(JSON.parse(process.argv[1]).body_
 export BENCH_SIGNATURE="$(node -e 'console.log(JSON.parse(process.argv[1]).signature)' "$line")"
 echo "payload: pull_request opened, $(stat -c %s "$BENCH_BODY_FILE") bytes; wrk -t$wrk_threads -c$connections -d$duration (max $BENCH_MAX_REQUESTS requests per thread)"
 
+# What one fdatasync costs on this disk: 200 payload-sized appends, each with O_DSYNC.
+payload_bytes="$(stat -c %s "$BENCH_BODY_FILE")"
+dsync="$(LC_ALL=C dd if=/dev/zero of="$work/dsync.bin" bs="$payload_bytes" count=200 oflag=dsync 2>&1 | tail -1)"
+dsync_ms="$(awk '{for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) * 1000 / 200}' <<<"$dsync")"
+rm -f "$work/dsync.bin"
+echo "fdatasync cost: ${dsync_ms} ms per $payload_bytes-byte append (dd oflag=dsync, 200 writes)"
+
 # start NAME CMD...: starts a server that prints "listening <port>", sets $port.
 start() {
   local name="$1"; shift
@@ -76,6 +84,9 @@ measure() {
 start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8
 measure datamcp
 stop_last
+start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --no-dispatch
+measure datamcp-nodispatch
+stop_last
 start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work/secret" --repo "$repo" --threads 8 --sync-writes
 measure datamcp-fsync
 stop_last
@@ -85,12 +96,14 @@ stop_last
 
 echo
 awk -v a="$datamcp_rps" -v f="$datamcp_fsync_rps" -v o="$octokit_rps" -v p="$datamcp_p99" \
-    -v pf="$datamcp_fsync_p99" -v po="$octokit_p99" 'BEGIN {
+    -v pf="$datamcp_fsync_p99" -v po="$octokit_p99" -v n="$datamcp_nodispatch_rps" \
+    -v pn="$datamcp_nodispatch_p99" 'BEGIN {
   printf "datamcp (write + background fdatasync): %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", a, p, a / o;
+  printf "datamcp intake only (no dispatcher):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", n, pn, n / o;
   printf "datamcp (fdatasync before each 202):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", f, pf, f / o;
   printf "octokit/webhooks (verify + 202, Node):  %8.0f deliveries/s  p99 %6.2f ms\n", o, po;
   printf "target: >= 2x octokit and p99 < 10 ms -> %s\n", (a >= 2 * o && p < 10) ? "met" : "NOT met";
 }'
-if [ "$datamcp_bad" != 0 ] || [ "$datamcp_fsync_bad" != 0 ] || [ "$octokit_bad" != 0 ]; then
+if [ "$datamcp_bad" != 0 ] || [ "$datamcp_nodispatch_bad" != 0 ] || [ "$datamcp_fsync_bad" != 0 ] || [ "$octokit_bad" != 0 ]; then
   echo "run.sh: some responses were not 202 (see above)" >&2; exit 1
 fi
