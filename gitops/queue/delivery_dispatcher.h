@@ -35,8 +35,8 @@ struct DeliveryDispatcherOptions {
 
 // One background thread that takes pending deliveries from the store, oldest first, calls
 // the handler and marks each done after it succeeded. Deliveries pending at Start (from
-// before a restart) are processed first. Start/Stop are not thread-safe with each other;
-// Stop waits for the current Handle call to return.
+// before a restart) are processed first. The store and handler must outlive it.
+// Start/Stop are not thread-safe with each other; Stop waits for the current Handle call.
 class DeliveryDispatcher {
  public:
   DeliveryDispatcher(DeliveryStore& store, DeliveryHandler& handler, Clock& clock,
