@@ -81,17 +81,18 @@ measure() {
   eval "${name//-/_}_bad=$(sed -E 's/.*non202=([0-9]+).*/\1/' <<<"$result")"
 }
 
+# Measured in between the DataMCP runs, so a change in machine load shows in both.
 start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8
 measure datamcp
+stop_last
+start octokit env WEBHOOK_SECRET="$secret" node "$js/octokit-server.mjs"
+measure octokit
 stop_last
 start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --no-dispatch
 measure datamcp-nodispatch
 stop_last
 start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work/secret" --repo "$repo" --threads 8 --sync-writes
 measure datamcp-fsync
-stop_last
-start octokit env WEBHOOK_SECRET="$secret" node "$js/octokit-server.mjs"
-measure octokit
 stop_last
 
 echo
