@@ -1,80 +1,45 @@
 #include "bot/webhooks/payload_fields.h"
 
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <memory>
 
 namespace datamcp::bot {
 namespace {
 
-using Json = nlohmann::json;
+// Each HTTP thread keeps a parser for bodies up to this size (its buffers are reused); a
+// larger body gets a parser of its own that is freed afterwards, so 25 MB payloads do not
+// pin memory in every thread.
+constexpr std::size_t kReusedParserCapacity = 1 << 20;
 
-// Tracks the path by depth: depth 1 is the top-level object, depth 2 a direct child.
-class FieldsSax : public nlohmann::json_sax<Json> {
- public:
-  explicit FieldsSax(PayloadFields* out) : out_(out) {}
-
-  bool null() override { return Scalar(); }
-  bool boolean(bool) override { return Scalar(); }
-  bool number_integer(number_integer_t) override { return Scalar(); }
-  bool number_unsigned(number_unsigned_t) override { return Scalar(); }
-  bool number_float(number_float_t, const string_t&) override { return Scalar(); }
-  bool binary(binary_t&) override { return Scalar(); }
-  bool string(string_t& s) override {
-    if (depth_ == 1 && top_key_ == "action") out_->action = s;
-    if (depth_ == 2 && in_repository_ && child_key_ == "full_name") out_->repository = s;
-    return Scalar();
-  }
-  bool start_object(std::size_t) override {
-    if (depth_ == 0 && seen_value_) return false;
-    seen_value_ = true;
-    ++depth_;
-    if (depth_ == 2 && top_key_ == "repository") in_repository_ = true;  // a top-level value
-    return true;
-  }
-  bool key(string_t& k) override {
-    if (depth_ == 1) top_key_ = k;
-    if (depth_ == 2) child_key_ = k;
-    return true;
-  }
-  bool end_object() override {
-    if (depth_ == 2) in_repository_ = false;
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    if (depth_ == 0) return false;  // the payload must be an object
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
-  bool is_object() const { return seen_value_; }
-
- private:
-  bool Scalar() { return depth_ > 0; }  // a bare scalar is not a payload
-
-  PayloadFields* out_;
-  int depth_ = 0;
-  bool seen_value_ = false;
-  bool in_repository_ = false;
-  std::string top_key_, child_key_;
-};
+simdjson::dom::parser& ReusedParser() {
+  thread_local simdjson::dom::parser parser(kReusedParserCapacity);
+  return parser;
+}
 
 }  // namespace
 
 bool ExtractPayloadFields(std::string_view body, PayloadFields* out) {
   *out = PayloadFields{};
-  FieldsSax sax(out);
-  const bool ok =
-      Json::sax_parse(body.begin(), body.end(), &sax, nlohmann::detail::input_format_t::json,
-                      /*strict=*/true);
-  if (!ok || !sax.is_object()) {
-    *out = PayloadFields{};
+  std::unique_ptr<simdjson::dom::parser> own;
+  simdjson::dom::parser* parser = &ReusedParser();
+  if (body.size() > kReusedParserCapacity) {
+    own = std::make_unique<simdjson::dom::parser>(body.size());
+    parser = own.get();
+  }
+  simdjson::dom::element doc;
+  simdjson::dom::object payload;
+  // parse() copies the body into its padded buffer and validates all of it (UTF-8 included).
+  if (parser->parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(payload) != simdjson::SUCCESS) {
     return false;
+  }
+  std::string_view value;
+  if (payload["action"].get_string().get(value) == simdjson::SUCCESS) out->action = value;
+  simdjson::dom::object repository;
+  if (payload["repository"].get_object().get(repository) == simdjson::SUCCESS &&
+      repository["full_name"].get_string().get(value) == simdjson::SUCCESS) {
+    out->repository = value;
   }
   return true;
 }

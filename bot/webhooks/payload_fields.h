@@ -11,9 +11,10 @@ struct PayloadFields {
   std::string repository;  // empty when absent or not a string
 };
 
-// Reads them with a SAX pass (no document tree: webhook bodies are tens of kilobytes and the
-// intake answers GitHub within its 10 s budget). The whole body is validated. False when the
-// body is not JSON or not an object.
+// Reads them with simdjson (Debian libsimdjson-dev): parsing the body is most of the intake's
+// CPU time, and simdjson validates a 20 KB payload several times faster than nlohmann/json.
+// The whole body is validated (UTF-8 included). False when the body is not JSON or not an
+// object. Never throws.
 bool ExtractPayloadFields(std::string_view body, PayloadFields* out);
 
 }  // namespace datamcp::bot
