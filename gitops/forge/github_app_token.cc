@@ -135,10 +135,11 @@ Result<Secret> AppTokenSource::Token() {
   return token_;
 }
 
-void AppTokenSource::Invalidate() {
+bool AppTokenSource::Invalidate() {
   std::lock_guard lock(mu_);
   token_ = Secret();
   expires_at_ = 0;
+  return true;
 }
 
 }  // namespace datamcp::forge

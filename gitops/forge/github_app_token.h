@@ -16,8 +16,9 @@ class TokenSource {
  public:
   virtual ~TokenSource() = default;
   virtual Result<Secret> Token() = 0;
-  // The forge saw a 401 with the current token: drop any cached one.
-  virtual void Invalidate() {}
+  // The forge saw a 401 with the current token: drop any cached one. Returns whether a
+  // retry can get a different token.
+  virtual bool Invalidate() { return false; }
 };
 
 // A fixed token (personal access token, fine-grained token, Actions token).
@@ -49,7 +50,7 @@ class AppTokenSource final : public TokenSource {
       Secret private_key_pem, Clock::Duration refresh_before = std::chrono::minutes(5));
 
   Result<Secret> Token() override;
-  void Invalidate() override;
+  bool Invalidate() override;
 
  private:
   AppTokenSource(GithubHttp& http, Clock& clock) : http_(http), clock_(clock) {}

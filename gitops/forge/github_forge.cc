@@ -43,6 +43,45 @@ std::size_t PartOf(const std::string& body, std::string_view marker) {
   return std::stoul(digits);
 }
 
+Status CheckCommentParts(std::string_view marker, const std::vector<std::string>& parts) {
+  static const std::regex kMarker(R"(^[a-z0-9:._\-]{1,64}$)");
+  if (!std::regex_match(std::string(marker), kMarker)) {
+    return InvalidArgument("comment marker '" + std::string(marker) +
+                           "' must match [a-z0-9:._-]{1,64}");
+  }
+  if (parts.empty()) return InvalidArgument("a bot comment needs at least one part");
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].size() > kMaxCommentPartBytes) {
+      return InvalidArgument("comment part " + std::to_string(i + 1) + " is " +
+                             std::to_string(parts[i].size()) + " bytes; the limit is " +
+                             std::to_string(kMaxCommentPartBytes) + " (split it first)");
+    }
+  }
+  return Status::Ok();
+}
+
+struct BotComments {
+  std::map<std::size_t, json> parts;  // part number -> the first comment holding it
+  std::vector<long long> surplus;     // duplicates and parts beyond the new count
+};
+
+BotComments FindBotComments(const json& comments, std::string_view marker, std::size_t count,
+                            const std::string& bot_login) {
+  BotComments bot;
+  for (const json& c : comments) {
+    std::size_t part = PartOf(github_json::String(c, "body"), marker);
+    if (part == 0) continue;
+    const json& user = c.is_object() && c.contains("user") ? c["user"] : json();
+    if (!bot_login.empty() && github_json::String(user, "login") != bot_login) continue;
+    if (part > count || bot.parts.count(part)) {
+      bot.surplus.push_back(github_json::Int(c, "id"));
+    } else {
+      bot.parts[part] = c;
+    }
+  }
+  return bot;
+}
+
 }  // namespace
 
 GithubForge::GithubForge(const GithubForgeOptions& options, Clock& clock)
@@ -90,8 +129,10 @@ Result<json> GithubForge::Call(std::string_view method, const std::string& path,
   for (int attempt = 0;; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
     Result<json> r = http_->Call(method, repo_path_ + path, body, token);
-    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0) return r;
-    tokens_->Invalidate();
+    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
+        !tokens_->Invalidate()) {
+      return r;
+    }
   }
 }
 
@@ -99,8 +140,10 @@ Result<json> GithubForge::GetAll(const std::string& path) {
   for (int attempt = 0;; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
     Result<json> r = http_->GetAll(repo_path_ + path, token);
-    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0) return r;
-    tokens_->Invalidate();
+    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
+        !tokens_->Invalidate()) {
+      return r;
+    }
   }
 }
 
@@ -155,51 +198,26 @@ Result<std::vector<PullRequest>> GithubForge::ListOpenPullRequests() {
 
 Result<std::string> GithubForge::UpsertBotComment(int number, std::string_view marker,
                                                   const std::vector<std::string>& parts) {
-  static const std::regex kMarker(R"(^[a-z0-9:._\-]{1,64}$)");
-  if (!std::regex_match(std::string(marker), kMarker)) {
-    return InvalidArgument("comment marker '" + std::string(marker) + "' must match [a-z0-9:._-]+");
-  }
-  if (parts.empty()) return InvalidArgument("a bot comment needs at least one part");
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].size() > kMaxCommentPartBytes) {
-      return InvalidArgument("comment part " + std::to_string(i + 1) + " is " +
-                             std::to_string(parts[i].size()) + " bytes; the limit is " +
-                             std::to_string(kMaxCommentPartBytes) + " (split it first)");
-    }
-  }
+  DATAMCP_RETURN_IF_ERROR(CheckCommentParts(marker, parts));
   std::string issue = "/issues/" + std::to_string(number);
   DATAMCP_ASSIGN_OR_RETURN(json comments, GetAll(issue + "/comments"));
-  std::map<std::size_t, json> existing;  // part -> first comment found
-  std::vector<long long> surplus;
-  for (const json& c : comments) {
-    std::string body = c.value("body", "");
-    std::size_t part = c.contains("body") && c["body"].is_string() ? PartOf(body, marker) : 0;
-    if (part == 0) continue;
-    std::string login =
-        c.contains("user") && c["user"].is_object() ? c["user"].value("login", "") : "";
-    if (!options_.bot_login.empty() && login != options_.bot_login) continue;
-    if (part > parts.size() || existing.count(part)) {
-      surplus.push_back(c.value("id", 0LL));
-    } else {
-      existing[part] = c;
-    }
-  }
+  BotComments bot = FindBotComments(comments, marker, parts.size(), options_.bot_login);
   std::string first_url;
   for (std::size_t i = 1; i <= parts.size(); ++i) {
     json body = {{"body", MarkerLine(marker, i) + parts[i - 1]}};
     json result;
-    auto it = existing.find(i);
-    if (it == existing.end()) {
+    auto it = bot.parts.find(i);
+    if (it == bot.parts.end()) {
       DATAMCP_ASSIGN_OR_RETURN(result, Call("POST", issue + "/comments", &body));
-    } else if (it->second.value("body", "") != body["body"]) {
-      std::string path = "/issues/comments/" + std::to_string(it->second.value("id", 0LL));
+    } else if (github_json::String(it->second, "body") != body["body"]) {
+      std::string path = "/issues/comments/" + std::to_string(github_json::Int(it->second, "id"));
       DATAMCP_ASSIGN_OR_RETURN(result, Call("PATCH", path, &body));
     } else {
       result = it->second;
     }
-    if (i == 1) first_url = result.value("html_url", "");
+    if (i == 1) first_url = github_json::String(result, "html_url");
   }
-  for (long long id : surplus) {
+  for (long long id : bot.surplus) {
     DATAMCP_RETURN_IF_ERROR(Call("DELETE", "/issues/comments/" + std::to_string(id)).status());
   }
   return first_url;
@@ -231,7 +249,7 @@ Result<Permission> GithubForge::GetPermission(const std::string& user) {
   Result<json> j = Call("GET", "/collaborators/" + UrlEncode(user) + "/permission");
   if (!j.ok() && j.status().code() == StatusCode::kNotFound) return Permission::kNone;
   if (!j.ok()) return j.status();
-  return github_json::ParsePermission(j->value("permission", "none"));
+  return github_json::ParsePermission(github_json::String(*j, "permission"));
 }
 
 Result<std::vector<PullRequestFile>> GithubForge::ListPullRequestFiles(int number) {

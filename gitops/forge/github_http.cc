@@ -42,7 +42,8 @@ std::optional<long long> ParseInt(const std::string& s) {
 std::string GithubMessage(const std::string& body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return body.substr(0, 200);
-  std::string msg = j.value("message", "");
+  std::string msg =
+      j.contains("message") && j["message"].is_string() ? j["message"].get<std::string>() : "";
   if (j.contains("errors") && j["errors"].is_array()) msg += " " + j["errors"].dump();
   return msg.substr(0, 500);
 }

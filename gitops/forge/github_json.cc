@@ -86,6 +86,13 @@ Result<PullRequestFile> ParsePullRequestFile(const json& j) {
   return f;
 }
 
+std::string String(const json& j, const char* key) { return Str(j, key); }
+
+long long Int(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return 0;
+  return j[key].get<long long>();
+}
+
 Permission ParsePermission(const std::string& s) {
   if (s == "admin") return Permission::kAdmin;
   if (s == "write" || s == "maintain") return Permission::kWrite;

@@ -17,4 +17,8 @@ Result<PullRequestFile> ParsePullRequestFile(const nlohmann::json& j);
 // "admin" | "maintain" | "write" | "triage" | "read" | "none" (unknown: kNone).
 Permission ParsePermission(const std::string& s);
 
+// Safe field access (never throws): "" / 0 when `key` is absent, null or of another type.
+std::string String(const nlohmann::json& j, const char* key);
+long long Int(const nlohmann::json& j, const char* key);
+
 }  // namespace datamcp::forge::github_json

@@ -35,6 +35,26 @@ Status CheckFile(const std::string& path, const char* what, bool directory) {
   return Status::Ok();
 }
 
+// A chart could render any file of the server through a symlink (.Files.Get): refuse links
+// that lead outside the chart directory.
+Status CheckNoEscapingSymlinks(const std::string& chart_dir) {
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(chart_dir, ec);
+  for (auto it = fs::recursive_directory_iterator(chart_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_symlink(ec)) continue;
+    fs::path target = fs::weakly_canonical(it->path(), ec);
+    auto rel = target.lexically_relative(root);
+    if (ec || rel.empty() || *rel.begin() == "..") {
+      return InvalidArgument("chart '" + chart_dir + "' holds symbolic link '" +
+                             it->path().lexically_relative(chart_dir).string() +
+                             "' that leads outside the chart: replace it with the file itself");
+    }
+  }
+  if (ec) return Internal("cannot list chart '" + chart_dir + "': " + ec.message());
+  return Status::Ok();
+}
+
 std::string Summary(const HelmPlanRequest& request, const HelmPlan& plan) {
   return "Helm release '" + request.release + "' in namespace '" + request.namespace_name +
          "': " + std::to_string(plan.added) + " added, " + std::to_string(plan.removed) +
@@ -102,6 +122,7 @@ Result<RenderedObjects> HelmPlanner::Render(const HelmPlanRequest& request,
                                             const HelmSource& source, const std::string& work_dir,
                                             const std::string& side) const {
   DATAMCP_RETURN_IF_ERROR(CheckFile(source.chart_dir, "chart directory", true));
+  DATAMCP_RETURN_IF_ERROR(CheckNoEscapingSymlinks(source.chart_dir));
   DATAMCP_ASSIGN_OR_RETURN(std::vector<std::string> values, ValuesArgs(source, work_dir, side));
   std::vector<std::string> args = {"template", request.release, source.chart_dir, "--namespace",
                                    request.namespace_name};
@@ -123,6 +144,7 @@ Result<HelmPlan> HelmPlanner::Plan(const HelmPlanRequest& request) const {
   DATAMCP_RETURN_IF_ERROR(CheckName(request.release, "helm release name", 53));
   DATAMCP_RETURN_IF_ERROR(CheckName(request.namespace_name, "namespace", 63));
   DATAMCP_RETURN_IF_ERROR(CheckFile(request.head.chart_dir, "chart directory", true));
+  DATAMCP_RETURN_IF_ERROR(CheckNoEscapingSymlinks(request.head.chart_dir));
   std::string work_dir = fs::absolute(request.work_dir).lexically_normal().string();
   std::error_code ec;
   fs::create_directories(work_dir, ec);

@@ -64,10 +64,10 @@ class HelmPlanner {
   HelmPlanner(process::ProcessRunner& runner, const process::Masker& masker,
               HelmPlannerOptions options);
 
-  // Errors: InvalidArgument (bad release or namespace name, relative paths, a rendered
-  // document that is not an object), NotFound (missing chart or values file; helm itself,
-  // naming plan.helm_bin), FailedPrecondition (lint or template failed: helm's masked
-  // message is quoted), DeadlineExceeded (timeout).
+  // Errors: InvalidArgument (bad release or namespace name, relative paths, a chart with a
+  // symbolic link leading outside it, a rendered document that is not an object), NotFound (missing
+  // chart or values file; helm itself, naming plan.helm_bin), FailedPrecondition (lint or template
+  // failed: helm's masked message is quoted), DeadlineExceeded (timeout).
   Result<HelmPlan> Plan(const HelmPlanRequest& request) const;
 
  private:

@@ -85,12 +85,15 @@ Result<process::ProcessResult> TerraformPlanner::Terraform(const std::string& cw
 }
 
 Result<std::string> TerraformPlanner::RunStep(const std::string& cwd, std::vector<std::string> args,
-                                              const std::string& what) const {
+                                              const std::string& what, bool need_all) const {
   DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Terraform(cwd, std::move(args)));
   if (!r.Succeeded()) {
     return StepFailed(what, r, masker_.Mask(r.stderr_text + r.stdout_text));
   }
-  if (r.truncated) {
+  if (r.truncated && !need_all) {
+    r.stdout_text += "\n[output truncated at " + std::to_string(options_.max_output_bytes) +
+                     " bytes: plan.max_output_bytes]\n";
+  } else if (r.truncated) {
     return ResourceExhausted(what + " printed more than " +
                              std::to_string(options_.max_output_bytes) +
                              " bytes (plan.max_output_bytes); raise the limit or split the "
@@ -108,24 +111,27 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   plan.project = project;
   plan.working_dir = dir.string();
   plan.plan_file = (fs::path(work_dir) / "plans" / (Slug(project) + ".tfplan")).string();
-  DATAMCP_RETURN_IF_ERROR(
-      RunStep(plan.working_dir, {"init", "-input=false", "-no-color"}, "terraform init" + in)
-          .status());
+  {
+    std::lock_guard<std::mutex> lock(init_mu_);
+    DATAMCP_RETURN_IF_ERROR(RunStep(plan.working_dir, {"init", "-input=false", "-no-color"},
+                                    "terraform init" + in, false)
+                                .status());
+  }
   DATAMCP_RETURN_IF_ERROR(
       RunStep(plan.working_dir,
               {"plan", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + plan.plan_file},
-              "terraform plan" + in)
+              "terraform plan" + in, false)
           .status());
-  DATAMCP_ASSIGN_OR_RETURN(
-      std::string json,
-      RunStep(plan.working_dir, {"show", "-json", plan.plan_file}, "terraform show -json" + in));
+  DATAMCP_ASSIGN_OR_RETURN(std::string json,
+                           RunStep(plan.working_dir, {"show", "-json", plan.plan_file},
+                                   "terraform show -json" + in, true));
   auto digest = DigestTerraformPlanJson(json);
   if (!digest.ok()) return digest.status().WithContext("project '" + project + "'");
   plan.summary = std::move(digest->summary);
   plan.fingerprint = std::move(digest->fingerprint);
-  DATAMCP_ASSIGN_OR_RETURN(
-      std::string text,
-      RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file}, "terraform show" + in));
+  DATAMCP_ASSIGN_OR_RETURN(std::string text,
+                           RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file},
+                                   "terraform show" + in, false));
   plan.text = masker_.Mask(text);
   return plan;
 }
@@ -158,6 +164,11 @@ std::vector<Result<TerraformPlan>> TerraformPlanner::PlanAll(
 }
 
 Result<TerraformApplyResult> TerraformPlanner::Apply(const TerraformPlan& plan) const {
+  std::error_code ec;
+  if (!fs::is_regular_file(plan.plan_file, ec) || !fs::is_directory(plan.working_dir, ec)) {
+    return NotFound("saved plan '" + plan.plan_file + "' of project '" + plan.project +
+                    "' or its working directory is gone: plan again before applying");
+  }
   DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r,
                            Terraform(plan.working_dir, {"apply", "-input=false", "-no-color",
                                                         "-lock-timeout=60s", plan.plan_file}));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ struct TerraformPlan {
   std::string project;
   TerraformSummary summary;
   std::string fingerprint;  // see TerraformPlanDigest
-  std::string text;         // `terraform show` of the plan file, masked
+  std::string text;         // `terraform show` of the plan file, masked (cut at the cap)
   std::string plan_file;    // absolute path of the saved plan (under work_dir)
   std::string working_dir;  // the initialized project copy Apply runs in
 };
@@ -56,7 +57,8 @@ struct TerraformApplyResult {
 
 // Plans and applies Terraform projects with the terraform CLI through a ProcessRunner:
 // `init -input=false`, `plan -input=false -out=FILE`, `show -json FILE` (summary and
-// fingerprint), `show FILE` (text). Thread-safe: runs share nothing but the plugin cache.
+// fingerprint), `show FILE` (text). Thread-safe: runs share nothing but the plugin cache,
+// and `init`s (which write it) run one at a time.
 // The runner and masker must outlive the planner.
 class TerraformPlanner {
  public:
@@ -85,13 +87,18 @@ class TerraformPlanner {
                                    const std::string& work_dir) const;
   Result<process::ProcessResult> Terraform(const std::string& cwd,
                                            std::vector<std::string> args) const;
+  // Runs one terraform command; a failure becomes StepFailed. Output over the cap is an
+  // error only when `need_all` (the JSON plan); otherwise it is cut with a marker.
   Result<std::string> RunStep(const std::string& cwd, std::vector<std::string> args,
-                              const std::string& what) const;
+                              const std::string& what, bool need_all) const;
   Status Prepare(const std::string& work_dir) const;
 
   process::ProcessRunner& runner_;
   const process::Masker& masker_;
   TerraformPlannerOptions options_;
+  // Terraform does not promise that concurrent `init`s may share a plugin cache: inits run
+  // one at a time, plans in parallel.
+  mutable std::mutex init_mu_;
 };
 
 // The Terraform projects under `roots` of a tree: the directories (relative to tree_dir,

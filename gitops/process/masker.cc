@@ -140,6 +140,15 @@ Result<Masker> Masker::Create(const std::vector<NamedSecret>& secrets) {
   return masker;
 }
 
+Result<Masker> Masker::ForEnvironment(const std::vector<std::string>& names,
+                                      const std::map<std::string, std::string>& env,
+                                      std::vector<NamedSecret> more) {
+  for (const std::string& name : names) {
+    if (auto it = env.find(name); it != env.end()) more.push_back({name, Secret(it->second)});
+  }
+  return Create(more);
+}
+
 std::string Masker::Mask(std::string_view text) const {
   std::vector<Span> spans;
   for (const NamedSecret& s : secrets_) {

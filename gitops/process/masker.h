@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,13 @@ class Masker {
   // (masking it would shred the text; the message names the secret, not its value). Empty
   // values are skipped (an unset variable masks nothing).
   static Result<Masker> Create(const std::vector<NamedSecret>& secrets);
+
+  // The masker for config plan.mask_values_env: the values of the variables `names` in
+  // `env` (each masked as "[MASKED:<name>]"), plus `more` (e.g. the configured tokens).
+  // Names missing from env mask nothing. Errors as Create.
+  static Result<Masker> ForEnvironment(const std::vector<std::string>& names,
+                                       const std::map<std::string, std::string>& env,
+                                       std::vector<NamedSecret> more = {});
 
   std::string Mask(std::string_view text) const;
 

@@ -20,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kTick{100};
+constexpr int kMaxReadsPerWake = 16;
 // After the leader exits, how long to wait for pipes held by a process that left the group.
 constexpr milliseconds kDrainAfterExit{2000};
 constexpr std::string_view kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
@@ -169,9 +170,11 @@ class Supervisor {
     }
   }
 
+  // Reads what is there, at most kMaxReadsPerWake times so that a process writing without
+  // pause cannot keep the loop from enforcing the timeout.
   void Drain(int i, std::string* sink) {
     char buf[65536];
-    for (;;) {
+    for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
       ssize_t got = ::read(fds_[i].fd, buf, sizeof buf);
       if (got > 0) {
         std::size_t room = req_.max_output_bytes - std::min(req_.max_output_bytes, sink->size());

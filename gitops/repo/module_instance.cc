@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "gitops/repo/hcl_render.h"
 #include "gitops/repo/module_variables.h"
@@ -71,6 +72,13 @@ Status CheckVariables(const std::string& module, const std::vector<ModuleVariabl
 
 Status CheckInstanceName(const std::string& instance) {
   static const std::regex kName("^[a-z_][a-z0-9_]{0,62}$");
+  static const std::set<std::string> kReserved = {"main",    "variables", "outputs",   "versions",
+                                                  "backend", "providers", "terraform", "locals"};
+  if (kReserved.count(instance)) {
+    return InvalidArgument("instance: '" + instance +
+                           "' is reserved (it would replace the root's own " + instance +
+                           ".tf); choose a name for what the module creates, e.g. raw_events");
+  }
   if (std::regex_match(instance, kName)) return Status::Ok();
   return InvalidArgument("instance: '" + instance.substr(0, 80) +
                          "' must be a Terraform identifier in lowercase: letters, digits and '_', "

@@ -32,7 +32,8 @@ using ModuleLibrary = std::map<std::string, std::string>;
 //  - unknown environment (kNotFound, listing the known ones); unknown module (kNotFound,
 //    listing the library);
 //  - instance not an identifier ([a-z_][a-z0-9_]{0,62}, lowercase so the file name is
-//    portable);
+//    portable) or a reserved file name (main, variables, outputs, versions, backend,
+//    providers, terraform, locals);
 //  - variables not a JSON object; a name the module does not declare (listing the
 //    declared ones); a required variable missing (listing all missing);
 //  - a value whose JSON kind contradicts a simple declared type (string, number, bool,

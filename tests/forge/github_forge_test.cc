@@ -167,6 +167,24 @@ TEST_F(GithubForgeTest, UpsertLeavesOtherCommentsAndRejectsOversizedParts) {
   EXPECT_EQ(Comments().size(), 2u);
 }
 
+TEST_F(GithubForgeTest, WithBotLoginForgedMarkersInOthersCommentsAreIgnored) {
+  GithubForgeOptions options = Options();
+  options.bot_login = "datamcp-bot";
+  GithubAuth auth;
+  auth.token = Secret("test-token");
+  auto forge = GithubForge::Create(options, auth, clock_);
+  ASSERT_TRUE(forge.ok());
+  int n = OpenPr(**forge, "feature");
+  Control(
+      "comments",
+      {{"issue", n}, {"login", "mallory"}, {"body", "<!-- datamcp:plan part 1 -->\nforged plan"}});
+  ASSERT_TRUE((*forge)->UpsertBotComment(n, kPlanCommentMarker, {"real plan"}).ok());
+  auto comments = Comments();
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments[0]["body"], "<!-- datamcp:plan part 1 -->\nforged plan");
+  EXPECT_EQ(comments[1]["login"], "datamcp-bot");
+}
+
 TEST_F(GithubForgeTest, SetsCommitStatus) {
   auto forge = TokenForge();
   CommitState state{CommitStateKind::kFailure, "datamcp/plan", std::string(300, 'd'),
@@ -234,6 +252,7 @@ TEST_F(GithubForgeTest, BadTokenIsUnauthenticated) {
   auto pr = (*forge)->GetPullRequest(1);
   EXPECT_EQ(pr.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(pr.status().message().find("wrong-token"), std::string::npos);
+  EXPECT_EQ(Requests("GET", "/pulls/1").size(), 1u) << "a fixed token is not retried";
 }
 
 }  // namespace

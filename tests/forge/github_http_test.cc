@@ -133,6 +133,16 @@ TEST_F(GithubHttpTest, EnterpriseApiPrefixIsUsedForCallsAndPages) {
   // The fake records paths without the prefix and flags any request lacking it.
 }
 
+TEST_F(GithubHttpTest, PaginationLinkToAnotherOriginIsNotFollowed) {
+  Control("config", {{"maxPerPage", 1}, {"linkOrigin", "http://evil.example"}});
+  auto forge = TokenForge();
+  ASSERT_TRUE(forge->OpenOrReusePullRequest({"a", "main", "A", ""}).ok());
+  ASSERT_TRUE(forge->OpenOrReusePullRequest({"b", "main", "B", ""}).ok());
+  auto open = forge->ListOpenPullRequests();
+  EXPECT_EQ(open.status().code(), StatusCode::kInternal);
+  EXPECT_NE(open.status().message().find("evil.example"), std::string::npos);
+}
+
 TEST_F(GithubHttpTest, AppTokenIsExchangedCachedAndRefreshedBeforeExpiry) {
   RsaKeyPair keys = MakeRsaKeyPair();
   auto forge = AppForge(keys);
@@ -231,6 +241,18 @@ TEST(GithubForgeCreateTest, RejectsBadConfigurationUpFront) {
   options.http.api_url = "https://github.example.com/api/v3";
   options.http.ca_file = "/etc/ssl/certs/ca-certificates.crt";
   EXPECT_TRUE(GithubForge::Create(options, token, clock).ok());
+
+  config::ForgeConfig config;
+  config.kind = "github";
+  config.github_repository = "octo/gitops";
+  config.github_app_id = "12";
+  config.github_installation_id = "34";
+  config.github_app_private_key = Secret("-----BEGIN RSA PRIVATE KEY-----\ngarbage\n");
+  auto bad_key = GithubForge::FromConfig(config, clock);
+  EXPECT_EQ(bad_key.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_key.status().message().find("github_app_private_key"), std::string::npos);
+  config.github_app_private_key = Secret(MakeRsaKeyPair().private_pem);
+  EXPECT_TRUE(GithubForge::FromConfig(config, clock).ok());
 }
 
 }  // namespace

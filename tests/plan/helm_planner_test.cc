@@ -233,6 +233,27 @@ TEST_F(HelmPlannerTest, RejectsBadNamesAndPaths) {
   EXPECT_TRUE(runner_.requests.empty()) << "nothing may run for a bad request";
 }
 
+TEST_F(HelmPlannerTest, RefusesChartsWithSymlinksLeadingOutside) {
+  WriteChart(tmp_.Sub("leaky"),
+             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\n"
+             "data:\n  f: {{ .Files.Get \"files/host\" | quote }}\n");
+  std::filesystem::create_directories(tmp_.Sub("leaky/files"));
+  std::filesystem::create_symlink("/etc/hostname", tmp_.Sub("leaky/files/host"));
+  std::filesystem::create_symlink("../values.yaml", tmp_.Sub("leaky/files/inside"));
+  HelmPlanRequest r = Request();
+  r.head.chart_dir = tmp_.Sub("leaky");
+  auto plan = planner_.Plan(r);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(plan.status().message().find("files/host"), std::string::npos)
+      << plan.status().message();
+  EXPECT_TRUE(runner_.requests.empty());
+
+  std::filesystem::remove(tmp_.Sub("leaky/files/host"));
+  WriteFile(tmp_.Sub("leaky/files/host"), "plain file");
+  EXPECT_TRUE(planner_.Plan(r).ok()) << "a link inside the chart is fine";
+}
+
 TEST_F(HelmPlannerTest, MissingHelmNamesTheConfigKey) {
   HelmPlannerOptions o = Options();
   o.helm_bin = "datamcp-no-such-helm";

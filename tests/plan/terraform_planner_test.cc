@@ -133,6 +133,11 @@ TEST_F(TerraformPlannerTest, ApplyAppliesExactlyTheSavedPlan) {
   auto again = PlanTree(Tree(ProjectTf(State(), "one")));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->summary.NoChanges());
+
+  std::filesystem::remove(plan->plan_file);
+  auto gone = planner_.Apply(*plan);
+  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(gone.status().message().find("plan again"), std::string::npos);
 }
 
 TEST_F(TerraformPlannerTest, ReportsReplacedAddresses) {
@@ -174,6 +179,27 @@ TEST_F(TerraformPlannerTest, MissingTerraformNamesTheConfigKey) {
   EXPECT_EQ(plan.status().code(), StatusCode::kNotFound);
   EXPECT_NE(plan.status().message().find("plan.terraform_bin"), std::string::npos);
   EXPECT_NE(plan.status().message().find("/nonexistent/bin/terraform"), std::string::npos);
+}
+
+TEST_F(TerraformPlannerTest, TimeoutIsDeadlineExceeded) {
+  TerraformPlannerOptions o = Options();
+  o.timeout = std::chrono::milliseconds(1);
+  TerraformPlanner planner(runner_, masker_, o);
+  auto plan = planner.Plan({Tree(ProjectTf(State(), "one")), "envs/dev", tmp_.Sub("w")});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(plan.status().message().find("terraform init in project 'envs/dev'"), std::string::npos)
+      << plan.status().message();
+}
+
+TEST_F(TerraformPlannerTest, JsonPlanOverTheOutputCapIsResourceExhausted) {
+  TerraformPlannerOptions o = Options();
+  o.max_output_bytes = 1200;  // the text (~700 bytes) fits, the JSON plan (~2 KB) does not
+  TerraformPlanner planner(runner_, masker_, o);
+  auto plan = planner.Plan({Tree(ProjectTf(State(), "one")), "envs/dev", tmp_.Sub("w")});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(plan.status().message().find("plan.max_output_bytes"), std::string::npos);
 }
 
 TEST_F(TerraformPlannerTest, RejectsBadProjectPaths) {

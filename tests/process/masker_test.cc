@@ -31,6 +31,19 @@ TEST(MaskerTest, RejectsTooShortSecretsWithoutPrintingThem) {
   EXPECT_EQ(m.status().message().find("'ab'"), std::string::npos);
 }
 
+TEST(MaskerTest, ForEnvironmentMasksTheNamedVariables) {
+  std::map<std::string, std::string> env = {{"DB_PASSWORD", "pa55word!"}, {"OTHER", "visible"}};
+  auto m = Masker::ForEnvironment({"DB_PASSWORD", "UNSET_VAR"}, env,
+                                  {{"repository.token", Secret("tok-12345")}});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->Mask("pa55word! visible tok-12345"),
+            "[MASKED:DB_PASSWORD] visible [MASKED:repository.token]");
+  env["DB_PASSWORD"] = "x";
+  auto short_value = Masker::ForEnvironment({"DB_PASSWORD"}, env);
+  ASSERT_FALSE(short_value.ok());
+  EXPECT_NE(short_value.status().message().find("DB_PASSWORD"), std::string::npos);
+}
+
 TEST(MaskerTest, MasksGithubTokens) {
   Masker m;
   for (std::string prefix : {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}) {

@@ -188,6 +188,10 @@ TEST(ModuleInstanceTest, RejectsBadInstanceModuleAndEnvironment) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("instance: '../x' must be a Terraform identifier"),
             std::string::npos);
+  r = InstantiateModule(config, library, {"local-data", "main", "local", vars});
+  EXPECT_EQ(r.status().message(),
+            "instance: 'main' is reserved (it would replace the root's own main.tf); choose a "
+            "name for what the module creates, e.g. raw_events");
   r = InstantiateModule(config, library, {"vpc", "a", "local", vars});
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(r.status().message(),

@@ -12,7 +12,7 @@ function paginate({ st, query, origin, path }, items) {
   const headers = {};
   if (page * per < items.length) {
     const next = new URLSearchParams({ ...query, page: String(page + 1) });
-    headers.Link = `<${origin}${st.basePath}${path}?${next}>; rel="next"`;
+    headers.Link = `<${st.linkOrigin ?? origin}${st.basePath}${path}?${next}>; rel="next"`;
   }
   return { status: 200, body: items.slice((page - 1) * per, page * per), headers };
 }

@@ -14,7 +14,8 @@ export const specVersion = JSON.parse(
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 addFormats(ajv);
 ajv.addFormat('repo.nwo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
-ajv.addSchema({ $id: 'gh', components: { schemas: spec.components.schemas } });
+// The spec is trusted: skip meta-validating 13 MB of schemas (it halves start-up).
+ajv.addSchema({ $id: 'gh', components: { schemas: spec.components.schemas } }, undefined, undefined, false);
 
 // Rewrites local $refs so that a schema cut out of the spec resolves against 'gh'.
 function rebase(node) {

@@ -6,7 +6,8 @@
 // Control endpoints (no auth): POST /_fake/reset, GET /_fake/state, POST /_fake/config
 // {basePath, maxPerPage, tokens, app: {id, public_key_pem, ttl_seconds}}, POST /_fake/fail-next
 // {status, headers, body, count, method, path}, POST /_fake/pulls/{n} (merge, mergeable,
-// author, head_repo ...), POST /_fake/reviews/{n}, POST /_fake/files/{n}, POST /_fake/permissions.
+// author, head_repo ...), POST /_fake/reviews/{n}, POST /_fake/files/{n}, POST /_fake/permissions,
+// POST /_fake/comments {issue, body, login} (a comment by someone else).
 import http from 'node:http';
 import { newState } from './state.mjs';
 import { operation, checkRequest, checkResponse } from './schema.mjs';
@@ -48,6 +49,11 @@ function control(req, res, url, body) {
   }
   m = p.match(/^\/_fake\/(reviews|files)\/(\d+)$/);
   if (m) { st[m[1]][m[2]] = body; return send(res, 200, { ok: true }); }
+  if (p === '/_fake/comments') {
+    const c = { id: st.nextId++, repo: 'octo/gitops', created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z', ...body };
+    st.comments.push(c); return send(res, 200, c);
+  }
   if (p === '/_fake/permissions') {
     Object.assign(st.permissions, body); return send(res, 200, { ok: true });
   }

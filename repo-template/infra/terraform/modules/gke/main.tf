@@ -1,6 +1,6 @@
 resource "google_service_account" "nodes" {
   project      = var.project_id
-  account_id   = substr("${var.name}-nodes", 0, 30)
+  account_id   = trimsuffix(substr("${var.name}-nodes", 0, 30), "-")
   display_name = "GKE nodes for ${var.name}"
 }
 
