@@ -40,8 +40,10 @@ Status Bad(const std::string& where, const std::string& what) {
 }
 
 Result<std::size_t> Count(const json& v, const std::string& where) {
-  if (!v.is_number_unsigned()) return Bad(where, "must be a non-negative integer");
-  return v.get<std::size_t>();
+  if (!v.is_number_integer() || v.get<long long>() < 0) {
+    return Bad(where, "must be a non-negative integer");
+  }
+  return static_cast<std::size_t>(v.get<long long>());
 }
 
 Status CompileNode(const json& schema, const std::string& where, Node* out);
