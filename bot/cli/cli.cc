@@ -1,20 +1,112 @@
 #include "bot/cli/cli.h"
 
 #include <cstdio>
+#include <cstring>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "bot/app/serve.h"
+#include "bot/app/startup.h"
+#include "bot/cli/forge_commands.h"
 #include "datamcp/version.h"
+#include "gitops/config/config.h"
 
 namespace datamcp::bot {
+namespace {
+
+constexpr const char* kHelp =
+    R"(datamcp - a GitOps repository bot: agents propose, humans merge, git records.
+
+usage: datamcp <command> [options]
+
+commands:
+  serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
+  prs [--all] [--json]  list the local forge's pull requests
+  pr N                  show pull request N with its comments (the plan output)
+  review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
+                        review pull request N on the local forge
+  merge N [--as USER]   merge pull request N on the local forge (a human action; the server
+                        then re-plans, checks the fingerprint and applies)
+  config --reference    print every configuration key (markdown table)
+  config --check        load and validate the configuration, print the first problem
+  version               print the version
+  help, --help          this text
+
+options:
+  --config FILE         YAML configuration file (default: $DATAMCP_CONFIG; none: built-in
+                        defaults, a local GitOps repository under .datamcp/ and the local forge)
+
+Every key can also be set with an environment variable: server.port -> DATAMCP_SERVER_PORT.
+Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+)";
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "datamcp: %s\nrun `datamcp --help` for usage\n", problem.c_str());
+  return 2;
+}
+
+// Pulls `--config FILE` out of args; the rest stays for the subcommand.
+bool TakeCommonOptions(std::vector<std::string>& args, CommonOptions* out, std::string* error) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (i + 1 >= args.size()) {
+        *error = "--config needs a file";
+        return false;
+      }
+      out->config_file = args[i + 1];
+      args.erase(args.begin() + i, args.begin() + i + 2);
+      --i;
+    } else if (args[i].starts_with("--config=")) {
+      out->config_file = args[i].substr(9);
+      args.erase(args.begin() + i);
+      --i;
+    }
+  }
+  return true;
+}
+
+int RunConfig(const std::vector<std::string>& args, const CommonOptions& common) {
+  if (args.size() == 1 && args[0] == "--reference") {
+    std::fputs(config::ReferenceMarkdown().c_str(), stdout);
+    return 0;
+  }
+  if (args.size() == 1 && args[0] == "--check") {
+    auto c = LoadConfig(common);
+    if (!c.ok()) return Usage(c.status().message());
+    std::printf("configuration ok\n");
+    return 0;
+  }
+  return Usage("config needs --reference or --check");
+}
+
+}  // namespace
 
 int RunCli(int argc, char** argv) {
-  std::string_view cmd = argc > 1 ? argv[1] : "--help";
-  if (cmd == "version") {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  CommonOptions common;
+  std::string error;
+  if (!TakeCommonOptions(args, &common, &error)) return Usage(error);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kHelp, stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "version" || cmd == "--version") {
     std::printf("datamcp %s\n", kVersion);
     return 0;
   }
-  std::printf("usage: datamcp <command>\n");
-  return cmd == "--help" ? 0 : 2;
+  if (cmd == "serve") {
+    if (!args.empty()) return Usage("serve takes no arguments besides --config: " + args[0]);
+    return RunServe(common);
+  }
+  if (cmd == "config") return RunConfig(args, common);
+  if (cmd == "prs") return RunPrs(args, common);
+  if (cmd == "pr") return RunPr(args, common);
+  if (cmd == "review") return RunReview(args, common);
+  if (cmd == "merge") return RunMerge(args, common);
+  return Usage("unknown command '" + cmd + "'");
 }
 
 }  // namespace datamcp::bot

@@ -26,10 +26,14 @@ State& GetState() {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -37,7 +41,8 @@ std::string_view LevelName(Level level) {
 std::string NowIso8601() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -105,9 +110,11 @@ void SetSink(std::shared_ptr<spdlog::sinks::sink> sink, Format format) {
 void SetLevel(Level level) { GetState().level = static_cast<int>(level); }
 
 bool ParseLevel(std::string_view name, Level* out) {
-  static constexpr std::pair<std::string_view, Level> kLevels[] = {
-      {"debug", Level::kDebug}, {"info", Level::kInfo}, {"warn", Level::kWarn},
-      {"warning", Level::kWarn}, {"error", Level::kError}};
+  static constexpr std::pair<std::string_view, Level> kLevels[] = {{"debug", Level::kDebug},
+                                                                   {"info", Level::kInfo},
+                                                                   {"warn", Level::kWarn},
+                                                                   {"warning", Level::kWarn},
+                                                                   {"error", Level::kError}};
   for (const auto& [n, l] : kLevels) {
     if (n == name) {
       *out = l;
@@ -118,10 +125,14 @@ bool ParseLevel(std::string_view name, Level* out) {
 }
 
 bool ParseFormat(std::string_view name, Format* out) {
-  if (name == "auto") *out = Format::kAuto;
-  else if (name == "json") *out = Format::kJson;
-  else if (name == "text") *out = Format::kText;
-  else return false;
+  if (name == "auto")
+    *out = Format::kAuto;
+  else if (name == "json")
+    *out = Format::kJson;
+  else if (name == "text")
+    *out = Format::kText;
+  else
+    return false;
   return true;
 }
 

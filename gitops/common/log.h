@@ -27,7 +27,8 @@ void SetLevel(Level level);
 bool ParseLevel(std::string_view name, Level* out);
 bool ParseFormat(std::string_view name, Format* out);
 
-void Event(Level level, std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
+void Event(Level level, std::string_view event,
+           const nlohmann::json& fields = nlohmann::json::object());
 
 inline void Debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
   Event(Level::kDebug, e, f);

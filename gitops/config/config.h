@@ -92,7 +92,7 @@ struct PlanConfig {
 };
 
 struct LogConfig {
-  std::string level = "info";  // debug | info | warn | error
+  std::string level = "info";   // debug | info | warn | error
   std::string format = "auto";  // auto | json | text
 };
 
@@ -114,8 +114,8 @@ struct Config {
 
 // Where the configuration comes from: an optional YAML file and the environment.
 struct Sources {
-  std::string file;                           // empty: no file
-  std::map<std::string, std::string> env;     // the process environment (or a test's)
+  std::string file;                        // empty: no file
+  std::map<std::string, std::string> env;  // the process environment (or a test's)
 };
 
 // Loads and validates. Errors are InvalidArgument with one line naming the key, where it

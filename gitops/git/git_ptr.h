@@ -43,16 +43,23 @@ using ConfigPtr = GitPtr<git_config, git_config_free>;
 inline Status GitStatus(int rc, const std::string& what) {
   if (rc >= 0) return Status::Ok();
   const git_error* e = git_error_last();
-  std::string msg = what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc));
+  std::string msg =
+      what + ": " + (e && e->message ? e->message : "libgit2 error " + std::to_string(rc));
   switch (rc) {
-    case GIT_ENOTFOUND: return NotFound(msg);
-    case GIT_EEXISTS: return AlreadyExists(msg);
-    case GIT_EAUTH: return Unauthenticated(msg);
+    case GIT_ENOTFOUND:
+      return NotFound(msg);
+    case GIT_EEXISTS:
+      return AlreadyExists(msg);
+    case GIT_EAUTH:
+      return Unauthenticated(msg);
     case GIT_ENONFASTFORWARD:
     case GIT_ELOCKED:
-    case GIT_EMODIFIED: return Conflict(msg);
-    case GIT_EUSER: return Cancelled(msg);
-    default: return Internal(msg);
+    case GIT_EMODIFIED:
+      return Conflict(msg);
+    case GIT_EUSER:
+      return Cancelled(msg);
+    default:
+      return Internal(msg);
   }
 }
 

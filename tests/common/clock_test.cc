@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "gitops/common/clock.h"
+
+#include <gtest/gtest.h>
 
 namespace datamcp {
 namespace {

@@ -1,18 +1,19 @@
+#include "gitops/common/log.h"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <sstream>
 
-#include "gitops/common/log.h"
 #include "gitops/common/secret.h"
 
 namespace datamcp {
 namespace {
 
 TEST(LogTest, JsonLineHasTimeLevelEventAndFields) {
-  std::string line = log::FormatLine(log::Format::kJson, log::Level::kWarn, "push_rejected",
-                                     {{"ref", "refs/heads/x"}, {"attempt", 2}},
-                                     "2026-01-01T00:00:00.000Z");
+  std::string line =
+      log::FormatLine(log::Format::kJson, log::Level::kWarn, "push_rejected",
+                      {{"ref", "refs/heads/x"}, {"attempt", 2}}, "2026-01-01T00:00:00.000Z");
   auto j = nlohmann::json::parse(line);
   EXPECT_EQ(j["time"], "2026-01-01T00:00:00.000Z");
   EXPECT_EQ(j["level"], "warn");
@@ -38,8 +39,7 @@ TEST(LogTest, TextLineIsReadable) {
 
 TEST(LogTest, InvalidUtf8FromNetworkDoesNotThrow) {
   std::string bad = "a\xff\xfe";
-  std::string line =
-      log::FormatLine(log::Format::kJson, log::Level::kInfo, "x", {{"v", bad}}, "t");
+  std::string line = log::FormatLine(log::Format::kJson, log::Level::kInfo, "x", {{"v", bad}}, "t");
   EXPECT_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded());
 }
 

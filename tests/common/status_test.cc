@@ -1,7 +1,8 @@
+#include "gitops/common/status.h"
+
 #include <gtest/gtest.h>
 
 #include "gitops/common/result.h"
-#include "gitops/common/status.h"
 
 namespace datamcp {
 namespace {

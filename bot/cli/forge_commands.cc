@@ -1,0 +1,169 @@
+#include "bot/cli/forge_commands.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "gitops/common/clock.h"
+#include "gitops/localforge/local_pr_store.h"
+
+namespace datamcp::bot {
+namespace {
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "datamcp: %s\n", message.c_str());
+  return code;
+}
+
+// Opens the local forge of the configured (embedded) repository.
+Result<localforge::LocalPrStore> OpenStore(const CommonOptions& common) {
+  DATAMCP_ASSIGN_OR_RETURN(config::Config config, LoadConfig(common));
+  if (config.forge.kind != "local") {
+    return FailedPrecondition("forge.kind is " + config.forge.kind +
+                              ": review and merge on the forge itself");
+  }
+  DATAMCP_ASSIGN_OR_RETURN(std::string work_dir, PrepareWorkDir(config));
+  std::string repo = (std::filesystem::path(work_dir) / "gitops.git").string();
+  if (!std::filesystem::exists(repo)) {
+    return NotFound("no local GitOps repository at " + repo + "; start `datamcp serve` first");
+  }
+  return localforge::LocalPrStore(
+      repo, SystemClock::Instance(),
+      {config.repository.committer_name, config.repository.committer_email});
+}
+
+bool ParseNumber(const std::string& text, int* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size() && *out > 0;
+}
+
+// The person acting: --as USER, else $USER, else "local-user".
+std::string Actor(std::vector<std::string>& args) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--as") {
+      std::string who = args[i + 1];
+      args.erase(args.begin() + i, args.begin() + i + 2);
+      return who;
+    }
+  }
+  const char* user = std::getenv("USER");
+  return user && *user ? user : "local-user";
+}
+
+std::string PlanState(const localforge::PullRecord& pr) {
+  for (auto it = pr.statuses.rbegin(); it != pr.statuses.rend(); ++it) {
+    if (it->context == "datamcp/plan" && it->sha == pr.head_sha) return it->state;
+  }
+  return "-";
+}
+
+}  // namespace
+
+int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
+  bool all = false, json = false;
+  for (const auto& a : args) {
+    if (a == "--all")
+      all = true;
+    else if (a == "--json")
+      json = true;
+    else
+      return Fail("prs: unknown option '" + a + "' (use --all, --json)", 2);
+  }
+  auto store = OpenStore(common);
+  if (!store.ok()) return Fail(store.status().message());
+  auto prs = store->List(!all);
+  if (!prs.ok()) return Fail(prs.status().message());
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& pr : *prs) out.push_back(localforge::ToJson(pr));
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  if (prs->empty()) {
+    std::printf(all ? "no pull requests\n" : "no open pull requests\n");
+    return 0;
+  }
+  std::printf("%-5s %-8s %-8s %-9s %-10s %s\n", "#", "state", "plan", "approvals", "author",
+              "title");
+  for (const auto& pr : *prs) {
+    std::string state = pr.merged ? "merged" : pr.state;
+    std::printf("%-5d %-8s %-8s %-9zu %-10s %s\n", pr.number, state.c_str(), PlanState(pr).c_str(),
+                pr.Approvers().size(), pr.author.c_str(), pr.title.c_str());
+  }
+  return 0;
+}
+
+int RunPr(const std::vector<std::string>& args, const CommonOptions& common) {
+  int n = 0;
+  if (args.size() != 1 || !ParseNumber(args[0], &n)) return Fail("usage: datamcp pr N", 2);
+  auto store = OpenStore(common);
+  if (!store.ok()) return Fail(store.status().message());
+  auto pr = store->Get(n);
+  if (!pr.ok()) return Fail(pr.status().message());
+  std::printf("#%d %s\n%s -> %s (%s)\nstate: %s  plan: %s  approved by: ", pr->number,
+              pr->title.c_str(), pr->head_ref.c_str(), pr->base_ref.c_str(),
+              pr->head_sha.substr(0, 12).c_str(), pr->merged ? "merged" : pr->state.c_str(),
+              PlanState(*pr).c_str());
+  for (const auto& a : pr->Approvers()) std::printf("%s ", a.c_str());
+  std::printf("\n\n%s\n", pr->body.c_str());
+  for (const auto& c : pr->comments) {
+    std::printf("\n--- comment by %s ---\n%s\n", c.author.c_str(), c.body.c_str());
+  }
+  return 0;
+}
+
+int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& common) {
+  std::vector<std::string> args = raw_args;
+  std::string actor = Actor(args);
+  int n = 0;
+  std::string state, body;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--approve")
+      state = "APPROVED";
+    else if (args[i] == "--request-changes")
+      state = "CHANGES_REQUESTED";
+    else if (args[i] == "--comment")
+      state = "COMMENTED";
+    else if ((args[i] == "-m" || args[i] == "--message") && i + 1 < args.size())
+      body = args[++i];
+    else if (n == 0 && ParseNumber(args[i], &n))
+      continue;
+    else
+      return Fail("review: unexpected argument '" + args[i] + "'", 2);
+  }
+  if (n == 0 || state.empty()) {
+    return Fail("usage: datamcp review N --approve|--request-changes|--comment [-m TEXT]", 2);
+  }
+  if (state == "COMMENTED" && body.empty()) return Fail("review --comment needs -m TEXT", 2);
+  auto store = OpenStore(common);
+  if (!store.ok()) return Fail(store.status().message());
+  auto& clock = SystemClock::Instance();
+  auto pr = store->Update(n, "review", [&](localforge::PullRecord& r) {
+    if (r.state != "open")
+      return FailedPrecondition("pull request #" + std::to_string(n) + " is not open");
+    r.reviews.push_back({actor, state, body, clock.UnixSeconds()});
+    return Status::Ok();
+  });
+  if (!pr.ok()) return Fail(pr.status().message());
+  std::printf("#%d reviewed by %s: %s\n", n, actor.c_str(), state.c_str());
+  return 0;
+}
+
+int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& common) {
+  std::vector<std::string> args = raw_args;
+  std::string actor = Actor(args);
+  int n = 0;
+  if (args.size() != 1 || !ParseNumber(args[0], &n)) {
+    return Fail("usage: datamcp merge N [--as USER]", 2);
+  }
+  auto store = OpenStore(common);
+  if (!store.ok()) return Fail(store.status().message());
+  auto pr = store->Merge(n, actor);
+  if (!pr.ok()) return Fail(pr.status().message());
+  std::printf("#%d merged by %s as %s; the server applies it on its next pass\n", n, actor.c_str(),
+              pr->merge_commit_sha.substr(0, 12).c_str());
+  return 0;
+}
+
+}  // namespace datamcp::bot

@@ -1,0 +1,96 @@
+#include "bot/http/http_front.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <chrono>
+
+#include "gitops/common/log.h"
+
+namespace datamcp::bot {
+namespace {
+
+// httplib calls the pre-routing handler and the logger on the worker thread that serves
+// the request, so the start time can live in a thread_local.
+thread_local std::chrono::steady_clock::time_point request_start;
+
+}  // namespace
+
+HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
+    : config_(config), metrics_(metrics) {
+  int threads = config_.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Without TCP_NODELAY small responses wait for delayed ACKs (~300 req/s).
+  server_.set_tcp_nodelay(true);
+  // httplib's default options add SO_REUSEPORT, which lets a second process silently
+  // share the port; keep only SO_REUSEADDR.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server_.set_payload_max_length(config_.max_body_bytes);
+  server_.set_read_timeout(config_.read_timeout_seconds, 0);
+  server_.set_write_timeout(config_.write_timeout_seconds, 0);
+  server_.set_keep_alive_max_count(10000);
+  server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - request_start).count();
+    metrics_.ObserveRequest(RouteLabel(req.path), req.method, res.status, seconds);
+  });
+  server_.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        log::Error("http_handler_exception", {{"path", req.path}, {"error", what}});
+        res.status = 500;
+        res.set_content("internal error\n", "text/plain");
+      });
+}
+
+HttpFront::~HttpFront() { Stop(); }
+
+std::string HttpFront::RouteLabel(const std::string& path) const {
+  return routes_.contains(path) ? path : "other";
+}
+
+Status HttpFront::Bind() {
+  if (config_.port == 0) {
+    port_ = server_.bind_to_any_port(config_.bind);
+  } else {
+    port_ = server_.bind_to_port(config_.bind, config_.port) ? config_.port : -1;
+  }
+  if (port_ <= 0) {
+    return Unavailable("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) +
+                       " (address in use or not local?); set server.bind / server.port");
+  }
+  return Status::Ok();
+}
+
+void HttpFront::Start() {
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // The socket is already bound and listening, so clients queue in the backlog; waiting
+  // for the accept loop only makes Stop() right after Start() reliable.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void HttpFront::Run() { server_.listen_after_bind(); }
+
+void HttpFront::Stop() {
+  if (server_.is_running()) server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace datamcp::bot

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "bot/http/metrics.h"
+#include "gitops/common/status.h"
+#include "gitops/config/config.h"
+
+namespace datamcp::bot {
+
+// The HTTP front: a cpp-httplib server with a fixed worker pool, TCP_NODELAY, a body limit,
+// timeouts and per-request metrics. Parts register their routes on server() before Start().
+class HttpFront {
+ public:
+  HttpFront(const config::ServerConfig& config, Metrics& metrics);
+  ~HttpFront();
+  HttpFront(const HttpFront&) = delete;
+  HttpFront& operator=(const HttpFront&) = delete;
+
+  httplib::Server& server() { return server_; }
+
+  // Declares a route pattern so metrics label requests with it instead of "other".
+  void AddRouteLabel(const std::string& path) { routes_.insert(path); }
+
+  // Binds the configured address (port 0 picks a free one); errors name the address.
+  Status Bind();
+  int port() const { return port_; }
+
+  // Serves on a background thread until Stop().
+  void Start();
+  // Serves on the calling thread until Stop() (from a signal watcher or another thread).
+  void Run();
+  void Stop();
+
+ private:
+  std::string RouteLabel(const std::string& path) const;
+
+  config::ServerConfig config_;
+  Metrics& metrics_;
+  httplib::Server server_;
+  std::set<std::string> routes_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace datamcp::bot

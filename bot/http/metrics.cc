@@ -1,0 +1,32 @@
+#include "bot/http/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace datamcp::bot {
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("datamcp_http_requests_total")
+                    .Help("HTTP requests served, by route, method and status code.")
+                    .Register(*registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("datamcp_http_request_duration_seconds")
+                   .Help("Time from routing a request to sending its response.")
+                   .Register(*registry_)) {}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
+                             double seconds) {
+  requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
+      .Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  latency_.Add({{"route", route}, {"method", method}}, kBuckets).Observe(seconds);
+}
+
+std::string Metrics::Serialize() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(registry_->Collect());
+}
+
+}  // namespace datamcp::bot

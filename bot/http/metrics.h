@@ -1,0 +1,35 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace datamcp::bot {
+
+// The process's Prometheus registry plus the HTTP request metrics every route reports.
+// Other parts add their own families to registry(). Thread-safe.
+class Metrics {
+ public:
+  Metrics();
+
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Records one finished request. `route` is the route pattern (never the raw path, so
+  // label cardinality stays bounded).
+  void ObserveRequest(const std::string& route, const std::string& method, int status,
+                      double seconds);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string Serialize() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+};
+
+}  // namespace datamcp::bot

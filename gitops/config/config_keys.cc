@@ -1,0 +1,210 @@
+#include "gitops/config/config_keys.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace datamcp::config {
+namespace {
+
+#define DATAMCP_KEY(name, member, description)                         \
+  KeySpec {                                                            \
+    name, description, [](Config& c) -> FieldRef { return &c.member; } \
+  }
+
+std::string Trim(std::string s) {
+  auto not_space = [](unsigned char ch) { return !std::isspace(ch); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+template <typename T>
+Status ParseNumber(const std::string& text, T* out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  if (ec != std::errc() || ptr != end || text.empty()) {
+    return InvalidArgument("'" + text + "' is not a whole number");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& Keys() {
+  static const std::vector<KeySpec> keys = {
+      DATAMCP_KEY(
+          "work_dir", work_dir,
+          "Directory for the repository mirror, the local forge, queues and scratch space."),
+      DATAMCP_KEY("server.bind", server.bind, "Address the HTTP front listens on."),
+      DATAMCP_KEY("server.port", server.port, "TCP port of the HTTP front (0 picks a free port)."),
+      DATAMCP_KEY("server.threads", server.threads, "Worker threads serving HTTP requests."),
+      DATAMCP_KEY("server.max_body_bytes", server.max_body_bytes,
+                  "Largest request body accepted on /mcp; larger ones get 413."),
+      DATAMCP_KEY("server.read_timeout_seconds", server.read_timeout_seconds,
+                  "Seconds to wait for a client to send a request."),
+      DATAMCP_KEY("server.write_timeout_seconds", server.write_timeout_seconds,
+                  "Seconds to wait for a client to accept a response."),
+      DATAMCP_KEY("server.public_url", server.public_url,
+                  "Canonical URL clients use (token audience, OAuth metadata); default "
+                  "http://bind:port."),
+      DATAMCP_KEY("server.allowed_origins", server.allowed_origins,
+                  "Browser Origins accepted on /mcp besides the server's own."),
+      DATAMCP_KEY("server.allowed_hosts", server.allowed_hosts,
+                  "Host header values accepted besides localhost and the bind address."),
+      DATAMCP_KEY("repository.url", repository.url,
+                  "GitOps repository (https://, ssh://, git://, file://); empty: a local "
+                  "repository under work_dir made from repo-template/."),
+      DATAMCP_KEY("repository.default_branch", repository.default_branch,
+                  "Branch that holds the reviewed state; only a merge changes it."),
+      DATAMCP_KEY("repository.fetch_interval_seconds", repository.fetch_interval_seconds,
+                  "Seconds between fetches of the mirror."),
+      DATAMCP_KEY("repository.ca_file", repository.ca_file, "Extra CA bundle for https remotes."),
+      DATAMCP_KEY("repository.token", repository.token,
+                  "Secret: token for https remotes (sent as x-access-token)."),
+      DATAMCP_KEY("repository.ssh_key_file", repository.ssh_key_file,
+                  "Private key for ssh remotes."),
+      DATAMCP_KEY("repository.known_hosts_file", repository.known_hosts_file,
+                  "known_hosts file that ssh host keys are checked against."),
+      DATAMCP_KEY("repository.committer_name", repository.committer_name,
+                  "Committer name on the bot's commits."),
+      DATAMCP_KEY("repository.committer_email", repository.committer_email,
+                  "Committer email on the bot's commits."),
+      DATAMCP_KEY("auth.mode", auth.mode,
+                  "jwt, or none (local development only; refused unless bound to loopback)."),
+      DATAMCP_KEY("auth.algorithm", auth.algorithm,
+                  "JWT algorithm accepted: HS256, RS256 or ES256 (never taken from the token)."),
+      DATAMCP_KEY("auth.hs256_secret", auth.hs256_secret,
+                  "Secret: HS256 key; when empty one is generated in work_dir/auth/hs256.key."),
+      DATAMCP_KEY("auth.public_key_file", auth.public_key_file, "PEM public key for RS256/ES256."),
+      DATAMCP_KEY("auth.jwks_file", auth.jwks_file, "JWKS file with the keys for RS256/ES256."),
+      DATAMCP_KEY("auth.issuer", auth.issuer, "Required iss claim, when set."),
+      DATAMCP_KEY("auth.audience", auth.audience,
+                  "Required aud claim, when set (usually server.public_url)."),
+      DATAMCP_KEY("auth.clock_skew_seconds", auth.clock_skew_seconds,
+                  "Tolerance for exp, nbf and iat."),
+      DATAMCP_KEY("auth.authorization_servers", auth.authorization_servers,
+                  "Authorization servers named in /.well-known/oauth-protected-resource."),
+      DATAMCP_KEY("auth.max_token_bytes", auth.max_token_bytes, "Longest bearer token accepted."),
+      DATAMCP_KEY("forge.kind", forge.kind,
+                  "local (pull requests kept in the repository) or github."),
+      DATAMCP_KEY("forge.github_api_url", forge.github_api_url,
+                  "GitHub REST API URL (GitHub Enterprise: https://HOST/api/v3)."),
+      DATAMCP_KEY("forge.github_repository", forge.github_repository,
+                  "owner/name of the GitOps repository on GitHub."),
+      DATAMCP_KEY("forge.github_token", forge.github_token, "Secret: GitHub token."),
+      DATAMCP_KEY("forge.github_app_id", forge.github_app_id,
+                  "GitHub App id (instead of a token)."),
+      DATAMCP_KEY("forge.github_installation_id", forge.github_installation_id,
+                  "GitHub App installation id."),
+      DATAMCP_KEY("forge.github_app_private_key", forge.github_app_private_key,
+                  "Secret: GitHub App private key (PEM)."),
+      DATAMCP_KEY("forge.ca_file", forge.ca_file, "Extra CA bundle for the GitHub API."),
+      DATAMCP_KEY("webhooks.secret", webhooks.secret,
+                  "Secret: GitHub webhook secret (X-Hub-Signature-256); required with "
+                  "forge.kind github."),
+      DATAMCP_KEY("webhooks.allowed_repositories", webhooks.allowed_repositories,
+                  "owner/name of repositories whose events are acted on; default the forge's."),
+      DATAMCP_KEY("webhooks.max_body_bytes", webhooks.max_body_bytes,
+                  "Largest webhook body accepted; larger ones get 413."),
+      DATAMCP_KEY("webhooks.plan_forks", webhooks.plan_forks,
+                  "Plan pull requests from forks (terraform plan runs code from the branch)."),
+      DATAMCP_KEY("webhooks.sync_writes", webhooks.sync_writes,
+                  "fdatasync each delivery before answering 202 (survives power loss, slower)."),
+      DATAMCP_KEY("argocd.url", argocd.url, "Argo CD API URL; empty disables sync after merge."),
+      DATAMCP_KEY("argocd.token", argocd.token, "Secret: Argo CD API token."),
+      DATAMCP_KEY("argocd.ca_file", argocd.ca_file, "Extra CA bundle for Argo CD."),
+      DATAMCP_KEY("argocd.sync_timeout_seconds", argocd.sync_timeout_seconds,
+                  "Seconds to wait for an application to be Synced and Healthy."),
+      DATAMCP_KEY("argocd.poll_interval_seconds", argocd.poll_interval_seconds,
+                  "Seconds between application status polls."),
+      DATAMCP_KEY("plan.terraform_bin", plan.terraform_bin, "terraform executable."),
+      DATAMCP_KEY("plan.helm_bin", plan.helm_bin, "helm executable."),
+      DATAMCP_KEY("plan.timeout_seconds", plan.timeout_seconds,
+                  "Seconds a plan or apply may run before its process group is killed."),
+      DATAMCP_KEY("plan.max_output_bytes", plan.max_output_bytes,
+                  "Output kept from one planner process."),
+      DATAMCP_KEY("plan.parallelism", plan.parallelism, "Projects planned at the same time."),
+      DATAMCP_KEY("plan.mask_values_env", plan.mask_values_env,
+                  "Environment variables whose values are masked in plan output."),
+      DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
+      DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
+  };
+  return keys;
+}
+
+#undef DATAMCP_KEY
+
+std::string EnvName(const std::string& key) {
+  std::string out = "DATAMCP_";
+  for (char ch : key) {
+    out += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+Status SetFromText(const FieldRef& field, const std::string& raw) {
+  std::string text = Trim(raw);
+  return std::visit(
+      [&](auto* target) -> Status {
+        using T = std::remove_pointer_t<decltype(target)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          *target = text;
+        } else if constexpr (std::is_same_v<T, Secret>) {
+          *target = Secret(raw);  // secrets keep their bytes; files are trimmed by the loader
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (text == "true" || text == "1" || text == "yes")
+            *target = true;
+          else if (text == "false" || text == "0" || text == "no")
+            *target = false;
+          else
+            return InvalidArgument("'" + text + "' is not a boolean (true or false)");
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          std::vector<std::string> items;
+          std::size_t start = 0;
+          while (start <= text.size() && !text.empty()) {
+            std::size_t comma = text.find(',', start);
+            std::string item = Trim(text.substr(start, comma - start));
+            if (!item.empty()) items.push_back(item);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+          }
+          *target = std::move(items);
+        } else {
+          return ParseNumber(text, target);
+        }
+        return Status::Ok();
+      },
+      field);
+}
+
+Status SetFromList(const FieldRef& field, const std::vector<std::string>& items) {
+  auto* list = std::get_if<std::vector<std::string>*>(&field);
+  if (!list) return InvalidArgument("a list was given where a single value is expected");
+  (*list)->clear();
+  for (const auto& item : items) (*list)->push_back(Trim(item));
+  return Status::Ok();
+}
+
+std::string DefaultText(const KeySpec& key) {
+  Config defaults;
+  return std::visit(
+      [](auto* v) -> std::string {
+        using T = std::remove_pointer_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>)
+          return *v;
+        else if constexpr (std::is_same_v<T, Secret>)
+          return "";
+        else if constexpr (std::is_same_v<T, bool>)
+          return *v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          std::string out;
+          for (const auto& s : *v) out += (out.empty() ? "" : ",") + s;
+          return out;
+        } else
+          return std::to_string(*v);
+      },
+      key.field(defaults));
+}
+
+}  // namespace datamcp::config

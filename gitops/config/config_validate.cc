@@ -1,0 +1,128 @@
+#include "gitops/config/config_validate.h"
+
+#include <algorithm>
+
+namespace datamcp::config {
+namespace {
+
+Status Bad(const std::string& key, const std::string& problem) {
+  return InvalidArgument(key + ": " + problem);
+}
+
+bool OneOf(const std::string& v, std::initializer_list<const char*> options) {
+  return std::any_of(options.begin(), options.end(), [&](const char* o) { return v == o; });
+}
+
+Status ValidateServer(const ServerConfig& s) {
+  if (s.bind.empty()) return Bad("server.bind", "must not be empty (e.g. 127.0.0.1)");
+  if (s.port < 0 || s.port > 65535) {
+    return Bad("server.port", std::to_string(s.port) + " is not a port number (0-65535)");
+  }
+  if (s.threads < 1 || s.threads > 512) return Bad("server.threads", "must be between 1 and 512");
+  if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
+  if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
+    return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
+  }
+  if (!s.public_url.empty() && !s.public_url.starts_with("http://") &&
+      !s.public_url.starts_with("https://")) {
+    return Bad("server.public_url", "'" + s.public_url + "' must start with http:// or https://");
+  }
+  return Status::Ok();
+}
+
+Status ValidateRepository(const RepositoryConfig& r) {
+  const std::string& url = r.url;
+  if (!url.empty() && !url.starts_with("https://") && !url.starts_with("http://") &&
+      !url.starts_with("ssh://") && !url.starts_with("git://") && !url.starts_with("file://")) {
+    return Bad("repository.url",
+               "'" + url + "' must start with https://, http://, ssh://, git:// or file://");
+  }
+  if (r.default_branch.empty()) return Bad("repository.default_branch", "must not be empty");
+  if (r.fetch_interval_seconds < 1) {
+    return Bad("repository.fetch_interval_seconds", "must be at least 1");
+  }
+  return Status::Ok();
+}
+
+Status ValidateAuth(const Config& c) {
+  const AuthConfig& a = c.auth;
+  if (!OneOf(a.mode, {"jwt", "none"})) {
+    return Bad("auth.mode", "'" + a.mode + "' is not one of jwt, none");
+  }
+  if (a.mode == "none" && !c.BindsLoopback()) {
+    return Bad("auth.mode",
+               "none is only allowed when server.bind is a loopback address "
+               "(127.0.0.1, ::1, localhost); use jwt for '" +
+                   c.server.bind + "'");
+  }
+  if (!OneOf(a.algorithm, {"HS256", "RS256", "ES256"})) {
+    return Bad("auth.algorithm", "'" + a.algorithm + "' is not one of HS256, RS256, ES256");
+  }
+  if (a.mode == "jwt" && a.algorithm != "HS256" && a.public_key_file.empty() &&
+      a.jwks_file.empty()) {
+    return Bad("auth.public_key_file",
+               a.algorithm + " needs auth.public_key_file or auth.jwks_file");
+  }
+  if (a.clock_skew_seconds < 0 || a.clock_skew_seconds > 3600) {
+    return Bad("auth.clock_skew_seconds", "must be between 0 and 3600");
+  }
+  return Status::Ok();
+}
+
+Status ValidateForge(const Config& c) {
+  const ForgeConfig& f = c.forge;
+  if (!OneOf(f.kind, {"local", "github"})) {
+    return Bad("forge.kind", "'" + f.kind + "' is not one of local, github");
+  }
+  if (f.kind != "github") return Status::Ok();
+  if (f.github_repository.find('/') == std::string::npos) {
+    return Bad("forge.github_repository", "must be owner/name with forge.kind github");
+  }
+  bool app = !f.github_app_id.empty();
+  if (!app && f.github_token.empty()) {
+    return Bad("forge.github_token",
+               "forge.kind github needs a token (DATAMCP_FORGE_GITHUB_TOKEN or "
+               "forge.github_token_file) or a GitHub App (forge.github_app_id)");
+  }
+  if (app && (f.github_installation_id.empty() || f.github_app_private_key.empty())) {
+    return Bad("forge.github_app_private_key",
+               "a GitHub App needs forge.github_installation_id and the private key");
+  }
+  if (c.webhooks.secret.empty() && c.auth.mode != "none") {
+    return Bad("webhooks.secret",
+               "forge.kind github needs a webhook secret (DATAMCP_WEBHOOKS_SECRET or "
+               "webhooks.secret_file)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Status Validate(const Config& c) {
+  if (c.work_dir.empty()) return Bad("work_dir", "must not be empty");
+  DATAMCP_RETURN_IF_ERROR(ValidateServer(c.server));
+  DATAMCP_RETURN_IF_ERROR(ValidateRepository(c.repository));
+  DATAMCP_RETURN_IF_ERROR(ValidateAuth(c));
+  DATAMCP_RETURN_IF_ERROR(ValidateForge(c));
+  if (c.webhooks.max_body_bytes < 1024) return Bad("webhooks.max_body_bytes", "must be >= 1024");
+  if (c.plan.timeout_seconds < 1) return Bad("plan.timeout_seconds", "must be at least 1");
+  if (c.plan.parallelism < 1 || c.plan.parallelism > 64) {
+    return Bad("plan.parallelism", "must be between 1 and 64");
+  }
+  if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
+    return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
+  }
+  if (!OneOf(c.log.level, {"debug", "info", "warn", "error"})) {
+    return Bad("log.level", "'" + c.log.level + "' is not one of debug, info, warn, error");
+  }
+  if (!OneOf(c.log.format, {"auto", "json", "text"})) {
+    return Bad("log.format", "'" + c.log.format + "' is not one of auto, json, text");
+  }
+  return Status::Ok();
+}
+
+}  // namespace datamcp::config

@@ -1,0 +1,117 @@
+// LocalPrStore::Merge: the local forge's merge button.
+#include <git2.h>
+
+#include "gitops/git/git_ptr.h"
+#include "gitops/localforge/local_pr_store.h"
+
+namespace datamcp::localforge {
+namespace {
+
+using git::GitStatus;
+
+Result<git::CommitPtr> LookupCommit(git_repository* repo, const std::string& ref) {
+  git_oid id;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_reference_name_to_id(&id, repo, ref.c_str()), "resolve " + ref));
+  git_commit* c = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo, &id), "commit of " + ref));
+  return git::CommitPtr(c);
+}
+
+std::string ConflictPaths(git_index* index) {
+  std::string paths;
+  git_index_conflict_iterator* it = nullptr;
+  if (git_index_conflict_iterator_new(&it, index) != 0) return "?";
+  const git_index_entry *ancestor, *ours, *theirs;
+  while (git_index_conflict_next(&ancestor, &ours, &theirs, it) == 0) {
+    const git_index_entry* e = ours ? ours : theirs ? theirs : ancestor;
+    paths += (paths.empty() ? "" : ", ") + std::string(e->path);
+  }
+  git_index_conflict_iterator_free(it);
+  return paths;
+}
+
+// Creates the merge commit of `head` into `base` and moves the base branch from exactly
+// `base`'s commit. Returns the merge commit id.
+Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_commit* base,
+                              git_commit* head, const git_signature* sig,
+                              const std::string& merged_by) {
+  git_index* raw_index = nullptr;
+  git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_merge_commits(&raw_index, repo, base, head, &opts), "merge"));
+  git::IndexPtr index(raw_index);
+  if (git_index_has_conflicts(index.get())) {
+    return FailedPrecondition("pull request #" + std::to_string(pr.number) + " conflicts with " +
+                              pr.base_ref + " in: " + ConflictPaths(index.get()) +
+                              "; update the branch and retry");
+  }
+  git_oid tree_id;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_index_write_tree_to(&tree_id, index.get(), repo), "merge tree"));
+  git_tree* t = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "merge tree"));
+  git::TreePtr tree(t);
+  std::string message = "Merge pull request #" + std::to_string(pr.number) + " from " +
+                        pr.head_ref + "\n\n" + pr.title +
+                        "\n\nDatamcp-Pull-Request: " + std::to_string(pr.number) +
+                        "\nDatamcp-Merged-By: " + merged_by + "\n";
+  const git_commit* parents[] = {base, head};
+  git_oid merge_id;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_create(&merge_id, repo, nullptr, sig, sig, nullptr,
+                                                      message.c_str(), tree.get(), 2, parents),
+                                    "merge commit"));
+  git_reference* ref = nullptr;
+  std::string base_ref = "refs/heads/" + pr.base_ref;
+  int rc = git_reference_create_matching(&ref, repo, base_ref.c_str(), &merge_id, 1,
+                                         git_commit_id(base), message.c_str());
+  git::ReferencePtr owned(ref);
+  if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED) return Conflict(base_ref + " moved");
+  DATAMCP_RETURN_IF_ERROR(GitStatus(rc, "update " + base_ref));
+  return std::string(git_oid_tostr_s(&merge_id));
+}
+
+}  // namespace
+
+Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by) {
+  DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
+  if (pr.merged)
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is already merged");
+  if (pr.state != "open")
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is closed");
+  static const int init = git_libgit2_init();
+  (void)init;
+  git_repository* raw = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, repo_path_.c_str()), "open"));
+  git::RepositoryPtr repo(raw);
+  git_signature* s = nullptr;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_signature_new(&s, identity_.name.c_str(), identity_.email.c_str(),
+                                  clock_.UnixSeconds(), 0),
+                "signature"));
+  git::SignaturePtr sig(s);
+  Result<std::string> merge_id = Conflict("not attempted");
+  std::string head_sha;
+  for (int attempt = 0; attempt < 10 && !merge_id.ok(); ++attempt) {
+    DATAMCP_ASSIGN_OR_RETURN(git::CommitPtr base,
+                             LookupCommit(repo.get(), "refs/heads/" + pr.base_ref));
+    DATAMCP_ASSIGN_OR_RETURN(git::CommitPtr head,
+                             LookupCommit(repo.get(), "refs/heads/" + pr.head_ref));
+    head_sha = git_oid_tostr_s(git_commit_id(head.get()));
+    merge_id = MergeInto(repo.get(), pr, base.get(), head.get(), sig.get(), merged_by);
+    if (!merge_id.ok() && merge_id.status().code() != StatusCode::kConflict) {
+      return merge_id.status();
+    }
+  }
+  if (!merge_id.ok()) return merge_id.status();
+  return Update(number, "merge", [&](PullRecord& r) {
+    r.state = "closed";
+    r.merged = true;
+    r.merge_commit_sha = *merge_id;
+    r.head_sha = head_sha;
+    r.merged_by = merged_by;
+    return Status::Ok();
+  });
+}
+
+}  // namespace datamcp::localforge

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gitops/common/clock.h"
+#include "gitops/common/result.h"
+#include "gitops/localforge/pull_record.h"
+
+namespace datamcp::localforge {
+
+// The local forge's pull requests, kept in the GitOps repository itself: the ref
+// refs/datamcp/forge points at a commit whose tree holds prs/<number>.json, and every change
+// (open, review, comment, status, merge) is one more commit on that ref, so the forge's
+// history is itself an audit trail.
+//
+// Writers (the server and the human CLI, in different processes) update the ref with
+// compare-and-swap and retry, so none overwrites another. Each call opens its own
+// git_repository: instances are safe to use from many threads.
+class LocalPrStore {
+ public:
+  static constexpr const char* kRef = "refs/datamcp/forge";
+
+  struct Identity {
+    std::string name = "DataMCP";
+    std::string email = "datamcp@localhost";
+  };
+
+  LocalPrStore(std::string repo_path, const Clock& clock, Identity identity);
+
+  // Opens a pull request from `head_ref` into `base_ref`, or returns the open one that
+  // already has that head (one pull request per proposal branch).
+  Result<PullRecord> Open(const std::string& head_ref, const std::string& base_ref,
+                          const std::string& title, const std::string& body,
+                          const std::string& author);
+  Result<PullRecord> Get(int number) const;
+  Result<std::vector<PullRecord>> List(bool open_only) const;
+
+  // Applies `mutate` to the record and stores it; `action` names the change in the
+  // forge's commit message. Retries when another writer won the race.
+  Result<PullRecord> Update(int number, const std::string& action,
+                            const std::function<Status(PullRecord&)>& mutate);
+
+  // The forge's merge: a merge commit of the head into the base branch (which moves with
+  // compare-and-swap), then the record is marked merged. Conflicts are FailedPrecondition
+  // naming the paths.
+  Result<PullRecord> Merge(int number, const std::string& merged_by);
+
+ private:
+  std::string repo_path_;
+  const Clock& clock_;
+  Identity identity_;
+};
+
+}  // namespace datamcp::localforge

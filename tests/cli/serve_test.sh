@@ -1,0 +1,18 @@
+# `datamcp serve` with no configuration: answers health checks, exposes metrics, generates an
+# auth key with private permissions, and stops cleanly on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+"$bin" version | grep -q '^datamcp [0-9]' || fail "version output"
+"$bin" --help | grep -q 'serve' || fail "--help does not list serve"
+
+start_serve
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "/healthz not 200"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] || fail "/readyz not 200"
+curl -s "http://127.0.0.1:$port/metrics" | grep -q '^datamcp_http_requests_total{method="GET",route="/healthz",status="200"} 1' \
+  || fail "/metrics does not count the /healthz request"
+key="$tmp/.datamcp/auth/hs256.key"
+[ "$(stat -c %a "$key")" = 600 ] || fail "generated key is not mode 600"
+grep -q "$(cat "$key")" "$tmp/serve.log" && fail "the generated key appears in the log"
+stop_serve
+grep -q '"event":"stopped"' "$tmp/serve.log" || fail "no 'stopped' event"
+echo "PASS"

@@ -1,0 +1,133 @@
+#include "bot/http/http_front.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "bot/http/health_routes.h"
+#include "tests/support/prometheus_text.h"
+
+namespace datamcp::bot {
+namespace {
+
+namespace fs = std::filesystem;
+
+class HttpFrontTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("http_front_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_ / "repo.git");
+    std::ofstream(dir_ / "repo.git" / "HEAD") << "ref: refs/heads/main\n";
+    fs::create_directories(dir_ / "work");
+    config::ServerConfig sc;
+    sc.port = 0;
+    sc.threads = 2;
+    front_ = std::make_unique<HttpFront>(sc, metrics_);
+    RegisterHealthRoutes(*front_, metrics_, [this] {
+      return CheckRepositoryAndWorkDir((dir_ / "repo.git").string(), (dir_ / "work").string());
+    });
+    ASSERT_TRUE(front_->Bind().ok());
+    front_->Start();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", front_->port());
+  }
+  void TearDown() override {
+    front_->Stop();
+    chmod((dir_ / "work").c_str(), 0700);
+    fs::remove_all(dir_);
+  }
+
+  fs::path dir_;
+  Metrics metrics_;
+  std::unique_ptr<HttpFront> front_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(HttpFrontTest, HealthzAnswers200) {
+  auto res = client_->Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(HttpFrontTest, ReadyzIs200WhenRepositoryAndWorkDirAreFine) {
+  auto res = client_->Get("/readyz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(HttpFrontTest, ReadyzIs503WithReasonWhenRepositoryIsMissing) {
+  fs::remove_all(dir_ / "repo.git");
+  auto res = client_->Get("/readyz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(res->body.find("repo.git does not exist"), std::string::npos) << res->body;
+}
+
+TEST_F(HttpFrontTest, ReadyzIs503WhenWorkDirIsUnwritable) {
+  if (geteuid() == 0) {
+    // root ignores directory permissions; an unwritable work dir is then a missing one.
+    fs::remove_all(dir_ / "work");
+  } else {
+    chmod((dir_ / "work").c_str(), 0500);
+  }
+  auto res = client_->Get("/readyz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(res->body.find("is not writable"), std::string::npos) << res->body;
+}
+
+TEST_F(HttpFrontTest, MetricsAreValidPrometheusTextAndCountRequests) {
+  ASSERT_TRUE(client_->Get("/healthz"));
+  auto first = client_->Get("/metrics");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_NE(first->get_header_value("Content-Type").find("text/plain; version=0.0.4"),
+            std::string::npos);
+  auto parsed = test::ParsePrometheusText(first->body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const std::string key =
+      R"(datamcp_http_requests_total{method="GET",route="/healthz",status="200"})";
+  double before = parsed->at(key);
+  ASSERT_TRUE(client_->Get("/healthz"));
+  ASSERT_TRUE(client_->Get("/healthz"));
+  auto second = test::ParsePrometheusText(client_->Get("/metrics")->body);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->at(key), before + 2);
+  EXPECT_GT(second->count(
+                R"(datamcp_http_request_duration_seconds_count{method="GET",route="/healthz"})"),
+            0u);
+}
+
+TEST_F(HttpFrontTest, UnknownPathsShareOneLabel) {
+  ASSERT_TRUE(client_->Get("/no/such/path/1"));
+  ASSERT_TRUE(client_->Get("/no/such/path/2"));
+  auto parsed = test::ParsePrometheusText(client_->Get("/metrics")->body);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->at(R"(datamcp_http_requests_total{method="GET",route="other",status="404"})"),
+            2);
+}
+
+TEST_F(HttpFrontTest, OversizedBodyIsRejected) {
+  front_->server().Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(req.body, "text/plain");
+  });
+  std::string big((1 << 20) + 10, 'x');
+  auto res = client_->Post("/echo", big, "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+}
+
+TEST_F(HttpFrontTest, SecondServerCannotShareThePort) {
+  config::ServerConfig sc;
+  sc.port = front_->port();
+  Metrics metrics;
+  HttpFront second(sc, metrics);
+  Status s = second.Bind();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(std::to_string(front_->port())), std::string::npos);
+}
+
+}  // namespace
+}  // namespace datamcp::bot
