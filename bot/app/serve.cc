@@ -10,6 +10,8 @@
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
+#include "bot/mcp/mcp_endpoint.h"
+#include "bot/mcp/server_info_tool.h"
 #include "datamcp/version.h"
 #include "gitops/common/log.h"
 #include "gitops/git/git_ptr.h"
@@ -52,6 +54,22 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
+// The loopback-only development mode: every caller is "anonymous" with every scope.
+class NoAuthAuthenticator final : public Authenticator {
+ public:
+  Result<Principal> Authenticate(const std::string&) const override {
+    return Principal{"anonymous", {}, /*no_auth=*/true};
+  }
+};
+
+// Refuses every token until JWT verification is wired in.
+class RefuseAllAuthenticator final : public Authenticator {
+ public:
+  Result<Principal> Authenticate(const std::string&) const override {
+    return Unauthenticated("JWT verification is not available in this build");
+  }
+};
+
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -77,6 +95,21 @@ int RunServe(const CommonOptions& options) {
     return CheckRepositoryAndWorkDir(repo_path, dir);
   });
 
+  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), {.version = kVersion});
+  (void)mcp::RegisterServerInfoTool(
+      mcp_endpoint.registry(),
+      {.version = kVersion,
+       .repository_url = config.repository.url.empty() ? repo_path : config.repository.url,
+       .repository_description =
+           config.repository.url.empty() ? "embedded local repository" : "remote repository",
+       .default_branch = config.repository.default_branch,
+       .environments = {},
+       .forge = config.forge.kind});
+  NoAuthAuthenticator no_auth;
+  RefuseAllAuthenticator refuse_all;
+  const Authenticator& authenticator =
+      config.auth.mode == "none" ? static_cast<const Authenticator&>(no_auth) : refuse_all;
+
   std::thread signals = WatchSignals(front);
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
@@ -84,6 +117,11 @@ int RunServe(const CommonOptions& options) {
     signals.join();
     return 1;
   }
+  mcp_endpoint.Serve(front.server(),
+                     mcp::McpHttpOptionsFromConfig(config, front.port(),
+                                                   mcp_endpoint.registry().StaticScopes()),
+                     authenticator);
+  front.AddRouteLabel("/mcp");
   if (config.auth.mode == "none") {
     log::Warn("auth_disabled", {{"message",
                                  "auth.mode none: every caller has every scope; "
@@ -97,6 +135,7 @@ int RunServe(const CommonOptions& options) {
              {"forge", config.forge.kind},
              {"auth", config.auth.mode}});
   front.Run();
+  mcp_endpoint.Shutdown();
   signals.join();
   log::Info("stopped");
   return 0;
