@@ -18,7 +18,8 @@ struct ServerInfo {
 };
 
 // Registers get_server_info (read-only, no scope needed): the version, the GitOps
-// repository, the environments and the caller's subject and scopes.
+// repository, the environments and the caller's subject and scopes. With the optional
+// `environment` argument it also describes that environment, which needs env:<name>.
 Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info);
 
 }  // namespace datamcp::bot::mcp

@@ -29,6 +29,15 @@ TEST(ServerInfoToolTest, DescribesServerAndCallerWithinItsOutputSchema) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->Validate(r.structured, "structuredContent"), std::nullopt);
   EXPECT_NE(tool->validator.Validate({{"extra", 1}}), std::nullopt);
+  EXPECT_EQ(tool->MissingScopes(call.principal, json::object({{"environment", "prod"}})),
+            std::vector<std::string>{"env:prod"});
+  EXPECT_TRUE(tool->MissingScopes(call.principal, json::object({{"environment", "dev"}})).empty());
+  call.arguments = {{"environment", "dev"}};
+  EXPECT_EQ(tool->tool.handler(call).structured["environment"]["name"], "dev");
+  call.arguments = {{"environment", "qa"}};
+  ToolResult unknown = tool->tool.handler(call);
+  EXPECT_TRUE(unknown.is_error);
+  EXPECT_NE(unknown.text.find("known: [\"dev\",\"prod\"]"), std::string::npos);
 }
 
 TEST(ToolRegistryTest, RefusesIncompleteOrDuplicateTools) {
