@@ -1,7 +1,10 @@
 #include "bot/mcp/stdio_transport.h"
 
+#include <atomic>
+#include <list>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "bot/mcp/json_rpc.h"
 #include "gitops/common/log.h"
@@ -11,6 +14,7 @@ namespace datamcp::bot::mcp {
 namespace {
 
 constexpr std::size_t kMaxLineBytes = 4u << 20;
+constexpr int kMaxConcurrentCalls = 4;
 
 class LineOutbound final : public Outbound {
  public:
@@ -41,23 +45,44 @@ json HandleLine(const std::string& line, const McpServer& server, Session& sessi
                      "per line");
   }
   Reply reply = server.Handle(session, principal, msg, out);
-  return reply.message ? *reply.message : json();
+  // A cancelled request gets no response (the spec's SHOULD).
+  return reply.message && !reply.cancelled ? *reply.message : json();
 }
 
 }  // namespace
+
+bool IsToolCall(const std::string& line) {
+  return line.find("\"tools/call\"") != std::string::npos;
+}
 
 int RunStdio(std::istream& in, std::ostream& out, const McpServer& server,
              const Principal& principal) {
   Session session("stdio", principal.subject);
   LineOutbound outbound(out);
   log::Info("mcp.stdio_start", {{"subject", principal.subject}});
+  // Tool calls run on their own threads (at most kMaxConcurrentCalls) so the reader keeps
+  // reading and notifications/cancelled reaches a running call; everything else runs inline.
+  std::list<std::thread> calls;
+  std::atomic<int> running{0};
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    json response = HandleLine(line, server, session, principal, outbound);
-    if (!response.is_null()) outbound.Send(response);
+    auto handle = [&, line] {
+      json response = HandleLine(line, server, session, principal, outbound);
+      if (!response.is_null()) outbound.Send(response);
+    };
+    if (IsToolCall(line) && running.load() < kMaxConcurrentCalls) {
+      ++running;
+      calls.emplace_back([handle, &running] {
+        handle();
+        --running;
+      });
+    } else {
+      handle();
+    }
   }
+  for (auto& t : calls) t.join();
   session.Close();
   log::Info("mcp.stdio_end", json::object());
   return 0;

@@ -12,8 +12,9 @@ namespace datamcp::bot::mcp {
 // response and notification as one line to `out` (flushed), until end of input. Nothing
 // else may write to `out`: logs go to stderr. The whole stream is one session whose
 // caller is `principal` (the credentials of the environment that launched the bot).
-// Requests run one at a time, so notifications/cancelled only reaches a call that reads
-// it itself. Returns 0 at end of input.
+// Tool calls run on their own threads (up to 4 at once) so notifications/cancelled
+// reaches them; responses may therefore come out of order, as JSON-RPC allows. At end of
+// input it waits for running calls, then returns 0.
 int RunStdio(std::istream& in, std::ostream& out, const McpServer& server,
              const Principal& principal);
 

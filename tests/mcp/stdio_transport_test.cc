@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "bot/mcp/json_rpc.h"
 #include "bot/mcp/server_info_tool.h"
+#include "tests/mcp/test_tools.h"
 
 namespace datamcp::bot::mcp {
 namespace {
@@ -56,6 +60,65 @@ TEST(StdioTransportTest, RequiresInitializeFirst) {
   auto lines = Lines(out.str());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["error"]["code"], rpc::kInvalidRequest);
+}
+
+// A pipe-like stream: getline blocks until the test appends a line or closes it.
+class BlockingBuf : public std::streambuf {
+ public:
+  void Append(const std::string& s) {
+    std::lock_guard lock(mu_);
+    data_ += s;
+    cv_.notify_all();
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+
+ protected:
+  int_type underflow() override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return pos_ < data_.size() || closed_; });
+    if (pos_ >= data_.size()) return traits_type::eof();
+    current_ = data_[pos_++];
+    setg(&current_, &current_, &current_ + 1);
+    return traits_type::to_int_type(current_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string data_;
+  std::size_t pos_ = 0;
+  bool closed_ = false;
+  char current_ = 0;
+};
+
+TEST(StdioTransportTest, CancelledNotificationStopsARunningCallWithoutAResponse) {
+  ToolRegistry registry;
+  std::atomic<int> started{0};
+  testing::RegisterTestTools(registry, &started);
+  McpServer server(registry, {});
+  BlockingBuf buf;
+  std::istream in(&buf);
+  std::ostringstream out;
+  std::thread runner([&] { RunStdio(in, out, server, Principal{"u", {}, false}); });
+  buf.Append(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow"}})"
+      "\n");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (started == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(started, 1);
+  buf.Append(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})"
+             "\n");
+  buf.Close();
+  runner.join();
+  auto lines = Lines(out.str());
+  ASSERT_EQ(lines.size(), 1u);  // the initialize response; none for the cancelled call
+  EXPECT_EQ(lines[0]["id"], 1);
 }
 
 }  // namespace
