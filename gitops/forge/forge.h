@@ -1,0 +1,128 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gitops/common/result.h"
+
+// The forge: where pull requests, their comments, reviews and commit statuses live.
+// One interface, two implementations: GithubForge (REST API) and LocalForge (records the bot
+// keeps in the repository itself). Everything here is forge-neutral: no GitHub JSON leaks out.
+namespace datamcp::forge {
+
+enum class PullRequestState { kOpen, kClosed };
+
+struct PullRequest {
+  int number = 0;
+  std::string title;
+  std::string body;
+  std::string head_ref;  // branch name, without refs/heads/
+  std::string head_sha;
+  std::string base_ref;  // branch name, without refs/heads/
+  PullRequestState state = PullRequestState::kOpen;
+  bool merged = false;
+  std::string merge_commit_sha;   // the commit on base_ref; empty unless merged
+  std::optional<bool> mergeable;  // unset while the forge is still computing it
+  std::string author;             // login of whoever opened it
+  std::string merged_by;          // login; empty unless merged
+  bool from_fork = false;         // head lives in another repository (untrusted code)
+  std::string html_url;           // where a human can see it
+};
+
+enum class ReviewState { kApproved, kChangesRequested, kCommented, kDismissed, kPending };
+
+struct Review {
+  std::string user;
+  ReviewState state = ReviewState::kCommented;
+  std::string commit_sha;  // the head commit the review was given on
+};
+
+enum class CommitStateKind { kPending, kSuccess, kFailure, kError };
+
+// A status on a commit, shown next to the pull request ("checks").
+struct CommitState {
+  CommitStateKind state = CommitStateKind::kPending;
+  std::string context = "datamcp/plan";
+  std::string description;  // one line; forges truncate it (GitHub: 140 characters)
+  std::string target_url;   // optional link to details
+};
+
+enum class Permission { kNone, kRead, kWrite, kAdmin };
+
+struct PullRequestFile {
+  std::string path;
+  std::string previous_path;  // set for renames
+  std::string status;         // added | modified | removed | renamed | copied | changed
+};
+
+// What to open: a pull request from head_ref into base_ref.
+struct PullRequestDraft {
+  std::string head_ref;
+  std::string base_ref;
+  std::string title;
+  std::string body;
+};
+
+struct OpenedPullRequest {
+  PullRequest pull_request;
+  bool created = false;  // false: an open pull request for head_ref -> base_ref was reused
+};
+
+// Marker identifying the bot's plan comment on a pull request.
+inline constexpr std::string_view kPlanCommentMarker = "datamcp:plan";
+// The largest comment GitHub accepts (characters; we count bytes, which is never fewer).
+inline constexpr std::size_t kMaxCommentBytes = 65536;
+// Room a forge keeps for its hidden marker line in each comment.
+inline constexpr std::size_t kCommentMarkerReserve = 256;
+// The largest part a caller may pass to UpsertBotComment.
+inline constexpr std::size_t kMaxCommentPartBytes = kMaxCommentBytes - kCommentMarkerReserve;
+
+std::string_view PermissionName(Permission p);            // "none" | "read" | "write" | "admin"
+std::string_view ReviewStateName(ReviewState s);          // "APPROVED", "CHANGES_REQUESTED", ...
+std::string_view CommitStateKindName(CommitStateKind k);  // "pending" | "success" | ...
+
+// Errors (all methods): NotFound for a pull request or user that does not exist,
+// Unauthenticated / PermissionDenied when the bot's credentials do not allow the call,
+// Unavailable when the forge cannot be reached (after retries), ResourceExhausted when a rate
+// limit resets too far in the future (the message names the reset time), InvalidArgument for
+// input the forge refuses (the message says which field). Implementations are thread-safe.
+class Forge {
+ public:
+  virtual ~Forge() = default;
+
+  // Returns the open pull request from draft.head_ref into draft.base_ref, creating it when
+  // there is none. One pull request per proposal: a reused one gets draft's title and body
+  // when they differ. head_ref and base_ref must name existing branches.
+  virtual Result<OpenedPullRequest> OpenOrReusePullRequest(const PullRequestDraft& draft) = 0;
+
+  virtual Result<PullRequest> GetPullRequest(int number) = 0;
+
+  // Every open pull request, oldest first.
+  virtual Result<std::vector<PullRequest>> ListOpenPullRequests() = 0;
+
+  // Keeps exactly one bot comment (in parts) on the pull request for `marker`: parts[0] is
+  // the main comment, parts[1..] overflow comments. Existing parts are edited in place (and
+  // left alone when unchanged), missing ones created, surplus ones deleted. Each part is at
+  // most kMaxCommentPartBytes bytes and parts is not empty (else InvalidArgument, nothing
+  // changed). marker is [a-z0-9:._-]+; the forge stores it hidden in each comment. Returns
+  // a URL to the first part.
+  virtual Result<std::string> UpsertBotComment(int number, std::string_view marker,
+                                               const std::vector<std::string>& parts) = 0;
+
+  // Sets (replaces) the status for state.context on commit sha (40 hex digits).
+  virtual Status SetCommitStatus(const std::string& sha, const CommitState& state) = 0;
+
+  // Reviews in the order they were given (several per user possible; the last one counts).
+  virtual Result<std::vector<Review>> ListReviews(int number) = 0;
+
+  // The user's permission on the repository; kNone for users who are not collaborators.
+  virtual Result<Permission> GetPermission(const std::string& user) = 0;
+
+  // The files the pull request changes (as the forge computed them).
+  virtual Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) = 0;
+};
+
+}  // namespace datamcp::forge

@@ -1,0 +1,210 @@
+#include "gitops/plan/terraform_planner.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <system_error>
+
+#include "gitops/plan/sha256.h"
+#include "gitops/plan/workspace.h"
+#include "gitops/process/bounded_parallel.h"
+
+namespace datamcp::plan {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A file name for the project's plan: readable, and unique even for "a/b" and "a_b".
+std::string Slug(const std::string& project) {
+  std::string slug = project;
+  std::replace(slug.begin(), slug.end(), '/', '_');
+  return slug + "-" + Sha256Hex(project).substr(0, 12);
+}
+
+bool HasTfFiles(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec) && entry.path().extension() == ".tf") return true;
+  }
+  return false;
+}
+
+Result<fs::path> ProjectDir(const std::string& tree_copy, const std::string& project) {
+  DATAMCP_RETURN_IF_ERROR(CheckRelativePath(project, "terraform project path"));
+  fs::path dir = fs::path(tree_copy) / project;
+  std::error_code ec;
+  if (fs::is_symlink(dir, ec) || !fs::is_directory(dir, ec)) {
+    return NotFound("terraform project '" + project + "' is not a directory in the tree");
+  }
+  if (!HasTfFiles(dir)) {
+    return InvalidArgument("'" + project + "' holds no *.tf file: it is not a Terraform project");
+  }
+  return dir;
+}
+
+}  // namespace
+
+TerraformPlanner::TerraformPlanner(process::ProcessRunner& runner, const process::Masker& masker,
+                                   TerraformPlannerOptions options)
+    : runner_(runner), masker_(masker), options_(std::move(options)) {
+  options_.env["TF_CLI_CONFIG_FILE"] = "/dev/null";  // an empty CLI configuration
+  options_.env["TF_PLUGIN_CACHE_DIR"] = options_.plugin_cache_dir;
+  options_.env["CHECKPOINT_DISABLE"] = "1";
+  options_.env["TF_IN_AUTOMATION"] = "1";
+  options_.env["TF_INPUT"] = "0";
+}
+
+Status TerraformPlanner::Prepare(const std::string& work_dir) const {
+  if (options_.plugin_cache_dir.empty()) {
+    return InvalidArgument("terraform plugin cache directory is not set");
+  }
+  std::error_code ec;
+  fs::create_directories(options_.plugin_cache_dir, ec);
+  if (ec) {
+    return Internal("cannot create terraform plugin cache '" + options_.plugin_cache_dir +
+                    "': " + ec.message());
+  }
+  fs::create_directories(fs::path(work_dir) / "plans", ec);
+  if (ec) return Internal("cannot create work directory '" + work_dir + "': " + ec.message());
+  return Status::Ok();
+}
+
+Result<process::ProcessResult> TerraformPlanner::Terraform(const std::string& cwd,
+                                                           std::vector<std::string> args) const {
+  process::ProcessRequest req;
+  req.argv.push_back(options_.terraform_bin);
+  for (std::string& a : args) req.argv.push_back(std::move(a));
+  req.cwd = cwd;
+  req.env = options_.env;
+  req.timeout = options_.timeout;
+  req.max_output_bytes = options_.max_output_bytes;
+  auto result = runner_.Run(req);
+  if (!result.ok()) return ToolNotFound(result.status(), "terraform", "plan.terraform_bin");
+  return result;
+}
+
+Result<std::string> TerraformPlanner::RunStep(const std::string& cwd, std::vector<std::string> args,
+                                              const std::string& what, bool need_all) const {
+  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Terraform(cwd, std::move(args)));
+  if (!r.Succeeded()) {
+    return StepFailed(what, r, masker_.Mask(r.stderr_text + r.stdout_text));
+  }
+  if (r.truncated && !need_all) {
+    r.stdout_text += "\n[output truncated at " + std::to_string(options_.max_output_bytes) +
+                     " bytes: plan.max_output_bytes]\n";
+  } else if (r.truncated) {
+    return ResourceExhausted(what + " printed more than " +
+                             std::to_string(options_.max_output_bytes) +
+                             " bytes (plan.max_output_bytes); raise the limit or split the "
+                             "project");
+  }
+  return std::move(r.stdout_text);
+}
+
+Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
+                                                   const std::string& project,
+                                                   const std::string& work_dir) const {
+  DATAMCP_ASSIGN_OR_RETURN(fs::path dir, ProjectDir(tree_copy, project));
+  std::string in = " in project '" + project + "'";
+  TerraformPlan plan;
+  plan.project = project;
+  plan.working_dir = dir.string();
+  plan.plan_file = (fs::path(work_dir) / "plans" / (Slug(project) + ".tfplan")).string();
+  {
+    std::lock_guard<std::mutex> lock(init_mu_);
+    DATAMCP_RETURN_IF_ERROR(RunStep(plan.working_dir, {"init", "-input=false", "-no-color"},
+                                    "terraform init" + in, false)
+                                .status());
+  }
+  DATAMCP_RETURN_IF_ERROR(
+      RunStep(plan.working_dir,
+              {"plan", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + plan.plan_file},
+              "terraform plan" + in, false)
+          .status());
+  DATAMCP_ASSIGN_OR_RETURN(std::string json,
+                           RunStep(plan.working_dir, {"show", "-json", plan.plan_file},
+                                   "terraform show -json" + in, true));
+  auto digest = DigestTerraformPlanJson(json);
+  if (!digest.ok()) return digest.status().WithContext("project '" + project + "'");
+  plan.summary = std::move(digest->summary);
+  plan.fingerprint = std::move(digest->fingerprint);
+  DATAMCP_ASSIGN_OR_RETURN(std::string text,
+                           RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file},
+                                   "terraform show" + in, false));
+  plan.text = masker_.Mask(text);
+  return plan;
+}
+
+Result<TerraformPlan> TerraformPlanner::Plan(const TerraformPlanRequest& request) const {
+  std::vector<Result<TerraformPlan>> all =
+      PlanAll(request.tree_dir, {request.project}, request.work_dir);
+  return std::move(all.front());
+}
+
+std::vector<Result<TerraformPlan>> TerraformPlanner::PlanAll(
+    const std::string& tree_dir, const std::vector<std::string>& projects,
+    const std::string& work_dir) const {
+  std::string abs_work = fs::absolute(work_dir).lexically_normal().string();
+  std::string tree_copy = abs_work + "/tree";
+  Status ready = Prepare(abs_work);
+  if (ready.ok()) ready = CopyTree(tree_dir, tree_copy);
+  std::vector<std::optional<Result<TerraformPlan>>> slots(projects.size());
+  process::RunBounded(projects.size(), options_.parallelism, [&](std::size_t i) {
+    if (!ready.ok()) {
+      slots[i].emplace(ready);
+    } else {
+      slots[i].emplace(PlanInCopy(tree_copy, projects[i], abs_work));
+    }
+  });
+  std::vector<Result<TerraformPlan>> out;
+  out.reserve(slots.size());
+  for (auto& slot : slots) out.push_back(std::move(*slot));
+  return out;
+}
+
+Result<TerraformApplyResult> TerraformPlanner::Apply(const TerraformPlan& plan) const {
+  std::error_code ec;
+  if (!fs::is_regular_file(plan.plan_file, ec) || !fs::is_directory(plan.working_dir, ec)) {
+    return NotFound("saved plan '" + plan.plan_file + "' of project '" + plan.project +
+                    "' or its working directory is gone: plan again before applying");
+  }
+  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r,
+                           Terraform(plan.working_dir, {"apply", "-input=false", "-no-color",
+                                                        "-lock-timeout=60s", plan.plan_file}));
+  TerraformApplyResult out;
+  out.succeeded = r.Succeeded();
+  out.exit_code = r.exit_code;
+  out.timed_out = r.timed_out || r.cancelled;
+  out.output = masker_.Mask(r.stdout_text + r.stderr_text);
+  if (r.truncated) out.output += "\n[output truncated: " + r.Describe() + "]";
+  out.duration = r.duration;
+  return out;
+}
+
+Result<std::vector<std::string>> FindTerraformProjects(const std::string& tree_dir,
+                                                       const std::vector<std::string>& roots) {
+  std::set<std::string> found;
+  for (const std::string& root : roots) {
+    DATAMCP_RETURN_IF_ERROR(CheckRelativePath(root, "terraform root"));
+    std::error_code ec;
+    fs::path start = fs::path(tree_dir) / root;
+    if (!fs::is_directory(start, ec) || fs::is_symlink(start, ec)) continue;
+    if (HasTfFiles(start)) found.insert(root);
+    for (auto it = fs::recursive_directory_iterator(start, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+      if (it->path().filename().string().starts_with(".")) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (HasTfFiles(it->path())) {
+        found.insert(it->path().lexically_relative(tree_dir).string());
+      }
+    }
+    if (ec) return Internal("listing '" + start.string() + "' failed: " + ec.message());
+  }
+  return std::vector<std::string>(found.begin(), found.end());
+}
+
+}  // namespace datamcp::plan

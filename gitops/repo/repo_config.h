@@ -1,0 +1,83 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gitops/common/result.h"
+
+namespace datamcp::repo {
+
+// The GitOps repository's own rules, from `datamcp.yaml` at its root. Callers must read
+// that file from the default branch, never from a pull request's branch (a pull request
+// must not change the rules it is reviewed under). The schema is documented in
+// repo-template/README.md. Plain value type; safe to copy and share read-only.
+
+inline constexpr std::string_view kRepoConfigPath = "datamcp.yaml";
+
+struct ArgoCdTarget {
+  std::string app;                    // Application synced after a merge; empty: none
+  std::string namespace_ = "argocd";  // namespace of Argo CD's Application objects
+  std::string project = "default";
+  std::string server = "https://kubernetes.default.svc";
+  std::string destination_namespace;  // defaults to the environment name
+};
+
+struct Environment {
+  std::string name;
+  std::string terraform_root;  // e.g. infra/terraform/envs/dev
+  std::string required_scope;  // defaults to "env:<name>"
+  int approvals = 1;           // defaults to apply.min_approvals
+  ArgoCdTarget argocd;
+};
+
+struct ApplyRequirements {
+  int min_approvals = 1;
+  bool require_ci_green = true;
+};
+
+enum class UnreviewedPushPolicy { kAlert, kApply };
+
+struct RepoConfig {
+  int version = 1;
+  std::string repo_url;  // what Argo CD fetches; may be empty
+  std::vector<std::string> allowed_roots;
+  std::string module_library = "infra/terraform/modules";
+  std::string helm_charts = "helm/charts";
+  std::string helm_values_pattern = "helm/values/{env}/{release}.yaml";
+  std::string argocd_apps_pattern = "argocd/apps/{env}/{app}.yaml";
+  ApplyRequirements apply;
+  UnreviewedPushPolicy unreviewed_push = UnreviewedPushPolicy::kAlert;
+  bool plan_forks = false;
+  std::vector<Environment> environments;
+
+  // The environment called `name`, or kNotFound listing the known ones.
+  Result<const Environment*> FindEnvironment(std::string_view name) const;
+  // The environment whose terraform_root contains `path`, or nullptr.
+  const Environment* EnvironmentForPath(std::string_view path) const;
+  // Environments whose Terraform must be re-planned for a change to `changed_paths`: those
+  // whose terraform_root holds a changed path, and all of them when a path is under the
+  // module library (a module change can affect every root). In configuration order.
+  std::vector<const Environment*> EnvironmentsToPlan(
+      const std::vector<std::string>& changed_paths) const;
+  const std::vector<std::string>& AllowedRoots() const { return allowed_roots; }
+  // "<module_library>/<name>"; the name is not checked here.
+  std::string ModulePath(std::string_view name) const;
+  std::string HelmValuesPath(std::string_view env, std::string_view release) const;
+  std::string ArgoAppPath(std::string_view env, std::string_view app) const;
+  // OK when `path` is a valid repository path under one of the allowed roots; otherwise
+  // kInvalidArgument (bad path) or kPermissionDenied (outside the roots, listing them).
+  Status CheckWritePath(std::string_view path) const;
+};
+
+// Parses and validates datamcp.yaml. Errors are kInvalidArgument and name the key
+// ("environments[2].name: missing", "apply.min_approvals: must be an integer >= 0, got
+// 'two'"); unknown keys are errors too, listing the known ones. Input over 1 MiB is
+// refused. Checks: version == 1; names unique and [a-z][a-z0-9-]*; every path valid;
+// terraform roots and path patterns under an allowed root; patterns hold their
+// placeholders ({env} and {release}; {app}).
+Result<RepoConfig> ParseRepoConfig(std::string_view yaml);
+
+std::string_view UnreviewedPushPolicyName(UnreviewedPushPolicy policy);
+
+}  // namespace datamcp::repo

@@ -1,0 +1,4 @@
+output "events_dataset_id" {
+  description = "ID of the example dataset."
+  value       = module.events.id
+}

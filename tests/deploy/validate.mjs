@@ -1,0 +1,180 @@
+// Validates rendered Kubernetes manifests: every document against the schema of its kind
+// (kubernetes-models, @kubernetes-models/argo-cd, @kubernetes-models/prometheus-operator:
+// types, required fields, enums), built-in kinds also for unknown fields, as the API server's
+// strict field validation and Argo CD's server-side apply reject them (the official client's
+// model table, @kubernetes/client-node),
+// then the chart's own promises (one replica, hardened pod, probes, secrets as files), and
+// finally that the rendered config.yaml + environment load in the real binary
+// (`datamcp config --check`).
+//
+// usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS    (comma-separated kinds)
+//        node validate.mjs argocd MANIFESTS.yaml RENDERED_CHART.yaml
+// env:   DATAMCP_BINARY (required for chart mode)
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseAllDocuments } from "yaml";
+// Deep import: the package root pulls in the HTTP client, which needs a newer Node.
+import * as coreModels from "@kubernetes/client-node/dist/gen/models/all.js";
+
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); };
+
+const modules = {
+  "v1": "kubernetes-models/v1",
+  "apps/v1": "kubernetes-models/apps/v1",
+  "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
+  "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+};
+
+function readDocs(file) {
+  const docs = [];
+  for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const obj = doc.toJS();
+    if (obj) docs.push(obj);
+  }
+  return docs;
+}
+
+// Reports fields that the API type `type` (a client-node model name) does not have.
+function unknownFields(value, type, where, out) {
+  if (value === null || typeof value !== "object") return;
+  let m;
+  if ((m = /^Array<(.+)>$/.exec(type))) {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, m[1], `${where}[${i}]`, out));
+    return;
+  }
+  if ((m = /^\{ \[key: string\]: (.+); \}$/.exec(type))) {
+    for (const [k, v] of Object.entries(value)) unknownFields(v, m[1], `${where}.${k}`, out);
+    return;
+  }
+  const attrs = coreModels[type]?.attributeTypeMap;
+  if (!attrs) return;
+  const fields = new Map(attrs.map((a) => [a.baseName, a.type]));
+  for (const [k, v] of Object.entries(value)) {
+    if (!fields.has(k)) out.push(`${where}.${k}: unknown field`);
+    else unknownFields(v, fields.get(k), `${where}.${k}`, out);
+  }
+}
+
+async function validateSchema(obj) {
+  const where = `${obj.kind}/${obj.metadata?.name}`;
+  const mod = modules[obj.apiVersion];
+  if (!mod) return check(false, `${where}: no schema for apiVersion ${obj.apiVersion}`);
+  const Model = (await import(mod))[obj.kind];
+  if (!Model) return check(false, `${where}: no schema for kind ${obj.kind} in ${obj.apiVersion}`);
+  try { new Model(obj).validate(); } catch (e) { check(false, `${where}: ${e.message}`); }
+  if (!obj.apiVersion.includes(".") || obj.apiVersion.includes(".k8s.io/")) {
+    const type = `V1${obj.kind}`;
+    if (!coreModels[type]) return check(false, `${where}: no field table for ${type}`);
+    const unknown = [];
+    unknownFields(obj, type, obj.kind, unknown);
+    for (const u of unknown) check(false, `${where}: ${u}`);
+  }
+}
+
+function checkStatefulSet(sts, docs) {
+  const pod = sts.spec.template.spec;
+  const [c] = pod.containers;
+  check(sts.spec.replicas === 1, "StatefulSet: exactly one replica (local queue and locks)");
+  check(pod.securityContext?.runAsNonRoot === true, "pod: runAsNonRoot");
+  check(pod.securityContext?.seccompProfile?.type === "RuntimeDefault", "pod: seccomp RuntimeDefault");
+  check(c.securityContext?.readOnlyRootFilesystem === true, "container: readOnlyRootFilesystem");
+  check(c.securityContext?.allowPrivilegeEscalation === false, "container: no privilege escalation");
+  check(JSON.stringify(c.securityContext?.capabilities?.drop) === '["ALL"]', "container: drop ALL");
+  check(c.livenessProbe?.httpGet?.path === "/healthz", "liveness probe on /healthz");
+  check(c.readinessProbe?.httpGet?.path === "/readyz", "readiness probe on /readyz");
+  check(c.resources?.requests && c.resources?.limits, "container: resources set");
+  const mounts = Object.fromEntries(c.volumeMounts.map((m) => [m.mountPath, m]));
+  const volumes = new Set(pod.volumes.map((v) => v.name));
+  const claims = new Set((sts.spec.volumeClaimTemplates ?? []).map((t) => t.metadata.name));
+  for (const m of c.volumeMounts) {
+    check(volumes.has(m.name) || claims.has(m.name), `mount ${m.mountPath}: no volume ${m.name}`);
+  }
+  check(mounts["/var/lib/datamcp"], "work_dir volume mounted at /var/lib/datamcp");
+  check(pod.volumes.some((v) => v.name === "tmp" && v.emptyDir), "/tmp is an emptyDir");
+  const env = Object.fromEntries(c.env.map((e) => [e.name, e]));
+  for (const e of c.env) {
+    check(!/SECRET$|TOKEN$|PRIVATE_KEY$/.test(e.name), `env ${e.name}: secrets only as *_FILE`);
+    if (!e.name.endsWith("_FILE") || !e.value?.startsWith("/etc/datamcp/secrets/")) continue;
+    const dir = path.dirname(e.value);
+    check(mounts[dir]?.readOnly, `env ${e.name}: ${dir} is not a read-only mount`);
+  }
+  check(!docs.some((d) => d.kind === "Secret"), "the chart never renders a Secret");
+  return env;
+}
+
+// Loads the rendered config.yaml with the pod's environment in the real binary. Secret
+// files are dummies at the same relative paths under a temp dir.
+function checkConfigLoads(docs, env) {
+  const binary = process.env.DATAMCP_BINARY;
+  if (!binary) return check(false, "DATAMCP_BINARY is not set (ctest sets it)");
+  const cm = docs.find((d) => d.kind === "ConfigMap");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "datamcp-deploy-"));
+  try {
+    const vars = { PATH: process.env.PATH };
+    for (const [name, e] of Object.entries(env)) {
+      let value = e.value;
+      if (value?.startsWith("/etc/datamcp/") || value?.startsWith("/var/lib/datamcp")) {
+        value = path.join(tmp, value);
+        const isFile = name.endsWith("_FILE") || name === "DATAMCP_CONFIG";
+        fs.mkdirSync(isFile ? path.dirname(value) : value, { recursive: true });
+        if (name.endsWith("_FILE")) fs.writeFileSync(value, "x".repeat(40) + "\n");
+      }
+      vars[name] = value;
+    }
+    fs.writeFileSync(vars.DATAMCP_CONFIG, cm.data["config.yaml"]);
+    execFileSync(binary, ["config", "--check"], { env: vars, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    check(false, `datamcp config --check refused the rendered config: ${e.stderr || e.message}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const [mode, file, arg] = process.argv.slice(2);
+  const docs = readDocs(file);
+  for (const d of docs) await validateSchema(d);
+  const kinds = docs.map((d) => d.kind).sort().join(",");
+  if (mode === "chart") {
+    check(kinds === arg.split(",").sort().join(","), `rendered kinds ${kinds}, expected ${arg}`);
+    const sts = docs.find((d) => d.kind === "StatefulSet");
+    if (sts) checkConfigLoads(docs, checkStatefulSet(sts, docs));
+    const ing = docs.find((d) => d.kind === "Ingress");
+    for (const rule of ing?.spec.rules ?? []) {
+      const paths = rule.http.paths.map((p) => p.path);
+      check(paths.includes("/mcp") && paths.includes("/webhooks/github"), "Ingress routes /mcp and /webhooks/github");
+      check(!paths.some((p) => p === "/" || p === "/metrics"), "Ingress exposes only the public routes");
+    }
+  } else if (mode === "argocd") {
+    check(kinds === "AppProject,Application", `argocd manifests: kinds ${kinds}`);
+    const app = docs.find((d) => d.kind === "Application");
+    const proj = docs.find((d) => d.kind === "AppProject");
+    check(app?.spec.source.path === "helm/datamcp", "Application deploys helm/datamcp");
+    check(fs.existsSync(path.join(process.env.DATAMCP_SOURCE_DIR ?? "../..", app?.spec.source.path ?? "-", "Chart.yaml")),
+          "Application path holds a chart in this repository");
+    check(app?.spec.destination.namespace === "datamcp", "Application targets namespace datamcp");
+    check(app?.spec.project === proj?.metadata.name, "Application uses the AppProject");
+    check(proj?.spec.sourceRepos.includes(app?.spec.source.repoURL), "AppProject allows the Application's repo");
+    check(proj?.spec.destinations.some((d) => d.namespace === app?.spec.destination.namespace),
+          "AppProject allows the Application's destination");
+    const allowed = new Set((proj?.spec.namespaceResourceWhitelist ?? []).map((r) => `${r.group}/${r.kind}`));
+    for (const d of readDocs(arg)) {
+      const group = d.apiVersion.includes("/") ? d.apiVersion.split("/")[0] : "";
+      check(allowed.has(`${group}/${d.kind}`), `AppProject does not allow ${group}/${d.kind} that the chart renders`);
+    }
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  if (failures.length) {
+    for (const f of failures) console.error(`FAIL ${file}: ${f}`);
+    process.exit(1);
+  }
+  console.log(`ok ${file}: ${docs.length} manifests (${kinds})`);
+}
+
+main().catch((e) => { console.error(`FAIL ${e.stack}`); process.exit(1); });

@@ -1,0 +1,108 @@
+// In-memory GitHub state and builders of schema-valid objects (pull requests, comments, ...).
+import { createHash } from 'node:crypto';
+import { schemaOf, synth } from './schema.mjs';
+
+export function newState() {
+  return {
+    nextId: 1000,
+    nextNumber: 1,
+    pulls: [],           // {number, title, body, head, head_sha, base, state, merged, ...}
+    comments: [],        // {id, issue, body, login, created_at, updated_at}
+    statuses: [],        // {id, sha, state, context, description, target_url}
+    reviews: {},         // pr number -> [{id, login, state, commit_id}]
+    files: {},           // pr number -> [{filename, status, previous_filename}]
+    permissions: {},     // login -> 'admin' | 'write' | 'read' | 'none'
+    branches: {},        // name -> sha
+    tokens: ['test-token'],
+    installationTokens: {},  // token -> expires_at
+    exchanges: 0,
+    app: null,           // {id, public_key_pem, ttl_seconds}
+    basePath: '',
+    maxPerPage: 100,
+    failNext: [],        // [{status, headers, body, count, method, path}]
+    requests: [],        // [{method, path, status}]
+    violations: [],      // schema / protocol problems; a test fails when any exist
+  };
+}
+
+export const sha = (text) => createHash('sha1').update(String(text)).digest('hex');
+
+export function user(login) {
+  const u = synth(schemaOf('simple-user'));
+  const isBot = login.endsWith('[bot]');
+  return Object.assign(u, {
+    login, id: Number.parseInt(sha(login).slice(0, 7), 16), node_id: `U_${login}`,
+    type: isBot ? 'Bot' : 'User', html_url: `https://github.example/${login}`,
+    url: `https://api.github.example/users/${login}`,
+  });
+}
+
+function repository(fullName) {
+  const r = synth(schemaOf('repository'));
+  const [owner, name] = fullName.split('/');
+  return Object.assign(r, {
+    id: Number.parseInt(sha(fullName).slice(0, 7), 16), name, full_name: fullName,
+    owner: user(owner), html_url: `https://github.example/${fullName}`,
+  });
+}
+
+function pullRequestFields(st, pr, origin) {
+  const html = `https://github.example/${pr.repo}/pull/${pr.number}`;
+  const api = `${origin}${st.basePath}/repos/${pr.repo}/pulls/${pr.number}`;
+  const end = (ref, s, repo) => ({
+    label: `${repo.split('/')[0]}:${ref}`, ref, sha: s, repo: repository(repo),
+    user: user(repo.split('/')[0]),
+  });
+  return {
+    id: pr.number + 500000, number: pr.number, title: pr.title, body: pr.body,
+    state: pr.state, merged_at: pr.merged ? '2026-01-02T00:00:00Z' : null,
+    merge_commit_sha: pr.merge_commit_sha, user: user(pr.author), html_url: html, url: api,
+    head: end(pr.head, pr.head_sha, pr.head_repo), base: end(pr.base, sha(pr.base), pr.repo),
+    created_at: pr.created_at, updated_at: pr.created_at,
+  };
+}
+
+export function pullRequest(st, pr, origin) {
+  return Object.assign(synth(schemaOf('pull-request')), pullRequestFields(st, pr, origin), {
+    merged: pr.merged, mergeable: pr.mergeable,
+    merged_by: pr.merged_by ? user(pr.merged_by) : null,
+  });
+}
+
+export function pullRequestSimple(st, pr, origin) {
+  return Object.assign(synth(schemaOf('pull-request-simple')), pullRequestFields(st, pr, origin));
+}
+
+export function issueComment(st, c) {
+  return Object.assign(synth(schemaOf('issue-comment')), {
+    id: c.id, node_id: `IC_${c.id}`, body: c.body, user: user(c.login),
+    html_url: `https://github.example/${c.repo}/pull/${c.issue}#issuecomment-${c.id}`,
+    created_at: c.created_at, updated_at: c.updated_at,
+  });
+}
+
+export function commitStatus(s) {
+  return Object.assign(synth(schemaOf('status')), {
+    id: s.id, state: s.state, context: s.context, description: s.description ?? null,
+    target_url: s.target_url ?? null, creator: user('datamcp-bot'),
+  });
+}
+
+export function review(r) {
+  return Object.assign(synth(schemaOf('pull-request-review')), {
+    id: r.id, user: user(r.login), state: r.state, commit_id: r.commit_id, body: '',
+  });
+}
+
+export function diffEntry(f) {
+  const e = Object.assign(synth(schemaOf('diff-entry')), { filename: f.filename, status: f.status });
+  e.sha = sha(f.filename);
+  if (f.previous_filename) e.previous_filename = f.previous_filename;
+  return e;
+}
+
+export function collaboratorPermission(login, permission) {
+  return Object.assign(synth(schemaOf('repository-collaborator-permission')), {
+    permission, role_name: permission, user: { ...user(login), role_name: permission },
+  });
+}
