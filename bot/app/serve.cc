@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "bot/auth/jwt_authenticator.h"
+#include "bot/auth/no_auth_authenticator.h"
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
@@ -54,21 +56,15 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
-// The loopback-only development mode: every caller is "anonymous" with every scope.
-class NoAuthAuthenticator final : public Authenticator {
- public:
-  Result<Principal> Authenticate(const std::string&) const override {
-    return Principal{"anonymous", {}, /*no_auth=*/true};
-  }
-};
-
-// Refuses every token until JWT verification is wired in.
-class RefuseAllAuthenticator final : public Authenticator {
- public:
-  Result<Principal> Authenticate(const std::string&) const override {
-    return Unauthenticated("JWT verification is not available in this build");
-  }
-};
+// The authenticator auth.mode asks for: JWT verification, or the loopback-only no-auth
+// development mode (config validation refuses it on other addresses).
+Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& config) {
+  if (config.auth.mode == "none") return std::unique_ptr<Authenticator>(new NoAuthAuthenticator());
+  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options, JwtOptionsFromConfig(config.auth));
+  DATAMCP_ASSIGN_OR_RETURN(auto jwt,
+                           JwtAuthenticator::Create(std::move(options), SystemClock::Instance()));
+  return std::unique_ptr<Authenticator>(std::move(jwt));
+}
 
 }  // namespace
 
@@ -105,10 +101,8 @@ int RunServe(const CommonOptions& options) {
        .default_branch = config.repository.default_branch,
        .environments = {},
        .forge = config.forge.kind});
-  NoAuthAuthenticator no_auth;
-  RefuseAllAuthenticator refuse_all;
-  const Authenticator& authenticator =
-      config.auth.mode == "none" ? static_cast<const Authenticator&>(no_auth) : refuse_all;
+  auto authenticator = MakeAuthenticator(config);
+  if (!authenticator.ok()) return ConfigError(authenticator.status());
 
   std::thread signals = WatchSignals(front);
   if (Status s = front.Bind(); !s.ok()) {
@@ -117,10 +111,10 @@ int RunServe(const CommonOptions& options) {
     signals.join();
     return 1;
   }
-  mcp_endpoint.Serve(front.server(),
-                     mcp::McpHttpOptionsFromConfig(config, front.port(),
-                                                   mcp_endpoint.registry().StaticScopes()),
-                     authenticator);
+  mcp_endpoint.Serve(
+      front.server(),
+      mcp::McpHttpOptionsFromConfig(config, front.port(), mcp_endpoint.registry().StaticScopes()),
+      **authenticator);
   front.AddRouteLabel("/mcp");
   if (config.auth.mode == "none") {
     log::Warn("auth_disabled", {{"message",

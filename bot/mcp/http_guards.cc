@@ -34,15 +34,6 @@ std::string StripPort(const std::string& host) {
   return host.substr(0, host.find(':'));
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c < 0x20 ? ' ' : c);
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 OriginPolicy::OriginPolicy(int port, const std::string& public_url,
@@ -104,24 +95,6 @@ bool BearerToken(const std::string& authorization_header, std::string* token) {
   if (h.size() < 7 || Lower(h.substr(0, 7)) != "bearer ") return false;
   *token = Trim(h.substr(7));
   return !token->empty();
-}
-
-std::string UnauthorizedChallenge(const std::string& resource_metadata_url,
-                                  const std::string& error, const std::string& description) {
-  std::string out = "Bearer resource_metadata=" + Quote(resource_metadata_url);
-  if (!error.empty()) out += ", error=" + Quote(error);
-  if (!description.empty()) out += ", error_description=" + Quote(description);
-  return out;
-}
-
-std::string InsufficientScopeChallenge(const std::string& resource_metadata_url,
-                                       const std::vector<std::string>& scopes,
-                                       const std::string& description) {
-  std::string joined;
-  for (const auto& s : scopes) joined += (joined.empty() ? "" : " ") + s;
-  return "Bearer error=\"insufficient_scope\", scope=" + Quote(joined) +
-         ", resource_metadata=" + Quote(resource_metadata_url) +
-         ", error_description=" + Quote(description);
 }
 
 }  // namespace datamcp::bot::mcp

@@ -30,11 +30,4 @@ bool Accepts(const std::string& accept_header, const std::string& media_type);
 // present but not a Bearer credential. An absent header gives true with an empty token.
 bool BearerToken(const std::string& authorization_header, std::string* token);
 
-// RFC 6750 / RFC 9728 challenge values for WWW-Authenticate.
-std::string UnauthorizedChallenge(const std::string& resource_metadata_url,
-                                  const std::string& error, const std::string& description);
-std::string InsufficientScopeChallenge(const std::string& resource_metadata_url,
-                                       const std::vector<std::string>& scopes,
-                                       const std::string& description);
-
 }  // namespace datamcp::bot::mcp

@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 
+#include "bot/auth/auth_log.h"
+#include "bot/auth/www_authenticate.h"
 #include "bot/mcp/http_guards.h"
 #include "bot/mcp/json_rpc.h"
 #include "gitops/common/log.h"
@@ -69,8 +71,8 @@ bool Guard(Ctx& c, const httplib::Request& req, httplib::Response& res, Principa
   std::string token;
   if (!BearerToken(req.get_header_value("Authorization"), &token)) {
     LogAuthn(req, "Authorization header is not a Bearer token");
-    res.set_header("WWW-Authenticate", UnauthorizedChallenge(c.metadata_url, "invalid_request",
-                                                             "use Authorization: Bearer <token>"));
+    res.set_header("WWW-Authenticate", WwwAuthenticate401(c.metadata_url, "invalid_request",
+                                                          "use Authorization: Bearer <token>"));
     SendRpcError(res, 401, rpc::kInvalidRequest, "Unauthorized: use Authorization: Bearer <token>");
     return false;
   }
@@ -79,8 +81,8 @@ bool Guard(Ctx& c, const httplib::Request& req, httplib::Response& res, Principa
     std::string why = principal.status().message();
     LogAuthn(req, token.empty() ? "no token" : why);
     res.set_header("WWW-Authenticate",
-                   UnauthorizedChallenge(c.metadata_url, token.empty() ? "" : "invalid_token",
-                                         token.empty() ? "" : why));
+                   WwwAuthenticate401(c.metadata_url, token.empty() ? "" : "invalid_token",
+                                      token.empty() ? "" : why));
     SendRpcError(
         res, 401, rpc::kInvalidRequest,
         "Unauthorized: " + (token.empty() ? std::string("a bearer token is required") : why));
@@ -154,9 +156,7 @@ class SseOutbound final : public Outbound {
 
 void SendReply(Ctx& c, httplib::Response& res, const Reply& reply) {
   if (!reply.missing_scopes.empty()) {
-    res.set_header("WWW-Authenticate",
-                   InsufficientScopeChallenge(c.metadata_url, reply.missing_scopes,
-                                              reply.message->at("error").value("message", "")));
+    res.set_header("WWW-Authenticate", WwwAuthenticate403(reply.missing_scopes, c.metadata_url));
     SendJson(res, 403, *reply.message);
     return;
   }

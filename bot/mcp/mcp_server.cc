@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "bot/auth/auth_log.h"
 #include "bot/mcp/json_rpc.h"
 #include "gitops/common/log.h"
 
@@ -30,16 +31,7 @@ std::string JoinScopes(const std::vector<std::string>& scopes) {
 
 void LogAuthz(const Principal& p, const std::string& tool, bool allowed,
               const std::string& reason) {
-  json fields{{"subject", p.subject},
-              {"scopes", p.scopes},
-              {"tool", tool},
-              {"decision", allowed ? "allowed" : "denied"},
-              {"reason", reason}};
-  if (allowed) {
-    log::Info("mcp.authz", fields);
-  } else {
-    log::Warn("mcp.authz", fields);
-  }
+  LogAuthDecision(MakeAuthDecision(p, tool, allowed, reason));
 }
 
 json ToolResultJson(const ToolResult& r, const std::string& version) {

@@ -44,16 +44,5 @@ TEST(BearerTokenTest, ExtractsOnlyBearerCredentials) {
   EXPECT_FALSE(BearerToken("Bearer ", &t));
 }
 
-TEST(ChallengeTest, BuildsRfc6750Challenges) {
-  EXPECT_EQ(UnauthorizedChallenge("http://h/.well-known/oauth-protected-resource/mcp", "", ""),
-            R"(Bearer resource_metadata="http://h/.well-known/oauth-protected-resource/mcp")");
-  EXPECT_EQ(
-      UnauthorizedChallenge("u", "invalid_token", "the \"exp\" passed"),
-      R"(Bearer resource_metadata="u", error="invalid_token", error_description="the \"exp\" passed")");
-  EXPECT_EQ(
-      InsufficientScopeChallenge("u", {"proposals:write", "env:prod"}, "needs"),
-      R"(Bearer error="insufficient_scope", scope="proposals:write env:prod", resource_metadata="u", error_description="needs")");
-}
-
 }  // namespace
 }  // namespace datamcp::bot::mcp

@@ -200,9 +200,10 @@ TEST_F(HttpTransportTest, ToolListsDependOnScopesAndMissingScopeIs403) {
   std::string sid = Initialize("reader");
   auto r = Post(Req(3, "tools/call", {{"name", "audit_log"}}), Headers("reader", sid));
   EXPECT_EQ(r->status, 403);
-  EXPECT_NE(r->get_header_value("WWW-Authenticate")
-                .find(R"(Bearer error="insufficient_scope", scope="audit:read")"),
-            std::string::npos);
+  std::string challenge = r->get_header_value("WWW-Authenticate");
+  EXPECT_EQ(challenge.rfind("Bearer ", 0), 0u);
+  EXPECT_NE(challenge.find(R"(error="insufficient_scope")"), std::string::npos);
+  EXPECT_NE(challenge.find(R"(scope="audit:read")"), std::string::npos);
   std::string bob = Initialize("auditor");
   auto prod =
       Post(Req(4, "tools/call", {{"name", "propose"}, {"arguments", {{"environment", "prod"}}}}),
