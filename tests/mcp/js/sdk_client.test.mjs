@@ -11,7 +11,7 @@ let server;
 
 before(async () => {
   // No clock skew so a token minted with a 1 s lifetime expires within the test.
-  server = await startServer({ auth: 'jwt', extraConfig: '  clock_skew_seconds: 0' });
+  server = await startServer({ auth: 'jwt', authExtra: ['clock_skew_seconds: 0'] });
 });
 after(async () => server?.stop());
 
@@ -90,7 +90,11 @@ test('tokens with different scopes see the tools their scopes allow', async () =
     assert.deepEqual(limited.map((t) => t.name), expected.map((t) => t.name));
     assert.ok(limited.some((t) => t.name === 'get_server_info'));
     for (const hidden of all.filter((t) => !expected.includes(t))) {
-      await assert.rejects(bare.client.callTool({ name: hidden.name, arguments: {} }), /403|scope/);
+      await assert.rejects(
+        bare.client.callTool({ name: hidden.name, arguments: {} }),
+        (e) => e.code === 403,
+        `${hidden.name} is refused without its scope`,
+      );
     }
   } finally {
     await full.client.close();
@@ -114,7 +118,10 @@ test('a call without the scope it needs is refused with 403 insufficient_scope',
   assert.match(challenge, /resource_metadata="/);
   const { client } = await connect(token);
   try {
-    await assert.rejects(client.callTool({ name: 'get_server_info', arguments: { environment: 'prod' } }), /403/);
+    await assert.rejects(
+      client.callTool({ name: 'get_server_info', arguments: { environment: 'prod' } }),
+      (e) => e.code === 403 && /needs scope env:prod/.test(e.message),
+    );
   } finally {
     await client.close();
   }
@@ -135,7 +142,7 @@ test('no token and an expired token are refused with 401 and resource metadata',
   assert.equal(bogus.status, 401);
   assert.match(bogus.headers.get('www-authenticate'), /error="invalid_token"/);
 
-  const shortLived = mintToken(server, 'agent-3', ['plans:read'], ['--ttl', '1']);
+  const shortLived = mintToken(server, 'agent-3', ['plans:read'], ['--ttl', '1s']);
   const deadline = Date.now() + 15000;
   let status = 200;
   while (Date.now() < deadline) {

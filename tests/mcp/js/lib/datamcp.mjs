@@ -14,7 +14,8 @@ export function binary() {
 }
 
 // options.auth: 'none' (loopback development mode) or 'jwt'.
-export async function startServer({ auth = 'jwt', extraConfig = '' } = {}) {
+// authExtra: more `key: value` lines under `auth:` (e.g. 'clock_skew_seconds: 0').
+export async function startServer({ auth = 'jwt', authExtra = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'datamcp-mcp-test-'));
   const config = join(dir, 'datamcp.yaml');
   writeFileSync(
@@ -26,10 +27,10 @@ export async function startServer({ auth = 'jwt', extraConfig = '' } = {}) {
       '  port: 0',
       'auth:',
       `  mode: ${auth}`,
+      ...authExtra.map((line) => `  ${line}`),
       'log:',
       '  level: info',
       '  format: json',
-      extraConfig,
     ].join('\n') + '\n',
   );
   const env = { ...process.env, DATAMCP_CONFIG: config };
