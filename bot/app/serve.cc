@@ -7,9 +7,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "bot/auth/jwt_authenticator.h"
+#include "bot/auth/no_auth_authenticator.h"
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
+#include "bot/mcp/mcp_endpoint.h"
+#include "bot/mcp/server_info_tool.h"
 #include "datamcp/version.h"
 #include "gitops/common/log.h"
 #include "gitops/git/git_ptr.h"
@@ -52,6 +56,16 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
+// The authenticator auth.mode asks for: JWT verification, or the loopback-only no-auth
+// development mode (config validation refuses it on other addresses).
+Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& config) {
+  if (config.auth.mode == "none") return std::unique_ptr<Authenticator>(new NoAuthAuthenticator());
+  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options, JwtOptionsFromConfig(config.auth));
+  DATAMCP_ASSIGN_OR_RETURN(auto jwt,
+                           JwtAuthenticator::Create(std::move(options), SystemClock::Instance()));
+  return std::unique_ptr<Authenticator>(std::move(jwt));
+}
+
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -77,6 +91,19 @@ int RunServe(const CommonOptions& options) {
     return CheckRepositoryAndWorkDir(repo_path, dir);
   });
 
+  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), {.version = kVersion});
+  (void)mcp::RegisterServerInfoTool(
+      mcp_endpoint.registry(),
+      {.version = kVersion,
+       .repository_url = config.repository.url.empty() ? repo_path : config.repository.url,
+       .repository_description =
+           config.repository.url.empty() ? "embedded local repository" : "remote repository",
+       .default_branch = config.repository.default_branch,
+       .environments = {},
+       .forge = config.forge.kind});
+  auto authenticator = MakeAuthenticator(config);
+  if (!authenticator.ok()) return ConfigError(authenticator.status());
+
   std::thread signals = WatchSignals(front);
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
@@ -84,6 +111,11 @@ int RunServe(const CommonOptions& options) {
     signals.join();
     return 1;
   }
+  mcp_endpoint.Serve(
+      front.server(),
+      mcp::McpHttpOptionsFromConfig(config, front.port(), mcp_endpoint.registry().StaticScopes()),
+      **authenticator);
+  front.AddRouteLabel("/mcp");
   if (config.auth.mode == "none") {
     log::Warn("auth_disabled", {{"message",
                                  "auth.mode none: every caller has every scope; "
@@ -97,6 +129,7 @@ int RunServe(const CommonOptions& options) {
              {"forge", config.forge.kind},
              {"auth", config.auth.mode}});
   front.Run();
+  mcp_endpoint.Shutdown();
   signals.join();
   log::Info("stopped");
   return 0;

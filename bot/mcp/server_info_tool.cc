@@ -1,0 +1,89 @@
+#include "bot/mcp/server_info_tool.h"
+
+#include <algorithm>
+
+namespace datamcp::bot::mcp {
+
+namespace {
+
+json OutputSchema() {
+  json str{{"type", "string"}};
+  json strings{{"type", "array"}, {"items", str}};
+  return {{"type", "object"},
+          {"properties",
+           {{"version", str},
+            {"repository",
+             {{"type", "object"},
+              {"properties",
+               {{"url", str}, {"description", str}, {"default_branch", str}, {"forge", str}}},
+              {"required", {"url", "default_branch"}}}},
+            {"environments", strings},
+            {"caller",
+             {{"type", "object"},
+              {"properties",
+               {{"subject", str}, {"scopes", strings}, {"no_auth", {{"type", "boolean"}}}}},
+              {"required", {"subject", "scopes"}}}},
+            {"protocol_versions", strings},
+            {"environment", {{"type", "object"}, {"properties", {{"name", str}}}}}}},
+          {"required", {"version", "repository", "environments", "caller"}}};
+}
+
+}  // namespace
+
+Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
+  Tool tool;
+  tool.name = "get_server_info";
+  tool.title = "Server information";
+  tool.description =
+      "Describes this DataMCP server: its version, the GitOps repository it manages, the "
+      "environments it knows, and who you are (your subject and scopes). Call it first to "
+      "learn which environments exist and which scopes your token carries.";
+  tool.input_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"environment",
+         {{"type", "string"},
+          {"description",
+           "Optional: also describe this environment (needs the env:<environment> scope)."},
+          {"pattern", "^[a-z0-9][a-z0-9_-]*$"},
+          {"maxLength", 63}}}}},
+      {"additionalProperties", false}};
+  tool.argument_scopes = [](const json& args) {
+    std::vector<std::string> scopes;
+    if (args.contains("environment")) {
+      scopes.push_back("env:" + args["environment"].get<std::string>());
+    }
+    return scopes;
+  };
+  tool.output_schema = OutputSchema();
+  tool.annotations = ToolAnnotations{/*read_only=*/true, /*destructive=*/false,
+                                     /*idempotent=*/true, /*open_world=*/false};
+  tool.handler = [info = std::move(info)](const ToolCall& call) {
+    std::string env = call.arguments.value("environment", "");
+    if (!env.empty() && std::find(info.environments.begin(), info.environments.end(), env) ==
+                            info.environments.end()) {
+      return ToolResult::Error(
+          "arguments.environment: \"" + env +
+          "\" is not an environment of this repository; known: " +
+          (info.environments.empty() ? std::string("none") : json(info.environments).dump()));
+    }
+    json result{{"version", info.version},
+                {"repository",
+                 {{"url", info.repository_url},
+                  {"description", info.repository_description},
+                  {"default_branch", info.default_branch},
+                  {"forge", info.forge}}},
+                {"environments", info.environments},
+                {"caller",
+                 {{"subject", call.principal.subject},
+                  {"scopes", call.principal.scopes},
+                  {"no_auth", call.principal.no_auth}}},
+                {"protocol_versions", {"2025-11-25", "2025-06-18", "2025-03-26"}}};
+    if (!env.empty())
+      result["environment"] = {{"name", env}, {"default_branch", info.default_branch}};
+    return ToolResult::Structured(std::move(result));
+  };
+  return registry.Register(std::move(tool));
+}
+
+}  // namespace datamcp::bot::mcp
