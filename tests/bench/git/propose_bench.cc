@@ -4,7 +4,8 @@
 //   git_propose_bench mirror  <mirror_dir> <url>
 //   git_propose_bench propose <mirror_dir> <url> <env_dir> <iterations> <branch_prefix>
 //
-// `propose` prints one line per iteration ("ms <milliseconds>") and a final
+// `propose` prints one line per iteration ("ms <wall> fetch <wall of the fetch> cpu <this
+// process's CPU time>", milliseconds) and a final
 // "peak_rss_kb <kilobytes>" for the whole process (the mirror is assumed present).
 #include <sys/resource.h>
 
@@ -32,10 +33,19 @@ Libgit2RepositoryOptions Options(const std::string& mirror, const std::string& u
   return o;
 }
 
+// User + system CPU time of this process so far, in milliseconds.
+double CpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 +
+         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
+}
+
 int Propose(Libgit2Repository& engine, const std::string& env_dir, int iterations,
             const std::string& prefix) {
   for (int i = 0; i < iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
+    double cpu_start = CpuMs();
     datamcp::Status fetched = engine.Fetch();
     if (!fetched.ok()) {
       std::fprintf(stderr, "fetch: %s\n", fetched.ToString().c_str());
@@ -58,7 +68,7 @@ int Propose(Libgit2Repository& engine, const std::string& env_dir, int iteration
     auto end = std::chrono::steady_clock::now();
     auto ms = std::chrono::duration<double, std::milli>(end - start);
     auto fetch_ms = std::chrono::duration<double, std::milli>(fetched_at - start);
-    std::printf("ms %.1f fetch %.1f\n", ms.count(), fetch_ms.count());
+    std::printf("ms %.1f fetch %.1f cpu %.1f\n", ms.count(), fetch_ms.count(), CpuMs() - cpu_start);
     std::fflush(stdout);
   }
   rusage usage{};

@@ -7,7 +7,9 @@
 #             commit without a worktree + push
 #   clone     git clone --depth 1 + edit + commit + push (a fresh clone per proposal)
 #   worktree  a persistent clone: git fetch + git checkout -B + edit + commit + push
-# Prints medians and ratios, the 1k-vs-100k ratio and the engine's peak RSS.
+# Prints medians and ratios, the 1k-vs-100k ratio and the engine's peak RSS, plus the
+# engine's own CPU time and the server-side floor (a bare `git push` of one commit: git's
+# receive-pack connectivity check walks the base tree, O(repository), for every client).
 #
 # usage: tests/bench/git/propose_bench.sh [BUILD_DIR]   (env: N_ENGINE N_CLONE N_WT)
 # Builds the driver target git_propose_bench first. Data lives in a temp dir under /tmp and
@@ -67,6 +69,7 @@ engine_run() {  # name -> prints per-iteration ms on stdout, rss in $work/rss-<n
   "$driver" propose "$work/mirror-$1" "$(url "$1")" envs/env3/app0 "$n_engine" "bench/engine-" \
     >"$work/engine-$1.out"
   grep '^peak_rss_kb' "$work/engine-$1.out" | awk '{print $2}' >"$work/rss-$1"
+  grep '^ms ' "$work/engine-$1.out" | awk '{print $6}' >"$work/cpu-$1"
   grep '^ms ' "$work/engine-$1.out" | awk '{print $2}'
 }
 
@@ -91,7 +94,9 @@ worktree_run() {
     git -C "$d" checkout -q -B "bench-wt-$i" origin/main
     edit3 "$d" "$i"
     git -C "$d" add -A && git -C "$d" commit -q -m "bench: worktree $i"
+    local tp; tp=$(now_ms)
     git -C "$d" push -q origin "HEAD:refs/heads/bench/wt-$i"
+    echo $(( $(now_ms) - tp )) >>"$work/push-floor"
     echo $(( $(now_ms) - t0 ))
   done
 }
@@ -101,6 +106,8 @@ engine_small=$(engine_run small | median)
 clone=$(clone_run | median)
 worktree=$(worktree_run | median)
 rss_kb=$(cat "$work/rss-big")
+cpu_big=$(median <"$work/cpu-big"); cpu_small=$(median <"$work/cpu-small")
+push_floor=$(median <"$work/push-floor")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {ok = (op == ">=") ? v >= t : v <= t; print ok ? "PASS" : "FAIL"}'; }
@@ -110,10 +117,13 @@ printf '  %-44s %8s ms\n' "engine, 100k files (n=$n_engine)" "$engine_big"
 printf '  %-44s %8s ms\n' "engine, 1k files (n=$n_engine)" "$engine_small"
 printf '  %-44s %8s ms\n' "git clone --depth 1, 100k files (n=$n_clone)" "$clone"
 printf '  %-44s %8s ms\n' "persistent worktree, 100k files (n=$n_wt)" "$worktree"
+printf '  %-44s %8s ms\n' "  of which engine CPU, 100k / 1k files" "$cpu_big / $cpu_small"
+printf '  %-44s %8s ms\n' "  server floor: git push alone (worktree)" "$push_floor"
 r_clone=$(ratio "$clone" "$engine_big"); r_wt=$(ratio "$worktree" "$engine_big")
 r_size=$(ratio "$engine_big" "$engine_small"); rss_mb=$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')
 echo "ratios:"
 echo "  clone / engine      ${r_clone}x  (target >= 20x) $(verdict "$r_clone" ">=" 20)"
 echo "  worktree / engine   ${r_wt}x  (target >= 3x) $(verdict "$r_wt" ">=" 3)"
 echo "  engine 100k / 1k    ${r_size}x  (target <= 2x) $(verdict "$r_size" "<=" 2)"
+echo "  engine CPU 100k/1k  $(ratio "$cpu_big" "$cpu_small")x  (the engine's own work; the rest is the server)"
 echo "  engine peak RSS     ${rss_mb} MB  (target < 100 MB) $(verdict "$rss_mb" "<=" 100)"
