@@ -1,13 +1,19 @@
 #include "gitops/git/send_pack.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netdb.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 namespace datamcp::git {
@@ -60,6 +66,43 @@ Url ParseUrl(const std::string& url) {
   u.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);
   u.port = colon == std::string::npos ? "" : hostport.substr(colon + 1);
   return u;
+}
+
+// Reads pkt-lines from `fd` up to and including the first flush (deadline per read).
+Result<std::string> ReadPktsUntilFlush(int fd, const std::string& peer) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    while (out.size() >= pos + 4) {
+      unsigned len = 0;
+      if (std::sscanf(out.substr(pos, 4).c_str(), "%4x", &len) != 1) {
+        return Internal("the git server sent a malformed reply");
+      }
+      if (len == 0) return out.substr(0, pos + 4);
+      if (out.size() < pos + len) break;
+      pos += len;
+    }
+    pollfd p{fd, POLLIN, 0};
+    int ready = poll(&p, 1, kTimeoutSeconds * 1000);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) return DeadlineExceeded(peer + " did not answer within 60 s");
+    char buf[16384];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Unavailable(peer + " closed the connection (repository missing?)");
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+Status SendAll(int fd, const std::string& data, const std::string& peer) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Unavailable("connection to " + peer + " lost while pushing");
+    off += static_cast<size_t>(n);
+  }
+  return Status::Ok();
 }
 
 // A receive-pack conversation: the advertisement, then one request and its reply.
@@ -115,41 +158,62 @@ class GitChannel final : public Channel {
     return Status::Ok();
   }
 
-  Status Write(const std::string& data) {
-    size_t off = 0;
-    while (off < data.size()) {
-      ssize_t n = send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return Unavailable("connection to " + url_.host + " lost while pushing");
-      off += static_cast<size_t>(n);
-    }
-    return Status::Ok();
-  }
+  Status Write(const std::string& data) { return SendAll(fd_, data, url_.host); }
 
-  // Reads pkt-lines up to and including the first flush.
   Result<std::string> ReadUntilFlush() {
-    std::string out;
-    size_t pos = 0;
-    while (true) {
-      while (out.size() >= pos + 4) {
-        unsigned len = 0;
-        if (std::sscanf(out.substr(pos, 4).c_str(), "%4x", &len) != 1) {
-          return Internal("the git server sent a malformed reply");
-        }
-        if (len == 0) return out.substr(0, pos + 4);
-        if (out.size() < pos + len) break;
-        pos += len;
-      }
-      char buf[16384];
-      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) {
-        return Unavailable("the git server at " + url_.host +
-                           " closed the connection (repository missing or push not enabled?)");
-      }
-      out.append(buf, static_cast<size_t>(n));
-    }
+    return ReadPktsUntilFlush(fd_, "the git server at " + url_.host);
   }
 
   Url url_;
+  int fd_ = -1;
+};
+
+// `git receive-pack <path>` as a child process (file:// remotes), so the remote's hooks
+// run exactly as they do behind a server. argv only, no shell; talks over a socketpair
+// (no SIGPIPE); killed on destruction if still running.
+class ProcessChannel final : public Channel {
+ public:
+  explicit ProcessChannel(std::string path) : path_(std::move(path)) {}
+  ~ProcessChannel() override {
+    if (fd_ >= 0) close(fd_);
+    if (pid_ <= 0) return;
+    int status = 0;
+    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10000);
+    if (waitpid(pid_, &status, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+
+  Result<std::string> Advertisement() override {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      return Internal("cannot create a socketpair for git receive-pack");
+    }
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(sv[1], 0);
+      dup2(sv[1], 1);
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 2);
+      execlp("git", "git", "receive-pack", path_.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(sv[1]);
+    fd_ = sv[0];
+    if (pid_ < 0) return Internal("cannot start git receive-pack");
+    return ReadPktsUntilFlush(fd_, "git receive-pack " + path_);
+  }
+
+  Result<std::string> Exchange(const std::string& request) override {
+    DATAMCP_RETURN_IF_ERROR(SendAll(fd_, request, "git receive-pack " + path_));
+    shutdown(fd_, SHUT_WR);
+    return ReadPktsUntilFlush(fd_, "git receive-pack " + path_);
+  }
+
+ private:
+  std::string path_;
+  pid_t pid_ = -1;
   int fd_ = -1;
 };
 
@@ -253,7 +317,7 @@ Result<PushResult> ParseReport(const std::string& data, const std::string& ref) 
 
 bool SendPackSupports(const std::string& url) {
   return url.rfind("git://", 0) == 0 || url.rfind("http://", 0) == 0 ||
-         url.rfind("https://", 0) == 0;
+         url.rfind("https://", 0) == 0 || url.rfind("file://", 0) == 0;
 }
 
 Result<std::map<std::string, std::string>> ParseAdvertisement(const std::string& data,
@@ -282,6 +346,8 @@ Result<PushResult> SendPack(const RemoteOptions& options, const std::string& ref
   std::unique_ptr<Channel> channel;
   if (url.scheme == "git") {
     channel = std::make_unique<GitChannel>(url);
+  } else if (url.scheme == "file") {
+    channel = std::make_unique<ProcessChannel>(options.url.substr(7));
   } else {
     channel = std::make_unique<HttpChannel>(options, url);
   }
@@ -291,7 +357,9 @@ Result<PushResult> SendPack(const RemoteOptions& options, const std::string& ref
   std::string actual = it == refs.end() ? "" : it->second;
   const std::string zero(40, '0');
   if (actual != old_oid) {
-    if (url.scheme == "git") (void)channel->Exchange("0000").ok();  // end the session cleanly
+    if (url.scheme != "http" && url.scheme != "https") {
+      (void)channel->Exchange("0000").ok();  // end the session cleanly
+    }
     return Conflict("the remote " + ref + " is at " + (actual.empty() ? "nothing" : actual) +
                     ", expected " + (old_oid.empty() ? "nothing" : old_oid) + "; fetch and retry");
   }

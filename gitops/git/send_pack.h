@@ -8,11 +8,12 @@
 
 namespace datamcp::git {
 
-// A minimal client for git's receive-pack protocol (v0, report-status) over git:// and smart
-// HTTP(S), used to push a pack the engine built itself from exactly the objects it created.
-// libgit2 1.5's push computes the pack by marking the whole tree of every advertised ref
-// uninteresting (O(repository) per push); this path is O(change). file:// and ssh:// are not
-// handled here (the caller falls back to libgit2's push).
+// A minimal client for git's receive-pack protocol (v0, report-status) over git://, smart
+// HTTP(S) and file:// (a `git receive-pack` child process, so the remote's hooks run; libgit2's
+// local transport writes into the target directly and skips them), used to push a pack the engine
+// built itself from exactly the objects it created. libgit2 1.5's push computes the pack by marking
+// the whole tree of every advertised ref uninteresting (O(repository) per push); this path is
+// O(change). ssh:// is not handled here (the caller falls back to libgit2's push).
 //
 // One update per call. `old_oid` is what the ref must be on the remote ("" = must not exist):
 // when the advertisement differs the push is not sent and Conflict is returned; the server

@@ -219,6 +219,19 @@ TEST_F(SshTest, KeyAndKnownHostsCloneAndPush) {
   EXPECT_EQ(Trim(GitOut(bare, {"rev-parse", "datamcp/ssh"})), r->commit);
 }
 
+// ssh pushes go through libgit2's push: a hook's refusal still comes back as rejected.
+TEST_F(SshTest, HookRejectionIsReportedThroughLibgit2Push) {
+  std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
+  InstallPreReceiveHook(bare, "echo no pushes here >&2\nexit 1\n");
+  SshGitServer server(ssh_dir_.path());
+  ASSERT_TRUE(server.running());
+  auto engine = Engine(server.Url(bare), server.client_key(), server.known_hosts());
+  ASSERT_TRUE(engine->Mirror().ok());
+  auto r = engine->CommitAndPush("datamcp/ssh-x", "main", {{"envs/dev/s.tf", "s\n"}}, Meta("s"));
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
+  EXPECT_NE(RunCommand({"git", "-C", bare, "rev-parse", "--verify", "datamcp/ssh-x"}).exit_code, 0);
+}
+
 TEST_F(SshTest, UnknownHostKeyIsRefused) {
   std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
   SshGitServer server(ssh_dir_.path());

@@ -59,7 +59,8 @@ TEST(SendPackTest, ParsesAdvertisementsIncludingEmptyRepositories) {
   EXPECT_FALSE(ParseAdvertisement("zzzz", nullptr).ok());
   EXPECT_TRUE(SendPackSupports("git://h/x.git"));
   EXPECT_TRUE(SendPackSupports("https://h/x.git"));
-  EXPECT_FALSE(SendPackSupports("file:///x.git"));
+  EXPECT_TRUE(SendPackSupports("file:///x.git"));
+  EXPECT_FALSE(SendPackSupports("ssh://git@h/x.git"));
 }
 
 }  // namespace
