@@ -29,6 +29,13 @@ struct Libgit2RepositoryOptions {
 
 // Repository on libgit2 1.5 over a bare mirror in the work directory.
 //
+// Layout of the mirror: refs/remotes/origin/* (the remote's branches, fetched with prune),
+// refs/notes/datamcp (the remote's notes ref), refs/datamcp/push/* (short-lived push sources).
+// Pushes over git://, http://, https:// and file:// send a pack built from exactly the new objects
+// (push_pack.h, send_pack.h): libgit2 1.5's own push walks the whole tree of every advertised
+// ref, O(repository). ssh:// uses libgit2's push (same results, slower on large repositories).
+// file:// runs `git receive-pack` (hooks apply; libgit2's local transport would skip them).
+//
 // Thread-safety: all methods may run concurrently. Each call borrows a git_repository handle
 // from a small pool (a handle is used by one thread at a time, and kept warm for the next
 // call); no libgit2 object outlives a call. Fetches (which rewrite remote-tracking refs) are

@@ -1,10 +1,14 @@
 // The write side of Libgit2Repository: commits without a worktree, pushes, proposals.
 #include <unistd.h>
 
+#include <set>
+
 #include "gitops/common/log.h"
 #include "gitops/git/libgit2_repository.h"
 #include "gitops/git/path_safety.h"
+#include "gitops/git/push_pack.h"
 #include "gitops/git/remote_session.h"
+#include "gitops/git/send_pack.h"
 #include "gitops/git/tree_edit.h"
 
 namespace datamcp::git {
@@ -29,6 +33,27 @@ bool Retryable(const PushResult& r) {
     if (r.message.find(reason) != std::string::npos) return true;
   }
   return false;
+}
+
+// Commits the remote is known to have: the tips of the remote-tracking refs and the notes ref
+// (all fetched from it), plus `expected`.
+std::set<std::string> RemoteHas(git_repository* repo, const std::string& notes_ref,
+                                const std::string& expected) {
+  std::set<std::string> out;
+  if (!expected.empty()) out.insert(expected);
+  for (const char* glob : {"refs/remotes/origin/*", notes_ref.c_str()}) {
+    git_reference_iterator* it = nullptr;
+    if (git_reference_iterator_glob_new(&it, repo, glob) < 0) continue;
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, it) == 0) {
+      if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+        out.insert(OidHex(*git_reference_target(ref)));
+      }
+      git_reference_free(ref);
+    }
+    git_reference_iterator_free(it);
+  }
+  return out;
 }
 
 }  // namespace
@@ -73,6 +98,14 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
                                                  const std::string& expected) {
   git_oid id;
   if (git_oid_fromstr(&id, commit.c_str()) < 0) return InvalidArgument("bad commit id " + commit);
+  if (SendPackSupports(options_.remote.url)) {
+    // Fast path: a pack of exactly the new objects, sent by our receive-pack client.
+    Result<std::string> pack =
+        BuildPushPack(repo, commit, RemoteHas(repo, options_.notes_ref, expected));
+    if (pack.ok()) return SendPack(options_.remote, remote_ref, expected, commit, *pack);
+    if (pack.status().code() != StatusCode::kFailedPrecondition) return pack.status();
+    log::Debug("git_push_slow_path", {{"ref", remote_ref}, {"reason", pack.status().message()}});
+  }
   std::string local = "refs/datamcp/push/" + std::to_string(getpid()) + "-" +
                       std::to_string(push_counter_.fetch_add(1));
   git_reference* ref_raw = nullptr;

@@ -190,6 +190,25 @@ TEST_F(EngineLocalTest, PushBranchChecksTheExpectedRemoteValue) {
   EXPECT_EQ(ok->ref, "refs/heads/datamcp/cas");
 }
 
+// file:// pushes run git receive-pack, so the remote's hooks apply as behind a server.
+TEST_F(EngineLocalTest, FileRemoteRunsHooksAndRetriesMovedBranches) {
+  InstallPreReceiveHook(bare_,
+                        "while read old new ref; do case \"$ref\" in "
+                        "refs/heads/datamcp/locked*) echo locked >&2; exit 1;; esac; done\n");
+  auto rejected =
+      engine_->CommitAndPush("datamcp/locked", "main", {{"envs/dev/a", "a"}}, Meta("x"));
+  EXPECT_EQ(rejected.status().code(), StatusCode::kPermissionDenied)
+      << rejected.status().ToString();
+  auto first = engine_->CommitAndPush("datamcp/moving", "main", {{"envs/dev/a", "a"}}, Meta("1"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::string other = CommitWithGit(bare_, "datamcp/moving", {{"envs/dev/b", "b"}}, "other");
+  auto second = engine_->CommitAndPush("datamcp/moving", "main", {{"envs/dev/c", "c"}}, Meta("2"));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->attempts, 2);
+  EXPECT_EQ(second->base, other);
+  EXPECT_EQ(Trim(GitOut(bare_, {"rev-parse", "datamcp/moving"})), second->commit);
+}
+
 TEST_F(EngineLocalTest, NotesAppendAndArePushed) {
   ASSERT_TRUE(engine_->AddNote(main_, R"({"kind":"plan","ok":true})").ok());
   ASSERT_TRUE(engine_->AddNote(main_, R"({"kind":"apply","ok":false})").ok());

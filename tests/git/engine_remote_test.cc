@@ -191,5 +191,67 @@ TEST_F(HttpTest, HttpsWithTestCaWorksAndUnknownCaIsRefused) {
   EXPECT_EQ(Trim(GitOut(bare, {"rev-parse", "datamcp/tls"})), r->commit);
 }
 
+class SshTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Libgit2Repository> Engine(const std::string& url, const std::string& key,
+                                            const std::string& known_hosts) {
+    auto o = EngineOptions(dir_.path() + "/mirror-" + std::to_string(++engines_), url);
+    o.remote.ssh_key_file = key;
+    o.remote.known_hosts_file = known_hosts;
+    return std::make_unique<Libgit2Repository>(o, clock_);
+  }
+
+  TempDir dir_;
+  TempDir ssh_dir_;
+  ManualClock clock_;
+  int engines_ = 0;
+};
+
+TEST_F(SshTest, KeyAndKnownHostsCloneAndPush) {
+  std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
+  SshGitServer server(ssh_dir_.path());
+  ASSERT_TRUE(server.running());
+  auto engine = Engine(server.Url(bare), server.client_key(), server.known_hosts());
+  Status s = engine->Mirror();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto r = engine->CommitAndPush("datamcp/ssh", "main", {{"envs/dev/s.tf", "s\n"}}, Meta("s"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Trim(GitOut(bare, {"rev-parse", "datamcp/ssh"})), r->commit);
+}
+
+// ssh pushes go through libgit2's push: a hook's refusal still comes back as rejected.
+TEST_F(SshTest, HookRejectionIsReportedThroughLibgit2Push) {
+  std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
+  InstallPreReceiveHook(bare, "echo no pushes here >&2\nexit 1\n");
+  SshGitServer server(ssh_dir_.path());
+  ASSERT_TRUE(server.running());
+  auto engine = Engine(server.Url(bare), server.client_key(), server.known_hosts());
+  ASSERT_TRUE(engine->Mirror().ok());
+  auto r = engine->CommitAndPush("datamcp/ssh-x", "main", {{"envs/dev/s.tf", "s\n"}}, Meta("s"));
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
+  EXPECT_NE(RunCommand({"git", "-C", bare, "rev-parse", "--verify", "datamcp/ssh-x"}).exit_code, 0);
+}
+
+TEST_F(SshTest, UnknownHostKeyIsRefused) {
+  std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
+  SshGitServer server(ssh_dir_.path());
+  ASSERT_TRUE(server.running());
+  Status s = Engine(server.Url(bare), server.client_key(), server.WrongKnownHosts())->Mirror();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("host key"), std::string::npos) << s.ToString();
+  Status none = Engine(server.Url(bare), server.client_key(), "")->Mirror();
+  EXPECT_NE(none.message().find("no known_hosts_file"), std::string::npos) << none.ToString();
+}
+
+TEST_F(SshTest, UnauthorizedKeyGivesAnAuthenticationError) {
+  std::string bare = MakeBareRepo(dir_.path(), "gitops", kFiles);
+  SshGitServer server(ssh_dir_.path());
+  ASSERT_TRUE(server.running());
+  std::string other = ssh_dir_.path() + "/stranger";
+  MustRun({"ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", other});
+  Status s = Engine(server.Url(bare), other, server.known_hosts())->Mirror();
+  EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+}
+
 }  // namespace
 }  // namespace datamcp::git::testing

@@ -285,4 +285,40 @@ std::string HttpGitServer::Url(const std::string& name) const {
          name + ".git";
 }
 
+SshGitServer::SshGitServer(const std::string& work_dir) : work_dir_(work_dir) {
+  int port = FreePort();
+  const std::string host_key = work_dir + "/host_key";
+  client_key_ = work_dir + "/client_key";
+  for (const std::string& key : {host_key, client_key_}) {
+    MustRun({"ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", key});
+  }
+  WriteFile(work_dir + "/authorized_keys", ReadFileOrDie(client_key_ + ".pub"));
+  known_hosts_ = work_dir + "/known_hosts";
+  WriteFile(known_hosts_,
+            "[127.0.0.1]:" + std::to_string(port) + " " + ReadFileOrDie(host_key + ".pub"));
+  WriteFile(work_dir + "/sshd_config",
+            "Port " + std::to_string(port) + "\nListenAddress 127.0.0.1\nHostKey " + host_key +
+                "\nPidFile " + work_dir + "/sshd.pid\nAuthorizedKeysFile " + work_dir +
+                "/authorized_keys\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+                "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
+                "PermitRootLogin prohibit-password\nLogLevel ERROR\n");
+  if (getuid() == 0) std::filesystem::create_directories("/run/sshd");
+  Start({"/usr/sbin/sshd", "-D", "-e", "-f", work_dir + "/sshd_config"}, port,
+        work_dir + "/sshd.log");
+}
+
+std::string SshGitServer::Url(const std::string& absolute_repo_path) const {
+  const char* user = getenv("USER");
+  std::string name = user && *user ? user : (getuid() == 0 ? "root" : "git");
+  return "ssh://" + name + "@127.0.0.1:" + std::to_string(port_) + absolute_repo_path;
+}
+
+std::string SshGitServer::WrongKnownHosts() const {
+  std::string other = work_dir_ + "/other_host_key";
+  MustRun({"ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", other});
+  std::string path = work_dir_ + "/wrong_known_hosts";
+  WriteFile(path, "[127.0.0.1]:" + std::to_string(port_) + " " + ReadFileOrDie(other + ".pub"));
+  return path;
+}
+
 }  // namespace datamcp::git::testing

@@ -97,4 +97,23 @@ class HttpGitServer : public Server {
   bool tls_ = false;
 };
 
+// sshd on 127.0.0.1 with a fresh ECDSA host key and client key (libssh2 1.10 speaks neither
+// rsa-sha2 nor ed25519 host keys reliably). Logs in as the current user with the client key.
+// Needs /run/sshd when run as root (created if missing).
+class SshGitServer : public Server {
+ public:
+  explicit SshGitServer(const std::string& work_dir);
+  // ssh://<user>@127.0.0.1:port<absolute_repo_path>
+  std::string Url(const std::string& absolute_repo_path) const;
+  const std::string& client_key() const { return client_key_; }
+  const std::string& known_hosts() const { return known_hosts_; }
+  // A known_hosts file listing a different key for this server.
+  std::string WrongKnownHosts() const;
+
+ private:
+  std::string work_dir_;
+  std::string client_key_;
+  std::string known_hosts_;
+};
+
 }  // namespace datamcp::git::testing
