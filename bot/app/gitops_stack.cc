@@ -6,6 +6,8 @@
 
 #include "bot/cli/admin_commands.h"
 #include "gitops/common/log.h"
+#include "gitops/argocd/argocd_syncer.h"
+#include "gitops/argocd/http_argocd.h"
 #include "gitops/forge/github_forge.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_forge.h"
@@ -105,7 +107,8 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
 }
 
 Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
-                                                      const std::string& work_dir, Clock& clock) {
+                                                      const std::string& work_dir, Clock& clock,
+                                                      const std::string& mirror_name) {
   auto s = std::make_unique<GitopsStack>();
   s->work_dir = work_dir;
   if (config.repository.url.empty()) {
@@ -119,7 +122,7 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
                                           config.plan.mask_values_env,
                                           process::CurrentEnvironment(), ConfiguredSecrets(config)));
   git::Libgit2RepositoryOptions ro;
-  ro.mirror_path = (fs::path(work_dir) / "mirror.git").string();
+  ro.mirror_path = (fs::path(work_dir) / mirror_name).string();
   ro.remote = {s->remote_url, config.repository.token, config.repository.ca_file,
                config.repository.ssh_key_file, config.repository.known_hosts_file};
   ro.committer = {config.repository.committer_name, config.repository.committer_email};
@@ -135,6 +138,11 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
       *s->repo, *s->forge, *s->planner, *s->locks, clock,
       proposal::ProposalServiceOptions{config.repository.default_branch, "datamcp/",
                                        config.webhooks.plan_forks});
+  if (!config.argocd.url.empty()) {
+    DATAMCP_ASSIGN_OR_RETURN(auto client, argocd::HttpArgoCdFromConfig(config.argocd, clock));
+    s->argocd = std::move(client);
+    s->syncer = std::make_unique<argocd::ArgoCdSyncer>(*s->argocd, clock, config.argocd);
+  }
   s->applier = std::make_unique<apply::Applier>(
       *s->repo, *s->forge, *s->proposals, *s->planner, s->syncer.get(), clock,
       apply::ApplierOptions{.ci_available = config.forge.kind == "github"});

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gitops/apply/reconciler.h"
+#include "gitops/argocd/argocd.h"
 #include "gitops/config/config.h"
 #include "gitops/git/libgit2_repository.h"
 #include "gitops/jobs/job_store.h"
@@ -31,7 +32,8 @@ struct GitopsStack {
   std::unique_ptr<jobs::LockTable> locks;
   std::unique_ptr<jobs::JobStore> jobs;
   std::unique_ptr<proposal::ProposalService> proposals;
-  std::unique_ptr<apply::Syncer> syncer;  // null without argocd.url
+  std::unique_ptr<argocd::ArgoCd> argocd;  // null without argocd.url
+  std::unique_ptr<apply::Syncer> syncer;   // null without argocd.url
   std::unique_ptr<apply::Applier> applier;
   std::unique_ptr<apply::Reconciler> reconciler;
 };
@@ -42,8 +44,11 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
                                              const std::string& template_dir,
                                              const config::Config& config);
 
-// Builds the stack; opens (or clones) the mirror. Does not start the reconciler.
+// Builds the stack without touching the network: the mirror is opened by Mirror(), the
+// reconciler is not started. CLI commands that run beside a server pass their own
+// `mirror_name`, so two processes never fetch into the same mirror.
 Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
-                                                      const std::string& work_dir, Clock& clock);
+                                                      const std::string& work_dir, Clock& clock,
+                                                      const std::string& mirror_name = "mirror.git");
 
 }  // namespace datamcp::bot

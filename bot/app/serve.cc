@@ -1,22 +1,26 @@
 #include "bot/app/serve.h"
 
-#include <git2.h>
 #include <signal.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
-#include "bot/auth/jwt_authenticator.h"
-#include "bot/auth/no_auth_authenticator.h"
+#include "bot/app/gitops_stack.h"
+#include "bot/app/mcp_wiring.h"
+#include "bot/events/github_events.h"
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
-#include "bot/mcp/mcp_endpoint.h"
-#include "bot/mcp/server_info_tool.h"
+#include "bot/mcp/http_transport.h"
+#include "bot/mcp/session_manager.h"
+#include "bot/webhooks/webhook_intake.h"
+#include "bot/webhooks/webhook_routes.h"
 #include "datamcp/version.h"
 #include "gitops/common/log.h"
-#include "gitops/git/git_ptr.h"
+#include "gitops/queue/delivery_dispatcher.h"
 
 namespace datamcp::bot {
 namespace {
@@ -26,17 +30,83 @@ int ConfigError(const Status& s) {
   return 2;
 }
 
-// The embedded default: a bare repository under work_dir that the local forge serves.
-Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir) {
-  std::string path = (std::filesystem::path(work_dir) / "gitops.git").string();
-  if (std::filesystem::exists(path)) return path;
-  git_libgit2_init();
-  git_repository* raw = nullptr;
-  Status s = git::GitStatus(git_repository_init(&raw, path.c_str(), /*is_bare=*/1),
-                            "create embedded repository " + path);
-  git::RepositoryPtr repo(raw);
-  if (!s.ok()) return s;
-  return path;
+// Opens the mirror (retrying while the remote is unreachable), then starts reconciliation.
+// /readyz reports why it is not ready until the mirror is open.
+class MirrorKeeper {
+ public:
+  MirrorKeeper(GitopsStack& stack, std::chrono::seconds interval)
+      : stack_(stack), interval_(interval) {}
+  ~MirrorKeeper() { Stop(); }
+
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    stack_.reconciler->Stop();
+  }
+  Status Readiness() const {
+    std::lock_guard lock(mu_);
+    return ready_ ? Status::Ok() : Unavailable(reason_);
+  }
+
+ private:
+  void Loop() {
+    for (auto backoff = std::chrono::seconds(1);; backoff = std::min(backoff * 2, interval_)) {
+      Status s = stack_.repo->Mirror();
+      if (s.ok()) s = stack_.proposals->LoadConfig().status();
+      if (s.ok()) s = stack_.reconciler->Recover();
+      std::unique_lock lock(mu_);
+      if (s.ok()) {
+        ready_ = true;
+        break;
+      }
+      reason_ = "GitOps repository not ready: " + s.message();
+      log::Warn("mirror_not_ready", {{"error", s.message()}});
+      if (cv_.wait_for(lock, backoff, [this] { return stopping_; })) return;
+    }
+    log::Info("mirror_ready", {{"remote", stack_.remote_url}});
+    stack_.reconciler->Start(interval_);
+  }
+
+  GitopsStack& stack_;
+  std::chrono::seconds interval_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool ready_ = false;
+  std::string reason_ = "GitOps repository not opened yet";
+  std::thread thread_;
+};
+
+// Webhook intake, its durable store and the dispatcher that turns deliveries into work.
+struct Webhooks {
+  std::unique_ptr<queue::DeliveryStore> store;
+  std::unique_ptr<WebhookIntake> intake;
+  std::unique_ptr<GithubEventHandler> handler;
+  std::unique_ptr<queue::DeliveryDispatcher> dispatcher;
+};
+
+Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, GitopsStack& stack,
+                                                Clock& clock) {
+  auto w = std::make_unique<Webhooks>();
+  DATAMCP_ASSIGN_OR_RETURN(WebhookIntakeOptions options,
+                           WebhookIntakeOptionsFromConfig(config, config.BindsLoopback()));
+  std::string dir = (std::filesystem::path(stack.work_dir) / "webhooks").string();
+  DATAMCP_ASSIGN_OR_RETURN(w->store, queue::DeliveryStore::Open(
+                                         {.dir = dir, .sync_writes = config.webhooks.sync_writes},
+                                         clock));
+  w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
+  w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
+                                                    *stack.locks, *stack.reconciler,
+                                                    config.repository.default_branch);
+  w->dispatcher = std::make_unique<queue::DeliveryDispatcher>(*w->store, *w->handler, clock);
+  return w;
 }
 
 // Blocks SIGINT/SIGTERM in every thread (call before starting any) and stops the front
@@ -56,14 +126,16 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
-// The authenticator auth.mode asks for: JWT verification, or the loopback-only no-auth
-// development mode (config validation refuses it on other addresses).
-Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& config) {
-  if (config.auth.mode == "none") return std::unique_ptr<Authenticator>(new NoAuthAuthenticator());
-  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options, JwtOptionsFromConfig(config.auth));
-  DATAMCP_ASSIGN_OR_RETURN(auto jwt,
-                           JwtAuthenticator::Create(std::move(options), SystemClock::Instance()));
-  return std::unique_ptr<Authenticator>(std::move(jwt));
+mcp::McpHttpOptions McpOptions(const config::Config& config, int port,
+                               const mcp::ToolRegistry& registry) {
+  mcp::McpHttpOptions o;
+  o.public_url = config.PublicUrl();
+  o.port = port;
+  o.allowed_hosts = config.server.allowed_hosts;
+  o.allowed_origins = config.server.allowed_origins;
+  o.authorization_servers = config.auth.authorization_servers;
+  o.scopes_supported = registry.StaticScopes();
+  return o;
 }
 
 }  // namespace
@@ -75,35 +147,27 @@ int RunServe(const CommonOptions& options) {
   auto work_dir = PrepareWorkDir(config);
   if (!work_dir.ok()) return ConfigError(work_dir.status());
   if (Status s = EnsureHs256Secret(config); !s.ok()) return ConfigError(s);
+  Clock& clock = SystemClock::Instance();
 
-  std::string repo_path;
-  if (config.repository.url.empty()) {
-    auto repo = EnsureEmbeddedRepository(*work_dir);
-    if (!repo.ok()) return ConfigError(repo.status());
-    repo_path = *repo;
-  } else {
-    repo_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
+  auto stack = BuildGitopsStack(config, *work_dir, clock);
+  if (!stack.ok()) return ConfigError(stack.status());
+  auto mcp_parts = BuildMcp(config, **stack, clock);
+  if (!mcp_parts.ok()) return ConfigError(mcp_parts.status());
+  std::unique_ptr<Webhooks> webhooks;
+  if (config.forge.kind == "github") {
+    auto built = BuildWebhooks(config, **stack, clock);
+    if (!built.ok()) return ConfigError(built.status());
+    webhooks = std::move(built).value();
   }
 
   Metrics metrics;
   HttpFront front(config.server, metrics);
-  RegisterHealthRoutes(front, metrics, [repo_path, dir = *work_dir] {
-    return CheckRepositoryAndWorkDir(repo_path, dir);
+  MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
+  std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
+  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir] {
+    DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+    return CheckRepositoryAndWorkDir(mirror_path, dir);
   });
-
-  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), {.version = kVersion});
-  (void)mcp::RegisterServerInfoTool(
-      mcp_endpoint.registry(),
-      {.version = kVersion,
-       .repository_url = config.repository.url.empty() ? repo_path : config.repository.url,
-       .repository_description =
-           config.repository.url.empty() ? "embedded local repository" : "remote repository",
-       .default_branch = config.repository.default_branch,
-       .environments = {},
-       .forge = config.forge.kind});
-  auto authenticator = MakeAuthenticator(config);
-  if (!authenticator.ok()) return ConfigError(authenticator.status());
-
   std::thread signals = WatchSignals(front);
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
@@ -111,26 +175,34 @@ int RunServe(const CommonOptions& options) {
     signals.join();
     return 1;
   }
-  mcp_endpoint.Serve(
-      front.server(),
-      mcp::McpHttpOptionsFromConfig(config, front.port(), mcp_endpoint.registry().StaticScopes()),
-      **authenticator);
+  mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
-  if (config.auth.mode == "none") {
-    log::Warn("auth_disabled", {{"message",
-                                 "auth.mode none: every caller has every scope; "
-                                 "local development only"}});
+  mcp::RegisterMcpRoutes(front.server(), McpOptions(config, front.port(), (*mcp_parts)->registry),
+                         sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
+  if (webhooks) {
+    // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
+    front.server().set_payload_max_length(
+        std::max(config.server.max_body_bytes, config.webhooks.max_body_bytes));
+    front.AddRouteLabel("/webhooks/github");
+    RegisterWebhookRoutes(front.server(), *webhooks->intake);
+    webhooks->dispatcher->Start();
   }
-  log::Info("listening",
-            {{"version", kVersion},
-             {"bind", config.server.bind},
-             {"port", front.port()},
-             {"repository", config.repository.url.empty() ? repo_path : config.repository.url},
-             {"forge", config.forge.kind},
-             {"auth", config.auth.mode}});
+  keeper.Start();
+  if (config.auth.mode == "none") {
+    log::Warn("auth_disabled", {{"message", "auth.mode none: every caller has every scope; "
+                                            "local development only"}});
+  }
+  log::Info("listening", {{"version", kVersion},
+                          {"bind", config.server.bind},
+                          {"port", front.port()},
+                          {"repository", (*stack)->remote_url},
+                          {"forge", config.forge.kind},
+                          {"auth", config.auth.mode}});
   front.Run();
-  mcp_endpoint.Shutdown();
+  sessions.CloseAll();
   signals.join();
+  if (webhooks) webhooks->dispatcher->Stop();
+  keeper.Stop();
   log::Info("stopped");
   return 0;
 }

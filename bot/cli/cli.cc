@@ -10,6 +10,7 @@
 #include "bot/app/startup.h"
 #include "bot/cli/admin_commands.h"
 #include "bot/cli/forge_commands.h"
+#include "bot/cli/ops_commands.h"
 #include "datamcp/version.h"
 #include "gitops/config/config.h"
 
@@ -23,6 +24,12 @@ usage: datamcp <command> [options]
 
 commands:
   serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
+  mcp                   MCP over stdin/stdout for an agent that launches DataMCP (token in
+                        $DATAMCP_TOKEN; unneeded with auth.mode none)
+  audit [--since YYYY-MM-DD] [--env ENV] [--json]
+                        who proposed, planned, approved, merged and applied what, read from
+                        the repository alone
+  unlock PROJECT        release a project's lock (waiting pull requests are planned again)
   token --sub NAME --scopes "a b" [--ttl 1h]
                         mint an HS256 token with the server's key (scopes: proposals:write,
                         plans:read, audit:read, locks:read, server:read, env:<name>)
@@ -109,6 +116,9 @@ int RunCli(int argc, char** argv) {
   }
   if (cmd == "config") return RunConfig(args, common);
   if (cmd == "token") return RunToken(args, common);
+  if (cmd == "mcp") return RunMcpStdio(args, common);
+  if (cmd == "audit") return RunAudit(args, common);
+  if (cmd == "unlock") return RunUnlock(args, common);
   if (cmd == "init-repo") return RunInitRepo(args, common);
   if (cmd == "prs") return RunPrs(args, common);
   if (cmd == "pr") return RunPr(args, common);

@@ -64,9 +64,10 @@ std::vector<std::string> EnvironmentScopes(proposal::ProposalService& proposals,
   std::string env = StringArg(arguments, "environment");
   if (env.empty()) return {};
   if (auto config = proposals.CachedConfig()) {
-    if (auto found = config->FindEnvironment(env); found.ok() && !(*found)->required_scope.empty()) {
-      return {(*found)->required_scope};
-    }
+    auto found = config->FindEnvironment(env);
+    // An unknown environment needs no scope: the call fails with the list of known ones.
+    if (!found.ok()) return {};
+    if (!(*found)->required_scope.empty()) return {(*found)->required_scope};
   }
   return {EnvScope(env)};
 }

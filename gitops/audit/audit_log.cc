@@ -21,6 +21,15 @@ std::vector<json> ParseNotes(const std::vector<std::string>& notes) {
 
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+ProjectRecord& RecordFor(AuditEntry& e, const std::string& project) {
+  for (auto& r : e.projects) {
+    if (r.project == project) return r;
+  }
+  e.projects.emplace_back();
+  e.projects.back().project = project;
+  return e.projects.back();
+}
+
 std::string Iso(long long t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -46,10 +55,8 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
     if (note.value("type", "") != "plan") continue;
     for (const auto& p : note.value("projects", json::array())) {
       std::string path = p.value("project", "");
-      auto it = std::find_if(e.projects.begin(), e.projects.end(),
-                             [&](const ProjectRecord& r) { return r.project == path; });
-      if (it == e.projects.end()) it = e.projects.insert(e.projects.end(), {path});
-      it->planned_fingerprint = p.value("fingerprint", "");
+      ProjectRecord& r = RecordFor(e, path);
+      r.planned_fingerprint = p.value("fingerprint", "");
     }
   }
 }
@@ -58,12 +65,10 @@ void ReadApplies(const std::vector<json>& notes, AuditEntry& e) {
   for (const auto& note : notes) {
     if (note.value("type", "") != "apply") continue;
     std::string path = note.value("project", "");
-    auto it = std::find_if(e.projects.begin(), e.projects.end(),
-                           [&](const ProjectRecord& r) { return r.project == path; });
-    if (it == e.projects.end()) it = e.projects.insert(e.projects.end(), {path});
-    it->result = note.value("result", "");
-    it->summary = note.value("summary", "");
-    it->fingerprint = note.value("fingerprint", "");
+    ProjectRecord& r = RecordFor(e, path);
+    r.result = note.value("result", "");
+    r.summary = note.value("summary", "");
+    r.fingerprint = note.value("fingerprint", "");
     if (!note.value("merged_by", "").empty()) e.merged_by = note.value("merged_by", "");
     if (e.env.empty()) e.env = note.value("env", "");
     for (const auto& a : note.value("approvers", json::array())) {

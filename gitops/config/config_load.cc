@@ -118,7 +118,8 @@ Status ApplyFile(Config& config, const std::string& path) {
 
 Status ApplyEnv(Config& config, const std::map<std::string, std::string>& env,
                 std::vector<std::string>* warnings) {
-  std::set<std::string> known = {"DATAMCP_CONFIG", "DATAMCP_SOURCE_DIR", "DATAMCP_BINARY"};
+  std::set<std::string> known = {"DATAMCP_CONFIG", "DATAMCP_TOKEN", "DATAMCP_SOURCE_DIR",
+                                 "DATAMCP_BINARY"};
   for (const auto& key : Keys()) {
     std::string var = EnvName(key.name);
     known.insert(var);

@@ -1,5 +1,9 @@
 #include "gitops/jobs/lock_table.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "gitops/common/durable_file.h"
@@ -11,13 +15,50 @@ using nlohmann::json;
 LockTable::LockTable(std::string file, const Clock& clock)
     : file_(std::move(file)), clock_(clock) {}
 
+namespace {
+
+// flock on a sibling file: held across read-modify-write, released on close.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path)
+      : fd_(open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0) flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+template <typename Op>
+auto LockTable::Locked(Op op) -> decltype(op()) {
+  std::lock_guard lock(mu_);
+  FileLock file_lock(file_);
+  if (!file_lock.ok()) return Internal("cannot lock " + file_ + ".lock");
+  DATAMCP_RETURN_IF_ERROR(LoadLocked());
+  return op();
+}
+
 Status LockTable::Load() {
+  std::lock_guard lock(mu_);
+  FileLock file_lock(file_);
+  return LoadLocked();
+}
+
+Status LockTable::LoadLocked() {
+  locks_.clear();
+  waiters_.clear();
   auto text = ReadWholeFile(file_);
-  if (!text.ok())
+  if (!text.ok()) {
     return text.status().code() == StatusCode::kNotFound ? Status::Ok() : text.status();
+  }
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Internal("lock file " + file_ + " is corrupt");
-  std::lock_guard lock(mu_);
   const json locks = j.value("locks", json::array());
   for (const auto& l : locks) {
     Lock item{l.value("project", ""), l.value("pull_request", 0), l.value("head_sha", ""),
@@ -47,7 +88,10 @@ Status LockTable::SaveLocked() const {
 }
 
 Status LockTable::Acquire(const std::string& project, int pr, const std::string& head_sha) {
-  std::lock_guard lock(mu_);
+  return Locked([&]() -> Status { return AcquireLocked(project, pr, head_sha); });
+}
+
+Status LockTable::AcquireLocked(const std::string& project, int pr, const std::string& head_sha) {
   auto it = locks_.find(project);
   if (it != locks_.end() && it->second.pull_request != pr) {
     waiters_[project].insert(pr);
@@ -64,7 +108,10 @@ Status LockTable::Acquire(const std::string& project, int pr, const std::string&
 }
 
 Result<std::vector<int>> LockTable::ReleaseAll(int pr) {
-  std::lock_guard lock(mu_);
+  return Locked([&]() -> Result<std::vector<int>> { return ReleaseAllLocked(pr); });
+}
+
+Result<std::vector<int>> LockTable::ReleaseAllLocked(int pr) {
   std::set<int> woken;
   for (auto it = locks_.begin(); it != locks_.end();) {
     if (it->second.pull_request == pr) {
@@ -82,7 +129,10 @@ Result<std::vector<int>> LockTable::ReleaseAll(int pr) {
 }
 
 Result<std::vector<int>> LockTable::Release(const std::string& project) {
-  std::lock_guard lock(mu_);
+  return Locked([&]() -> Result<std::vector<int>> { return ReleaseLocked(project); });
+}
+
+Result<std::vector<int>> LockTable::ReleaseLocked(const std::string& project) {
   if (!locks_.contains(project)) return NotFound(project + " is not locked");
   locks_.erase(project);
   std::set<int> woken = std::move(waiters_[project]);
@@ -91,8 +141,10 @@ Result<std::vector<int>> LockTable::Release(const std::string& project) {
   return std::vector<int>(woken.begin(), woken.end());
 }
 
-std::vector<Lock> LockTable::List() const {
+std::vector<Lock> LockTable::List() {
   std::lock_guard lock(mu_);
+  FileLock file_lock(file_);
+  (void)LoadLocked();  // on a read error, the last known state
   std::vector<Lock> out;
   for (const auto& [project, l] : locks_) out.push_back(l);
   return out;

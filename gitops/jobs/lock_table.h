@@ -21,7 +21,8 @@ struct Lock {
 
 // Per-project locks, persisted in one file (rewritten durably on every change) so a restart
 // keeps them. Pull requests turned away are remembered as waiters and handed back on
-// release, so they can be re-planned. Thread-safe.
+// release, so they can be re-planned. Every operation re-reads the file under an flock, so
+// the server and the admin CLI (`datamcp unlock`) can share it. Thread-safe.
 class LockTable {
  public:
   LockTable(std::string file, const Clock& clock);
@@ -40,10 +41,17 @@ class LockTable {
   // Admin or `/datamcp unlock`: releases one project whatever holds it; returns waiters.
   Result<std::vector<int>> Release(const std::string& project);
 
-  std::vector<Lock> List() const;
+  std::vector<Lock> List();
 
  private:
   Status SaveLocked() const;
+  Status LoadLocked();
+  Status AcquireLocked(const std::string& project, int pr, const std::string& head_sha);
+  Result<std::vector<int>> ReleaseAllLocked(int pr);
+  Result<std::vector<int>> ReleaseLocked(const std::string& project);
+  // Runs `op` holding the in-process mutex and the cross-process file lock, on fresh state.
+  template <typename Op>
+  auto Locked(Op op) -> decltype(op());
 
   std::string file_;
   const Clock& clock_;

@@ -162,6 +162,10 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
     auto base_chart = InRepoChart(config, base_text);
     if (base_chart) req.base = SideOf(*base_chart, base_tree);
     req.head = SideOf(*chart, head_tree);
+    if (req.head.chart_dir.empty()) {
+      return Failed(project, NotFound("chart " + chart->chart_path + " (spec.source.path of " +
+                                      project.path + ") has no Chart.yaml in this commit"));
+    }
     auto helm = helm_.Plan(req);
     if (!helm.ok()) return Failed(project, helm.status());
     helm_fingerprint = helm->fingerprint;

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bot/app/startup.h"
+
+namespace datamcp::bot {
+
+// mcp: the MCP server on stdin/stdout for an agent that launches DataMCP itself. The
+// caller's token comes from DATAMCP_TOKEN (not needed with auth.mode none).
+int RunMcpStdio(const std::vector<std::string>& args, const CommonOptions& common);
+
+// audit [--since DATE] [--env ENV] [--json]: the history, from the repository alone.
+int RunAudit(const std::vector<std::string>& args, const CommonOptions& common);
+
+// unlock PROJECT: releases a project's lock whatever holds it; waiting pull requests are
+// planned again.
+int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common);
+
+}  // namespace datamcp::bot

@@ -1,0 +1,111 @@
+#include "bot/events/github_events.h"
+
+#include "gitops/common/log.h"
+
+namespace datamcp::bot {
+
+using nlohmann::json;
+
+GithubEventHandler::GithubEventHandler(proposal::ProposalService& proposals, forge::Forge& forge,
+                                       git::Repository& repo, jobs::LockTable& locks,
+                                       apply::Reconciler& reconciler, std::string default_branch)
+    : proposals_(proposals),
+      forge_(forge),
+      repo_(repo),
+      locks_(locks),
+      reconciler_(reconciler),
+      default_branch_(std::move(default_branch)) {}
+
+Status GithubEventHandler::Handle(const queue::Delivery& d) {
+  json payload = json::parse(d.body, nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) {
+    log::Warn("webhook_unreadable", {{"delivery", d.id}});
+    return Status::Ok();  // retrying cannot make it readable
+  }
+  if (d.event == "pull_request") return OnPullRequest(d.action, payload);
+  if (d.event == "issue_comment" && d.action == "created") return OnComment(payload);
+  if (d.event == "check_run" && d.action == "rerequested") return OnCheckRun(payload);
+  if (d.event == "workflow_run" && d.action == "completed") return OnWorkflowRun(payload);
+  if (d.event == "push") {
+    if (payload.value("ref", "") == "refs/heads/" + default_branch_) reconciler_.Poke();
+    return Status::Ok();
+  }
+  log::Info("webhook_ignored", {{"delivery", d.id}, {"event", d.event}, {"action", d.action}});
+  return Status::Ok();
+}
+
+Status GithubEventHandler::Plan(int number) {
+  auto outcome = proposals_.PlanPullRequest(number);
+  if (outcome.ok()) return Status::Ok();
+  const Status& s = outcome.status();
+  // Closed, from a fork, or not planable: recorded on the pull request, nothing to retry.
+  if (s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kInvalidArgument ||
+      s.code() == StatusCode::kNotFound) {
+    log::Info("plan_skipped", {{"pull_request", number}, {"reason", s.message()}});
+    return Status::Ok();
+  }
+  return s;
+}
+
+Status GithubEventHandler::OnPullRequest(const std::string& action, const json& payload) {
+  int number = payload.value("number", 0);
+  if (number <= 0) return Status::Ok();
+  if (action == "opened" || action == "reopened" || action == "synchronize" ||
+      action == "ready_for_review") {
+    return Plan(number);
+  }
+  if (action == "closed") reconciler_.Poke();
+  return Status::Ok();
+}
+
+Status GithubEventHandler::Unlock(int number) {
+  for (const auto& lock : locks_.List()) {
+    if (lock.pull_request != number) continue;
+    DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.Release(lock.project));
+    for (int waiter : waiters) (void)Plan(waiter);
+  }
+  return Status::Ok();
+}
+
+Status GithubEventHandler::OnComment(const json& payload) {
+  const json& issue = payload.value("issue", json::object());
+  if (!issue.contains("pull_request")) return Status::Ok();  // a comment on an issue
+  std::string body = payload.value("comment", json::object()).value("body", "");
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
+  if (body != "/datamcp plan" && body != "/datamcp unlock") return Status::Ok();
+  std::string user = payload.value("comment", json::object())
+                         .value("user", json::object())
+                         .value("login", "");
+  DATAMCP_ASSIGN_OR_RETURN(forge::Permission permission, forge_.GetPermission(user));
+  int number = issue.value("number", 0);
+  if (permission != forge::Permission::kWrite && permission != forge::Permission::kAdmin) {
+    log::Warn("comment_command_refused", {{"user", user}, {"command", body}, {"pull_request", number}});
+    return Status::Ok();
+  }
+  log::Info("comment_command", {{"user", user}, {"command", body}, {"pull_request", number}});
+  return body == "/datamcp plan" ? Plan(number) : Unlock(number);
+}
+
+Status GithubEventHandler::OnCheckRun(const json& payload) {
+  const json& run = payload.value("check_run", json::object());
+  for (const auto& pr : run.value("pull_requests", json::array())) {
+    DATAMCP_RETURN_IF_ERROR(Plan(pr.value("number", 0)));
+  }
+  return Status::Ok();
+}
+
+Status GithubEventHandler::OnWorkflowRun(const json& payload) {
+  const json& run = payload.value("workflow_run", json::object());
+  std::string sha = run.value("head_sha", "");
+  if (sha.size() != 40) return Status::Ok();
+  json note = {{"type", "ci"},
+               {"workflow", run.value("name", "")},
+               {"conclusion", run.value("conclusion", "")},
+               {"run_id", run.value("id", 0LL)},
+               {"url", run.value("html_url", "")}};
+  if (Status s = repo_.Fetch(); !s.ok()) return s;
+  if (!repo_.ResolveRef(sha).ok()) return Status::Ok();  // not in this repository
+  return repo_.AddNote(sha, note.dump());
+}
+
+}  // namespace datamcp::bot

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <functional>
+
+#include "gitops/apply/reconciler.h"
+#include "gitops/forge/forge.h"
+#include "gitops/jobs/lock_table.h"
+#include "gitops/proposal/proposal_service.h"
+#include "gitops/queue/delivery_dispatcher.h"
+
+namespace datamcp::bot {
+
+// Turns recorded GitHub deliveries into work. The payload only says what to look at: the
+// pull request, its files and commits are read again from the forge and git.
+//  pull_request opened/reopened/synchronize/ready_for_review -> plan it
+//  pull_request closed                 -> a reconcile pass (apply if merged, release locks)
+//  issue_comment "/datamcp plan|unlock" -> re-plan, or release its locks (write permission)
+//  check_run rerequested               -> re-plan the check's pull requests
+//  workflow_run completed              -> record the CI conclusion on its head commit
+//  push to the default branch          -> a reconcile pass
+class GithubEventHandler final : public queue::DeliveryHandler {
+ public:
+  GithubEventHandler(proposal::ProposalService& proposals, forge::Forge& forge,
+                     git::Repository& repo, jobs::LockTable& locks, apply::Reconciler& reconciler,
+                     std::string default_branch);
+
+  // Business outcomes (a fork not planned, a comment from a reader) are OK; errors are
+  // for failures worth retrying (forge or git unreachable).
+  Status Handle(const queue::Delivery& delivery) override;
+
+ private:
+  Status OnPullRequest(const std::string& action, const nlohmann::json& payload);
+  Status OnComment(const nlohmann::json& payload);
+  Status OnCheckRun(const nlohmann::json& payload);
+  Status OnWorkflowRun(const nlohmann::json& payload);
+  Status Plan(int number);
+  Status Unlock(int number);
+
+  proposal::ProposalService& proposals_;
+  forge::Forge& forge_;
+  git::Repository& repo_;
+  jobs::LockTable& locks_;
+  apply::Reconciler& reconciler_;
+  std::string default_branch_;
+};
+
+}  // namespace datamcp::bot

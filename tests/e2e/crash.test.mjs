@@ -1,0 +1,74 @@
+// Nothing merged is lost or applied twice: kill -9 the bot right after a merge, and again
+// in the middle of an apply; after each restart the merge is applied exactly once, or
+// recorded as interrupted (never retried), and the audit log shows it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, connect, waitFor } from './lib.mjs';
+
+const scopes = ['proposals:write', 'plans:read', 'env:local'];
+const dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-crash-'));
+let server;
+
+const origin = () => join(dir, 'work', 'gitops.git');
+const applyNotes = (commit) => {
+  let text = '';
+  try {
+    text = execFileSync('git', ['-C', origin(), 'notes', '--ref=datamcp', 'show', commit],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch { return []; }
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((n) => n.type === 'apply');
+};
+const mainSha = () => execFileSync('git', ['-C', origin(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
+
+async function propose(files, title) {
+  const agent = await connect(server, server.token('agent-crash', scopes));
+  const r = await agent.callTool({ name: 'propose_change', arguments: { environment: 'local', title, files } });
+  await agent.close();
+  assert.equal(r.isError, undefined, JSON.stringify(r.content));
+  assert.equal(r.structuredContent.plan.status, 'success', JSON.stringify(r.structuredContent.plan));
+  return r.structuredContent.pull_request;
+}
+
+before(async () => { server = await startServer({ dir }); });
+after(async () => { await server?.stop(); });
+
+test('a merge made while the bot was killed is applied exactly once after restart', async () => {
+  const pr = await propose([{ path: 'infra/terraform/envs/local/crash_a.tf',
+    content: 'resource "terraform_data" "crash_a" {\n  input = "a"\n}\n' }], 'Add crash_a');
+  server.child.kill('SIGKILL');
+  await server.stop({ keep: true });
+  server.cli('merge', String(pr), '--as', 'carol');
+  const merge = mainSha();
+  server = await startServer({ dir });
+  await waitFor(() => applyNotes(merge).length > 0, 120000, 'the apply after restart');
+  await new Promise((r) => setTimeout(r, 3000));  // further passes must not apply again
+  const notes = applyNotes(merge);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.equal(notes[0].result, 'applied', JSON.stringify(notes[0]));
+});
+
+test('kill -9 in the middle of an apply: recorded as interrupted, not retried', async () => {
+  const pr = await propose([{ path: 'infra/terraform/envs/local/crash_b.tf',
+    content: 'resource "terraform_data" "crash_b" {\n  input = "b"\n\n  provisioner "local-exec" {\n' +
+      '    command = "sleep 20"\n  }\n}\n' }], 'Add crash_b with a slow provisioner');
+  server.cli('merge', String(pr), '--as', 'carol');
+  const merge = mainSha();
+  const jobs = join(dir, 'work', 'jobs');
+  await waitFor(() => readdirSync(jobs).some((f) => f.endsWith('.json') &&
+    JSON.parse(readFileSync(join(jobs, f), 'utf8')).state === 'running' &&
+    JSON.parse(readFileSync(join(jobs, f), 'utf8')).merge_sha === merge), 120000, 'the apply to start');
+  server.child.kill('SIGKILL');
+  await server.stop({ keep: true });
+  server = await startServer({ dir });
+  await waitFor(() => applyNotes(merge).length > 0, 60000, 'the interrupted record');
+  await new Promise((r) => setTimeout(r, 3000));
+  const notes = applyNotes(merge);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.equal(notes[0].result, 'interrupted');
+  assert.match(server.cli('pr', String(pr)), /interrupted/);
+  assert.match(server.cli('audit'), /interrupted/);
+});

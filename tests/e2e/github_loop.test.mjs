@@ -1,0 +1,151 @@
+// The loop against GitHub: a real git server (git daemon) holds the GitOps repository, the
+// fake GitHub (every request and response checked against @octokit/openapi) holds the pull
+// request, real webhook payloads (@octokit/webhooks-examples, signed with
+// @octokit/webhooks-methods) report CI and the merge, and real terraform plans and applies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { startServer, connect, waitFor, binary } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples');
+const SECRET = 'e2e-webhook-secret';
+const REPO = 'octo/gitops';
+const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+
+let dir, daemon, fake, fakeUrl, server, agent;
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+
+async function startFakeGithub() {
+  const child = spawn('node', [join(process.env.DATAMCP_SOURCE_DIR, 'tests/fakes/github/server.mjs')],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve(Number(l))));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+const fakeState = async () => (await fetch(`${fakeUrl}/_fake/state`)).json();
+const control = (path, body) => fetch(`${fakeUrl}/_fake/${path}`, {
+  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+// A real example payload of `event`/`action`, rewritten to this repository.
+function example(event, action, edit) {
+  const found = examples.find((e) => e.name === event).examples.find((p) => !action || p.action === action);
+  const payload = structuredClone(found);
+  payload.repository.full_name = REPO;
+  payload.repository.name = 'gitops';
+  payload.repository.owner.login = 'octo';
+  edit(payload);
+  return payload;
+}
+
+async function deliver(event, payload) {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${server.base}/webhooks/github`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': event,
+      'X-GitHub-Delivery': randomUUID(), 'X-Hub-Signature-256': await sign(SECRET, body) },
+    body,
+  });
+  assert.equal(res.status, 202, `${event}: ${await res.text()}`);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-gh-'));
+  execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
+  git('clone', '-q', '--bare', join(dir, 'seed'), join(dir, 'repos', 'gitops.git'));
+  const port = await freePort();
+  daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack',
+    `--base-path=${join(dir, 'repos')}`, '--listen=127.0.0.1', `--port=${port}`, join(dir, 'repos')],
+    { stdio: 'ignore' });
+  const remote = `git://127.0.0.1:${port}/gitops.git`;
+  await waitFor(() => { git('ls-remote', remote); return true; }, 20000, 'git daemon');
+  ({ child: fake, url: fakeUrl } = await startFakeGithub());
+  server = await startServer({
+    dir: join(dir, 'bot'),
+    repositoryUrl: remote,
+    yaml: ['forge:', '  kind: github', `  github_api_url: ${fakeUrl}`, `  github_repository: ${REPO}`],
+    env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET },
+  });
+  agent = await connect(server, server.token('agent-9', ['proposals:write', 'plans:read', 'env:local']));
+});
+
+after(async () => {
+  await agent?.close();
+  await server?.stop();
+  daemon?.kill();
+  fake?.kill();
+});
+
+test('a proposal becomes a GitHub pull request with the plan comment and status', async () => {
+  const r = await agent.callTool({ name: 'propose_terraform_module', arguments: {
+    environment: 'local', module: 'local-data', instance: 'clicks',
+    variables: { name: 'clicks', owner: 'web', retention_days: 14 } } });
+  assert.equal(r.isError, undefined, JSON.stringify(r.content));
+  const { pull_request: number, commit, branch } = r.structuredContent;
+  assert.equal(git('--git-dir', join(dir, 'repos', 'gitops.git'), 'rev-parse', `refs/heads/${branch}`), commit);
+  const st = await fakeState();
+  assert.deepEqual(st.violations, []);
+  const pr = st.pulls.find((p) => p.number === number);
+  assert.equal(pr.head, branch);
+  const comment = st.comments.find((c) => c.body.includes('datamcp:plan'));
+  assert.match(comment.body, /terraform_data/);
+  assert.match(comment.body, /Plan: \d+ to add/);
+  const status = st.statuses.find((s) => s.sha === commit && s.context === 'datamcp/plan');
+  assert.equal(status.state, 'success');
+  assert.match(status.description, /local: Plan: \d+ to add/);
+});
+
+test('CI green, approval and merge webhooks lead to exactly one apply, recorded in git', async () => {
+  const origin = join(dir, 'repos', 'gitops.git');
+  const st = await fakeState();
+  const pr = st.pulls[0];
+  const head = git('--git-dir', origin, 'rev-parse', `refs/heads/${pr.head}`);
+  await deliver('workflow_run', example('workflow_run', 'completed', (p) => {
+    p.workflow_run.head_sha = head;
+    p.workflow_run.conclusion = 'success';
+  }));
+  await waitFor(() => git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', head).includes('"ci"'),
+    30000, 'the CI note');
+  // The human merge, as GitHub would make it.
+  const work = join(dir, 'merge');
+  git('clone', '-q', origin, work);
+  git('-C', work, '-c', 'user.name=Carol', '-c', 'user.email=carol@example.com', 'merge', '--no-ff',
+    '-q', `origin/${pr.head}`, '-m', `Merge pull request #${pr.number} from octo/${pr.head}`);
+  git('-C', work, 'push', '-q', 'origin', 'HEAD:main');
+  const merge = git('-C', work, 'rev-parse', 'HEAD');
+  await control('reviews/1', [{ id: 1, login: 'carol', state: 'APPROVED', commit_id: head }]);
+  await control('pulls/1', { state: 'closed', merged: true, merge_commit_sha: merge, merged_by: 'carol', head_sha: head });
+  await deliver('pull_request', example('pull_request', 'closed', (p) => {
+    p.number = 1;
+    p.pull_request.number = 1;
+    p.pull_request.merged = true;
+  }));
+  await waitFor(async () => (await fakeState()).comments.some((c) => c.body.includes('datamcp:apply')),
+    120000, 'the apply comment');
+  const notes = git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', merge).split('\n').map((l) => JSON.parse(l));
+  const applies = notes.filter((n) => n.type === 'apply');
+  assert.equal(applies.length, 1, JSON.stringify(notes));
+  assert.equal(applies[0].result, 'applied', JSON.stringify(applies[0]));
+  assert.deepEqual(applies[0].approvers, ['carol']);
+  assert.equal(applies[0].requester, 'agent-9');
+  const after = await fakeState();
+  assert.deepEqual(after.violations, []);
+  const status = after.statuses.find((s) => s.sha === merge && s.context === 'datamcp/apply');
+  assert.equal(status?.state, 'success', JSON.stringify(after.statuses));
+  // A redelivery of the merge event applies nothing again.
+  await deliver('pull_request', example('pull_request', 'closed', (p) => { p.number = 1; p.pull_request.merged = true; }));
+  await new Promise((r) => setTimeout(r, 3000));
+  const again = git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', merge).split('\n');
+  assert.equal(again.filter((l) => l.includes('"apply"')).length, 1);
+});

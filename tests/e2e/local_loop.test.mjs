@@ -1,0 +1,184 @@
+// The whole loop on one machine with no account anywhere: `datamcp serve` with the embedded
+// default (a local GitOps repository from repo-template/ and the local forge), an agent on
+// the official MCP SDK client, and a human reviewing and merging with the CLI. Real git,
+// real terraform (terraform_data, offline) and real helm.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, connect, waitFor, branches } from './lib.mjs';
+
+let server;
+let agent;
+const scopes = ['proposals:write', 'plans:read', 'audit:read', 'locks:read', 'env:local'];
+
+before(async () => {
+  server = await startServer();
+  agent = await connect(server, server.token('agent-7', scopes));
+});
+after(async () => {
+  await agent?.close();
+  await server?.stop();
+});
+
+const origin = () => join(server.dir, 'work', 'gitops.git');
+
+test('propose_terraform_module opens a pull request with the real terraform plan', async () => {
+  const result = await agent.callTool({
+    name: 'propose_terraform_module',
+    arguments: {
+      environment: 'local',
+      module: 'local-data',
+      instance: 'orders',
+      variables: { name: 'orders', owner: 'data-eng', retention_days: 30 },
+    },
+  });
+  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  const s = result.structuredContent;
+  assert.equal(s.pull_request, 1);
+  assert.match(s.branch, /^datamcp\/local\//);
+  assert.equal(s.plan.status, 'success');
+  assert.equal(s.plan.projects.length, 1);
+  assert.equal(s.plan.projects[0].project, 'infra/terraform/envs/local');
+  assert.match(s.plan.projects[0].summary, /Plan: \d+ to add, 0 to change, 0 to destroy/);
+  assert.match(s.plan.projects[0].fingerprint, /^[0-9a-f]{64}$/);
+
+  // The reviewer sees the plan comment and the status through the CLI.
+  const prs = server.cli('prs');
+  assert.match(prs, /1\s+open\s+success/);
+  const pr = server.cli('pr', '1');
+  assert.match(pr, /terraform_data/);
+  assert.match(pr, /module\.orders/);
+  // The commit carries the audit trailers.
+  const { execFileSync } = await import('node:child_process');
+  const msg = execFileSync('git', ['-C', origin(), 'log', '-1', '--format=%B', s.branch], { encoding: 'utf8' });
+  assert.match(msg, /Datamcp-Tool: propose_terraform_module/);
+  assert.match(msg, /Datamcp-Requested-By: agent-7/);
+  assert.match(msg, /Datamcp-Env: local/);
+});
+
+test('list_locks shows the project held by the open pull request', async () => {
+  const result = await agent.callTool({ name: 'list_locks', arguments: {} });
+  assert.deepEqual(result.structuredContent.locks.map((l) => [l.project, l.pull_request]),
+    [['infra/terraform/envs/local', 1]]);
+});
+
+test('merging with the CLI applies exactly the reviewed plan and records it in git', async () => {
+  assert.match(server.cli('review', '1', '--approve', '--as', 'carol'), /APPROVED/);
+  assert.match(server.cli('merge', '1', '--as', 'carol'), /#1 merged by carol/);
+  let applies = [];
+  await waitFor(async () => {
+    const r = await agent.callTool({ name: 'get_proposal', arguments: { pull_request: 1 } });
+    applies = r.structuredContent.applies;
+    return applies.length > 0;
+  }, 120000, 'the apply note');
+  assert.equal(applies[0].result, 'applied', JSON.stringify(applies[0]));
+  assert.equal(applies[0].requester, 'agent-7');
+  assert.equal(applies[0].merged_by, 'carol');
+  assert.deepEqual(applies[0].approvers, ['carol']);
+  assert.equal(applies[0].fingerprint, applies[0].reviewed_fingerprint);
+
+  // The audit log is read from the repository alone.
+  const audit = JSON.parse(server.cli('audit', '--json'));
+  const entry = audit.find((e) => e.pull_request === 1);
+  assert.ok(entry, JSON.stringify(audit));
+  assert.equal(entry.requester, 'agent-7');
+  assert.equal(entry.tool, 'propose_terraform_module');
+  assert.equal(entry.merged_by, 'carol');
+  assert.equal(entry.projects[0].result, 'applied');
+  const tool = await agent.callTool({ name: 'get_audit_log', arguments: { environment: 'local' } });
+  assert.equal(tool.structuredContent.entries[0].pull_request, 1);
+  // Merged: the lock is released.
+  await waitFor(async () => {
+    const r = await agent.callTool({ name: 'list_locks', arguments: {} });
+    return r.structuredContent.locks.length === 0;
+  }, 30000, 'the lock release');
+});
+
+test('propose_helm_release opens a pull request with the real helm render diff', async () => {
+  const result = await agent.callTool({
+    name: 'propose_helm_release',
+    arguments: {
+      environment: 'local',
+      release: 'orders-api',
+      chart_path: 'helm/charts/example-data-app',
+      values: { replicaCount: 2 },
+    },
+  });
+  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  const plan = result.structuredContent.plan;
+  assert.equal(plan.status, 'success', JSON.stringify(plan));
+  assert.equal(plan.projects[0].project, 'argocd/apps/local/orders-api.yaml');
+  assert.match(plan.projects[0].summary, /rendered: \d+ added/);
+  const pr = server.cli('pr', String(result.structuredContent.pull_request));
+  assert.match(pr, /Deployment\/[a-z-]*\/orders-api/);
+});
+
+test('bad input is refused with a message and leaves no branch behind', async () => {
+  const before = branches(origin());
+  const cases = [
+    [{ name: 'propose_change', arguments: { environment: 'local', title: 'escape',
+       files: [{ path: '../etc/passwd', content: 'x' }] } }, /\.\./],
+    [{ name: 'propose_change', arguments: { environment: 'staging', title: 'unknown env',
+       files: [{ path: 'infra/terraform/envs/local/x.tf', content: '' }] } }, /staging|env/],
+    [{ name: 'propose_terraform_module', arguments: { environment: 'local', module: 'nope',
+       instance: 'x', variables: {} } }, /nope/],
+    [{ name: 'propose_helm_release', arguments: { environment: 'local', release: 'broken',
+       chart_path: 'helm/charts/does-not-exist', values: {} } }, /does-not-exist|chart/],
+    [{ name: 'propose_helm_release', arguments: { environment: 'local', release: 'big',
+       chart_path: 'helm/charts/example-data-app', values: { blob: 'x'.repeat(300 * 1024) } } }, /values/],
+    [{ name: 'propose_change', arguments: { environment: 'local', title: 'other env',
+       files: [{ path: 'infra/terraform/envs/prod/x.tf', content: '' }] } }, /prod/],
+  ];
+  for (const [call, message] of cases) {
+    let result;
+    try {
+      result = await agent.callTool(call);
+    } catch (e) {
+      result = { isError: true, content: [{ type: 'text', text: String(e.message) }] };
+    }
+    assert.equal(result.isError, true, `${call.name} should fail: ${JSON.stringify(result)}`);
+    assert.match(result.content[0].text, message, call.name);
+  }
+  assert.deepEqual(branches(origin()), before);
+});
+
+test('an environment scope the token lacks is refused with 403', async () => {
+  const prod = await fetch(server.url, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${server.token('agent-7', scopes)}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+      protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+  });
+  const session = prod.headers.get('mcp-session-id');
+  const call = await fetch(server.url, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${server.token('agent-7', scopes)}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Session-Id': session,
+      'MCP-Protocol-Version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: {
+      name: 'propose_change', arguments: { environment: 'prod', title: 'prod change',
+        files: [{ path: 'infra/terraform/envs/prod/x.tf', content: '' }] } } }),
+  });
+  assert.equal(call.status, 403);
+  assert.match(call.headers.get('www-authenticate'), /insufficient_scope.*env:prod/);
+});
+
+test('plan_preview plans without a branch or pull request', async () => {
+  const before = branches(origin());
+  const result = await agent.callTool({
+    name: 'plan_preview',
+    arguments: { environment: 'local', files: [{ path: 'infra/terraform/envs/local/extra.tf',
+      content: 'resource "terraform_data" "extra" {\n  input = "x"\n}\n' }] },
+  });
+  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  assert.match(result.structuredContent.projects[0].summary, /Plan: 1 to add/);
+  assert.deepEqual(branches(origin()), before);
+});

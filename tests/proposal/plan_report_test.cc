@@ -1,0 +1,57 @@
+#include "gitops/proposal/plan_report.h"
+
+#include <gtest/gtest.h>
+
+namespace datamcp::proposal {
+namespace {
+
+PlanRun Run(bool ok) {
+  PlanRun run;
+  run.base = std::string(40, 'a');
+  run.head = std::string(40, 'b');
+  ProjectPlan p;
+  p.project = {ProjectKind::kTerraform, "infra/terraform/envs/dev", "dev"};
+  p.ok = ok;
+  p.summary = ok ? "Plan: 1 to add, 0 to change, 0 to destroy." : "plan failed";
+  p.error = ok ? "" : "Error: bad | pipe";
+  p.fingerprint = ok ? std::string(64, 'f') : "";
+  p.text = "+ terraform_data.x";
+  run.plans.push_back(p);
+  return run;
+}
+
+TEST(PlanReportTest, SuccessStatusSummarizesEachEnvironment) {
+  auto state = BuildPlanStatus(Run(true), {});
+  EXPECT_EQ(state.state, forge::CommitStateKind::kSuccess);
+  EXPECT_EQ(state.context, "datamcp/plan");
+  EXPECT_EQ(state.description, "dev: Plan: 1 to add, 0 to change, 0 to destroy.");
+}
+
+TEST(PlanReportTest, LockedProjectFailsTheStatusNamingTheHolder) {
+  auto state = BuildPlanStatus(Run(true), {{"infra/terraform/envs/dev", "locked by #3"}});
+  EXPECT_EQ(state.state, forge::CommitStateKind::kFailure);
+  EXPECT_NE(state.description.find("locked by #3"), std::string::npos);
+  auto comment = BuildPlanComment(Run(true), {{"infra/terraform/envs/dev", "locked by #3"}});
+  EXPECT_NE(comment.summary.find("**blocked**: locked by #3"), std::string::npos);
+}
+
+TEST(PlanReportTest, CommentTableSurvivesPipesInErrors) {
+  auto comment = BuildPlanComment(Run(false), {});
+  EXPECT_NE(comment.summary.find("Error: bad   pipe"), std::string::npos);
+  ASSERT_EQ(comment.sections.size(), 1u);
+  EXPECT_EQ(comment.sections[0].body, "Error: bad | pipe");  // verbatim in the code block
+}
+
+TEST(PlanReportTest, RecordedFingerprintIsTheNewestSuccessfulPlan) {
+  auto older = BuildPlanNote(Run(true), 1, 100);
+  auto newer = older;
+  newer["projects"][0]["fingerprint"] = std::string(64, 'e');
+  auto failed = BuildPlanNote(Run(false), 1, 300);
+  std::vector<std::string> notes = {older.dump(), R"({"type":"ci"})", newer.dump(), failed.dump()};
+  EXPECT_EQ(RecordedFingerprint(notes, "infra/terraform/envs/dev"), std::string(64, 'e'));
+  EXPECT_EQ(RecordedFingerprint(notes, "infra/terraform/envs/prod"), "");
+  EXPECT_EQ(RecordedFingerprint({"not json"}, "infra/terraform/envs/dev"), "");
+}
+
+}  // namespace
+}  // namespace datamcp::proposal
