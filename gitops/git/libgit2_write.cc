@@ -179,6 +179,19 @@ Result<std::string> Libgit2Repository::CommitOnce(const std::string& branch,
   return CreateCommit(base, changes, meta);
 }
 
+std::shared_ptr<std::mutex> Libgit2Repository::BranchLock(const std::string& branch) {
+  std::lock_guard<std::mutex> lock(branch_mu_);
+  auto& slot = branch_locks_[branch];
+  if (!slot) slot = std::make_shared<std::mutex>();
+  return slot;
+}
+
+void Libgit2Repository::ReleaseBranchLock(const std::string& branch) {
+  std::lock_guard<std::mutex> lock(branch_mu_);
+  auto it = branch_locks_.find(branch);
+  if (it != branch_locks_.end() && it->second.use_count() == 1) branch_locks_.erase(it);
+}
+
 Result<ProposeResult> Libgit2Repository::CommitAndPush(const std::string& branch,
                                                        const std::string& base_ref,
                                                        const ChangeSet& changes,
@@ -188,6 +201,19 @@ Result<ProposeResult> Libgit2Repository::CommitAndPush(const std::string& branch
     return PermissionDenied("branch '" + branch +
                             "' is not owned by the bot (it must start with '" + prefix + "')");
   }
+  std::shared_ptr<std::mutex> lock = BranchLock(branch);
+  lock->lock();
+  Result<ProposeResult> result = CommitAndPushLocked(branch, base_ref, changes, meta);
+  lock->unlock();
+  lock.reset();
+  ReleaseBranchLock(branch);
+  return result;
+}
+
+Result<ProposeResult> Libgit2Repository::CommitAndPushLocked(const std::string& branch,
+                                                             const std::string& base_ref,
+                                                             const ChangeSet& changes,
+                                                             const CommitMeta& meta) {
   Status last = Conflict("no push attempted");
   for (int attempt = 1; attempt <= options_.max_push_attempts; ++attempt) {
     if (attempt > 1) DATAMCP_RETURN_IF_ERROR(Fetch());
