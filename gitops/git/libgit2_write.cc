@@ -127,7 +127,8 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
     git_strarray arr = {specs, 1};
     // Upload only: the remote-tracking ref is updated below, tolerating concurrent fetches.
     rc = git_remote_upload(remote.get(), &arr, &opts);
-    if (rc < 0) s = session.Error(rc, "push " + remote_ref + " to " + options_.remote.url);
+    if (rc < 0)
+      s = session.Error(rc, "push " + remote_ref + " to " + RedactUrl(options_.remote.url));
     git_remote_disconnect(remote.get());
   }
   git_reference_delete(local_ref.get());
@@ -135,8 +136,8 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
   for (const PushResult& r : session.push_results()) {
     if (r.ref == remote_ref) return r;
   }
-  return Internal("the remote " + options_.remote.url + " reported no result for " + remote_ref +
-                  "; the push is not confirmed");
+  return Internal("the remote " + RedactUrl(options_.remote.url) + " reported no result for " +
+                  remote_ref + "; the push is not confirmed");
 }
 
 Result<PushResult> Libgit2Repository::PushBranch(const std::string& branch,

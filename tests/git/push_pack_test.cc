@@ -2,6 +2,7 @@
 #include "gitops/git/push_pack.h"
 
 #include "gitops/git/git_ptr.h"
+#include "gitops/git/remote_session.h"
 #include "gitops/git/send_pack.h"
 #include "tests/git/engine_fixture.h"
 
@@ -61,6 +62,14 @@ TEST(SendPackTest, ParsesAdvertisementsIncludingEmptyRepositories) {
   EXPECT_TRUE(SendPackSupports("https://h/x.git"));
   EXPECT_TRUE(SendPackSupports("file:///x.git"));
   EXPECT_FALSE(SendPackSupports("ssh://git@h/x.git"));
+}
+
+TEST(RemoteSessionTest, RedactsPasswordsInUrls) {
+  EXPECT_EQ(RedactUrl("https://x-access-token:s3cret@github.com/o/r.git"),
+            "https://x-access-token:***@github.com/o/r.git");
+  EXPECT_EQ(RedactUrl("ssh://git@host:2222/r.git"), "ssh://git@host:2222/r.git");
+  EXPECT_EQ(RedactUrl("https://host/a@b"), "https://host/a@b");
+  EXPECT_EQ(RedactUrl("file:///tmp/r.git"), "file:///tmp/r.git");
 }
 
 }  // namespace
