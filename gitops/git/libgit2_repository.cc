@@ -138,7 +138,7 @@ Status Libgit2Repository::FetchRefspecs(git_repository* repo,
   for (const std::string& s : refspecs) specs.push_back(s.c_str());
   git_strarray arr = {const_cast<char**>(specs.data()), specs.size()};
   int rc = git_remote_fetch(remote.get(), refspecs.empty() ? nullptr : &arr, &opts, nullptr);
-  if (rc < 0) return session.Error(rc, "fetch from " + options_.remote.url);
+  if (rc < 0) return session.Error(rc, "fetch from " + RedactUrl(options_.remote.url));
   return Status::Ok();
 }
 
@@ -188,7 +188,8 @@ Result<std::string> Libgit2Repository::ResolveIn(git_repository* repo, const std
     ObjectPtr object(obj);
     return OidHex(*git_object_id(obj));
   }
-  return NotFound("ref '" + ref + "' does not exist in the mirror of " + options_.remote.url +
+  return NotFound("ref '" + ref + "' does not exist in the mirror of " +
+                  RedactUrl(options_.remote.url) +
                   " (branches are looked up as the remote has them; fetch first)");
 }
 

@@ -3,6 +3,7 @@
 #include <git2.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,7 +41,8 @@ struct Libgit2RepositoryOptions {
 // from a small pool (a handle is used by one thread at a time, and kept warm for the next
 // call); no libgit2 object outlives a call. Fetches (which rewrite remote-tracking refs) are
 // serialized; notes updates are serialized (one writer of the notes ref per process, other
-// processes are handled by fetch-merge-retry). Pushes run in parallel.
+// processes are handled by fetch-merge-retry); CommitAndPush calls on the same branch are
+// serialized. Everything else, pushes of different branches included, runs in parallel.
 class Libgit2Repository final : public Repository {
  public:
   Libgit2Repository(Libgit2RepositoryOptions options, Clock& clock);
@@ -105,12 +107,21 @@ class Libgit2Repository final : public Repository {
   Result<std::string> WriteNoteCommit(git_repository* repo, const std::string& commit,
                                       const std::string& json, std::string* parent);
 
+  // One lock per branch for CommitAndPush: proposals to the same branch in this process
+  // take turns instead of racing each other into retries.
+  std::shared_ptr<std::mutex> BranchLock(const std::string& branch);
+  Result<ProposeResult> CommitAndPushLocked(const std::string& branch, const std::string& base_ref,
+                                            const ChangeSet& changes, const CommitMeta& meta);
+  void ReleaseBranchLock(const std::string& branch);
+
   Libgit2RepositoryOptions options_;
   Clock& clock_;
   std::mutex pool_mu_;
   std::vector<RepositoryPtr> pool_;
   std::mutex fetch_mu_;
   std::mutex notes_mu_;
+  std::mutex branch_mu_;
+  std::map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
   std::atomic<uint64_t> push_counter_{0};
 };
 

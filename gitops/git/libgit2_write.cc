@@ -127,7 +127,8 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
     git_strarray arr = {specs, 1};
     // Upload only: the remote-tracking ref is updated below, tolerating concurrent fetches.
     rc = git_remote_upload(remote.get(), &arr, &opts);
-    if (rc < 0) s = session.Error(rc, "push " + remote_ref + " to " + options_.remote.url);
+    if (rc < 0)
+      s = session.Error(rc, "push " + remote_ref + " to " + RedactUrl(options_.remote.url));
     git_remote_disconnect(remote.get());
   }
   git_reference_delete(local_ref.get());
@@ -135,8 +136,8 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
   for (const PushResult& r : session.push_results()) {
     if (r.ref == remote_ref) return r;
   }
-  return Internal("the remote " + options_.remote.url + " reported no result for " + remote_ref +
-                  "; the push is not confirmed");
+  return Internal("the remote " + RedactUrl(options_.remote.url) + " reported no result for " +
+                  remote_ref + "; the push is not confirmed");
 }
 
 Result<PushResult> Libgit2Repository::PushBranch(const std::string& branch,
@@ -179,6 +180,19 @@ Result<std::string> Libgit2Repository::CommitOnce(const std::string& branch,
   return CreateCommit(base, changes, meta);
 }
 
+std::shared_ptr<std::mutex> Libgit2Repository::BranchLock(const std::string& branch) {
+  std::lock_guard<std::mutex> lock(branch_mu_);
+  auto& slot = branch_locks_[branch];
+  if (!slot) slot = std::make_shared<std::mutex>();
+  return slot;
+}
+
+void Libgit2Repository::ReleaseBranchLock(const std::string& branch) {
+  std::lock_guard<std::mutex> lock(branch_mu_);
+  auto it = branch_locks_.find(branch);
+  if (it != branch_locks_.end() && it->second.use_count() == 1) branch_locks_.erase(it);
+}
+
 Result<ProposeResult> Libgit2Repository::CommitAndPush(const std::string& branch,
                                                        const std::string& base_ref,
                                                        const ChangeSet& changes,
@@ -188,6 +202,19 @@ Result<ProposeResult> Libgit2Repository::CommitAndPush(const std::string& branch
     return PermissionDenied("branch '" + branch +
                             "' is not owned by the bot (it must start with '" + prefix + "')");
   }
+  std::shared_ptr<std::mutex> lock = BranchLock(branch);
+  lock->lock();
+  Result<ProposeResult> result = CommitAndPushLocked(branch, base_ref, changes, meta);
+  lock->unlock();
+  lock.reset();
+  ReleaseBranchLock(branch);
+  return result;
+}
+
+Result<ProposeResult> Libgit2Repository::CommitAndPushLocked(const std::string& branch,
+                                                             const std::string& base_ref,
+                                                             const ChangeSet& changes,
+                                                             const CommitMeta& meta) {
   Status last = Conflict("no push attempted");
   for (int attempt = 1; attempt <= options_.max_push_attempts; ++attempt) {
     if (attempt > 1) DATAMCP_RETURN_IF_ERROR(Fetch());

@@ -69,6 +69,17 @@ std::pair<std::string, std::string> SshHostPort(const std::string& url) {
 
 }  // namespace
 
+std::string RedactUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t at = url.find('@', start);
+  size_t slash = url.find('/', start);
+  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
+  size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 void RemoteSession::Fill(git_remote_callbacks* callbacks) {
   callbacks->credentials = &RemoteSession::Credentials;
   callbacks->certificate_check = &RemoteSession::CertificateCheck;
@@ -82,7 +93,7 @@ int RemoteSession::Credentials(git_credential** out, const char* url, const char
   auto* self = static_cast<RemoteSession*>(payload);
   const RemoteOptions& o = self->options_;
   if (++self->credential_calls_ > 1) {
-    self->failure_ = "authentication failed for " + std::string(url) +
+    self->failure_ = "authentication failed for " + RedactUrl(url) +
                      ": the server rejected the configured credentials; check the token or key";
     git_error_set_str(GIT_ERROR_NET, self->failure_.c_str());
     return GIT_EAUTH;
@@ -94,7 +105,7 @@ int RemoteSession::Credentials(git_credential** out, const char* url, const char
   if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && !o.token.empty()) {
     return git_credential_userpass_plaintext_new(out, "x-access-token", o.token.Reveal().c_str());
   }
-  self->failure_ = "authentication required by " + std::string(url) +
+  self->failure_ = "authentication required by " + RedactUrl(url) +
                    " but no usable credentials are configured (token for https, ssh key for ssh)";
   git_error_set_str(GIT_ERROR_NET, self->failure_.c_str());
   return GIT_EAUTH;
@@ -188,7 +199,7 @@ Status RemoteSession::Error(int rc, const std::string& what) const {
        (git_error_last()->klass == GIT_ERROR_NET || git_error_last()->klass == GIT_ERROR_OS ||
         git_error_last()->klass == GIT_ERROR_SSL || git_error_last()->klass == GIT_ERROR_HTTP ||
         git_error_last()->klass == GIT_ERROR_SSH))) {
-    return Unavailable(s.message() + " (is the remote " + options_.url + " reachable?)");
+    return Unavailable(s.message() + " (is the remote " + RedactUrl(options_.url) + " reachable?)");
   }
   return s;
 }

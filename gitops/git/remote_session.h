@@ -55,6 +55,10 @@ class RemoteSession {
   std::vector<std::pair<std::string, std::string>> expected_;
 };
 
+// `url` with any password in its userinfo replaced by "***", for messages and logs
+// ("https://user:tok@h/x" -> "https://user:***@h/x").
+std::string RedactUrl(const std::string& url);
+
 // Checks `der` (a server certificate) against the PEM CA bundle `ca_file` and `host`.
 // Returns "" when it is trusted, else the reason.
 std::string VerifyCertificateWithCaFile(const unsigned char* der, size_t len,

@@ -61,6 +61,8 @@ Url ParseUrl(const std::string& url) {
   std::string rest = url.substr(p + 3);
   size_t slash = rest.find('/');
   std::string hostport = rest.substr(0, slash);
+  size_t at = hostport.rfind('@');
+  if (at != std::string::npos) hostport = hostport.substr(at + 1);  // never echo userinfo
   u.path = slash == std::string::npos ? "/" : rest.substr(slash);
   size_t colon = hostport.rfind(':');
   u.host = colon == std::string::npos ? hostport : hostport.substr(0, colon);

@@ -43,6 +43,17 @@ TEST_F(EngineLocalTest, MirrorResolvesTheRemoteDefaultBranch) {
   EXPECT_EQ(engine_->ResolveRef("bad..name").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(EngineLocalTest, FetchPrunesBranchesDeletedOnTheRemote) {
+  ASSERT_TRUE(
+      engine_->CommitAndPush("datamcp/gone", "main", {{"envs/dev/g", "g"}}, Meta("g")).ok());
+  EXPECT_TRUE(engine_->ResolveRef("datamcp/gone").ok());
+  GitOut(bare_, {"branch", "-D", "datamcp/gone"});
+  std::string moved = CommitWithGit(bare_, "main", {{"envs/dev/m", "m"}}, "moved");
+  ASSERT_TRUE(engine_->Fetch().ok());
+  EXPECT_EQ(engine_->ResolveRef("datamcp/gone").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->ResolveRef("main").value(), moved);
+}
+
 TEST_F(EngineLocalTest, ReadsFilesAndListsTrees) {
   EXPECT_EQ(engine_->ReadFile(main_, "envs/dev/main.tf").value(), "dev = 1\n");
   auto root = engine_->ListTree(main_, "").value();

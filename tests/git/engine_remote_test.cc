@@ -59,6 +59,28 @@ TEST_F(GitDaemonTest, ConcurrentProposalsAllLandWithoutCorruptingTheMirror) {
   EXPECT_EQ(RunCommand({"git", "-C", bare_, "fsck", "--no-progress"}).exit_code, 0);
 }
 
+TEST_F(GitDaemonTest, ConcurrentProposalsToOneBranchTakeTurnsAndAllLand) {
+  constexpr int kProposals = 4;
+  std::vector<std::thread> threads;
+  std::vector<Result<ProposeResult>> results(kProposals, Status(Internal("not run")));
+  for (int i = 0; i < kProposals; ++i) {
+    threads.emplace_back([&, i] {
+      std::string n = std::to_string(i);
+      results[i] = engine_->CommitAndPush("datamcp/shared", "main",
+                                          {{"envs/dev/s" + n + ".tf", n + "\n"}}, Meta("s" + n));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kProposals; ++i) {
+    ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+    EXPECT_EQ(results[i]->attempts, 1);  // serialized in-process: no push race to retry
+    std::string n = std::to_string(i);
+    EXPECT_EQ(GitOut(bare_, {"show", "datamcp/shared:envs/dev/s" + n + ".tf"}), n + "\n");
+  }
+  EXPECT_EQ(Trim(GitOut(bare_, {"rev-list", "--count", "main..datamcp/shared"})),
+            std::to_string(kProposals));
+}
+
 TEST_F(GitDaemonTest, RetriesWhenTheRemoteMovedUnderABotBranch) {
   auto first =
       engine_->CommitAndPush("datamcp/feature", "main", {{"envs/dev/a.tf", "a\n"}}, Meta("first"));

@@ -71,7 +71,11 @@ TempDir::~TempDir() {
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_symlink()) chmod(it->path().c_str(), 0755);
   }
-  std::filesystem::remove_all(path_, ec);
+  // A server's children (receive-pack cleaning its quarantine) may still be exiting: retry.
+  auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (std::filesystem::remove_all(path_, ec), ec && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd,

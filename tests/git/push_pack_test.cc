@@ -1,7 +1,10 @@
 // The pack the engine pushes holds exactly the new objects, and the receive-pack parsing.
 #include "gitops/git/push_pack.h"
 
+#include <openssl/evp.h>
+
 #include "gitops/git/git_ptr.h"
+#include "gitops/git/remote_session.h"
 #include "gitops/git/send_pack.h"
 #include "tests/git/engine_fixture.h"
 
@@ -61,6 +64,44 @@ TEST(SendPackTest, ParsesAdvertisementsIncludingEmptyRepositories) {
   EXPECT_TRUE(SendPackSupports("https://h/x.git"));
   EXPECT_TRUE(SendPackSupports("file:///x.git"));
   EXPECT_FALSE(SendPackSupports("ssh://git@h/x.git"));
+}
+
+std::string DecodeKey(const std::string& pub) {
+  std::string b64 = pub.substr(pub.find(' ') + 1);
+  b64 = b64.substr(0, b64.find(' '));
+  std::string out(b64.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()),
+                          static_cast<int>(b64.size()));
+  size_t pad = b64.size() - b64.find_last_not_of('=') - 1;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+TEST(RemoteSessionTest, KnownHostsMatchesPlainAndHashedEntries) {
+  TempDir dir;
+  for (const char* name : {"/a", "/b"}) {
+    MustRun({"ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", dir.path() + name});
+  }
+  std::string key_a = DecodeKey(ReadFileOrDie(dir.path() + "/a.pub"));
+  std::string key_b = DecodeKey(ReadFileOrDie(dir.path() + "/b.pub"));
+  std::string known = dir.path() + "/known_hosts";
+  WriteFile(known, "[127.0.0.1]:2222 " + ReadFileOrDie(dir.path() + "/a.pub"));
+  EXPECT_EQ(VerifyKnownHost(known, "[127.0.0.1]:2222", key_a), "");
+  EXPECT_NE(VerifyKnownHost(known, "[127.0.0.1]:2222", key_b).find("differs"), std::string::npos);
+  EXPECT_NE(VerifyKnownHost(known, "other", key_a).find("not listed"), std::string::npos);
+  MustRun({"ssh-keygen", "-q", "-H", "-f", known});
+  ASSERT_EQ(ReadFileOrDie(known).rfind("|1|", 0), 0u) << ReadFileOrDie(known);
+  EXPECT_EQ(VerifyKnownHost(known, "[127.0.0.1]:2222", key_a), "");
+  EXPECT_NE(VerifyKnownHost(known, "[127.0.0.1]:2223", key_a), "");
+}
+
+TEST(RemoteSessionTest, RedactsPasswordsInUrls) {
+  EXPECT_EQ(RedactUrl("https://x-access-token:s3cret@github.com/o/r.git"),
+            "https://x-access-token:***@github.com/o/r.git");
+  EXPECT_EQ(RedactUrl("ssh://git@host:2222/r.git"), "ssh://git@host:2222/r.git");
+  EXPECT_EQ(RedactUrl("https://host/a@b"), "https://host/a@b");
+  EXPECT_EQ(RedactUrl("file:///tmp/r.git"), "file:///tmp/r.git");
 }
 
 }  // namespace
