@@ -47,7 +47,7 @@ mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
   // idempotency key returns the same proposal; it talks to the git remote and the forge.
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false,
                       .open_world = true};
-  tool.scopes = {kScopeProposalsWrite};
+  tool.scopes = {std::string(kScopeProposalsWrite)};
   tool.argument_scopes = [&deps](const json& args) { return EnvironmentScopes(deps.proposals, args); };
   tool.streams = true;
   return tool;
@@ -76,10 +76,10 @@ mcp::Tool ProposeChange(GitopsToolDeps& deps) {
 
 mcp::Tool ProposeModule(GitopsToolDeps& deps) {
   json props = {
-      {"module", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"},
+      {"module", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"}, {"maxLength", 63},
                   {"description", "Module of the library, e.g. gcs, gke, eks, s3, iam, project, "
                                   "network, aws-account, local-data"}}},
-      {"instance", {{"type", "string"}, {"pattern", "^[a-z_][a-z0-9_]{0,62}$"},
+      {"instance", {{"type", "string"}, {"pattern", "^[a-z_][a-z0-9_]{0,62}$"}, {"maxLength", 63},
                     {"description", "Name of this instance (module label and file name)"}}},
       {"variables", {{"type", "object"}, {"description", "Module variables by name"}}}};
   mcp::Tool tool = ProposeTool(
@@ -105,7 +105,7 @@ mcp::Tool ProposeModule(GitopsToolDeps& deps) {
 mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
   auto str = [](const char* d) { return json{{"type", "string"}, {"description", d}}; };
   json props = {
-      {"release", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$"},
+      {"release", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$"}, {"maxLength", 53},
                    {"description", "Helm release name"}}},
       {"namespace", str("Kubernetes namespace; default: the environment's")},
       {"chart_path", str("Chart directory in this repository, e.g. helm/charts/example-data-app")},
@@ -145,7 +145,7 @@ mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
 
 mcp::Tool ProposeArgoApp(GitopsToolDeps& deps) {
   auto str = [](const char* d) { return json{{"type", "string"}, {"description", d}}; };
-  json props = {{"name", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"},
+  json props = {{"name", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"}, {"maxLength", 253},
                           {"description", "Application name"}}},
                 {"repo_url", str("Source repository; default: this repository")},
                 {"path", str("Directory in the source repository")},

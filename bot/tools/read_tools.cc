@@ -12,7 +12,7 @@ namespace {
 using mcp::json;
 
 mcp::Tool ReadTool(std::string name, std::string title, std::string description, json properties,
-                   std::vector<std::string> required, std::string scope) {
+                   std::vector<std::string> required, std::string_view scope) {
   mcp::Tool tool;
   tool.name = std::move(name);
   tool.title = std::move(title);
@@ -23,7 +23,7 @@ mcp::Tool ReadTool(std::string name, std::string title, std::string description,
   if (!required.empty()) tool.input_schema["required"] = required;
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true,
                       .open_world = true};
-  tool.scopes = {std::move(scope)};
+  tool.scopes = {std::string(scope)};
   return tool;
 }
 

@@ -33,7 +33,7 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
   tool.output_schema = ProposalOutputSchema();
   tool.annotations = {.read_only = false, .destructive = false, .idempotent = false,
                       .open_world = true};
-  tool.scopes = {kScopeProposalsWrite};
+  tool.scopes = {std::string(kScopeProposalsWrite)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
   tool.streams = true;
   tool.handler = [&deps](const mcp::ToolCall& call) {
@@ -85,7 +85,7 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
   tool.output_schema = PlanOutcomeSchema();
   tool.annotations = {.read_only = true, .destructive = false, .idempotent = true,
                       .open_world = true};
-  tool.scopes = {kScopePlansRead};
+  tool.scopes = {std::string(kScopePlansRead)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto files = ParseFileChanges(call.arguments["files"]);

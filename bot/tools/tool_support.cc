@@ -11,7 +11,7 @@ using mcp::json;
 json EnvironmentProperty() {
   return {{"type", "string"},
           {"description", "Environment from datamcp.yaml (list_environments), e.g. dev"},
-          {"pattern", "^[a-z][a-z0-9-]{0,62}$"}};
+          {"pattern", "^[a-z][a-z0-9-]{0,62}$"}, {"maxLength", 63}};
 }
 json TitleProperty() {
   return {{"type", "string"}, {"minLength", 3}, {"maxLength", 200},

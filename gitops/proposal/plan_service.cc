@@ -138,7 +138,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
                                      const std::string& work_dir) {
   auto head_yaml = ReadWholeFile((fs::path(head_tree) / project.path).string());
   auto base_yaml = ReadWholeFile((fs::path(base_tree) / project.path).string());
-  std::string base_text = base_yaml.ok() ? *base_yaml : "";
+  std::string base_text = base_yaml.ok() ? *base_yaml : "{}";  // a new Application: all added
   ProjectPlan p;
   p.project = project;
   if (!head_yaml.ok()) {  // the Application is removed

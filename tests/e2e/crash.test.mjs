@@ -28,7 +28,7 @@ async function propose(files, title) {
   const agent = await connect(server, server.token('agent-crash', scopes));
   const r = await agent.callTool({ name: 'propose_change', arguments: { environment: 'local', title, files } });
   await agent.close();
-  assert.equal(r.isError, undefined, JSON.stringify(r.content));
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
   assert.equal(r.structuredContent.plan.status, 'success', JSON.stringify(r.structuredContent.plan));
   return r.structuredContent.pull_request;
 }

@@ -91,7 +91,7 @@ test('a proposal becomes a GitHub pull request with the plan comment and status'
   const r = await agent.callTool({ name: 'propose_terraform_module', arguments: {
     environment: 'local', module: 'local-data', instance: 'clicks',
     variables: { name: 'clicks', owner: 'web', retention_days: 14 } } });
-  assert.equal(r.isError, undefined, JSON.stringify(r.content));
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
   const { pull_request: number, commit, branch } = r.structuredContent;
   assert.equal(git('--git-dir', join(dir, 'repos', 'gitops.git'), 'rev-parse', `refs/heads/${branch}`), commit);
   const st = await fakeState();

@@ -32,7 +32,7 @@ test('propose_terraform_module opens a pull request with the real terraform plan
       variables: { name: 'orders', owner: 'data-eng', retention_days: 30 },
     },
   });
-  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
   const s = result.structuredContent;
   assert.equal(s.pull_request, 1);
   assert.match(s.branch, /^datamcp\/local\//);
@@ -104,7 +104,7 @@ test('propose_helm_release opens a pull request with the real helm render diff',
       values: { replicaCount: 2 },
     },
   });
-  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
   const plan = result.structuredContent.plan;
   assert.equal(plan.status, 'success', JSON.stringify(plan));
   assert.equal(plan.projects[0].project, 'argocd/apps/local/orders-api.yaml');
@@ -178,7 +178,7 @@ test('plan_preview plans without a branch or pull request', async () => {
     arguments: { environment: 'local', files: [{ path: 'infra/terraform/envs/local/extra.tf',
       content: 'resource "terraform_data" "extra" {\n  input = "x"\n}\n' }] },
   });
-  assert.equal(result.isError, undefined, JSON.stringify(result.content));
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
   assert.match(result.structuredContent.projects[0].summary, /Plan: 1 to add/);
   assert.deepEqual(branches(origin()), before);
 });

@@ -5,7 +5,7 @@
 namespace datamcp::proposal {
 namespace {
 
-PlanRun Run(bool ok) {
+PlanRun MakeRun(bool ok) {
   PlanRun run;
   run.base = std::string(40, 'a');
   run.head = std::string(40, 'b');
@@ -21,32 +21,32 @@ PlanRun Run(bool ok) {
 }
 
 TEST(PlanReportTest, SuccessStatusSummarizesEachEnvironment) {
-  auto state = BuildPlanStatus(Run(true), {});
+  auto state = BuildPlanStatus(MakeRun(true), {});
   EXPECT_EQ(state.state, forge::CommitStateKind::kSuccess);
   EXPECT_EQ(state.context, "datamcp/plan");
   EXPECT_EQ(state.description, "dev: Plan: 1 to add, 0 to change, 0 to destroy.");
 }
 
 TEST(PlanReportTest, LockedProjectFailsTheStatusNamingTheHolder) {
-  auto state = BuildPlanStatus(Run(true), {{"infra/terraform/envs/dev", "locked by #3"}});
+  auto state = BuildPlanStatus(MakeRun(true), {{"infra/terraform/envs/dev", "locked by #3"}});
   EXPECT_EQ(state.state, forge::CommitStateKind::kFailure);
   EXPECT_NE(state.description.find("locked by #3"), std::string::npos);
-  auto comment = BuildPlanComment(Run(true), {{"infra/terraform/envs/dev", "locked by #3"}});
+  auto comment = BuildPlanComment(MakeRun(true), {{"infra/terraform/envs/dev", "locked by #3"}});
   EXPECT_NE(comment.summary.find("**blocked**: locked by #3"), std::string::npos);
 }
 
 TEST(PlanReportTest, CommentTableSurvivesPipesInErrors) {
-  auto comment = BuildPlanComment(Run(false), {});
+  auto comment = BuildPlanComment(MakeRun(false), {});
   EXPECT_NE(comment.summary.find("Error: bad   pipe"), std::string::npos);
   ASSERT_EQ(comment.sections.size(), 1u);
   EXPECT_EQ(comment.sections[0].body, "Error: bad | pipe");  // verbatim in the code block
 }
 
 TEST(PlanReportTest, RecordedFingerprintIsTheNewestSuccessfulPlan) {
-  auto older = BuildPlanNote(Run(true), 1, 100);
+  auto older = BuildPlanNote(MakeRun(true), 1, 100);
   auto newer = older;
   newer["projects"][0]["fingerprint"] = std::string(64, 'e');
-  auto failed = BuildPlanNote(Run(false), 1, 300);
+  auto failed = BuildPlanNote(MakeRun(false), 1, 300);
   std::vector<std::string> notes = {older.dump(), R"({"type":"ci"})", newer.dump(), failed.dump()};
   EXPECT_EQ(RecordedFingerprint(notes, "infra/terraform/envs/dev"), std::string(64, 'e'));
   EXPECT_EQ(RecordedFingerprint(notes, "infra/terraform/envs/prod"), "");
