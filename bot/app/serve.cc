@@ -91,7 +91,13 @@ int RunServe(const CommonOptions& options) {
     return CheckRepositoryAndWorkDir(repo_path, dir);
   });
 
-  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), {.version = kVersion});
+  mcp::McpServerOptions mcp_options;
+  mcp_options.version = kVersion;
+  mcp_options.instructions =
+      "DataMCP turns requests into pull requests on a GitOps repository; a human merges "
+      "them and only then are they applied. Call get_server_info first to learn the "
+      "environments and your scopes.";
+  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), mcp_options);
   (void)mcp::RegisterServerInfoTool(
       mcp_endpoint.registry(),
       {.version = kVersion,
