@@ -8,6 +8,7 @@
 
 #include "bot/app/serve.h"
 #include "bot/app/startup.h"
+#include "bot/cli/admin_commands.h"
 #include "bot/cli/forge_commands.h"
 #include "datamcp/version.h"
 #include "gitops/config/config.h"
@@ -22,6 +23,11 @@ usage: datamcp <command> [options]
 
 commands:
   serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
+  token --sub NAME --scopes "a b" [--ttl 1h]
+                        mint an HS256 token with the server's key (scopes: proposals:write,
+                        plans:read, audit:read, locks:read, server:read, env:<name>)
+  init-repo DEST [--template DIR]
+                        create a GitOps repository from repo-template/
   prs [--all] [--json]  list the local forge's pull requests
   pr N                  show pull request N with its comments (the plan output)
   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
@@ -102,6 +108,8 @@ int RunCli(int argc, char** argv) {
     return RunServe(common);
   }
   if (cmd == "config") return RunConfig(args, common);
+  if (cmd == "token") return RunToken(args, common);
+  if (cmd == "init-repo") return RunInitRepo(args, common);
   if (cmd == "prs") return RunPrs(args, common);
   if (cmd == "pr") return RunPr(args, common);
   if (cmd == "review") return RunReview(args, common);

@@ -1,0 +1,166 @@
+#include "bot/webhooks/webhook_intake.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "bot/webhooks/payload_fields.h"
+#include "bot/webhooks/signature.h"
+#include "gitops/common/log.h"
+
+namespace datamcp::bot {
+namespace {
+
+struct HandledEvent {
+  std::string_view event;
+  std::vector<std::string_view> actions;  // empty: every action (push has none)
+};
+
+const std::array<HandledEvent, 5>& HandledEvents() {
+  static const std::array<HandledEvent, 5> kHandled = {{
+      {"pull_request", {"opened", "reopened", "synchronize", "ready_for_review", "closed"}},
+      {"issue_comment", {"created"}},
+      {"check_run", {"rerequested"}},
+      {"workflow_run", {"completed"}},
+      {"push", {}},
+  }};
+  return kHandled;
+}
+
+bool IsKnownEvent(std::string_view event) {
+  return std::any_of(HandledEvents().begin(), HandledEvents().end(),
+                     [&](const HandledEvent& h) { return h.event == event; });
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// "application/json", optionally with parameters ("; charset=utf-8").
+bool IsJsonContentType(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return Lower(media) == "application/json";
+}
+
+IntakeResult Reply(int status, std::string message) {
+  return IntakeResult{status, std::move(message), std::nullopt};
+}
+
+}  // namespace
+
+WebhookIntake::WebhookIntake(WebhookIntakeOptions options, queue::DeliveryStore& store,
+                             Clock& clock)
+    : options_(std::move(options)), store_(store), clock_(clock) {}
+
+bool WebhookIntake::IsHandled(std::string_view event, std::string_view action) {
+  for (const HandledEvent& h : HandledEvents()) {
+    if (h.event != event) continue;
+    return h.actions.empty() ||
+           std::find(h.actions.begin(), h.actions.end(), action) != h.actions.end();
+  }
+  return false;
+}
+
+std::optional<IntakeResult> WebhookIntake::CheckBeforeBody(
+    const WebhookHeaders& headers, std::optional<std::size_t> content_length) const {
+  if (!IsJsonContentType(headers.content_type)) {
+    return Reply(415, "Content-Type '" + headers.content_type +
+                          "' is not supported: set the webhook's content type to "
+                          "application/json");
+  }
+  if (content_length && *content_length > options_.max_body_bytes) {
+    return Reply(413, "body of " + std::to_string(*content_length) +
+                          " bytes is over the limit of " + std::to_string(options_.max_body_bytes) +
+                          " bytes (webhooks.max_body_bytes)");
+  }
+  return std::nullopt;
+}
+
+IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_view body) {
+  if (auto early = CheckBeforeBody(headers, body.size())) return *std::move(early);
+  if (!options_.allow_unsigned) {
+    if (headers.signature.empty()) {
+      return Reply(401,
+                   "missing X-Hub-Signature-256 header: configure the webhook secret on GitHub");
+    }
+    if (!VerifySha256(options_.secret, body, headers.signature)) {
+      return Reply(401, "X-Hub-Signature-256 does not match the body: check the webhook secret");
+    }
+  }
+  if (headers.event.empty()) return Reply(400, "missing X-GitHub-Event header");
+  if (headers.delivery.empty()) return Reply(400, "missing X-GitHub-Delivery header");
+  if (headers.event == "ping") return Reply(200, "pong");
+  if (!IsKnownEvent(headers.event)) return Ignore(headers, "", "event not handled");
+  PayloadFields fields;
+  if (!ExtractPayloadFields(body, &fields)) {
+    return Reply(400, "body of delivery " + headers.delivery + " is not a JSON object");
+  }
+  queue::Delivery d{
+      headers.delivery, headers.event, std::move(fields.action), std::move(fields.repository), 0,
+      std::string(body)};
+  if (!IsHandled(d.event, d.action)) return Ignore(headers, d.action, "action not handled");
+  if (!RepositoryAllowed(d.repository)) {
+    log::Warn("webhook.repository_refused",
+              {{"delivery", d.id}, {"event", d.event}, {"repository", d.repository}});
+    return Reply(403, "repository '" + d.repository +
+                          "' is not in webhooks.allowed_repositories; delivery ignored");
+  }
+  d.received_unix_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+          .count();
+  Result<queue::DeliveryStore::AppendOutcome> outcome = store_.Append(d);
+  if (!outcome.ok()) {
+    log::Error("webhook.record_failed",
+               {{"delivery", d.id}, {"error", outcome.status().message()}});
+    return Reply(503, "could not record delivery " + d.id + "; redeliver it later");
+  }
+  if (*outcome == queue::DeliveryStore::AppendOutcome::kDuplicate) {
+    return Reply(200, "delivery " + d.id + " was already recorded");
+  }
+  d.body.clear();
+  return IntakeResult{202, "delivery " + d.id + " recorded", std::move(d)};
+}
+
+IntakeResult WebhookIntake::Ignore(const WebhookHeaders& headers, std::string_view action,
+                                   std::string why) const {
+  log::Info("webhook.ignored", {{"delivery", headers.delivery},
+                                {"event", headers.event},
+                                {"action", action},
+                                {"reason", why}});
+  return Reply(204, std::move(why));
+}
+
+bool WebhookIntake::RepositoryAllowed(std::string_view full_name) const {
+  if (full_name.empty()) return false;
+  const std::string name = Lower(full_name);
+  return std::any_of(options_.allowed_repositories.begin(), options_.allowed_repositories.end(),
+                     [&](const std::string& allowed) { return Lower(allowed) == name; });
+}
+
+Result<WebhookIntakeOptions> WebhookIntakeOptionsFromConfig(const config::Config& config,
+                                                            bool binds_loopback) {
+  const config::WebhookConfig& w = config.webhooks;
+  WebhookIntakeOptions options;
+  options.secret = w.secret;
+  options.max_body_bytes = w.max_body_bytes;
+  options.allowed_repositories = w.allowed_repositories;
+  if (options.allowed_repositories.empty() && !config.forge.github_repository.empty()) {
+    options.allowed_repositories.push_back(config.forge.github_repository);
+  }
+  if (w.secret.empty()) {
+    if (!(config.auth.mode == "none" && binds_loopback)) {
+      return InvalidArgument(
+          "webhooks.secret is empty: set it (the same secret as in the GitHub webhook "
+          "settings); unsigned webhooks are accepted only with auth.mode none on a loopback bind");
+    }
+    options.allow_unsigned = true;
+    log::Warn("webhook.unsigned_mode", {{"reason", "auth.mode none on a loopback bind"}});
+  }
+  return options;
+}
+
+}  // namespace datamcp::bot

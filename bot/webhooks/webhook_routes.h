@@ -1,0 +1,21 @@
+#pragma once
+
+#include <httplib.h>
+
+#include "bot/webhooks/webhook_intake.h"
+
+namespace datamcp::bot {
+
+inline constexpr char kWebhookPath[] = "/webhooks/github";
+
+// Serves POST /webhooks/github with `intake` (which must outlive the server). Content-Type
+// and Content-Length are checked before the body is read (415 before 413); a body that turns
+// out longer than the limit while streaming stops reading at the limit (413). A body within
+// the limit is drained after an early rejection (the connection stays usable); one over it is
+// never read and the response says Connection: close.
+//
+// The server's own set_payload_max_length must be at least intake.max_body_bytes(), or
+// httplib answers 413 itself for bodies between the two.
+void RegisterWebhookRoutes(httplib::Server& server, WebhookIntake& intake);
+
+}  // namespace datamcp::bot

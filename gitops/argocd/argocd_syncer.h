@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/sync_and_wait.h"
+#include "gitops/common/clock.h"
+#include "gitops/common/result.h"
+#include "gitops/config/config.h"
+
+// The adapter the applier uses. When the lead's gitops/apply/syncer.h is in the tree,
+// ArgoCdSyncer implements datamcp::apply::Syncer; ToSyncReport does the field mapping.
+#if __has_include("gitops/apply/syncer.h")
+#include "gitops/apply/syncer.h"
+#define DATAMCP_ARGOCD_IMPLEMENTS_SYNCER 1
+#else
+#define DATAMCP_ARGOCD_IMPLEMENTS_SYNCER 0
+#endif
+
+namespace datamcp::argocd {
+
+// Runs SyncAndWait with a fixed timeout and poll interval. Holds references: `argocd` and
+// `clock` must outlive it. Thread-safe if `argocd` is (HttpArgoCd is).
+class ArgoCdSyncer final
+#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
+    : public apply::Syncer
+#endif
+{
+ public:
+  ArgoCdSyncer(ArgoCd& argocd, Clock& clock, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds poll_interval);
+  // Timeout and poll interval from argocd.sync_timeout_seconds / poll_interval_seconds.
+  ArgoCdSyncer(ArgoCd& argocd, Clock& clock, const config::ArgoCdConfig& config);
+
+  // The full outcome (reason, sync status, polls).
+  Result<SyncOutcome> Run(const std::string& app, const std::string& app_namespace,
+                          const std::string& revision);
+
+#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
+  Result<apply::SyncReport> SyncAndWait(const std::string& app, const std::string& app_namespace,
+                                        const std::string& revision) override;
+#endif
+
+ private:
+  ArgoCd& argocd_;
+  Clock& clock_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds poll_interval_;
+};
+
+#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
+inline apply::SyncReport ToSyncReport(const SyncOutcome& o) {
+  apply::SyncReport r;
+  r.succeeded = o.succeeded;
+  r.phase = o.phase;
+  r.health = o.health;
+  r.revision = o.revision;
+  r.message = o.message;
+  return r;
+}
+#endif
+
+}  // namespace datamcp::argocd

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace datamcp::queue {
+
+// One GitHub webhook delivery as recorded by the intake. The payload only triggers work:
+// whoever handles it re-reads the pull request, commits and files from the forge and git.
+struct Delivery {
+  std::string id;          // X-GitHub-Delivery (a GUID); the deduplication key
+  std::string event;       // X-GitHub-Event, e.g. "pull_request"
+  std::string action;      // payload "action"; empty for events without one (push)
+  std::string repository;  // payload repository.full_name ("owner/name")
+  std::int64_t received_unix_ms = 0;
+  std::string body;  // the raw request body, byte for byte as signed
+
+  bool operator==(const Delivery&) const = default;
+};
+
+}  // namespace datamcp::queue

@@ -1,0 +1,112 @@
+#include "gitops/queue/delivery_dispatcher.h"
+
+#include <algorithm>
+
+#include "gitops/common/log.h"
+
+namespace datamcp::queue {
+
+using std::chrono::milliseconds;
+
+DeliveryDispatcher::DeliveryDispatcher(DeliveryStore& store, DeliveryHandler& handler, Clock& clock,
+                                       DeliveryDispatcherOptions options)
+    : store_(store), handler_(handler), clock_(clock), options_(options) {}
+
+DeliveryDispatcher::~DeliveryDispatcher() { Stop(); }
+
+void DeliveryDispatcher::Start() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DeliveryDispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  store_.Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool DeliveryDispatcher::stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+std::uint64_t DeliveryDispatcher::handled() const {
+  std::lock_guard lock(mu_);
+  return handled_;
+}
+
+std::uint64_t DeliveryDispatcher::failed() const {
+  std::lock_guard lock(mu_);
+  return failed_;
+}
+
+void DeliveryDispatcher::Run() {
+  while (!stopping()) {
+    const std::uint64_t seen = store_.generation();
+    milliseconds wait = RunOnce();
+    if (stopping()) break;
+    store_.WaitForChange(seen, wait);
+  }
+}
+
+milliseconds DeliveryDispatcher::RunOnce() {
+  for (const std::string& id : store_.PendingIds()) {
+    if (stopping()) break;
+    auto retry = retries_.find(id);
+    if (retry != retries_.end() && retry->second.next > clock_.SteadyNow()) continue;
+    HandleOne(id);
+  }
+  milliseconds wait = options_.idle_wait;
+  const auto now = clock_.SteadyNow();
+  for (const auto& [id, retry] : retries_) {
+    auto due = std::chrono::duration_cast<milliseconds>(retry.next - now) + milliseconds(1);
+    wait = std::clamp(due, milliseconds(0), wait);
+  }
+  return wait;
+}
+
+void DeliveryDispatcher::HandleOne(const std::string& id) {
+  Result<Delivery> delivery = store_.Read(id);
+  Status status = delivery.ok() ? handler_.Handle(*delivery) : delivery.status();
+  if (status.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      ++handled_;
+    }
+    retries_.erase(id);
+    Status done = store_.MarkDone(id);
+    if (!done.ok())
+      log::Error("webhook.mark_done_failed", {{"delivery", id}, {"error", done.message()}});
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++failed_;
+  }
+  Retry& r = retries_[id];
+  ++r.attempts;
+  if (r.attempts >= options_.max_attempts) {
+    log::Error("webhook.delivery_given_up",
+               {{"delivery", id}, {"attempts", r.attempts}, {"error", status.ToString()}});
+    retries_.erase(id);
+    Status done = store_.MarkDone(id);
+    if (!done.ok())
+      log::Error("webhook.mark_done_failed", {{"delivery", id}, {"error", done.message()}});
+    return;
+  }
+  milliseconds delay = options_.retry_delay * (1 << std::min(r.attempts - 1, 16));
+  delay = std::min(delay, options_.max_retry_delay);
+  r.next = clock_.SteadyNow() + delay;
+  log::Warn("webhook.delivery_failed", {{"delivery", id},
+                                        {"attempt", r.attempts},
+                                        {"retry_in_ms", delay.count()},
+                                        {"error", status.ToString()}});
+}
+
+}  // namespace datamcp::queue

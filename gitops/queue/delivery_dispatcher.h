@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gitops/common/clock.h"
+#include "gitops/common/status.h"
+#include "gitops/queue/delivery.h"
+#include "gitops/queue/delivery_store.h"
+
+namespace datamcp::queue {
+
+// What the bot does with a recorded delivery (the event processor). Handle may be called
+// again for the same delivery after a crash between Handle and MarkDone, so it must be
+// idempotent: it re-reads state from git and the forge rather than trusting the payload.
+class DeliveryHandler {
+ public:
+  virtual ~DeliveryHandler() = default;
+  virtual Status Handle(const Delivery& delivery) = 0;
+};
+
+struct DeliveryDispatcherOptions {
+  // A failed Handle is retried after retry_delay, doubling up to max_retry_delay; after
+  // max_attempts the delivery is marked done and logged as given up (reconciliation picks up
+  // whatever it would have triggered).
+  std::chrono::milliseconds retry_delay{1000};
+  std::chrono::milliseconds max_retry_delay{60'000};
+  int max_attempts = 8;
+  std::chrono::milliseconds idle_wait{1000};  // longest sleep without a new delivery
+};
+
+// One background thread that takes pending deliveries from the store, oldest first, calls
+// the handler and marks each done after it succeeded. Deliveries pending at Start (from
+// before a restart) are processed first. The store and handler must outlive it.
+// Start/Stop are not thread-safe with each other; Stop waits for the current Handle call.
+class DeliveryDispatcher {
+ public:
+  DeliveryDispatcher(DeliveryStore& store, DeliveryHandler& handler, Clock& clock,
+                     DeliveryDispatcherOptions options = {});
+  ~DeliveryDispatcher();  // Stop()
+
+  void Start();
+  void Stop();
+
+  std::uint64_t handled() const;  // successful Handle calls
+  std::uint64_t failed() const;   // failed Handle calls
+
+ private:
+  struct Retry {
+    int attempts = 0;
+    std::chrono::steady_clock::time_point next;
+  };
+  void Run();
+  // Processes what is ready; returns how long to wait before the next retry is due.
+  std::chrono::milliseconds RunOnce();
+  void HandleOne(const std::string& id);
+  bool stopping() const;
+
+  DeliveryStore& store_;
+  DeliveryHandler& handler_;
+  Clock& clock_;
+  const DeliveryDispatcherOptions options_;
+  std::map<std::string, Retry> retries_;  // dispatcher thread only
+
+  mutable std::mutex mu_;
+  bool stopping_ = false;
+  std::uint64_t handled_ = 0;
+  std::uint64_t failed_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace datamcp::queue

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Webhook intake benchmark: signed pull_request deliveries at full speed with wrk over
+# loopback (8 connections, bounded by time and request count), against
+#   1. DataMCP's intake (tests/bench/webhooks/webhook_server.cc): signature check, JSON parse,
+#      allowlist, durable append to the delivery log (write() before 202, background
+#      fdatasync every second), dispatcher marking each delivery done;
+#   2. the same without the dispatcher (intake and recording only);
+#   3. the same with --sync-writes (fdatasync, group commit, before every 202);
+#   4. the peer: a minimal Node server with @octokit/webhooks (verify + JSON parse + 202),
+#      tests/webhooks/js/octokit-server.mjs, no recording.
+# Prints deliveries/s and p99 for each and the ratio against the peer.
+#
+# usage: tests/bench/webhooks/run.sh   (env: BUILD_DIR, BENCH_DURATION=10s,
+#        BENCH_CONNECTIONS=8, BENCH_THREADS=2, BENCH_MAX_REQUESTS=200000 per wrk thread)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+build="${BUILD_DIR:-$root/build}"
+server_bin="$build/tests/webhooks/webhook_server"
+js="$root/tests/webhooks/js"
+duration="${BENCH_DURATION:-10s}"
+connections="${BENCH_CONNECTIONS:-8}"
+wrk_threads="${BENCH_THREADS:-2}"
+export BENCH_MAX_REQUESTS="${BENCH_MAX_REQUESTS:-200000}"
+repo="datamcp-test/gitops"
+
+[ -x "$server_bin" ] || { echo "run.sh: $server_bin missing; build first (scripts/build)" >&2; exit 2; }
+[ -d "$js/node_modules/@octokit/webhooks" ] || { echo "run.sh: run scripts/install-test-deps" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "run.sh: wrk not installed (apt-get install wrk)" >&2; exit 2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/datamcp-webhook-bench-XXXXXX")"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+secret="bench-secret-$RANDOM$RANDOM"
+printf '%s' "$secret" >"$work/secret"
+# One real pull_request "opened" payload, rewritten to the test repository and signed.
+node "$js/sign-examples.mjs" --secret "$secret" --repo "$repo" --out "$work/payloads" \
+  --events pull_request >"$work/payloads.jsonl"
+line="$(grep -m1 '"action":"opened"' "$work/payloads.jsonl")"
+export BENCH_BODY_FILE="$(node -e 'console.log(JSON.parse(process.argv[1]).body_file)' "$line")"
+export BENCH_SIGNATURE="$(node -e 'console.log(JSON.parse(process.argv[1]).signature)' "$line")"
+echo "payload: pull_request opened, $(stat -c %s "$BENCH_BODY_FILE") bytes; wrk -t$wrk_threads -c$connections -d$duration (max $BENCH_MAX_REQUESTS requests per thread)"
+
+# What one fdatasync costs on this disk: 200 payload-sized appends, each with O_DSYNC.
+payload_bytes="$(stat -c %s "$BENCH_BODY_FILE")"
+dsync="$(LC_ALL=C dd if=/dev/zero of="$work/dsync.bin" bs="$payload_bytes" count=200 oflag=dsync 2>&1 | tail -1)"
+dsync_ms="$(awk '{for (i = 1; i <= NF; i++) if ($i == "s,") print $(i - 1) * 1000 / 200}' <<<"$dsync")"
+rm -f "$work/dsync.bin"
+echo "fdatasync cost: ${dsync_ms} ms per $payload_bytes-byte append (dd oflag=dsync, 200 writes)"
+
+# start NAME CMD...: starts a server that prints "listening <port>", sets $port.
+start() {
+  local name="$1"; shift
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    if grep -q '^listening ' "$work/$name.out" 2>/dev/null; then
+      port="$(awk '/^listening /{print $2; exit}' "$work/$name.out")"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: $name did not start:" >&2; cat "$work/$name.err" >&2; exit 1
+}
+stop_last() { local pid="${pids[-1]}"; kill "$pid"; wait "$pid" 2>/dev/null || true; unset 'pids[-1]'; }
+
+# measure NAME: runs wrk against $port; prints and records the RESULT line.
+measure() {
+  local name="$1"
+  BENCH_RUN_ID="$name-$RANDOM" wrk -t"$wrk_threads" -c"$connections" -d"$duration" \
+    -s "$root/tests/bench/webhooks/post_delivery.lua" "http://127.0.0.1:$port/webhooks/github" \
+    >"$work/$name.wrk"
+  local result; result="$(grep '^RESULT' "$work/$name.wrk")"
+  printf '%-28s %s\n' "$name" "${result#RESULT }"
+  eval "${name//-/_}_rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$result")"
+  eval "${name//-/_}_p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$result")"
+  eval "${name//-/_}_bad=$(sed -E 's/.*non202=([0-9]+).*/\1/' <<<"$result")"
+}
+
+# Measured in between the DataMCP runs, so a change in machine load shows in both.
+start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8
+measure datamcp
+stop_last
+start octokit env WEBHOOK_SECRET="$secret" node "$js/octokit-server.mjs"
+measure octokit
+stop_last
+start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --no-dispatch
+measure datamcp-nodispatch
+stop_last
+start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work/secret" --repo "$repo" --threads 8 --sync-writes
+measure datamcp-fsync
+stop_last
+
+echo
+awk -v a="$datamcp_rps" -v f="$datamcp_fsync_rps" -v o="$octokit_rps" -v p="$datamcp_p99" \
+    -v pf="$datamcp_fsync_p99" -v po="$octokit_p99" -v n="$datamcp_nodispatch_rps" \
+    -v pn="$datamcp_nodispatch_p99" 'BEGIN {
+  printf "datamcp (write + background fdatasync): %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", a, p, a / o;
+  printf "datamcp intake only (no dispatcher):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", n, pn, n / o;
+  printf "datamcp (fdatasync before each 202):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", f, pf, f / o;
+  printf "octokit/webhooks (verify + 202, Node):  %8.0f deliveries/s  p99 %6.2f ms\n", o, po;
+  printf "target: >= 2x octokit and p99 < 10 ms -> %s\n", (a >= 2 * o && p < 10) ? "met" : "NOT met";
+}'
+if [ "$datamcp_bad" != 0 ] || [ "$datamcp_nodispatch_bad" != 0 ] || [ "$datamcp_fsync_bad" != 0 ] || [ "$octokit_bad" != 0 ]; then
+  echo "run.sh: some responses were not 202 (see above)" >&2; exit 1
+fi

@@ -1,0 +1,101 @@
+#include "gitops/queue/delivery_dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "tests/webhooks/recording_handler.h"
+#include "tests/webhooks/temp_dir.h"
+
+namespace datamcp::queue {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RecordingHandler;
+using testing::WaitFor;
+
+Delivery MakeDelivery(const std::string& id) {
+  return Delivery{id, "push", "", "datamcp-test/gitops", 1, "{\"ref\":\"" + id + "\"}"};
+}
+
+class DeliveryDispatcherTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<DeliveryStore> OpenStore() {
+    auto store =
+        DeliveryStore::Open(DeliveryStoreOptions{.dir = dir_.path()}, SystemClock::Instance());
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return std::move(store).value();
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(DeliveryDispatcherTest, HandlesEachDeliveryOnceInArrivalOrderAndMarksItDone) {
+  auto store = OpenStore();
+  RecordingHandler handler;
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance());
+  dispatcher.Start();
+  for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(store->Append(MakeDelivery(id)).ok());
+  ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());  // duplicate: not handled again
+  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty() && handler.order().size() == 3; }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.order(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(handler.body("b"), "{\"ref\":\"b\"}");
+  EXPECT_EQ(dispatcher.handled(), 3u);
+}
+
+TEST_F(DeliveryDispatcherTest, ReplaysDeliveriesLeftPendingBeforeRestart) {
+  {
+    auto store = OpenStore();
+    for (const char* id : {"a", "b"}) ASSERT_TRUE(store->Append(MakeDelivery(id)).ok());
+  }
+  auto store = OpenStore();
+  RecordingHandler handler;
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance());
+  dispatcher.Start();
+  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.order(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(DeliveryDispatcherTest, RetriesFailedDeliveryUntilItSucceeds) {
+  auto store = OpenStore();
+  RecordingHandler handler(/*failures_per_id=*/2);
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
+                                {.retry_delay = milliseconds(5), .max_attempts = 5});
+  dispatcher.Start();
+  ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
+  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.calls("a"), 3);
+  EXPECT_EQ(dispatcher.failed(), 2u);
+  EXPECT_EQ(dispatcher.handled(), 1u);
+}
+
+TEST_F(DeliveryDispatcherTest, GivesUpAfterMaxAttemptsAndMarksDone) {
+  auto store = OpenStore();
+  RecordingHandler handler(/*failures_per_id=*/100);
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
+                                {.retry_delay = milliseconds(1), .max_attempts = 3});
+  dispatcher.Start();
+  ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
+  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.calls("a"), 3);
+  EXPECT_TRUE(handler.order().empty());
+}
+
+TEST_F(DeliveryDispatcherTest, StopReturnsPromptlyWhenIdle) {
+  auto store = OpenStore();
+  RecordingHandler handler;
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
+                                {.idle_wait = std::chrono::milliseconds(60'000)});
+  dispatcher.Start();
+  const auto start = std::chrono::steady_clock::now();
+  dispatcher.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace datamcp::queue

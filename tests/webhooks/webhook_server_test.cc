@@ -1,0 +1,392 @@
+// Integration: a real httplib server on 127.0.0.1 (port 0) serving the intake with a durable
+// store and a dispatcher, fed with real GitHub payloads from npm @octokit/webhooks-examples,
+// signed by npm @octokit/webhooks-methods (tests/webhooks/js/sign-examples.mjs).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "bot/webhooks/signature.h"
+#include "bot/webhooks/webhook_intake.h"
+#include "bot/webhooks/webhook_routes.h"
+#include "gitops/common/log.h"
+#include "tests/webhooks/recording_handler.h"
+#include "tests/webhooks/subprocess.h"
+#include "tests/webhooks/temp_dir.h"
+
+namespace datamcp::bot {
+namespace {
+
+using testing::ReadFileOrEmpty;
+using testing::RecordingHandler;
+using testing::Subprocess;
+using testing::TempDir;
+using testing::WaitFor;
+
+constexpr char kSecretText[] = "integration webhook secret";
+constexpr char kRepo[] = "datamcp-test/gitops";
+constexpr char kForeignRepo[] = "someone-else/other-repo";
+
+struct Example {
+  std::string event, action, delivery, signature, body;
+};
+
+// What GitHub should get back, from the issue's table (independent of the intake's own).
+int ExpectedStatus(const Example& e) {
+  static const std::set<std::pair<std::string, std::string>> kHandled = {
+      {"pull_request", "opened"},      {"pull_request", "reopened"},
+      {"pull_request", "synchronize"}, {"pull_request", "ready_for_review"},
+      {"pull_request", "closed"},      {"issue_comment", "created"},
+      {"check_run", "rerequested"},    {"workflow_run", "completed"}};
+  if (e.event == "ping") return 200;
+  if (e.event == "push" || kHandled.count({e.event, e.action})) return 202;
+  return 204;
+}
+
+std::string JsDir() {
+  const char* env = std::getenv("DATAMCP_SOURCE_DIR");  // set by ctest
+  return std::string(env ? env : DATAMCP_SOURCE_DIR_DEFAULT) + "/tests/webhooks/js";
+}
+
+// Runs sign-examples.mjs; fails the test when Node or the npm packages are missing.
+std::vector<Example> SignedExamples(const std::string& repo, const std::string& out,
+                                    const std::string& events = "") {
+  std::vector<std::string> argv = {
+      "node", JsDir() + "/sign-examples.mjs", "--secret", kSecretText, "--repo", repo, "--out",
+      out};
+  if (!events.empty()) argv.insert(argv.end(), {"--events", events});
+  Subprocess node(argv);
+  std::string output;
+  EXPECT_EQ(node.ReadAllAndWait(&output, std::chrono::seconds(60)), 0)
+      << "sign-examples.mjs failed; run scripts/install-test-deps (npm ci in tests/webhooks/js)";
+  std::vector<Example> examples;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded()) continue;
+    examples.push_back({j["event"], j["action"], j["delivery"], j["signature"],
+                        ReadFileOrEmpty(j["body_file"].get<std::string>())});
+  }
+  return examples;
+}
+
+// Sends raw bytes on a fresh connection and returns the first response (headers and a
+// Content-Length body), or what arrived before the server closed or 10 s passed.
+std::string RawExchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "connect failed";
+  }
+  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) {
+    response.append(buf, static_cast<std::size_t>(n));
+    const auto end = response.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    const auto cl = response.find("Content-Length: ");
+    const std::size_t body = cl < end ? std::stoul(response.substr(cl + 16)) : 0;
+    if (response.size() >= end + 4 + body) break;
+  }
+  close(fd);
+  return response;
+}
+
+class WebhookServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    examples_dir_ = new TempDir();
+    examples_ = new std::vector<Example>(SignedExamples(kRepo, *examples_dir_ / "allowed"));
+    foreign_ = new std::vector<Example>(
+        SignedExamples(kForeignRepo, *examples_dir_ / "foreign", "pull_request,push"));
+  }
+  static void TearDownTestSuite() {
+    delete examples_;
+    delete foreign_;
+    delete examples_dir_;
+  }
+
+  void SetUp() override {
+    ASSERT_FALSE(examples_->empty()) << "no payloads from @octokit/webhooks-examples";
+    auto store = queue::DeliveryStore::Open({.dir = dir_ / "store"}, SystemClock::Instance());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    intake_ = std::make_unique<WebhookIntake>(
+        WebhookIntakeOptions{.secret = Secret(kSecretText), .allowed_repositories = {kRepo}},
+        *store_, SystemClock::Instance());
+    dispatcher_ =
+        std::make_unique<queue::DeliveryDispatcher>(*store_, handler_, SystemClock::Instance());
+    dispatcher_->Start();
+    RegisterWebhookRoutes(server_, *intake_);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    listener_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  void TearDown() override {
+    server_.stop();
+    if (listener_.joinable()) listener_.join();
+    if (dispatcher_) dispatcher_->Stop();
+  }
+
+  httplib::Result Post(const Example& e, const std::string& content_type = "application/json") {
+    httplib::Client client("127.0.0.1", port_);
+    httplib::Headers headers = {{"X-GitHub-Event", e.event}, {"X-GitHub-Delivery", e.delivery}};
+    if (!e.signature.empty()) headers.emplace("X-Hub-Signature-256", e.signature);
+    return client.Post(kWebhookPath, headers, e.body, content_type.c_str());
+  }
+
+  static TempDir* examples_dir_;
+  static std::vector<Example>* examples_;
+  static std::vector<Example>* foreign_;
+  TempDir dir_;
+  RecordingHandler handler_;
+  std::unique_ptr<queue::DeliveryStore> store_;
+  std::unique_ptr<WebhookIntake> intake_;
+  std::unique_ptr<queue::DeliveryDispatcher> dispatcher_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread listener_;
+};
+
+TempDir* WebhookServerTest::examples_dir_ = nullptr;
+std::vector<Example>* WebhookServerTest::examples_ = nullptr;
+std::vector<Example>* WebhookServerTest::foreign_ = nullptr;
+
+TEST_F(WebhookServerTest, RealPayloadsAreAnsweredAndEachAcceptedOneProcessedOnce) {
+  std::map<std::string, std::string> accepted;  // delivery -> body
+  for (const Example& e : *examples_) {
+    auto res = Post(e);
+    ASSERT_TRUE(res) << "request failed: " << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, ExpectedStatus(e)) << e.event << "/" << e.action << ": " << res->body;
+    if (res->status == 202) accepted[e.delivery] = e.body;
+  }
+  ASSERT_GE(accepted.size(), 20u) << "too few handled payloads to mean anything";
+  for (const Example& e : *examples_) {  // GitHub redelivers everything
+    auto res = Post(e);
+    ASSERT_TRUE(res);
+    const int expected = ExpectedStatus(e) == 202 ? 200 : ExpectedStatus(e);
+    EXPECT_EQ(res->status, expected) << "redelivery of " << e.event << "/" << e.action;
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] { return handler_.distinct() == accepted.size() && store_->PendingIds().empty(); }));
+  EXPECT_EQ(handler_.order().size(), accepted.size());
+  for (const auto& [id, body] : accepted) {
+    EXPECT_EQ(handler_.calls(id), 1) << id;
+    EXPECT_EQ(handler_.body(id), body) << id;
+  }
+}
+
+TEST_F(WebhookServerTest, ForeignRepositoryIsRefusedAndNothingProcessed) {
+  int refused = 0;
+  for (const Example& e : *foreign_) {
+    auto res = Post(e);
+    ASSERT_TRUE(res);
+    const int expected = ExpectedStatus(e) == 202 ? 403 : ExpectedStatus(e);
+    EXPECT_EQ(res->status, expected) << e.event << "/" << e.action;
+    refused += res->status == 403;
+  }
+  EXPECT_GE(refused, 5);
+  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_TRUE(handler_.order().empty());
+}
+
+TEST_F(WebhookServerTest, BadOrMissingSignatureIs401) {
+  Example e = examples_->front();
+  for (const Example& x : *examples_)
+    if (ExpectedStatus(x) == 202) {
+      e = x;
+      break;
+    }
+  Example wrong = e;
+  wrong.signature = SignSha256(Secret("not the secret"), e.body);
+  Example unsigned_ = e;
+  unsigned_.signature.clear();
+  Example tampered = e;
+  tampered.body += " ";
+  for (const Example* x : {&wrong, &unsigned_, &tampered}) {
+    auto res = Post(*x);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << res->body;
+  }
+  EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
+TEST_F(WebhookServerTest, UnknownEventIs204AndNotRecorded) {
+  Example e = examples_->front();
+  e.event = "made_up_event";
+  auto res = Post(e);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
+TEST_F(WebhookServerTest, FormEncodedIs415EvenWhenOversized) {
+  Example e = examples_->front();
+  auto res = Post(e, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 415);
+  std::string raw = RawExchange(port_,
+                                "POST /webhooks/github HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Type: application/x-www-form-urlencoded\r\n"
+                                "Content-Length: 104857600\r\nX-GitHub-Event: push\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 415", 0), 0u) << raw;
+}
+
+TEST_F(WebhookServerTest, OversizedBodyIs413BeforeItIsRead) {
+  // Only the headers are sent: the answer must come without the body, and tell the client
+  // the connection ends (the body is never read).
+  std::string raw = RawExchange(port_,
+                                "POST /webhooks/github HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Type: application/json\r\n"
+                                "Content-Length: 26214401\r\nX-GitHub-Event: push\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 413", 0), 0u) << raw;
+  EXPECT_NE(raw.find("Connection: close"), std::string::npos) << raw;
+}
+
+TEST_F(WebhookServerTest, OversizedChunkedBodyIs413) {
+  const std::string chunk(1 << 20, 'x');
+  std::string request =
+      "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\nX-GitHub-Event: push\r\n\r\n";
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+  for (int i = 0; i < 26; ++i) request += size_line + chunk + "\r\n";
+  request += "0\r\n\r\n";
+  std::string raw = RawExchange(port_, request);
+  EXPECT_EQ(raw.rfind("HTTP/1.1 413", 0), 0u) << raw.substr(0, 200);
+  EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
+TEST_F(WebhookServerTest, ConnectionStaysUsableAfter415WithinLimit) {
+  const std::string form = "payload=%7B%7D";
+  const std::string first =
+      "POST /webhooks/github HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+      std::to_string(form.size()) + "\r\nX-GitHub-Event: push\r\n\r\n" + form;
+  const std::string second = "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string all;
+  char buf[4096];
+  ASSERT_GT(send(fd, first.data(), first.size(), MSG_NOSIGNAL), 0);
+  while (all.find("not supported") == std::string::npos) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    all.append(buf, static_cast<std::size_t>(n));
+  }
+  ASSERT_GT(send(fd, second.data(), second.size(), MSG_NOSIGNAL), 0);  // same connection
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    all.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  EXPECT_EQ(all.rfind("HTTP/1.1 415", 0), 0u) << all;
+  EXPECT_NE(all.find("HTTP/1.1 404"), std::string::npos)
+      << "second request was not parsed: " << all;
+}
+
+TEST_F(WebhookServerTest, ServerPayloadLimitGives413AndContentTypeIsCheckedFirst) {
+  server_.set_payload_max_length(1024);  // as if the lead set server.max_body_bytes low
+  Example e = examples_->front();
+  for (const Example& x : *examples_) {
+    if (ExpectedStatus(x) == 202 && x.body.size() > 1024) {
+      e = x;
+      break;
+    }
+  }
+  ASSERT_GT(e.body.size(), 1024u);
+  auto form = Post(e, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+  auto json = Post(e);
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->status, 413) << json->body;
+  EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
+TEST_F(WebhookServerTest, PingIs200) {
+  for (const Example& e : *examples_) {
+    if (e.event != "ping") continue;
+    auto res = Post(e);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    return;
+  }
+  FAIL() << "no ping example in @octokit/webhooks-examples";
+}
+
+// kill -9 right after deliveries were answered 202: every one is in the store on reopen.
+TEST(WebhookCrashTest, KillNineAfter202LosesNothing) {
+  for (bool dispatch : {false, true}) {
+    TempDir dir;
+    const std::string secret_file = dir / "secret";
+    { std::ofstream(secret_file) << kSecretText; }
+    std::vector<std::string> argv = {DATAMCP_WEBHOOK_SERVER,
+                                     "--dir",
+                                     dir / "store",
+                                     "--secret-file",
+                                     secret_file,
+                                     "--repo",
+                                     kRepo,
+                                     "--log-level",
+                                     "warn"};
+    if (!dispatch) argv.push_back("--no-dispatch");
+    Subprocess server(argv);
+    std::string line;
+    ASSERT_TRUE(server.ReadLine(&line, std::chrono::seconds(20))) << "webhook_server did not start";
+    ASSERT_EQ(line.rfind("listening ", 0), 0u) << line;
+    const int port = std::stoi(line.substr(10));
+
+    std::vector<std::string> accepted;
+    httplib::Client client("127.0.0.1", port);
+    for (int i = 0; i < 30; ++i) {
+      const std::string body = R"({"action":"synchronize","number":)" + std::to_string(i) +
+                               R"(,"repository":{"full_name":"datamcp-test/gitops"}})";
+      const std::string id = "crash-" + std::to_string(i);
+      auto res = client.Post(kWebhookPath,
+                             {{"X-GitHub-Event", "pull_request"},
+                              {"X-GitHub-Delivery", id},
+                              {"X-Hub-Signature-256", SignSha256(Secret(kSecretText), body)}},
+                             body, "application/json");
+      ASSERT_TRUE(res);
+      ASSERT_EQ(res->status, 202) << res->body;
+      accepted.push_back(id);
+    }
+    server.Kill(SIGKILL);
+    EXPECT_EQ(server.Wait(), 128 + SIGKILL);
+
+    auto store = queue::DeliveryStore::Open({.dir = dir / "store"}, SystemClock::Instance());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    if (!dispatch) {
+      EXPECT_EQ((*store)->PendingIds(), accepted);
+    }
+    for (const std::string& id : accepted) {  // pending or done, but known: never lost
+      auto again = (*store)->Append({id, "pull_request", "synchronize", kRepo, 0, "{}"});
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(*again, queue::DeliveryStore::AppendOutcome::kDuplicate)
+          << "dispatch=" << dispatch << " " << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace datamcp::bot
