@@ -7,8 +7,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "bot/auth/jwt_authenticator.h"
-#include "bot/auth/no_auth_authenticator.h"
+#include "bot/app/mcp_command.h"
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
@@ -56,16 +55,6 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
-// The authenticator auth.mode asks for: JWT verification, or the loopback-only no-auth
-// development mode (config validation refuses it on other addresses).
-Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& config) {
-  if (config.auth.mode == "none") return std::unique_ptr<Authenticator>(new NoAuthAuthenticator());
-  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options, JwtOptionsFromConfig(config.auth));
-  DATAMCP_ASSIGN_OR_RETURN(auto jwt,
-                           JwtAuthenticator::Create(std::move(options), SystemClock::Instance()));
-  return std::unique_ptr<Authenticator>(std::move(jwt));
-}
-
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -91,22 +80,9 @@ int RunServe(const CommonOptions& options) {
     return CheckRepositoryAndWorkDir(repo_path, dir);
   });
 
-  mcp::McpServerOptions mcp_options;
-  mcp_options.version = kVersion;
-  mcp_options.instructions =
-      "DataMCP turns requests into pull requests on a GitOps repository; a human merges "
-      "them and only then are they applied. Call get_server_info first to learn the "
-      "environments and your scopes.";
-  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), mcp_options);
-  (void)mcp::RegisterServerInfoTool(
-      mcp_endpoint.registry(),
-      {.version = kVersion,
-       .repository_url = config.repository.url.empty() ? repo_path : config.repository.url,
-       .repository_description =
-           config.repository.url.empty() ? "embedded local repository" : "remote repository",
-       .default_branch = config.repository.default_branch,
-       .environments = {},
-       .forge = config.forge.kind});
+  mcp::McpEndpoint mcp_endpoint(SystemClock::Instance(), DefaultMcpServerOptions());
+  (void)mcp::RegisterServerInfoTool(mcp_endpoint.registry(),
+                                    ServerInfoFromConfig(config, repo_path));
   auto authenticator = MakeAuthenticator(config);
   if (!authenticator.ok()) return ConfigError(authenticator.status());
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bot/app/mcp_command.h"
 #include "bot/app/serve.h"
 #include "bot/app/startup.h"
 #include "bot/cli/admin_commands.h"
@@ -23,6 +24,8 @@ usage: datamcp <command> [options]
 
 commands:
   serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
+  mcp                   MCP over stdio (JSON-RPC on stdin/stdout, logs on stderr) for agents
+                        that launch the bot; the token comes from $DATAMCP_TOKEN
   token --sub NAME --scopes "a b" [--ttl 1h]
                         mint an HS256 token with the server's key (scopes: proposals:write,
                         plans:read, audit:read, locks:read, server:read, env:<name>)
@@ -109,6 +112,10 @@ int RunCli(int argc, char** argv) {
   }
   if (cmd == "config") return RunConfig(args, common);
   if (cmd == "token") return RunToken(args, common);
+  if (cmd == "mcp") {
+    if (!args.empty()) return Usage("mcp takes no arguments besides --config: " + args[0]);
+    return RunMcpStdio(common);
+  }
   if (cmd == "init-repo") return RunInitRepo(args, common);
   if (cmd == "prs") return RunPrs(args, common);
   if (cmd == "pr") return RunPr(args, common);
