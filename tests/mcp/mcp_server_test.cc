@@ -98,6 +98,12 @@ TEST_F(McpServerTest, AnswersJsonRpcErrorsWithTheRightCodes) {
   EXPECT_EQ(Call(Request(10, "tools/call", {{"name", "boom"}}))["error"]["code"],
             rpc::kInternalError);
   EXPECT_TRUE(Call({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}).is_null());
+  // Members of unexpected types are refused or ignored, never thrown on.
+  EXPECT_TRUE(Call({{"jsonrpc", "2.0"},
+                    {"method", "notifications/cancelled"},
+                    {"params", {{"requestId", 1}, {"reason", 42}}}})
+                  .is_null());
+  EXPECT_FALSE(server_.WantsStreaming({{"jsonrpc", "2.0"}, {"id", 1}, {"method", 5}}));
   EXPECT_TRUE(session_.initialized());
 }
 
