@@ -210,7 +210,7 @@ void HandleBatch(Ctx& c, const httplib::Request& req, httplib::Response& res, co
   json responses = json::array();
   StandaloneOutbound out(*session);
   for (const auto& msg : batch) {
-    if (msg.is_object() && msg.value("method", "") == "initialize") {
+    if (StringField(msg, "method") == "initialize") {
       responses.push_back(
           MakeError(IdOf(msg), rpc::kInvalidRequest, "initialize cannot be batched"));
       continue;

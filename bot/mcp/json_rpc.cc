@@ -59,4 +59,10 @@ json IdOf(const json& message) {
   return *id;
 }
 
+std::string StringField(const json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace datamcp::bot::mcp

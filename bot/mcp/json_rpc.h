@@ -37,4 +37,8 @@ json MakeNotification(std::string method, json params);
 // The id of a message when it has a usable one (string or integer), else null.
 json IdOf(const json& message);
 
+// obj[key] when obj is an object and that member is a string, else "" (never throws, unlike
+// json::value on a member of another type).
+std::string StringField(const json& obj, const char* key);
+
 }  // namespace datamcp::bot::mcp

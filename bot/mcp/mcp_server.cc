@@ -110,7 +110,7 @@ void McpServer::HandleNotification(Session& session, const std::string& method,
     if (request_id != params.end() && session.Cancel(*request_id)) {
       log::Info("mcp.cancelled", {{"session", session.id().substr(0, 8)},
                                   {"request_id", *request_id},
-                                  {"reason", params.value("reason", "")}});
+                                  {"reason", StringField(params, "reason")}});
     }
   }
   // Other notifications (roots/list_changed, progress from the client) need no action.
@@ -214,7 +214,7 @@ std::optional<Reply> McpServer::Precheck(const Session& session, const Principal
 }
 
 bool McpServer::WantsStreaming(const json& message) const {
-  if (!message.is_object() || message.value("method", "") != "tools/call") return false;
+  if (StringField(message, "method") != "tools/call") return false;
   const json& params = ParamsOf(message);
   if (!ProgressTokenOf(params).is_null()) return true;
   auto name = params.find("name");

@@ -53,6 +53,17 @@ Result<std::shared_ptr<Session>> SessionManager::Create(const std::string& subje
     return ResourceExhausted("too many MCP sessions (" + std::to_string(options_.max_sessions) +
                              "); end unused sessions with DELETE /mcp or retry later");
   }
+  std::size_t mine = 0;
+  for (const auto& [unused, e] : sessions_) mine += e.session->subject() == subject;
+  if (mine >= options_.max_sessions_per_subject) {
+    PurgeExpiredLocked(now);
+    mine = 0;
+    for (const auto& [unused, e] : sessions_) mine += e.session->subject() == subject;
+  }
+  if (mine >= options_.max_sessions_per_subject) {
+    return ResourceExhausted("subject " + subject + " already has " + std::to_string(mine) +
+                             " MCP sessions; end unused ones with DELETE /mcp");
+  }
   auto session = std::make_shared<Session>(id, subject);
   sessions_[id] = Entry{session, now};
   return session;

@@ -14,6 +14,7 @@ namespace datamcp::bot::mcp {
 
 struct SessionManagerOptions {
   std::size_t max_sessions = 1024;
+  std::size_t max_sessions_per_subject = 64;  // one caller cannot take every slot
   std::chrono::seconds idle_timeout{3600};
 };
 
@@ -24,8 +25,8 @@ class SessionManager {
  public:
   SessionManager(Clock& clock, SessionManagerOptions options);
 
-  // ResourceExhausted when max_sessions live sessions exist; Internal when the random
-  // generator fails.
+  // ResourceExhausted when max_sessions live sessions exist, or max_sessions_per_subject
+  // of `subject`; Internal when the random generator fails.
   Result<std::shared_ptr<Session>> Create(const std::string& subject);
   // The live session with this id (refreshing its idle timer), or nullptr when unknown,
   // ended or expired.

@@ -1,6 +1,7 @@
 #include "bot/mcp/stdio_transport.h"
 
 #include <atomic>
+#include <exception>
 #include <list>
 #include <mutex>
 #include <string>
@@ -44,7 +45,13 @@ json HandleLine(const std::string& line, const McpServer& server, Session& sessi
                      "Invalid Request: JSON-RPC batches are not supported; send one message "
                      "per line");
   }
-  Reply reply = server.Handle(session, principal, msg, out);
+  Reply reply;
+  try {
+    reply = server.Handle(session, principal, msg, out);
+  } catch (const std::exception& e) {  // a bug: keep serving the other requests
+    log::Error("mcp.stdio_exception", {{"what", e.what()}});
+    return MakeError(IdOf(msg), rpc::kInternalError, "internal error; see the server log");
+  }
   // A cancelled request gets no response (the spec's SHOULD).
   return reply.message && !reply.cancelled ? *reply.message : json();
 }

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <set>
 
+#include "bot/mcp/json_rpc.h"
+
 namespace datamcp::bot::mcp {
 
 namespace {
@@ -33,7 +35,7 @@ std::vector<std::string> Missing(const Principal& principal,
 
 Status CheckOutputSchema(const Tool& tool) {
   if (tool.output_schema.is_null()) return Status::Ok();
-  if (!tool.output_schema.is_object() || tool.output_schema.value("type", "") != "object") {
+  if (!tool.output_schema.is_object() || StringField(tool.output_schema, "type") != "object") {
     return InvalidArgument("tool " + tool.name + ": outputSchema must have type \"object\"");
   }
   return Status::Ok();
@@ -110,7 +112,7 @@ Status ToolRegistry::Register(Tool tool) {
   }
   if (tool.description.empty()) return InvalidArgument("tool " + tool.name + ": no description");
   if (!tool.handler) return InvalidArgument("tool " + tool.name + ": no handler");
-  if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
+  if (!tool.input_schema.is_object() || StringField(tool.input_schema, "type") != "object") {
     return InvalidArgument("tool " + tool.name + ": inputSchema must have type \"object\"");
   }
   DATAMCP_RETURN_IF_ERROR(CheckOutputSchema(tool));

@@ -227,6 +227,10 @@ TEST_F(HttpTransportTest, BatchesOnlyFor20250326Sessions) {
   auto ok = Post(json::array({Req(1, "ping"), Req(2, "ping")}), Headers("reader", old));
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(json::parse(ok->body).size(), 2u);
+  auto odd =
+      Post(json::array({{{"jsonrpc", "2.0"}, {"id", 3}, {"method", 7}}}), Headers("reader", old));
+  EXPECT_EQ(odd->status, 200);
+  EXPECT_EQ(json::parse(odd->body)[0]["error"]["code"], rpc::kInvalidRequest);
 }
 
 TEST_F(HttpTransportTest, StreamsProgressOverSseWhenAskedForIt) {

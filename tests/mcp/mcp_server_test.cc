@@ -98,6 +98,12 @@ TEST_F(McpServerTest, AnswersJsonRpcErrorsWithTheRightCodes) {
   EXPECT_EQ(Call(Request(10, "tools/call", {{"name", "boom"}}))["error"]["code"],
             rpc::kInternalError);
   EXPECT_TRUE(Call({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}).is_null());
+  // Members of unexpected types are refused or ignored, never thrown on.
+  EXPECT_TRUE(Call({{"jsonrpc", "2.0"},
+                    {"method", "notifications/cancelled"},
+                    {"params", {{"requestId", 1}, {"reason", 42}}}})
+                  .is_null());
+  EXPECT_FALSE(server_.WantsStreaming({{"jsonrpc", "2.0"}, {"id", 1}, {"method", 5}}));
   EXPECT_TRUE(session_.initialized());
 }
 
@@ -233,6 +239,46 @@ TEST_F(McpServerTest, CancelledNotificationStopsTheRunningCall) {
   EXPECT_TRUE(reply.cancelled);
   EXPECT_EQ((*reply.message)["error"]["code"], rpc::kRequestCancelled);
   EXPECT_EQ(session_.in_flight(), 0u);
+}
+
+// Every member of every message the server reads, replaced by a value of each JSON type:
+// the server answers or ignores, never throws.
+TEST_F(McpServerTest, SurvivesMembersOfEveryType) {
+  const std::vector<json> values = {
+      nullptr, 1, -2.5, true, "x", json::array({1}), json::object({{"a", 1}})};
+  const std::vector<json> templates = {
+      Request(1, "initialize", {{"protocolVersion", "2025-11-25"}}),
+      Request(2, "logging/setLevel", {{"level", "info"}}),
+      Request(3, "tools/list", {{"cursor", "abc"}}),
+      Request(4, "tools/call",
+              {{"name", "propose"},
+               {"arguments", {{"environment", "dev"}}},
+               {"_meta", {{"progressToken", 1}}}}),
+      {{"jsonrpc", "2.0"},
+       {"method", "notifications/cancelled"},
+       {"params", {{"requestId", 1}, {"reason", "r"}}}},
+  };
+  int handled = 0;
+  for (const json& t : templates) {
+    const json flat = t.flatten();
+    for (const auto& path : flat.items()) {
+      for (const json& v : values) {
+        json message = t;
+        message[json::json_pointer(path.key())] = v;
+        std::vector<json> variants = {message};
+        if (auto p = message.find("params"); p != message.end()) variants.push_back(*p);
+        for (const json& variant : variants) {
+          if (variant.is_null()) continue;
+          Session s("fuzz", "alice");
+          s.set_protocol_version("2025-11-25");
+          EXPECT_NO_THROW(server_.Handle(s, principal_, variant, out_)) << variant.dump();
+          EXPECT_NO_THROW(server_.WantsStreaming(variant)) << variant.dump();
+          ++handled;
+        }
+      }
+    }
+  }
+  EXPECT_GT(handled, 100);
 }
 
 }  // namespace

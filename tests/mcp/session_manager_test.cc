@@ -11,7 +11,9 @@ using std::chrono::seconds;
 
 TEST(SessionManagerTest, CreatesUnpredictableHexIds) {
   ManualClock clock;
-  SessionManager m(clock, {});
+  SessionManager m(
+      clock,
+      {.max_sessions = 1000, .max_sessions_per_subject = 1000, .idle_timeout = seconds(3600)});
   std::set<std::string> ids;
   for (int i = 0; i < 100; ++i) {
     auto s = m.Create("alice");
@@ -39,7 +41,8 @@ TEST(SessionManagerTest, FindsLiveSessionsAndForgetsRemovedOnes) {
 
 TEST(SessionManagerTest, ExpiresIdleSessionsButNotBusyOnes) {
   ManualClock clock;
-  SessionManager m(clock, {.max_sessions = 10, .idle_timeout = seconds(60)});
+  SessionManager m(
+      clock, {.max_sessions = 10, .max_sessions_per_subject = 10, .idle_timeout = seconds(60)});
   auto idle = m.Create("a").value();
   auto busy = m.Create("b").value();
   auto used = m.Create("c").value();
@@ -55,7 +58,8 @@ TEST(SessionManagerTest, ExpiresIdleSessionsButNotBusyOnes) {
 
 TEST(SessionManagerTest, BoundsTheNumberOfSessions) {
   ManualClock clock;
-  SessionManager m(clock, {.max_sessions = 2, .idle_timeout = seconds(60)});
+  SessionManager m(clock,
+                   {.max_sessions = 2, .max_sessions_per_subject = 2, .idle_timeout = seconds(60)});
   ASSERT_TRUE(m.Create("a").ok());
   ASSERT_TRUE(m.Create("b").ok());
   auto third = m.Create("c");
@@ -64,6 +68,18 @@ TEST(SessionManagerTest, BoundsTheNumberOfSessions) {
   clock.Advance(seconds(61));
   EXPECT_TRUE(m.Create("c").ok());  // expired ones make room
   EXPECT_EQ(m.size(), 1u);
+}
+
+TEST(SessionManagerTest, BoundsSessionsPerSubject) {
+  ManualClock clock;
+  SessionManager m(
+      clock, {.max_sessions = 10, .max_sessions_per_subject = 2, .idle_timeout = seconds(60)});
+  ASSERT_TRUE(m.Create("greedy").ok());
+  ASSERT_TRUE(m.Create("greedy").ok());
+  auto third = m.Create("greedy");
+  ASSERT_FALSE(third.ok());
+  EXPECT_NE(third.status().message().find("greedy already has 2"), std::string::npos);
+  EXPECT_TRUE(m.Create("someone-else").ok());
 }
 
 TEST(SessionTest, OneStandaloneStreamAndMessagesOnlyWhileAttached) {

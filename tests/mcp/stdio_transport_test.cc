@@ -24,7 +24,10 @@ std::vector<json> Lines(const std::string& text) {
 
 TEST(StdioTransportTest, ServesNewlineDelimitedJsonRpc) {
   ToolRegistry registry;
-  ASSERT_TRUE(RegisterServerInfoTool(registry, {.version = "9.9", .environments = {"dev"}}).ok());
+  ServerInfo server_info;
+  server_info.version = "9.9";
+  server_info.environments = {"dev"};
+  ASSERT_TRUE(RegisterServerInfoTool(registry, server_info).ok());
   McpServer server(registry, {});
   std::istringstream in(
       R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})"

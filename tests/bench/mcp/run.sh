@@ -96,6 +96,7 @@ esid="$(start_session "$eurl")"
 eres="$(run_wrk "$eurl" "$esid" '{"name":"echo","arguments":{"message":"hi"}}')"
 
 # --- Report ----------------------------------------------------------------------------
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$connections -d$duration"
 awk -v d="$dres" -v e="$eres" -v idle="$idle_rss_kb" -v loaded="$loaded_rss_kb" '
   function f(r, k,   m) { match(r, k "=[0-9.]+"); return substr(r, RSTART + length(k) + 1, RLENGTH - length(k) - 1) + 0 }
   function row(name, r) {
