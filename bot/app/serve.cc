@@ -15,6 +15,7 @@
 #include "bot/http/http_front.h"
 #include "bot/http/metrics.h"
 #include "bot/mcp/http_transport.h"
+#include "bot/mcp/mcp_endpoint.h"
 #include "bot/mcp/session_manager.h"
 #include "bot/webhooks/webhook_intake.h"
 #include "bot/webhooks/webhook_routes.h"
@@ -126,18 +127,6 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
-mcp::McpHttpOptions McpOptions(const config::Config& config, int port,
-                               const mcp::ToolRegistry& registry) {
-  mcp::McpHttpOptions o;
-  o.public_url = config.PublicUrl();
-  o.port = port;
-  o.allowed_hosts = config.server.allowed_hosts;
-  o.allowed_origins = config.server.allowed_origins;
-  o.authorization_servers = config.auth.authorization_servers;
-  o.scopes_supported = registry.StaticScopes();
-  return o;
-}
-
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -177,7 +166,9 @@ int RunServe(const CommonOptions& options) {
   }
   mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
-  mcp::RegisterMcpRoutes(front.server(), McpOptions(config, front.port(), (*mcp_parts)->registry),
+  mcp::RegisterMcpRoutes(front.server(),
+                         mcp::McpHttpOptionsFromConfig(config, front.port(),
+                                                       (*mcp_parts)->registry.StaticScopes()),
                          sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.

@@ -7,21 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, connect, waitFor } from './lib.mjs';
+import { startServer, connect, waitFor, notesOf } from './lib.mjs';
 
 const scopes = ['proposals:write', 'plans:read', 'env:local'];
 const dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-crash-'));
 let server;
 
 const origin = () => join(dir, 'work', 'gitops.git');
-const applyNotes = (commit) => {
-  let text = '';
-  try {
-    text = execFileSync('git', ['-C', origin(), 'notes', '--ref=datamcp', 'show', commit],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch { return []; }
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((n) => n.type === 'apply');
-};
+const applyNotes = (commit) => notesOf(['-C', origin()], commit).filter((n) => n.type === 'apply');
 const mainSha = () => execFileSync('git', ['-C', origin(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
 
 async function propose(files, title) {

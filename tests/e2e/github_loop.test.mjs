@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
-import { startServer, connect, waitFor, binary } from './lib.mjs';
+import { startServer, connect, waitFor, binary, notesOf } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples');
@@ -115,7 +115,7 @@ test('CI green, approval and merge webhooks lead to exactly one apply, recorded 
     p.workflow_run.head_sha = head;
     p.workflow_run.conclusion = 'success';
   }));
-  await waitFor(() => git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', head).includes('"ci"'),
+  await waitFor(() => notesOf(['--git-dir', origin], head).some((n) => n.type === 'ci'),
     30000, 'the CI note');
   // The human merge, as GitHub would make it.
   const work = join(dir, 'merge');
@@ -133,7 +133,7 @@ test('CI green, approval and merge webhooks lead to exactly one apply, recorded 
   }));
   await waitFor(async () => (await fakeState()).comments.some((c) => c.body.includes('datamcp:apply')),
     120000, 'the apply comment');
-  const notes = git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', merge).split('\n').map((l) => JSON.parse(l));
+  const notes = notesOf(['--git-dir', origin], merge);
   const applies = notes.filter((n) => n.type === 'apply');
   assert.equal(applies.length, 1, JSON.stringify(notes));
   assert.equal(applies[0].result, 'applied', JSON.stringify(applies[0]));
@@ -146,6 +146,5 @@ test('CI green, approval and merge webhooks lead to exactly one apply, recorded 
   // A redelivery of the merge event applies nothing again.
   await deliver('pull_request', example('pull_request', 'closed', (p) => { p.number = 1; p.pull_request.merged = true; }));
   await new Promise((r) => setTimeout(r, 3000));
-  const again = git('--git-dir', origin, 'notes', '--ref=datamcp', 'show', merge).split('\n');
-  assert.equal(again.filter((l) => l.includes('"apply"')).length, 1);
+  assert.equal(notesOf(['--git-dir', origin], merge).filter((n) => n.type === 'apply').length, 1);
 });

@@ -90,3 +90,16 @@ export function branches(bareRepo) {
   return execFileSync('git', ['-C', bareRepo, 'for-each-ref', '--format=%(refname)', 'refs/heads'],
     { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
+
+// The JSON records DataMCP keeps in the git note (refs/notes/datamcp) of `commit`: the note
+// is one JSON array of documents. Empty when there is no note.
+export function notesOf(gitDirArgs, commit) {
+  let text;
+  try {
+    text = execFileSync('git', [...gitDirArgs, 'notes', '--ref=datamcp', 'show', commit],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  return JSON.parse(text);
+}
