@@ -18,7 +18,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libgit2-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libssl-dev \
-      libyaml-cpp-dev prometheus-cpp-dev \
+      libyaml-cpp-dev prometheus-cpp-dev libsimdjson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -31,7 +31,7 @@ FROM ${DEBIAN_IMAGE}
 # Runtime libraries only: their dependency closure covers every library the binary links
 # (tests/deploy checks it with ldd), plus the CA bundle for https remotes, GitHub and
 # Argo CD. No git CLI: DataMCP uses libgit2.
-ARG RUNTIME_PACKAGES="ca-certificates libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libssl3"
+ARG RUNTIME_PACKAGES="ca-certificates libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libsimdjson14 libssl3"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
  && rm -rf /var/lib/apt/lists/* \
@@ -42,6 +42,8 @@ RUN apt-get update \
 COPY --from=terraform /bin/terraform /usr/local/bin/terraform
 COPY --from=helm /usr/bin/helm /usr/local/bin/helm
 COPY --from=build /build/bot/datamcp /usr/local/bin/datamcp
+# The GitOps repository `datamcp init-repo` and the embedded default start from.
+COPY repo-template /usr/share/datamcp/repo-template
 
 # Listen on every interface inside the container. Authentication stays on (auth.mode jwt):
 # auth.mode none is refused off loopback. HOME points at the state volume so helm and

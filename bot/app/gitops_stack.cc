@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "bot/cli/admin_commands.h"
-#include "gitops/common/log.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
+#include "gitops/common/log.h"
 #include "gitops/forge/github_forge.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_forge.h"
@@ -22,8 +22,8 @@ namespace {
 // (GKE Workload Identity and EKS IRSA come in through these). Nothing else of the server's
 // environment reaches a planner.
 const std::vector<std::string> kPlannerEnv = {
-    "PATH", "HOME", "LANG", "TMPDIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE",
-    "AWS_*", "GOOGLE_*", "CLOUDSDK_*", "ARM_*", "TF_VAR_*"};
+    "PATH",          "HOME",  "LANG",     "TMPDIR",     "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
+    "SSL_CERT_FILE", "AWS_*", "GOOGLE_*", "CLOUDSDK_*", "ARM_*",       "TF_VAR_*"};
 
 std::vector<process::NamedSecret> ConfiguredSecrets(const config::Config& c) {
   return {{"repository.token", c.repository.token},
@@ -40,8 +40,9 @@ Result<std::unique_ptr<forge::Forge>> MakeForge(const config::Config& config, Gi
     return std::unique_ptr<forge::Forge>(std::move(github));
   }
   if (s.embedded_origin.empty()) {
-    return InvalidArgument("forge.kind local keeps pull requests in the embedded repository; "
-                           "with repository.url set, use forge.kind github");
+    return InvalidArgument(
+        "forge.kind local keeps pull requests in the embedded repository; "
+        "with repository.url set, use forge.kind github");
   }
   s.local_store = std::make_unique<localforge::LocalPrStore>(
       s.embedded_origin, clock,
@@ -76,8 +77,9 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
   std::string path = (fs::path(work_dir) / "gitops.git").string();
   if (fs::exists(path)) return path;
   if (template_dir.empty()) {
-    return FailedPrecondition("cannot find repo-template/ to create the embedded repository; "
-                              "set repository.url or run from a DataMCP checkout");
+    return FailedPrecondition(
+        "cannot find repo-template/ to create the embedded repository; "
+        "set repository.url or run from a DataMCP checkout");
   }
   // Bootstrap in a scratch directory, then clone it bare into place: a crash halfway leaves
   // no gitops.git, so the next start tries again.
@@ -118,9 +120,9 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   } else {
     s->remote_url = config.repository.url;
   }
-  DATAMCP_ASSIGN_OR_RETURN(s->masker, process::Masker::ForEnvironment(
-                                          config.plan.mask_values_env,
-                                          process::CurrentEnvironment(), ConfiguredSecrets(config)));
+  DATAMCP_ASSIGN_OR_RETURN(s->masker, process::Masker::ForEnvironment(config.plan.mask_values_env,
+                                                                      process::CurrentEnvironment(),
+                                                                      ConfiguredSecrets(config)));
   git::Libgit2RepositoryOptions ro;
   ro.mirror_path = (fs::path(work_dir) / mirror_name).string();
   ro.remote = {s->remote_url, config.repository.token, config.repository.ca_file,

@@ -47,8 +47,8 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
 // Builds the stack without touching the network: the mirror is opened by Mirror(), the
 // reconciler is not started. CLI commands that run beside a server pass their own
 // `mirror_name`, so two processes never fetch into the same mirror.
-Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
-                                                      const std::string& work_dir, Clock& clock,
-                                                      const std::string& mirror_name = "mirror.git");
+Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(
+    const config::Config& config, const std::string& work_dir, Clock& clock,
+    const std::string& mirror_name = "mirror.git");
 
 }  // namespace datamcp::bot

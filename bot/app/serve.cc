@@ -99,9 +99,9 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   DATAMCP_ASSIGN_OR_RETURN(WebhookIntakeOptions options,
                            WebhookIntakeOptionsFromConfig(config, config.BindsLoopback()));
   std::string dir = (std::filesystem::path(stack.work_dir) / "webhooks").string();
-  DATAMCP_ASSIGN_OR_RETURN(w->store, queue::DeliveryStore::Open(
-                                         {.dir = dir, .sync_writes = config.webhooks.sync_writes},
-                                         clock));
+  DATAMCP_ASSIGN_OR_RETURN(
+      w->store,
+      queue::DeliveryStore::Open({.dir = dir, .sync_writes = config.webhooks.sync_writes}, clock));
   w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,
@@ -166,10 +166,10 @@ int RunServe(const CommonOptions& options) {
   }
   mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
-  mcp::RegisterMcpRoutes(front.server(),
-                         mcp::McpHttpOptionsFromConfig(config, front.port(),
-                                                       (*mcp_parts)->registry.StaticScopes()),
-                         sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
+  mcp::RegisterMcpRoutes(
+      front.server(),
+      mcp::McpHttpOptionsFromConfig(config, front.port(), (*mcp_parts)->registry.StaticScopes()),
+      sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
     front.server().set_payload_max_length(
@@ -180,8 +180,9 @@ int RunServe(const CommonOptions& options) {
   }
   keeper.Start();
   if (config.auth.mode == "none") {
-    log::Warn("auth_disabled", {{"message", "auth.mode none: every caller has every scope; "
-                                            "local development only"}});
+    log::Warn("auth_disabled", {{"message",
+                                 "auth.mode none: every caller has every scope; "
+                                 "local development only"}});
   }
   log::Info("listening", {{"version", kVersion},
                           {"bind", config.server.bind},

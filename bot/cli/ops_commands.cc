@@ -24,8 +24,8 @@ Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
   DATAMCP_ASSIGN_OR_RETURN(config::Config config, LoadConfig(common));
   DATAMCP_ASSIGN_OR_RETURN(std::string work_dir, PrepareWorkDir(config));
   DATAMCP_RETURN_IF_ERROR(EnsureHs256Secret(config));
-  DATAMCP_ASSIGN_OR_RETURN(auto stack, BuildGitopsStack(config, work_dir, SystemClock::Instance(),
-                                                        "cli-mirror.git"));
+  DATAMCP_ASSIGN_OR_RETURN(
+      auto stack, BuildGitopsStack(config, work_dir, SystemClock::Instance(), "cli-mirror.git"));
   DATAMCP_RETURN_IF_ERROR(stack->repo->Mirror());
   if (config_out) *config_out = config;
   return stack;
@@ -44,9 +44,8 @@ int RunMcpStdio(const std::vector<std::string>& args, const CommonOptions& commo
   const char* token = std::getenv("DATAMCP_TOKEN");
   auto principal = (*parts)->authenticator->Authenticate(token ? token : "");
   if (!principal.ok()) {
-    return Fail("mcp: set DATAMCP_TOKEN to a token (`datamcp token`): " +
-                    principal.status().message(),
-                2);
+    return Fail(
+        "mcp: set DATAMCP_TOKEN to a token (`datamcp token`): " + principal.status().message(), 2);
   }
   return mcp::RunStdio(std::cin, std::cout, *(*parts)->server, *principal);
 }

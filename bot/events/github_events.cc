@@ -73,13 +73,13 @@ Status GithubEventHandler::OnComment(const json& payload) {
   std::string body = payload.value("comment", json::object()).value("body", "");
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
   if (body != "/datamcp plan" && body != "/datamcp unlock") return Status::Ok();
-  std::string user = payload.value("comment", json::object())
-                         .value("user", json::object())
-                         .value("login", "");
+  std::string user =
+      payload.value("comment", json::object()).value("user", json::object()).value("login", "");
   DATAMCP_ASSIGN_OR_RETURN(forge::Permission permission, forge_.GetPermission(user));
   int number = issue.value("number", 0);
   if (permission != forge::Permission::kWrite && permission != forge::Permission::kAdmin) {
-    log::Warn("comment_command_refused", {{"user", user}, {"command", body}, {"pull_request", number}});
+    log::Warn("comment_command_refused",
+              {{"user", user}, {"command", body}, {"pull_request", number}});
     return Status::Ok();
   }
   log::Info("comment_command", {{"user", user}, {"command", body}, {"pull_request", number}});

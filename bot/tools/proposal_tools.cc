@@ -21,9 +21,8 @@ mcp::ToolResult Propose(GitopsToolDeps& deps, const mcp::ToolCall& call, const s
                                     StringArg(a, "idempotency_key"),
                                     std::move(build)};
   int step = 0;
-  auto result = deps.proposals.Propose(request, [&](const std::string& name) {
-    call.Progress(++step, 5, name);
-  });
+  auto result = deps.proposals.Propose(
+      request, [&](const std::string& name) { call.Progress(++step, 5, name); });
   return result.ok() ? ProposalAnswer(*result) : ErrorAnswer(result.status());
 }
 
@@ -45,10 +44,12 @@ mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
   tool.output_schema = ProposalOutputSchema();
   // Opens a pull request (not destructive: nothing changes until a human merges); the same
   // idempotency key returns the same proposal; it talks to the git remote and the forge.
-  tool.annotations = {.read_only = false, .destructive = false, .idempotent = false,
-                      .open_world = true};
+  tool.annotations = {
+      .read_only = false, .destructive = false, .idempotent = false, .open_world = true};
   tool.scopes = {std::string(kScopeProposalsWrite)};
-  tool.argument_scopes = [&deps](const json& args) { return EnvironmentScopes(deps.proposals, args); };
+  tool.argument_scopes = [&deps](const json& args) {
+    return EnvironmentScopes(deps.proposals, args);
+  };
   tool.streams = true;
   return tool;
 }
@@ -75,13 +76,19 @@ mcp::Tool ProposeChange(GitopsToolDeps& deps) {
 }
 
 mcp::Tool ProposeModule(GitopsToolDeps& deps) {
-  json props = {
-      {"module", {{"type", "string"}, {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"}, {"maxLength", 63},
-                  {"description", "Module of the library, e.g. gcs, gke, eks, s3, iam, project, "
-                                  "network, aws-account, local-data"}}},
-      {"instance", {{"type", "string"}, {"pattern", "^[a-z_][a-z0-9_]{0,62}$"}, {"maxLength", 63},
-                    {"description", "Name of this instance (module label and file name)"}}},
-      {"variables", {{"type", "object"}, {"description", "Module variables by name"}}}};
+  json props = {{"module",
+                 {{"type", "string"},
+                  {"pattern", "^[a-z0-9][a-z0-9_-]{0,62}$"},
+                  {"maxLength", 63},
+                  {"description",
+                   "Module of the library, e.g. gcs, gke, eks, s3, iam, project, "
+                   "network, aws-account, local-data"}}},
+                {"instance",
+                 {{"type", "string"},
+                  {"pattern", "^[a-z_][a-z0-9_]{0,62}$"},
+                  {"maxLength", 63},
+                  {"description", "Name of this instance (module label and file name)"}}},
+                {"variables", {{"type", "object"}, {"description", "Module variables by name"}}}};
   mcp::Tool tool = ProposeTool(
       deps, "propose_terraform_module", "Propose a Terraform module instance",
       "Instantiates a module from the repository's module library in an environment "
@@ -93,11 +100,11 @@ mcp::Tool ProposeModule(GitopsToolDeps& deps) {
     repo::ModuleRequest req{StringArg(a, "module"), StringArg(a, "instance"),
                             StringArg(a, "environment"), a.value("variables", json::object())};
     std::string title = "Add " + req.module + " module '" + req.instance + "' to " + req.env;
-    return Propose(deps, call, "propose_terraform_module", title,
-                   [req](git::Repository& repo, const std::string& base,
-                         const repo::RepoConfig& config) {
-                     return proposal::ModuleChanges(repo, base, config, req);
-                   });
+    return Propose(
+        deps, call, "propose_terraform_module", title,
+        [req](git::Repository& repo, const std::string& base, const repo::RepoConfig& config) {
+          return proposal::ModuleChanges(repo, base, config, req);
+        });
   };
   return tool;
 }
@@ -105,8 +112,11 @@ mcp::Tool ProposeModule(GitopsToolDeps& deps) {
 mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
   auto str = [](const char* d) { return json{{"type", "string"}, {"description", d}}; };
   json props = {
-      {"release", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$"}, {"maxLength", 53},
-                   {"description", "Helm release name"}}},
+      {"release",
+       {{"type", "string"},
+        {"pattern", "^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$"},
+        {"maxLength", 53},
+        {"description", "Helm release name"}}},
       {"namespace", str("Kubernetes namespace; default: the environment's")},
       {"chart_path", str("Chart directory in this repository, e.g. helm/charts/example-data-app")},
       {"chart_repo_url", str("Chart repository URL (with chart and chart_version)")},
@@ -145,8 +155,11 @@ mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
 
 mcp::Tool ProposeArgoApp(GitopsToolDeps& deps) {
   auto str = [](const char* d) { return json{{"type", "string"}, {"description", d}}; };
-  json props = {{"name", {{"type", "string"}, {"pattern", "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"}, {"maxLength", 253},
-                          {"description", "Application name"}}},
+  json props = {{"name",
+                 {{"type", "string"},
+                  {"pattern", "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"},
+                  {"maxLength", 253},
+                  {"description", "Application name"}}},
                 {"repo_url", str("Source repository; default: this repository")},
                 {"path", str("Directory in the source repository")},
                 {"chart", str("Helm chart in a chart repository (instead of path)")},

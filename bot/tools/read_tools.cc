@@ -21,18 +21,23 @@ mcp::Tool ReadTool(std::string name, std::string title, std::string description,
                        {"properties", properties.is_null() ? json::object() : properties},
                        {"additionalProperties", false}};
   if (!required.empty()) tool.input_schema["required"] = required;
-  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true,
-                      .open_world = true};
+  tool.annotations = {
+      .read_only = true, .destructive = false, .idempotent = true, .open_world = true};
   tool.scopes = {std::string(scope)};
   return tool;
 }
 
 json PullRequestJson(const forge::PullRequest& pr) {
-  return {{"number", pr.number},     {"title", pr.title},
-          {"url", pr.html_url},      {"branch", pr.head_ref},
-          {"head", pr.head_sha},     {"state", pr.state == forge::PullRequestState::kOpen ? "open" : "closed"},
-          {"merged", pr.merged},     {"merge_commit", pr.merge_commit_sha},
-          {"author", pr.author},     {"merged_by", pr.merged_by}};
+  return {{"number", pr.number},
+          {"title", pr.title},
+          {"url", pr.html_url},
+          {"branch", pr.head_ref},
+          {"head", pr.head_sha},
+          {"state", pr.state == forge::PullRequestState::kOpen ? "open" : "closed"},
+          {"merged", pr.merged},
+          {"merge_commit", pr.merge_commit_sha},
+          {"author", pr.author},
+          {"merged_by", pr.merged_by}};
 }
 
 std::vector<json> NotesOf(git::Repository& repo, const std::string& commit, const char* type) {
@@ -52,8 +57,7 @@ mcp::Tool GetProposal(GitopsToolDeps& deps) {
       "get_proposal", "Get a proposal",
       "A proposal's pull request (state, branch, merge), the plan recorded for its head, and "
       "after a merge what was applied or synced.",
-      {{"pull_request", {{"type", "integer"}, {"minimum", 1}}}}, {"pull_request"},
-      kScopePlansRead);
+      {{"pull_request", {{"type", "integer"}, {"minimum", 1}}}}, {"pull_request"}, kScopePlansRead);
   tool.handler = [&deps](const mcp::ToolCall& call) {
     int number = call.arguments["pull_request"].get<int>();
     auto pr = deps.forge.GetPullRequest(number);
@@ -120,8 +124,10 @@ mcp::Tool ListLocks(GitopsToolDeps& deps) {
   tool.handler = [&deps](const mcp::ToolCall&) {
     json locks = json::array();
     for (const auto& l : deps.locks.List()) {
-      locks.push_back({{"project", l.project}, {"pull_request", l.pull_request},
-                       {"head", l.head_sha}, {"since", l.since}});
+      locks.push_back({{"project", l.project},
+                       {"pull_request", l.pull_request},
+                       {"head", l.head_sha},
+                       {"since", l.since}});
     }
     return mcp::ToolResult::Structured({{"locks", locks}},
                                        std::to_string(locks.size()) + " lock(s) held");

@@ -19,20 +19,21 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
       "files it changed get their earlier content back. Refused when those files changed "
       "again since (revert by hand with propose_change). Applying it still needs a review "
       "and a merge.";
-  tool.input_schema = {
-      {"type", "object"},
-      {"properties",
-       {{"pull_request", {{"type", "integer"}, {"minimum", 1},
-                          {"description", "The merged pull request to revert"}}},
-        {"environment", EnvironmentProperty()},
-        {"title", TitleProperty()},
-        {"description", DescriptionProperty()},
-        {"idempotency_key", IdempotencyProperty()}}},
-      {"required", {"pull_request", "environment"}},
-      {"additionalProperties", false}};
+  tool.input_schema = {{"type", "object"},
+                       {"properties",
+                        {{"pull_request",
+                          {{"type", "integer"},
+                           {"minimum", 1},
+                           {"description", "The merged pull request to revert"}}},
+                         {"environment", EnvironmentProperty()},
+                         {"title", TitleProperty()},
+                         {"description", DescriptionProperty()},
+                         {"idempotency_key", IdempotencyProperty()}}},
+                       {"required", {"pull_request", "environment"}},
+                       {"additionalProperties", false}};
   tool.output_schema = ProposalOutputSchema();
-  tool.annotations = {.read_only = false, .destructive = false, .idempotent = false,
-                      .open_world = true};
+  tool.annotations = {
+      .read_only = false, .destructive = false, .idempotent = false, .open_world = true};
   tool.scopes = {std::string(kScopeProposalsWrite)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
   tool.streams = true;
@@ -77,26 +78,29 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
       "branch, or a pull request. Use it to check a change before proposing it.";
   tool.input_schema = {
       {"type", "object"},
-      {"properties",
-       {{"environment", EnvironmentProperty()},
-        {"files", FilesProperty()}}},
+      {"properties", {{"environment", EnvironmentProperty()}, {"files", FilesProperty()}}},
       {"required", {"environment", "files"}},
       {"additionalProperties", false}};
   tool.output_schema = PlanOutcomeSchema();
-  tool.annotations = {.read_only = true, .destructive = false, .idempotent = true,
-                      .open_world = true};
+  tool.annotations = {
+      .read_only = true, .destructive = false, .idempotent = true, .open_world = true};
   tool.scopes = {std::string(kScopePlansRead)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto files = ParseFileChanges(call.arguments["files"]);
     if (!files.ok()) return ErrorAnswer(files.status());
     std::string env = StringArg(call.arguments, "environment");
-    proposal::ProposalRequest request{
-        "plan_preview", env, "plan preview", "", call.principal.subject, NewRequestId(), "",
-        [files = *files, env](git::Repository&, const std::string&,
-                              const repo::RepoConfig& config) {
-          return proposal::RawChanges(config, env, files);
-        }};
+    proposal::ProposalRequest request{"plan_preview",
+                                      env,
+                                      "plan preview",
+                                      "",
+                                      call.principal.subject,
+                                      NewRequestId(),
+                                      "",
+                                      [files = *files, env](git::Repository&, const std::string&,
+                                                            const repo::RepoConfig& config) {
+                                        return proposal::RawChanges(config, env, files);
+                                      }};
     auto outcome = deps.proposals.Preview(request);
     if (!outcome.ok()) return ErrorAnswer(outcome.status());
     std::string text = "Plan " + outcome->status + ": " + outcome->status_description +

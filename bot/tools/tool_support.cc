@@ -11,20 +11,27 @@ using mcp::json;
 json EnvironmentProperty() {
   return {{"type", "string"},
           {"description", "Environment from datamcp.yaml (list_environments), e.g. dev"},
-          {"pattern", "^[a-z][a-z0-9-]{0,62}$"}, {"maxLength", 63}};
+          {"pattern", "^[a-z][a-z0-9-]{0,62}$"},
+          {"maxLength", 63}};
 }
 json TitleProperty() {
-  return {{"type", "string"}, {"minLength", 3}, {"maxLength", 200},
+  return {{"type", "string"},
+          {"minLength", 3},
+          {"maxLength", 200},
           {"description", "Pull request title: what changes and why, in one line"}};
 }
 json DescriptionProperty() {
-  return {{"type", "string"}, {"maxLength", 20000},
+  return {{"type", "string"},
+          {"maxLength", 20000},
           {"description", "Pull request description for the reviewer (markdown)"}};
 }
 json IdempotencyProperty() {
-  return {{"type", "string"}, {"minLength", 1}, {"maxLength", 128},
-          {"description", "Optional: the same key from the same caller returns the same "
-                          "proposal instead of opening another"}};
+  return {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 128},
+          {"description",
+           "Optional: the same key from the same caller returns the same "
+           "proposal instead of opening another"}};
 }
 
 json PlanOutcomeSchema() {
@@ -106,10 +113,15 @@ std::string StringArg(const json& args, const char* name, const std::string& fal
 json FilesProperty() {
   json file = {{"type", "object"},
                {"properties",
-                {{"path", {{"type", "string"}, {"minLength", 1}, {"maxLength", 1024},
-                           {"description", "Repository path under an allowed root"}}},
-                 {"content", {{"type", "string"}, {"maxLength", 1048576},
-                              {"description", "The whole new content of the file"}}},
+                {{"path",
+                  {{"type", "string"},
+                   {"minLength", 1},
+                   {"maxLength", 1024},
+                   {"description", "Repository path under an allowed root"}}},
+                 {"content",
+                  {{"type", "string"},
+                   {"maxLength", 1048576},
+                   {"description", "The whole new content of the file"}}},
                  {"delete", {{"type", "boolean"}, {"description", "Remove the file"}}},
                  {"executable", {{"type", "boolean"}}}}},
                {"required", {"path"}},
@@ -128,8 +140,10 @@ Result<git::ChangeSet> ParseFileChanges(const json& files) {
       return InvalidArgument(where + ": give either content or delete: true");
     }
     git::FileChange c{f["path"].get<std::string>(), std::nullopt, git::FileMode::kRegular};
-    if (del) c.mode = git::FileMode::kDelete;
-    else c.content = f["content"].get<std::string>();
+    if (del)
+      c.mode = git::FileMode::kDelete;
+    else
+      c.content = f["content"].get<std::string>();
     if (f.value("executable", false)) c.mode = git::FileMode::kExecutable;
     out.push_back(std::move(c));
   }

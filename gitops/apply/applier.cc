@@ -120,10 +120,9 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
     note.requester = Trailer((*head_log)[0].message, "Datamcp-Requested-By");
     note.tool = Trailer((*head_log)[0].message, "Datamcp-Tool");
   }
-  proposal::Project project{job.kind == "terraform" ? proposal::ProjectKind::kTerraform
-                                                    : proposal::ProjectKind::kArgoApp,
-                            job.project,
-                            proposal::EnvironmentOfPath(config, job.project + "/")};
+  proposal::Project project{
+      job.kind == "terraform" ? proposal::ProjectKind::kTerraform : proposal::ProjectKind::kArgoApp,
+      job.project, proposal::EnvironmentOfPath(config, job.project + "/")};
   note.env = project.env;
   auto env = config.FindEnvironment(project.env);
   if (!env.ok()) {
@@ -210,9 +209,9 @@ Result<ApplyNote> Applier::Record(ApplyNote note) {
   note.finished_at = clock_.UnixSeconds();
   DATAMCP_RETURN_IF_ERROR(repo_.AddNote(note.merge_commit, ToJson(note).dump()));
   bool good = note.result == "applied" || note.result == "synced" || note.result == "skipped";
-  forge::CommitState state{good ? forge::CommitStateKind::kSuccess
-                                : forge::CommitStateKind::kFailure,
-                           "datamcp/apply", note.project + ": " + note.result, ""};
+  forge::CommitState state{
+      good ? forge::CommitStateKind::kSuccess : forge::CommitStateKind::kFailure, "datamcp/apply",
+      note.project + ": " + note.result, ""};
   if (state.description.size() > 140) state.description.resize(140);
   Status status = forge_.SetCommitStatus(note.merge_commit, state);
   Status comment =

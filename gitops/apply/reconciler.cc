@@ -53,14 +53,16 @@ Result<int> Reconciler::Scan() {
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
     for (const auto& p : projects) {
       if (FindApplyNote(notes, p.path)) continue;
-      jobs::Job job{.project = p.path,
-                    .kind = std::string(proposal::ProjectKindName(p.kind)),
-                    .pull_request = pr,
-                    .merge_sha = commit.oid};
+      jobs::Job job;
+      job.project = p.path;
+      job.kind = std::string(proposal::ProjectKindName(p.kind));
+      job.pull_request = pr;
+      job.merge_sha = commit.oid;
       DATAMCP_ASSIGN_OR_RETURN(bool fresh, jobs_.Enqueue(job));
       if (fresh) {
         ++added;
-        log::Info("apply_queued", {{"project", p.path}, {"merge_commit", commit.oid}, {"pull_request", pr}});
+        log::Info("apply_queued",
+                  {{"project", p.path}, {"merge_commit", commit.oid}, {"pull_request", pr}});
       }
     }
   }
@@ -79,7 +81,8 @@ Status Reconciler::ReleaseFinishedLocks() {
     for (int waiter : waiters) {
       auto replanned = proposals_.PlanPullRequest(waiter);
       if (!replanned.ok()) {
-        log::Warn("replan_failed", {{"pull_request", waiter}, {"error", replanned.status().message()}});
+        log::Warn("replan_failed",
+                  {{"pull_request", waiter}, {"error", replanned.status().message()}});
       }
     }
   }

@@ -21,13 +21,11 @@ Result<SyncOutcome> ArgoCdSyncer::Run(const std::string& app, const std::string&
   return argocd::SyncAndWait(argocd_, clock_, request);
 }
 
-#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
 Result<apply::SyncReport> ArgoCdSyncer::SyncAndWait(const std::string& app,
                                                     const std::string& app_namespace,
                                                     const std::string& revision) {
   DATAMCP_ASSIGN_OR_RETURN(SyncOutcome outcome, Run(app, app_namespace, revision));
   return ToSyncReport(outcome);
 }
-#endif
 
 }  // namespace datamcp::argocd

@@ -9,24 +9,14 @@
 #include "gitops/common/result.h"
 #include "gitops/config/config.h"
 
-// The adapter the applier uses. When the lead's gitops/apply/syncer.h is in the tree,
-// ArgoCdSyncer implements datamcp::apply::Syncer; ToSyncReport does the field mapping.
-#if __has_include("gitops/apply/syncer.h")
+// ArgoCdSyncer is the applier's seam to Argo CD (apply::Syncer); ToSyncReport maps the outcome.
 #include "gitops/apply/syncer.h"
-#define DATAMCP_ARGOCD_IMPLEMENTS_SYNCER 1
-#else
-#define DATAMCP_ARGOCD_IMPLEMENTS_SYNCER 0
-#endif
 
 namespace datamcp::argocd {
 
 // Runs SyncAndWait with a fixed timeout and poll interval. Holds references: `argocd` and
 // `clock` must outlive it. Thread-safe if `argocd` is (HttpArgoCd is).
-class ArgoCdSyncer final
-#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
-    : public apply::Syncer
-#endif
-{
+class ArgoCdSyncer final : public apply::Syncer {
  public:
   ArgoCdSyncer(ArgoCd& argocd, Clock& clock, std::chrono::milliseconds timeout,
                std::chrono::milliseconds poll_interval);
@@ -37,10 +27,8 @@ class ArgoCdSyncer final
   Result<SyncOutcome> Run(const std::string& app, const std::string& app_namespace,
                           const std::string& revision);
 
-#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
   Result<apply::SyncReport> SyncAndWait(const std::string& app, const std::string& app_namespace,
                                         const std::string& revision) override;
-#endif
 
  private:
   ArgoCd& argocd_;
@@ -49,7 +37,6 @@ class ArgoCdSyncer final
   std::chrono::milliseconds poll_interval_;
 };
 
-#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
 inline apply::SyncReport ToSyncReport(const SyncOutcome& o) {
   apply::SyncReport r;
   r.succeeded = o.succeeded;
@@ -59,6 +46,5 @@ inline apply::SyncReport ToSyncReport(const SyncOutcome& o) {
   r.message = o.message;
   return r;
 }
-#endif
 
 }  // namespace datamcp::argocd

@@ -116,11 +116,16 @@ json ToJson(const AuditEntry& e) {
                         {"summary", p.summary},
                         {"fingerprint", p.fingerprint}});
   }
-  return {{"commit", e.commit},         {"time", Iso(e.time)},
-          {"pull_request", e.pull_request}, {"title", e.title},
-          {"requester", e.requester},   {"tool", e.tool},
-          {"env", e.env},               {"request_id", e.request_id},
-          {"merged_by", e.merged_by},   {"approvers", e.approvers},
+  return {{"commit", e.commit},
+          {"time", Iso(e.time)},
+          {"pull_request", e.pull_request},
+          {"title", e.title},
+          {"requester", e.requester},
+          {"tool", e.tool},
+          {"env", e.env},
+          {"request_id", e.request_id},
+          {"merged_by", e.merged_by},
+          {"approvers", e.approvers},
           {"projects", projects}};
 }
 

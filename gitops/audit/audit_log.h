@@ -14,7 +14,7 @@ struct ProjectRecord {
   std::string planned_fingerprint;  // from the plan note on the reviewed head
   std::string result;               // from the apply note on the merge commit; "" = pending
   std::string summary;
-  std::string fingerprint;          // re-planned on the merge commit
+  std::string fingerprint;  // re-planned on the merge commit
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit

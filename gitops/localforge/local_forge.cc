@@ -30,9 +30,8 @@ Result<forge::OpenedPullRequest> LocalForge::OpenOrReusePullRequest(
       return forge::OpenedPullRequest{ToForge(r), false};
     }
   }
-  DATAMCP_ASSIGN_OR_RETURN(PullRecord created,
-                           store_.Open(draft.head_ref, draft.base_ref, draft.title, draft.body,
-                                       kBotUser));
+  DATAMCP_ASSIGN_OR_RETURN(PullRecord created, store_.Open(draft.head_ref, draft.base_ref,
+                                                           draft.title, draft.body, kBotUser));
   return forge::OpenedPullRequest{ToForge(created), true};
 }
 
@@ -58,21 +57,21 @@ Result<std::string> LocalForge::UpsertBotComment(int number, std::string_view ma
     }
   }
   const std::string tag = "<!-- " + std::string(marker) + " -->";
-  DATAMCP_RETURN_IF_ERROR(store_
-                              .Update(number, "comment",
-                                      [&](PullRecord& r) {
-                                        std::erase_if(r.comments, [&](const Comment& c) {
-                                          return c.author == kBotUser && c.body.starts_with(tag);
-                                        });
-                                        long long id = 1;
-                                        for (const auto& c : r.comments) id = std::max(id, c.id + 1);
-                                        for (const auto& part : parts) {
-                                          r.comments.push_back(
-                                              {id++, kBotUser, tag + "\n" + part, r.updated_at});
-                                        }
-                                        return Status::Ok();
-                                      })
-                              .status());
+  DATAMCP_RETURN_IF_ERROR(
+      store_
+          .Update(number, "comment",
+                  [&](PullRecord& r) {
+                    std::erase_if(r.comments, [&](const Comment& c) {
+                      return c.author == kBotUser && c.body.starts_with(tag);
+                    });
+                    long long id = 1;
+                    for (const auto& c : r.comments) id = std::max(id, c.id + 1);
+                    for (const auto& part : parts) {
+                      r.comments.push_back({id++, kBotUser, tag + "\n" + part, r.updated_at});
+                    }
+                    return Status::Ok();
+                  })
+          .status());
   return "datamcp pr " + std::to_string(number);
 }
 
@@ -80,19 +79,19 @@ Status LocalForge::SetCommitStatus(const std::string& sha, const forge::CommitSt
   DATAMCP_ASSIGN_OR_RETURN(auto all, store_.List(false));
   for (const auto& r : all) {
     if (r.head_sha != sha && r.merge_commit_sha != sha) continue;
-    DATAMCP_RETURN_IF_ERROR(
-        store_
-            .Update(r.number, "status",
-                    [&](PullRecord& rec) {
-                      std::erase_if(rec.statuses, [&](const CommitStatus& s) {
-                        return s.sha == sha && s.context == state.context;
-                      });
-                      rec.statuses.push_back({sha, state.context,
-                                              std::string(forge::CommitStateKindName(state.state)),
-                                              state.description});
-                      return Status::Ok();
-                    })
-            .status());
+    DATAMCP_RETURN_IF_ERROR(store_
+                                .Update(r.number, "status",
+                                        [&](PullRecord& rec) {
+                                          std::erase_if(rec.statuses, [&](const CommitStatus& s) {
+                                            return s.sha == sha && s.context == state.context;
+                                          });
+                                          rec.statuses.push_back(
+                                              {sha, state.context,
+                                               std::string(forge::CommitStateKindName(state.state)),
+                                               state.description});
+                                          return Status::Ok();
+                                        })
+                                .status());
   }
   return Status::Ok();
 }

@@ -150,9 +150,8 @@ Result<std::vector<std::pair<std::string, std::string>>> LocalPrStore::ChangedFi
     std::string status = delta->status == GIT_DELTA_ADDED     ? "added"
                          : delta->status == GIT_DELTA_DELETED ? "removed"
                                                               : "modified";
-    out.emplace_back(delta->status == GIT_DELTA_DELETED ? delta->old_file.path
-                                                        : delta->new_file.path,
-                     status);
+    out.emplace_back(
+        delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path, status);
   }
   return out;
 }

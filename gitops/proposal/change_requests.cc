@@ -30,8 +30,8 @@ Result<git::ChangeSet> RawChanges(const repo::RepoConfig& config, const std::str
     std::string owner = EnvironmentOfPath(config, f.path);
     if (!owner.empty() && owner != env) {
       return PermissionDenied(where + ": belongs to environment '" + owner +
-                              "', but this proposal is for '" + env +
-                              "'; propose it for '" + owner + "' instead");
+                              "', but this proposal is for '" + env + "'; propose it for '" +
+                              owner + "' instead");
     }
   }
   return files;
@@ -59,9 +59,9 @@ Result<git::ChangeSet> ModuleChanges(git::Repository& repo, const std::string& b
 Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
                                           const repo::HelmReleaseRequest& request) {
   DATAMCP_ASSIGN_OR_RETURN(repo::HelmReleaseFiles files, repo::RenderHelmRelease(config, request));
-  return git::ChangeSet{{files.values.path, files.values.content, git::FileMode::kRegular},
-                        {files.application.path, files.application.content,
-                         git::FileMode::kRegular}};
+  return git::ChangeSet{
+      {files.values.path, files.values.content, git::FileMode::kRegular},
+      {files.application.path, files.application.content, git::FileMode::kRegular}};
 }
 
 Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config,

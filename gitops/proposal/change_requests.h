@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "gitops/repo/argocd_app.h"
 #include "gitops/git/repository.h"
+#include "gitops/repo/argocd_app.h"
 #include "gitops/repo/helm_release.h"
 #include "gitops/repo/module_instance.h"
 #include "gitops/repo/repo_config.h"

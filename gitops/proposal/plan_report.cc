@@ -59,7 +59,8 @@ forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked) {
   } else {
     state.state = forge::CommitStateKind::kSuccess;
     for (const auto& p : run.plans) {
-      state.description += (state.description.empty() ? "" : "; ") + p.project.env + ": " + p.summary;
+      state.description +=
+          (state.description.empty() ? "" : "; ") + p.project.env + ": " + p.summary;
     }
     if (run.plans.empty()) state.description = "nothing to plan";
   }
@@ -81,8 +82,9 @@ json BuildPlanNote(const PlanRun& run, int pull_request, long long at) {
                         {"fingerprint", p.fingerprint},
                         {"error", p.error}});
   }
-  return {{"type", "plan"},         {"commit", run.head}, {"base", run.base},
-          {"pull_request", pull_request}, {"at", at},   {"projects", projects}};
+  return {{"type", "plan"},   {"commit", run.head},
+          {"base", run.base}, {"pull_request", pull_request},
+          {"at", at},         {"projects", projects}};
 }
 
 std::string RecordedFingerprint(const std::vector<std::string>& notes, const std::string& project) {

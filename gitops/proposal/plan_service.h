@@ -47,8 +47,8 @@ struct PlanRun {
 };
 
 struct PlanServiceOptions {
-  std::string scratch_root;      // exported trees and terraform working copies
-  std::string state_root;        // local-backend Terraform state, one directory per project
+  std::string scratch_root;  // exported trees and terraform working copies
+  std::string state_root;    // local-backend Terraform state, one directory per project
   plan::TerraformPlannerOptions terraform;
   plan::HelmPlannerOptions helm;
 };
@@ -59,8 +59,8 @@ struct PlanServiceOptions {
 // apply all see the same state. Thread-safe.
 class PlanService {
  public:
-  PlanService(git::Repository& repo, process::ProcessRunner& runner,
-              const process::Masker& masker, PlanServiceOptions options);
+  PlanService(git::Repository& repo, process::ProcessRunner& runner, const process::Masker& masker,
+              PlanServiceOptions options);
 
   // Plans `projects` at `head`; Argo CD Applications are diffed against `base` and their
   // in-repository charts rendered on both sides. A project that fails to plan is a

@@ -44,7 +44,9 @@ PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked) {
   out.head = run.head;
   for (const auto& p : run.plans) {
     ProjectOutcome o{p.project.path, std::string(ProjectKindName(p.project.kind)),
-                     p.project.env, p.ok, p.summary, p.fingerprint, p.error, ""};
+                     p.project.env,  p.ok,
+                     p.summary,      p.fingerprint,
+                     p.error,        ""};
     if (auto it = blocked.find(p.project.path); it != blocked.end()) o.blocked = it->second;
     out.projects.push_back(o);
   }
@@ -57,12 +59,19 @@ PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked) {
 nlohmann::json ToJson(const PlanOutcome& outcome) {
   nlohmann::json projects = nlohmann::json::array();
   for (const auto& p : outcome.projects) {
-    projects.push_back({{"project", p.project}, {"kind", p.kind}, {"env", p.env}, {"ok", p.ok},
-                        {"summary", p.summary}, {"fingerprint", p.fingerprint},
-                        {"error", p.error}, {"blocked", p.blocked}});
+    projects.push_back({{"project", p.project},
+                        {"kind", p.kind},
+                        {"env", p.env},
+                        {"ok", p.ok},
+                        {"summary", p.summary},
+                        {"fingerprint", p.fingerprint},
+                        {"error", p.error},
+                        {"blocked", p.blocked}});
   }
-  return {{"base", outcome.base},     {"head", outcome.head},
-          {"status", outcome.status}, {"status_description", outcome.status_description},
+  return {{"base", outcome.base},
+          {"head", outcome.head},
+          {"status", outcome.status},
+          {"status_description", outcome.status_description},
           {"projects", projects}};
 }
 
@@ -85,7 +94,8 @@ Result<repo::RepoConfig> ProposalService::LoadConfig(std::string* base_out) {
                               options_.default_branch + "; bootstrap it with `datamcp init-repo`");
   }
   auto config = repo::ParseRepoConfig(*text);
-  if (!config.ok()) return config.status().WithContext("datamcp.yaml on " + options_.default_branch);
+  if (!config.ok())
+    return config.status().WithContext("datamcp.yaml on " + options_.default_branch);
   if (base_out) *base_out = base;
   std::lock_guard lock(config_mu_);
   cached_config_ = *config;
@@ -98,9 +108,10 @@ std::optional<repo::RepoConfig> ProposalService::CachedConfig() const {
 }
 
 std::string ProposalService::BranchName(const ProposalRequest& request) const {
-  std::string id = request.idempotency_key.empty()
-                       ? RandomHex(4)
-                       : plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
+  std::string id =
+      request.idempotency_key.empty()
+          ? RandomHex(4)
+          : plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
   return options_.branch_prefix + request.env + "/" + Slug(request.title) + "-" + id;
 }
 
@@ -133,8 +144,8 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, commit));
   for (const auto& p : run.plans) {
     if (!p.ok) {
-      return InvalidArgument("the change does not plan, so nothing was proposed: " +
-                             p.project.path + ": " + p.error);
+      return InvalidArgument(
+          "the change does not plan, so nothing was proposed: " + p.project.path + ": " + p.error);
     }
   }
   step("push");
@@ -146,17 +157,17 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   std::string body = request.description + "\n\n---\nProposed by `" + request.requester +
                      "` through DataMCP (`" + request.tool + "`, environment `" + request.env +
                      "`, request `" + request.request_id + "`).";
-  DATAMCP_ASSIGN_OR_RETURN(forge::OpenedPullRequest opened,
-                           forge_.OpenOrReusePullRequest(
-                               {branch, options_.default_branch, request.title, body}));
+  DATAMCP_ASSIGN_OR_RETURN(
+      forge::OpenedPullRequest opened,
+      forge_.OpenOrReusePullRequest({branch, options_.default_branch, request.title, body}));
   log::Info("proposal_opened", {{"pull_request", opened.pull_request.number},
                                 {"branch", branch},
                                 {"commit", commit},
                                 {"requester", request.requester},
                                 {"tool", request.tool}});
   DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan, Report(opened.pull_request.number, run));
-  return ProposalResult{opened.pull_request.number, opened.pull_request.html_url, branch, commit,
-                        false, plan};
+  return ProposalResult{
+      opened.pull_request.number, opened.pull_request.html_url, branch, commit, false, plan};
 }
 
 git::CommitMeta ProposalService::CommitMetaFor(const ProposalRequest& request) const {
@@ -173,8 +184,8 @@ git::CommitMeta ProposalService::CommitMetaFor(const ProposalRequest& request) c
   return meta;
 }
 
-Result<PlanRun> ProposalService::PlanCommit(const repo::RepoConfig& config,
-                                            const std::string& base, const std::string& head) {
+Result<PlanRun> ProposalService::PlanCommit(const repo::RepoConfig& config, const std::string& base,
+                                            const std::string& head) {
   DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(base, head));
   std::vector<std::string> paths;
   for (const auto& c : changed) paths.push_back(c.path);
@@ -216,8 +227,10 @@ Result<PlanOutcome> ProposalService::Report(int number, const PlanRun& run) {
   Blocked blocked;
   for (const auto& p : run.plans) {
     Status s = locks_.Acquire(p.project.path, number, run.head);
-    if (s.code() == StatusCode::kFailedPrecondition) blocked[p.project.path] = s.message();
-    else DATAMCP_RETURN_IF_ERROR(s);
+    if (s.code() == StatusCode::kFailedPrecondition)
+      blocked[p.project.path] = s.message();
+    else
+      DATAMCP_RETURN_IF_ERROR(s);
   }
   forge::PlanComment comment = BuildPlanComment(run, blocked);
   DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));

@@ -22,8 +22,8 @@ using ChangeBuilder = std::function<Result<git::ChangeSet>(
     git::Repository& repo, const std::string& base, const repo::RepoConfig& config)>;
 
 struct ProposalRequest {
-  std::string tool;             // recorded as Datamcp-Tool
-  std::string env;              // recorded as Datamcp-Env
+  std::string tool;  // recorded as Datamcp-Tool
+  std::string env;   // recorded as Datamcp-Env
   std::string title;
   std::string description;
   std::string requester;        // the caller's subject, recorded as Datamcp-Requested-By

@@ -214,7 +214,6 @@ TEST(ArgoCdSyncerTest, RunUsesItsTimeoutAndPollInterval) {
   EXPECT_EQ(clock.sleeps(), (std::vector<Clock::Duration>{4s, 4s, 1s}));
 }
 
-#if DATAMCP_ARGOCD_IMPLEMENTS_SYNCER
 // Compiled once the applier's Syncer interface is in the tree.
 TEST(ArgoCdSyncerTest, ImplementsApplySyncer) {
   ScriptedArgoCd argo({At(kRev, "Synced", "Degraded", "Succeeded")});
@@ -229,7 +228,6 @@ TEST(ArgoCdSyncerTest, ImplementsApplySyncer) {
   EXPECT_EQ(report->phase, "Succeeded");
   EXPECT_NE(report->message.find("Degraded"), std::string::npos);
 }
-#endif
 
 }  // namespace
 }  // namespace datamcp::argocd

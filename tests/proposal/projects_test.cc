@@ -32,12 +32,10 @@ TEST(MatchPatternTest, FillsPlaceholdersWithinOneSegment) {
 }
 
 TEST(AffectedProjectsTest, MapsPathsToTerraformRootsAndApplications) {
-  auto projects = AffectedProjects(Config(), {"infra/terraform/envs/dev/a.tf",
-                                              "infra/terraform/envs/dev/b.tf",
-                                              "helm/values/prod/api.yaml",
-                                              "argocd/apps/dev/web.yaml",
-                                              "infra/terraform/modules/gcs/main.tf",
-                                              "README.md"});
+  auto projects =
+      AffectedProjects(Config(), {"infra/terraform/envs/dev/a.tf", "infra/terraform/envs/dev/b.tf",
+                                  "helm/values/prod/api.yaml", "argocd/apps/dev/web.yaml",
+                                  "infra/terraform/modules/gcs/main.tf", "README.md"});
   ASSERT_EQ(projects.size(), 3u);
   EXPECT_EQ(projects[0].path, "argocd/apps/dev/web.yaml");
   EXPECT_EQ(projects[0].kind, ProjectKind::kArgoApp);
@@ -58,12 +56,13 @@ TEST(RawChangesTest, RefusesPathsOfAnotherEnvironment) {
 TEST(RawChangesTest, RefusesUnsafePathsAndUnknownEnvironments) {
   EXPECT_FALSE(RawChanges(Config(), "dev", {{"../x", "", git::FileMode::kRegular}}).ok());
   EXPECT_FALSE(RawChanges(Config(), "dev", {{"README.md", "", git::FileMode::kRegular}}).ok());
-  auto unknown = RawChanges(Config(), "staging", {{"infra/terraform/envs/dev/x.tf", "",
-                                                   git::FileMode::kRegular}});
+  auto unknown = RawChanges(Config(), "staging",
+                            {{"infra/terraform/envs/dev/x.tf", "", git::FileMode::kRegular}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("staging"), std::string::npos);
-  EXPECT_TRUE(RawChanges(Config(), "dev", {{"infra/terraform/envs/dev/x.tf", "",
-                                            git::FileMode::kRegular}}).ok());
+  EXPECT_TRUE(
+      RawChanges(Config(), "dev", {{"infra/terraform/envs/dev/x.tf", "", git::FileMode::kRegular}})
+          .ok());
 }
 
 }  // namespace
