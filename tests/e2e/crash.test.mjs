@@ -65,3 +65,19 @@ test('kill -9 in the middle of an apply: recorded as interrupted, not retried', 
   assert.match(server.cli('pr', String(pr)), /interrupted/);
   assert.match(server.cli('audit'), /interrupted/);
 });
+
+test('state changed between review and merge: recorded as stale-plan, not applied', async () => {
+  const pr = await propose([{ path: 'infra/terraform/envs/local/stale.tf',
+    content: 'resource "terraform_data" "stale" {\n  input = "s"\n}\n' }], 'Add stale');
+  // Someone changes the real infrastructure after the review: here, the state is lost.
+  const { rmSync } = await import('node:fs');
+  rmSync(join(dir, 'work', 'tfstate'), { recursive: true, force: true });
+  server.cli('merge', String(pr), '--as', 'carol');
+  const merge = mainSha();
+  await waitFor(() => applyNotes(merge).length > 0, 120000, 'the stale-plan record');
+  const notes = applyNotes(merge);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.equal(notes[0].result, 'stale-plan');
+  assert.notEqual(notes[0].fingerprint, notes[0].reviewed_fingerprint);
+  assert.match(server.cli('pr', String(pr)), /stale-plan/);
+});

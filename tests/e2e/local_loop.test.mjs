@@ -182,3 +182,21 @@ test('plan_preview plans without a branch or pull request', async () => {
   assert.match(result.structuredContent.projects[0].summary, /Plan: 1 to add/);
   assert.deepEqual(branches(origin()), before);
 });
+
+test('a second pull request on a locked project waits, and is re-planned when the lock is released', async () => {
+  const change = (name) => ({ name: 'propose_change', arguments: { environment: 'local', title: `Add ${name}`,
+    files: [{ path: `infra/terraform/envs/local/${name}.tf`,
+      content: `resource "terraform_data" "${name}" {\n  input = "${name}"\n}\n` }] } });
+  const first = (await agent.callTool(change('first'))).structuredContent;
+  assert.equal(first.plan.status, 'success', JSON.stringify(first.plan));
+  const second = (await agent.callTool(change('second'))).structuredContent;
+  assert.equal(second.plan.status, 'failure');
+  assert.match(second.plan.projects[0].blocked, new RegExp(`locked by #${first.pull_request}`));
+  assert.match(server.cli('prs'), new RegExp(`${second.pull_request}\\s+open\\s+failure`));
+  server.cli('merge', String(first.pull_request), '--as', 'carol');
+  await waitFor(() => new RegExp(`${second.pull_request}\\s+open\\s+success`).test(server.cli('prs')),
+    120000, 'the waiting pull request to be planned again');
+  const locks = (await agent.callTool({ name: 'list_locks', arguments: {} })).structuredContent.locks;
+  const terraform = locks.filter((l) => l.project === 'infra/terraform/envs/local');
+  assert.deepEqual(terraform.map((l) => l.pull_request), [second.pull_request]);
+});
