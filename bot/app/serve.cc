@@ -10,6 +10,7 @@
 
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
+#include "bot/app/state_metrics.h"
 #include "bot/events/github_events.h"
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
@@ -150,6 +151,8 @@ int RunServe(const CommonOptions& options) {
   }
 
   Metrics metrics;
+  StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
+  metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });
   HttpFront front(config.server, metrics);
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();

@@ -25,6 +25,7 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
 }
 
 std::string Metrics::Serialize() const {
+  if (before_scrape_) before_scrape_();
   prometheus::TextSerializer serializer;
   return serializer.Serialize(registry_->Collect());
 }

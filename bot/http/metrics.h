@@ -5,6 +5,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,10 @@ class Metrics {
   void ObserveRequest(const std::string& route, const std::string& method, int status,
                       double seconds);
 
+  // Runs before every scrape, to refresh gauges that mirror state held elsewhere (locks,
+  // the apply queue). Set once at start-up, before serving.
+  void SetBeforeScrape(std::function<void()> hook) { before_scrape_ = std::move(hook); }
+
   // Prometheus text exposition format 0.0.4.
   std::string Serialize() const;
 
@@ -30,6 +35,7 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  std::function<void()> before_scrape_;
 };
 
 }  // namespace datamcp::bot

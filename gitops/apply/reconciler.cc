@@ -1,6 +1,7 @@
 #include "gitops/apply/reconciler.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "gitops/common/log.h"
@@ -43,14 +44,18 @@ Result<int> Reconciler::Scan() {
   DATAMCP_ASSIGN_OR_RETURN(auto commits, repo_.Log(base, {}, options_.max_commits));
   int added = 0;
   for (const auto& commit : commits) {
+    if (commit.parents.empty()) continue;  // the repository's first commit
     int pr = PullRequestOfMerge(commit.message);
-    if (pr == 0 || commit.parents.empty()) continue;  // direct pushes are not applied
     DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
     std::vector<std::string> paths;
     for (const auto& c : changed) paths.push_back(c.path);
     auto projects = proposal::AffectedProjects(config, paths);
     if (projects.empty()) continue;
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
+    if (pr == 0) {
+      DATAMCP_RETURN_IF_ERROR(RecordUnreviewedPush(config, commit, projects, notes));
+      continue;
+    }
     for (const auto& p : projects) {
       if (FindApplyNote(notes, p.path)) continue;
       jobs::Job job;
@@ -68,6 +73,31 @@ Result<int> Reconciler::Scan() {
   }
   DATAMCP_RETURN_IF_ERROR(ReleaseFinishedLocks());
   return added;
+}
+
+Status Reconciler::RecordUnreviewedPush(const repo::RepoConfig& config,
+                                        const git::CommitInfo& commit,
+                                        const std::vector<proposal::Project>& projects,
+                                        const std::vector<std::string>& notes) {
+  for (const auto& text : notes) {
+    auto note = nlohmann::json::parse(text, nullptr, false);
+    if (!note.is_discarded() && note.value("type", "") == "unreviewed-push") return Status::Ok();
+  }
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : projects) list.push_back(p.path);
+  // Only reviewed merges are applied. With `unreviewed_push: apply` this version still only
+  // records and alerts: applying unreviewed code is left to a human.
+  nlohmann::json note = {
+      {"type", "unreviewed-push"},
+      {"commit", commit.oid},
+      {"author", commit.author.name},
+      {"committer", commit.committer.name},
+      {"projects", list},
+      {"policy", std::string(repo::UnreviewedPushPolicyName(config.unreviewed_push))},
+      {"action", "recorded, not applied"}};
+  log::Warn("unreviewed_push",
+            {{"commit", commit.oid}, {"author", commit.author.name}, {"projects", list}});
+  return repo_.AddNote(commit.oid, note.dump());
 }
 
 Status Reconciler::ReleaseFinishedLocks() {

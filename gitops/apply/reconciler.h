@@ -22,7 +22,8 @@ struct ReconcilerOptions {
 // queues an apply job for every (merge commit, project) that has no apply note yet, then runs
 // the queue: one job at a time per project, projects in parallel. Locks of merged or closed
 // pull requests are released and their waiters re-planned. Webhooks only make a pass come
-// sooner (Poke); a dropped webhook or a crash is caught up by the next pass.
+// sooner (Poke); a dropped webhook or a crash is caught up by the next pass. Pushes to the
+// default branch that bypassed review are recorded (a note) and never applied.
 class Reconciler {
  public:
   Reconciler(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
@@ -46,6 +47,11 @@ class Reconciler {
 
  private:
   Status ReleaseFinishedLocks();
+  // A push to the default branch that did not come from a pull request: recorded once as a
+  // git note and logged as a warning; never applied.
+  Status RecordUnreviewedPush(const repo::RepoConfig& config, const git::CommitInfo& commit,
+                              const std::vector<proposal::Project>& projects,
+                              const std::vector<std::string>& notes);
   void RunJob(const jobs::Job& job);
 
   git::Repository& repo_;

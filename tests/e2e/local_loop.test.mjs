@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, connect, waitFor, branches } from './lib.mjs';
+import { startServer, connect, waitFor, branches, notesOf } from './lib.mjs';
 
 let server;
 let agent;
@@ -60,6 +60,8 @@ test('list_locks shows the project held by the open pull request', async () => {
   const result = await agent.callTool({ name: 'list_locks', arguments: {} });
   assert.deepEqual(result.structuredContent.locks.map((l) => [l.project, l.pull_request]),
     [['infra/terraform/envs/local', 1]]);
+  const metrics = await (await fetch(`${server.base}/metrics`)).text();
+  assert.match(metrics, /^datamcp_project_lock\{project="infra\/terraform\/envs\/local",pull_request="1"\} 1$/m);
 });
 
 test('merging with the CLI applies exactly the reviewed plan and records it in git', async () => {
@@ -199,4 +201,24 @@ test('a second pull request on a locked project waits, and is re-planned when th
   const locks = (await agent.callTool({ name: 'list_locks', arguments: {} })).structuredContent.locks;
   const terraform = locks.filter((l) => l.project === 'infra/terraform/envs/local');
   assert.deepEqual(terraform.map((l) => l.pull_request), [second.pull_request]);
+});
+
+test('a direct push to the default branch is recorded as unreviewed and not applied', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const work = mkdtempSync(join(tmpdir(), 'datamcp-e2e-push-'));
+  const git = (...args) => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8' }).trim();
+  execFileSync('git', ['clone', '-q', origin(), work]);
+  writeFileSync(join(work, 'infra/terraform/envs/local/direct.tf'), 'resource "terraform_data" "direct" {}\n');
+  git('add', '-A');
+  git('-c', 'user.name=Mallory', '-c', 'user.email=m@example.com', 'commit', '-q', '-m', 'sneak in');
+  git('push', '-q', 'origin', 'HEAD:main');
+  const sha = git('rev-parse', 'HEAD');
+  await waitFor(() => notesOf(['-C', origin()], sha).some((n) => n.type === 'unreviewed-push'),
+    60000, 'the unreviewed-push record');
+  const notes = notesOf(['-C', origin()], sha);
+  assert.equal(notes.filter((n) => n.type === 'apply').length, 0);
+  assert.equal(notes.find((n) => n.type === 'unreviewed-push').author, 'Mallory');
+  assert.match(server.cli('audit'), /direct push\s+sneak in/);
 });
