@@ -148,3 +148,20 @@ test('CI green, approval and merge webhooks lead to exactly one apply, recorded 
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal(notesOf(['--git-dir', origin], merge).filter((n) => n.type === 'apply').length, 1);
 });
+
+test('propose_helm_release puts the real helm render diff on the GitHub pull request', async () => {
+  const r = await agent.callTool({ name: 'propose_helm_release', arguments: {
+    environment: 'local', release: 'search-api', chart_path: 'helm/charts/example-data-app',
+    values: { replicaCount: 3 } } });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const { pull_request: number, commit } = r.structuredContent;
+  const st = await fakeState();
+  assert.deepEqual(st.violations, []);
+  const comment = st.comments.find((c) => c.issue === number && c.body.includes('datamcp:plan'))
+    ?? st.comments.filter((c) => c.body.includes('datamcp:plan')).at(-1);
+  assert.match(comment.body, /argocd\/apps\/local\/search-api\.yaml/);
+  assert.match(comment.body, /Deployment\/[a-z-]*\/search-api/);
+  const status = st.statuses.find((s) => s.sha === commit && s.context === 'datamcp/plan');
+  assert.equal(status.state, 'success', JSON.stringify(status));
+  assert.match(status.description, /rendered: \d+ added/);
+});
