@@ -165,3 +165,23 @@ test('propose_helm_release puts the real helm render diff on the GitHub pull req
   assert.equal(status.state, 'success', JSON.stringify(status));
   assert.match(status.description, /rendered: \d+ added/);
 });
+
+test('/datamcp unlock from a writer releases the locks; from a reader it is ignored', async () => {
+  const locked = async () => /datamcp_project_lock\{project="argocd\/apps\/local\/search-api.yaml"/
+    .test(await (await fetch(`${server.base}/metrics`)).text());
+  assert.equal(await locked(), true);
+  const number = (await fakeState()).pulls.find((p) => p.head.includes('search-api')).number;
+  await control('permissions', { mallory: 'read', carol: 'write' });
+  const comment = (login) => example('issue_comment', 'created', (p) => {
+    p.issue.number = number;
+    p.issue.pull_request ??= { url: `https://api.github.com/repos/${REPO}/pulls/${number}` };
+    p.comment.body = '/datamcp unlock';
+    p.comment.user.login = login;
+  });
+  await deliver('issue_comment', comment('mallory'));
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(await locked(), true, 'a reader must not unlock');
+  await deliver('issue_comment', comment('carol'));
+  await waitFor(async () => !(await locked()), 30000, 'the unlock');
+  assert.deepEqual((await fakeState()).violations, []);
+});
