@@ -1,7 +1,6 @@
 #include "bot/app/startup.h"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "gitops/common/log.h"
+#include "gitops/common/random.h"
 
 extern char** environ;
 
@@ -24,18 +24,6 @@ std::map<std::string, std::string> ProcessEnv() {
     if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   return env;
-}
-
-Result<std::string> NewHexKey() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return Internal("no randomness for the HS256 key");
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -90,7 +78,7 @@ Status EnsureHs256Secret(config::Config& config) {
     config.auth.hs256_secret = Secret(key);
     return Status::Ok();
   }
-  DATAMCP_ASSIGN_OR_RETURN(std::string key, NewHexKey());
+  DATAMCP_ASSIGN_OR_RETURN(std::string key, RandomHex(32));
   int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return InvalidArgument("auth.hs256_secret: cannot create " + file.string());
   std::string line = key + "\n";

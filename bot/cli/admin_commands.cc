@@ -7,16 +7,12 @@
 
 #include "bot/auth/mint.h"
 #include "bot/auth/scopes.h"
+#include "bot/cli/cli_support.h"
 #include "gitops/common/clock.h"
 #include "gitops/repo/init_repo.h"
 
 namespace datamcp::bot {
 namespace {
-
-int Fail(const std::string& message, int code = 1) {
-  std::fprintf(stderr, "datamcp: %s\n", message.c_str());
-  return code;
-}
 
 // Reads `--name VALUE` pairs; returns false (with the problem) on an unknown or bare flag.
 bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std::string>* flags,
@@ -42,26 +38,27 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
   std::map<std::string, std::string> flags;
   std::vector<std::string> positional;
   std::string error;
-  if (!ParseFlags(args, &flags, &positional, &error)) return Fail("token: " + error, 2);
+  if (!ParseFlags(args, &flags, &positional, &error)) return CliFail("token: " + error, 2);
   for (const auto& [name, value] : flags) {
     if (name != "sub" && name != "scopes" && name != "ttl") {
-      return Fail("token: unknown option --" + name + " (use --sub, --scopes, --ttl)", 2);
+      return CliFail("token: unknown option --" + name + " (use --sub, --scopes, --ttl)", 2);
     }
   }
   if (!positional.empty() || !flags.contains("sub")) {
-    return Fail(
+    return CliFail(
         "usage: datamcp token --sub NAME --scopes \"proposals:write plans:read\" [--ttl 1h]", 2);
   }
   auto config = LoadConfig(common);
-  if (!config.ok()) return Fail(config.status().message(), 2);
+  if (!config.ok()) return CliFail(config.status().message(), 2);
   if (config->auth.algorithm != "HS256") {
-    return Fail("token: auth.algorithm is " + config->auth.algorithm +
-                    "; tokens come from your identity provider, `datamcp token` mints HS256 only",
-                2);
+    return CliFail(
+        "token: auth.algorithm is " + config->auth.algorithm +
+            "; tokens come from your identity provider, `datamcp token` mints HS256 only",
+        2);
   }
-  if (Status s = EnsureHs256Secret(*config); !s.ok()) return Fail(s.message(), 2);
+  if (Status s = EnsureHs256Secret(*config); !s.ok()) return CliFail(s.message(), 2);
   auto ttl = ParseTtl(flags.contains("ttl") ? flags["ttl"] : "1h");
-  if (!ttl.ok()) return Fail("token --ttl: " + ttl.status().message(), 2);
+  if (!ttl.ok()) return CliFail("token --ttl: " + ttl.status().message(), 2);
   MintOptions mint;
   mint.subject = flags["sub"];
   mint.scopes = SplitScopes(flags["scopes"]);
@@ -69,7 +66,7 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
   mint.issuer = config->auth.issuer;
   mint.audience = config->auth.audience;
   auto token = MintHs256(config->auth.hs256_secret, mint, SystemClock::Instance());
-  if (!token.ok()) return Fail("token: " + token.status().message(), 2);
+  if (!token.ok()) return CliFail("token: " + token.status().message(), 2);
   std::printf("%s\n", token->c_str());
   return 0;
 }
@@ -97,22 +94,22 @@ int RunInitRepo(const std::vector<std::string>& args, const CommonOptions& commo
   std::map<std::string, std::string> flags;
   std::vector<std::string> positional;
   std::string error;
-  if (!ParseFlags(args, &flags, &positional, &error)) return Fail("init-repo: " + error, 2);
+  if (!ParseFlags(args, &flags, &positional, &error)) return CliFail("init-repo: " + error, 2);
   if (positional.size() != 1 ||
       (flags.size() > 1 || (flags.size() == 1 && !flags.contains("template")))) {
-    return Fail("usage: datamcp init-repo DEST [--template DIR]", 2);
+    return CliFail("usage: datamcp init-repo DEST [--template DIR]", 2);
   }
   std::string template_dir = flags.contains("template") ? flags["template"] : FindTemplateDir();
   if (template_dir.empty()) {
-    return Fail("init-repo: cannot find repo-template/; pass --template DIR", 2);
+    return CliFail("init-repo: cannot find repo-template/; pass --template DIR", 2);
   }
   auto config = LoadConfig(common);
-  if (!config.ok()) return Fail(config.status().message(), 2);
+  if (!config.ok()) return CliFail(config.status().message(), 2);
   repo::InitRepoOptions options;
   options.committer_name = config->repository.committer_name;
   options.committer_email = config->repository.committer_email;
   if (Status s = repo::InitRepo(template_dir, positional[0], options); !s.ok()) {
-    return Fail("init-repo: " + s.message());
+    return CliFail("init-repo: " + s.message());
   }
   std::printf("created a GitOps repository in %s from %s\n", positional[0].c_str(),
               template_dir.c_str());

@@ -5,16 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "bot/cli/cli_support.h"
 #include "gitops/common/clock.h"
 #include "gitops/localforge/local_pr_store.h"
 
 namespace datamcp::bot {
 namespace {
-
-int Fail(const std::string& message, int code = 1) {
-  std::fprintf(stderr, "datamcp: %s\n", message.c_str());
-  return code;
-}
 
 // Opens the local forge of the configured (embedded) repository.
 Result<localforge::LocalPrStore> OpenStore(const CommonOptions& common) {
@@ -68,12 +64,12 @@ int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
     else if (a == "--json")
       json = true;
     else
-      return Fail("prs: unknown option '" + a + "' (use --all, --json)", 2);
+      return CliFail("prs: unknown option '" + a + "' (use --all, --json)", 2);
   }
   auto store = OpenStore(common);
-  if (!store.ok()) return Fail(store.status().message());
+  if (!store.ok()) return CliFail(store.status().message());
   auto prs = store->List(!all);
-  if (!prs.ok()) return Fail(prs.status().message());
+  if (!prs.ok()) return CliFail(prs.status().message());
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& pr : *prs) out.push_back(localforge::ToJson(pr));
@@ -96,11 +92,11 @@ int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
 
 int RunPr(const std::vector<std::string>& args, const CommonOptions& common) {
   int n = 0;
-  if (args.size() != 1 || !ParseNumber(args[0], &n)) return Fail("usage: datamcp pr N", 2);
+  if (args.size() != 1 || !ParseNumber(args[0], &n)) return CliFail("usage: datamcp pr N", 2);
   auto store = OpenStore(common);
-  if (!store.ok()) return Fail(store.status().message());
+  if (!store.ok()) return CliFail(store.status().message());
   auto pr = store->Get(n);
-  if (!pr.ok()) return Fail(pr.status().message());
+  if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d %s\n%s -> %s (%s)\nstate: %s  plan: %s  approved by: ", pr->number,
               pr->title.c_str(), pr->head_ref.c_str(), pr->base_ref.c_str(),
               pr->head_sha.substr(0, 12).c_str(), pr->merged ? "merged" : pr->state.c_str(),
@@ -130,14 +126,14 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
     else if (n == 0 && ParseNumber(args[i], &n))
       continue;
     else
-      return Fail("review: unexpected argument '" + args[i] + "'", 2);
+      return CliFail("review: unexpected argument '" + args[i] + "'", 2);
   }
   if (n == 0 || state.empty()) {
-    return Fail("usage: datamcp review N --approve|--request-changes|--comment [-m TEXT]", 2);
+    return CliFail("usage: datamcp review N --approve|--request-changes|--comment [-m TEXT]", 2);
   }
-  if (state == "COMMENTED" && body.empty()) return Fail("review --comment needs -m TEXT", 2);
+  if (state == "COMMENTED" && body.empty()) return CliFail("review --comment needs -m TEXT", 2);
   auto store = OpenStore(common);
-  if (!store.ok()) return Fail(store.status().message());
+  if (!store.ok()) return CliFail(store.status().message());
   auto& clock = SystemClock::Instance();
   auto pr = store->Update(n, "review", [&](localforge::PullRecord& r) {
     if (r.state != "open")
@@ -145,7 +141,7 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
     r.reviews.push_back({actor, state, body, clock.UnixSeconds()});
     return Status::Ok();
   });
-  if (!pr.ok()) return Fail(pr.status().message());
+  if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d reviewed by %s: %s\n", n, actor.c_str(), state.c_str());
   return 0;
 }
@@ -155,12 +151,12 @@ int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& comm
   std::string actor = Actor(args);
   int n = 0;
   if (args.size() != 1 || !ParseNumber(args[0], &n)) {
-    return Fail("usage: datamcp merge N [--as USER]", 2);
+    return CliFail("usage: datamcp merge N [--as USER]", 2);
   }
   auto store = OpenStore(common);
-  if (!store.ok()) return Fail(store.status().message());
+  if (!store.ok()) return CliFail(store.status().message());
   auto pr = store->Merge(n, actor);
-  if (!pr.ok()) return Fail(pr.status().message());
+  if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d merged by %s as %s; the server applies it on its next pass\n", n, actor.c_str(),
               pr->merge_commit_sha.substr(0, 12).c_str());
   return 0;

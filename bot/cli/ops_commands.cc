@@ -7,16 +7,12 @@
 
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
+#include "bot/cli/cli_support.h"
 #include "bot/mcp/stdio_transport.h"
 #include "gitops/audit/audit_log.h"
 
 namespace datamcp::bot {
 namespace {
-
-int Fail(const std::string& message, int code = 1) {
-  std::fprintf(stderr, "datamcp: %s\n", message.c_str());
-  return code;
-}
 
 // The stack with its own mirror, opened and fetched, for a command beside a server.
 Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
@@ -34,17 +30,17 @@ Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
 }  // namespace
 
 int RunMcpStdio(const std::vector<std::string>& args, const CommonOptions& common) {
-  if (!args.empty()) return Fail("mcp takes no arguments besides --config", 2);
+  if (!args.empty()) return CliFail("mcp takes no arguments besides --config", 2);
   config::Config config;
   auto stack = OpenStack(common, &config);
-  if (!stack.ok()) return Fail(stack.status().message(), 2);
+  if (!stack.ok()) return CliFail(stack.status().message(), 2);
   (void)(*stack)->proposals->LoadConfig();
   auto parts = BuildMcp(config, **stack, SystemClock::Instance());
-  if (!parts.ok()) return Fail(parts.status().message(), 2);
+  if (!parts.ok()) return CliFail(parts.status().message(), 2);
   const char* token = std::getenv("DATAMCP_TOKEN");
   auto principal = (*parts)->authenticator->Authenticate(token ? token : "");
   if (!principal.ok()) {
-    return Fail(
+    return CliFail(
         "mcp: set DATAMCP_TOKEN to a token (`datamcp token`): " + principal.status().message(), 2);
   }
   return mcp::RunStdio(std::cin, std::cout, *(*parts)->server, *principal);
@@ -63,17 +59,17 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
       }
       std::tm tm{};
       const char* end = strptime(args[++i].c_str(), "%Y-%m-%d", &tm);
-      if (!end || *end) return Fail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
+      if (!end || *end) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
       filter.since = timegm(&tm);
     } else {
-      return Fail("usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--json]", 2);
+      return CliFail("usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--json]", 2);
     }
   }
   config::Config config;
   auto stack = OpenStack(common, &config);
-  if (!stack.ok()) return Fail(stack.status().message());
+  if (!stack.ok()) return CliFail(stack.status().message());
   auto entries = audit::ReadAuditLog(*(*stack)->repo, config.repository.default_branch, filter);
-  if (!entries.ok()) return Fail(entries.status().message());
+  if (!entries.ok()) return CliFail(entries.status().message());
   if (json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& e : *entries) out.push_back(audit::ToJson(e));
@@ -85,11 +81,11 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
 }
 
 int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common) {
-  if (args.size() != 1) return Fail("usage: datamcp unlock PROJECT", 2);
+  if (args.size() != 1) return CliFail("usage: datamcp unlock PROJECT", 2);
   auto stack = OpenStack(common, nullptr);
-  if (!stack.ok()) return Fail(stack.status().message());
+  if (!stack.ok()) return CliFail(stack.status().message());
   auto waiters = (*stack)->locks->Release(args[0]);
-  if (!waiters.ok()) return Fail(waiters.status().message());
+  if (!waiters.ok()) return CliFail(waiters.status().message());
   std::printf("released %s\n", args[0].c_str());
   for (int pr : *waiters) {
     auto plan = (*stack)->proposals->PlanPullRequest(pr);

@@ -1,8 +1,9 @@
 #include "bot/tools/tool_support.h"
 
-#include <openssl/rand.h>
+#include <ctime>
 
 #include "bot/auth/scopes.h"
+#include "gitops/common/random.h"
 
 namespace datamcp::bot::tools {
 
@@ -80,15 +81,8 @@ std::vector<std::string> EnvironmentScopes(proposal::ProposalService& proposals,
 }
 
 std::string NewRequestId() {
-  unsigned char bytes[8];
-  RAND_bytes(bytes, sizeof bytes);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  // A request id only correlates logs and trailers; the time is an acceptable fallback.
+  return RandomHex(8).value_or("t" + std::to_string(std::time(nullptr)));
 }
 
 mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& r) {

@@ -1,8 +1,7 @@
 #include "gitops/proposal/proposal_service.h"
 
-#include <openssl/rand.h>
-
 #include "gitops/common/log.h"
+#include "gitops/common/random.h"
 #include "gitops/forge/comment_split.h"
 #include "gitops/plan/sha256.h"
 #include "gitops/proposal/projects.h"
@@ -22,18 +21,6 @@ std::string Slug(const std::string& title) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "change" : out;
-}
-
-std::string RandomHex(int bytes) {
-  std::vector<unsigned char> buf(bytes);
-  RAND_bytes(buf.data(), bytes);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : buf) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 }  // namespace
@@ -107,11 +94,13 @@ std::optional<repo::RepoConfig> ProposalService::CachedConfig() const {
   return cached_config_;
 }
 
-std::string ProposalService::BranchName(const ProposalRequest& request) const {
-  std::string id =
-      request.idempotency_key.empty()
-          ? RandomHex(4)
-          : plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
+Result<std::string> ProposalService::BranchName(const ProposalRequest& request) const {
+  std::string id;
+  if (request.idempotency_key.empty()) {
+    DATAMCP_ASSIGN_OR_RETURN(id, RandomHex(4));
+  } else {
+    id = plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
+  }
   return options_.branch_prefix + request.env + "/" + Slug(request.title) + "-" + id;
 }
 
@@ -124,7 +113,7 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
   DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(request.env).status().WithContext("environment"));
   DATAMCP_ASSIGN_OR_RETURN(git::ChangeSet changes, request.build(repo_, base, config));
-  std::string branch = BranchName(request);
+  DATAMCP_ASSIGN_OR_RETURN(std::string branch, BranchName(request));
   if (!request.idempotency_key.empty()) {
     DATAMCP_ASSIGN_OR_RETURN(auto open, forge_.ListOpenPullRequests());
     for (const auto& pr : open) {

@@ -100,7 +100,7 @@ class ProposalService {
   // Locks, comment, status and (when nothing is blocked) the plan note on the head.
   Result<PlanOutcome> Report(int number, const PlanRun& run);
   git::CommitMeta CommitMetaFor(const ProposalRequest& request) const;
-  std::string BranchName(const ProposalRequest& request) const;
+  Result<std::string> BranchName(const ProposalRequest& request) const;
 
   git::Repository& repo_;
   forge::Forge& forge_;
