@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "bot/webhooks/payload_fields.h"
-#include "bot/webhooks/signature.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
@@ -54,7 +53,7 @@ IntakeResult Reply(int status, std::string message) {
 
 WebhookIntake::WebhookIntake(WebhookIntakeOptions options, queue::DeliveryStore& store,
                              Clock& clock)
-    : options_(std::move(options)), store_(store), clock_(clock) {}
+    : options_(std::move(options)), signature_(options_.secret), store_(store), clock_(clock) {}
 
 bool WebhookIntake::IsHandled(std::string_view event, std::string_view action) {
   for (const HandledEvent& h : HandledEvents()) {
@@ -87,7 +86,7 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
       return Reply(401,
                    "missing X-Hub-Signature-256 header: configure the webhook secret on GitHub");
     }
-    if (!VerifySha256(options_.secret, body, headers.signature)) {
+    if (!signature_.Verify(body, headers.signature)) {
       return Reply(401, "X-Hub-Signature-256 does not match the body: check the webhook secret");
     }
   }
@@ -101,7 +100,7 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
   }
   queue::Delivery d{
       headers.delivery, headers.event, std::move(fields.action), std::move(fields.repository), 0,
-      std::string(body)};
+      std::move(fields.trigger)};
   if (!IsHandled(d.event, d.action)) return Ignore(headers, d.action, "action not handled");
   if (!RepositoryAllowed(d.repository)) {
     log::Warn("webhook.repository_refused",

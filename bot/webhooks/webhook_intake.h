@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bot/webhooks/signature.h"
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
 #include "gitops/common/secret.h"
@@ -79,6 +80,7 @@ class WebhookIntake {
                       std::string why) const;
 
   const WebhookIntakeOptions options_;
+  const WebhookSignature signature_;
   queue::DeliveryStore& store_;
   Clock& clock_;
 };

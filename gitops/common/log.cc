@@ -136,6 +136,8 @@ bool ParseFormat(std::string_view name, Format* out) {
   return true;
 }
 
+bool Enabled(Level level) { return static_cast<int>(level) >= GetState().level.load(); }
+
 void Event(Level level, std::string_view event, const nlohmann::json& fields) {
   State& s = GetState();
   if (static_cast<int>(level) < s.level.load()) return;

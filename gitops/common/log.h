@@ -29,6 +29,8 @@ bool ParseFormat(std::string_view name, Format* out);
 
 void Event(Level level, std::string_view event,
            const nlohmann::json& fields = nlohmann::json::object());
+// Whether Event at `level` writes anything: lets a hot path skip building the fields.
+bool Enabled(Level level);
 
 inline void Debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
   Event(Level::kDebug, e, f);

@@ -13,7 +13,9 @@ struct Delivery {
   std::string action;      // payload "action"; empty for events without one (push)
   std::string repository;  // payload repository.full_name ("owner/name")
   std::int64_t received_unix_ms = 0;
-  std::string body;  // the raw request body, byte for byte as signed
+  // The payload's fields the bot acts on, as a JSON object in GitHub's shape (the intake
+  // keeps only those: bot/webhooks/payload_fields.h).
+  std::string body;
 
   bool operator==(const Delivery&) const = default;
 };

@@ -27,6 +27,7 @@ void DeliveryDispatcher::Stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  stop_cv_.notify_all();
   store_.Wake();
   if (thread_.joinable()) thread_.join();
 }
@@ -46,12 +47,19 @@ std::uint64_t DeliveryDispatcher::failed() const {
   return failed_;
 }
 
+void DeliveryDispatcher::SleepUnlessStopped(milliseconds d) {
+  std::unique_lock lock(mu_);
+  stop_cv_.wait_for(lock, d, [&] { return stopping_; });
+}
+
 void DeliveryDispatcher::Run() {
   while (!stopping()) {
     const std::uint64_t seen = store_.generation();
     milliseconds wait = RunOnce();
     if (stopping()) break;
-    store_.WaitForChange(seen, wait);
+    if (store_.WaitForChange(seen, wait) != seen && options_.gather.count() > 0) {
+      SleepUnlessStopped(options_.gather);
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "bot/webhooks/payload_fields.h"
 #include "bot/webhooks/signature.h"
 #include "bot/webhooks/webhook_intake.h"
 #include "bot/webhooks/webhook_routes.h"
@@ -168,12 +169,16 @@ std::vector<Example>* WebhookServerTest::examples_ = nullptr;
 std::vector<Example>* WebhookServerTest::foreign_ = nullptr;
 
 TEST_F(WebhookServerTest, RealPayloadsAreAnsweredAndEachAcceptedOneProcessedOnce) {
-  std::map<std::string, std::string> accepted;  // delivery -> body
+  std::map<std::string, std::string> accepted;  // delivery -> what the handler gets
   for (const Example& e : *examples_) {
     auto res = Post(e);
     ASSERT_TRUE(res) << "request failed: " << httplib::to_string(res.error());
     EXPECT_EQ(res->status, ExpectedStatus(e)) << e.event << "/" << e.action << ": " << res->body;
-    if (res->status == 202) accepted[e.delivery] = e.body;
+    if (res->status == 202) {
+      PayloadFields fields;
+      ASSERT_TRUE(ExtractPayloadFields(e.body, &fields));
+      accepted[e.delivery] = fields.trigger;
+    }
   }
   ASSERT_GE(accepted.size(), 20u) << "too few handled payloads to mean anything";
   for (const Example& e : *examples_) {  // GitHub redelivers everything
@@ -321,6 +326,59 @@ TEST_F(WebhookServerTest, ServerPayloadLimitGives413AndContentTypeIsCheckedFirst
   ASSERT_TRUE(json);
   EXPECT_EQ(json->status, 413) << json->body;
   EXPECT_EQ(store_->stats().remembered, 0u);
+}
+
+// The values at `path` ("a.b", "a[].b") in `doc`, walked with nlohmann/json: an independent
+// reading of the full payload to check the intake's simdjson extraction against.
+std::vector<nlohmann::json> ValuesAt(const nlohmann::json& doc, std::string_view path) {
+  std::vector<nlohmann::json> level = {doc};
+  for (std::size_t start = 0; start <= path.size();) {
+    std::size_t dot = path.find('.', start);
+    if (dot == std::string_view::npos) dot = path.size();
+    std::string key(path.substr(start, dot - start));
+    const bool each = key.ends_with("[]");
+    if (each) key.resize(key.size() - 2);
+    std::vector<nlohmann::json> next;
+    for (const nlohmann::json& v : level) {
+      if (!v.is_object() || !v.contains(key)) continue;
+      if (!each) {
+        next.push_back(v[key]);
+      } else if (v[key].is_array()) {
+        for (const nlohmann::json& item : v[key]) next.push_back(item);
+      }
+    }
+    level = std::move(next);
+    start = dot + 1;
+  }
+  std::vector<nlohmann::json> scalars;
+  for (const nlohmann::json& v : level) {
+    if (!v.is_structured()) scalars.push_back(v);
+  }
+  return scalars;
+}
+
+TEST_F(WebhookServerTest, RecordedTriggerHoldsEveryFieldTheHandlerReads) {
+  int checked = 0;
+  for (const Example& e : *examples_) {
+    if (ExpectedStatus(e) != 202) continue;
+    PayloadFields fields;
+    ASSERT_TRUE(ExtractPayloadFields(e.body, &fields)) << e.event;
+    const nlohmann::json full = nlohmann::json::parse(e.body);
+    const nlohmann::json trigger = nlohmann::json::parse(fields.trigger);
+    for (std::string_view path : kTriggerPaths) {
+      std::vector<nlohmann::json> want = ValuesAt(full, path);
+      for (nlohmann::json& v : want) {  // long strings are cut to kMaxTriggerString bytes
+        if (v.is_string() && v.get<std::string>().size() > kMaxTriggerString) {
+          v = v.get<std::string>().substr(0, kMaxTriggerString);
+        }
+      }
+      EXPECT_EQ(ValuesAt(trigger, path), want) << e.event << "/" << e.action << " " << path;
+      checked += static_cast<int>(want.size());
+    }
+    EXPECT_LT(fields.trigger.size(), 2048u) << e.event << "/" << e.action;
+    EXPECT_GT(e.body.size(), fields.trigger.size()) << e.event;
+  }
+  EXPECT_GE(checked, 100) << "too few fields present to mean anything";
 }
 
 TEST_F(WebhookServerTest, PingIs200) {

@@ -1,12 +1,12 @@
 // A small server for the webhook benchmark and the crash test: POST /webhooks/github served
-// by WebhookIntake with a durable DeliveryStore, and (unless --no-dispatch) a dispatcher
-// whose handler does nothing but succeed, so deliveries are marked done as in production.
+// by the production HTTP front (HttpFront: its keep-alive, timeouts and request metrics) and
+// WebhookIntake with a durable DeliveryStore, and (unless --no-dispatch) a dispatcher whose
+// handler does nothing but succeed, so deliveries are marked done as in production.
 //
 // usage: webhook_server --dir DIR --secret-file FILE --repo owner/name [--port 0]
 //          [--threads 8] [--sync-writes | --sync-interval-ms 1000] [--no-dispatch]
 //          [--compact-min-mb 64] [--log-level info]
 // Prints "listening <port>" on stdout once bound; stops on SIGTERM or SIGINT.
-#include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "bot/http/http_front.h"
+#include "bot/http/metrics.h"
 #include "bot/webhooks/webhook_intake.h"
 #include "bot/webhooks/webhook_routes.h"
 #include "gitops/common/log.h"
@@ -129,23 +131,26 @@ int main(int argc, char** argv) {
   queue::DeliveryDispatcher dispatcher(**store, handler, clock);
   if (args.dispatch) dispatcher.Start();
 
-  httplib::Server server;
-  server.new_task_queue = [n = args.threads] { return new httplib::ThreadPool(n); };
-  server.set_tcp_nodelay(true);  // headers and body go out in two writes: no Nagle delay
-  bot::RegisterWebhookRoutes(server, intake);
-  int port = args.port == 0 ? server.bind_to_any_port("127.0.0.1")
-                            : (server.bind_to_port("127.0.0.1", args.port) ? args.port : -1);
-  if (port <= 0) {
-    std::cerr << "webhook_server: cannot bind 127.0.0.1:" << args.port << "\n";
+  config::ServerConfig server_config;
+  server_config.port = args.port;
+  server_config.threads = args.threads;
+  server_config.max_body_bytes = intake.max_body_bytes();
+  bot::Metrics metrics;
+  bot::HttpFront front(server_config, metrics);
+  front.AddRouteLabel(bot::kWebhookPath);
+  bot::RegisterWebhookRoutes(front.server(), intake);
+  if (Status bound = front.Bind(); !bound.ok()) {
+    std::cerr << "webhook_server: " << bound.message() << "\n";
     return 1;
   }
+  const int port = front.port();
   std::thread stopper([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    server.stop();
+    front.Stop();
   });
   std::cout << "listening " << port << std::endl;
-  server.listen_after_bind();
+  front.Run();
   kill(getpid(), SIGTERM);  // wakes the stopper if listen ended on its own
   stopper.join();
   dispatcher.Stop();
