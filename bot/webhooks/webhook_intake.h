@@ -53,6 +53,7 @@ struct IntakeResult {
 //   401 signature missing or wrong                 400 no event / delivery id, body not JSON
 //   200 ping                                       204 event or action not handled (logged)
 //   403 repository not allowlisted                 202 recorded (200 if already recorded)
+// (the HTTP route sends no body with 202 and 204; the message goes to the log)
 //   503 the store could not record it (GitHub shows the failure; redeliver later)
 // Handled: pull_request opened/reopened/synchronize/ready_for_review/closed,
 // issue_comment created, check_run rerequested, workflow_run completed, push.
