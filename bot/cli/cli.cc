@@ -41,6 +41,8 @@ commands:
                         review pull request N on the local forge
   merge N [--as USER]   merge pull request N on the local forge (a human action; the server
                         then re-plans, checks the fingerprint and applies)
+  close N [-m TEXT] [--as USER]
+                        close pull request N without merging (its locks are released)
   config --reference    print every configuration key (markdown table)
   config --check        load and validate the configuration, print the first problem
   version               print the version
@@ -124,6 +126,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "pr") return RunPr(args, common);
   if (cmd == "review") return RunReview(args, common);
   if (cmd == "merge") return RunMerge(args, common);
+  if (cmd == "close") return RunClose(args, common);
   return Usage("unknown command '" + cmd + "'");
 }
 

@@ -1,5 +1,6 @@
 #include "bot/cli/forge_commands.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -159,6 +160,41 @@ int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& comm
   if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d merged by %s as %s; the server applies it on its next pass\n", n, actor.c_str(),
               pr->merge_commit_sha.substr(0, 12).c_str());
+  return 0;
+}
+
+int RunClose(const std::vector<std::string>& raw_args, const CommonOptions& common) {
+  std::vector<std::string> args = raw_args;
+  std::string actor = Actor(args);
+  int n = 0;
+  std::string body;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "-m" || args[i] == "--message") && i + 1 < args.size())
+      body = args[++i];
+    else if (n == 0 && ParseNumber(args[i], &n))
+      continue;
+    else
+      return CliFail("close: unexpected argument '" + args[i] + "'", 2);
+  }
+  if (n == 0) return CliFail("usage: datamcp close N [-m TEXT] [--as USER]", 2);
+  auto store = OpenStore(common);
+  if (!store.ok()) return CliFail(store.status().message());
+  auto& clock = SystemClock::Instance();
+  auto pr = store->Update(n, "close", [&](localforge::PullRecord& r) {
+    if (r.state != "open")
+      return FailedPrecondition("pull request #" + std::to_string(n) + " is not open");
+    r.state = "closed";
+    r.closed_by = actor;
+    if (!body.empty()) {
+      long long id = 1;
+      for (const auto& c : r.comments) id = std::max(id, c.id + 1);
+      r.comments.push_back({id, actor, body, clock.UnixSeconds()});
+    }
+    return Status::Ok();
+  });
+  if (!pr.ok()) return CliFail(pr.status().message());
+  std::printf("#%d closed by %s without merging; the server releases its locks on its next pass\n",
+              n, actor.c_str());
   return 0;
 }
 

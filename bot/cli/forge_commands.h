@@ -12,10 +12,12 @@ namespace datamcp::bot {
 //   pr N                              show one, with its comments (the plan output)
 //   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
 //   merge N [--as USER]
+//   close N [-m TEXT] [--as USER]     close without merging (releases its locks)
 // Each returns the process exit code.
 int RunPrs(const std::vector<std::string>& args, const CommonOptions& common);
 int RunPr(const std::vector<std::string>& args, const CommonOptions& common);
 int RunReview(const std::vector<std::string>& args, const CommonOptions& common);
 int RunMerge(const std::vector<std::string>& args, const CommonOptions& common);
+int RunClose(const std::vector<std::string>& args, const CommonOptions& common);
 
 }  // namespace datamcp::bot

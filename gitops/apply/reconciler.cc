@@ -101,11 +101,12 @@ Status Reconciler::RecordUnreviewedPush(const repo::RepoConfig& config,
 }
 
 Status Reconciler::ReleaseFinishedLocks() {
-  std::set<int> holders;
-  for (const auto& lock : locks_.List()) holders.insert(lock.pull_request);
-  for (int number : holders) {
+  std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
+  for (const auto& lock : locks_.List()) holders[lock.pull_request].push_back(lock.project);
+  for (const auto& [number, projects] : holders) {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
+    if (!pr->merged) RecordClosedUnmerged(*pr, projects);
     DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.ReleaseAll(number));
     log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
     for (int waiter : waiters) {
@@ -117,6 +118,28 @@ Status Reconciler::ReleaseFinishedLocks() {
     }
   }
   return Status::Ok();
+}
+
+void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
+                                      const std::vector<std::string>& projects) {
+  auto notes = repo_.ReadNotes(pr.head_sha);
+  if (notes.ok()) {
+    for (const auto& text : *notes) {
+      auto note = nlohmann::json::parse(text, nullptr, false);
+      if (!note.is_discarded() && note.value("type", "") == "closed") return;
+    }
+  }
+  nlohmann::json note = {{"type", "closed"},
+                         {"pull_request", pr.number},
+                         {"merged", false},
+                         {"head", pr.head_sha},
+                         {"locks_released", projects}};
+  // The head may be gone (a deleted branch that was never fetched): the log line remains.
+  Status s = repo_.AddNote(pr.head_sha, note.dump());
+  log::Info("pull_request_closed_unmerged", {{"pull_request", pr.number},
+                                             {"head", pr.head_sha},
+                                             {"projects", projects},
+                                             {"recorded", s.ok()}});
 }
 
 void Reconciler::RunJob(const jobs::Job& job) {

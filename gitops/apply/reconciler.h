@@ -47,6 +47,9 @@ class Reconciler {
 
  private:
   Status ReleaseFinishedLocks();
+  // A pull request closed without merging: a `closed` note on its head (once), so the
+  // repository records that its plan was abandoned and which locks it gave back.
+  void RecordClosedUnmerged(const forge::PullRequest& pr, const std::vector<std::string>& projects);
   // A push to the default branch that did not come from a pull request: recorded once as a
   // git note and logged as a warning; never applied.
   Status RecordUnreviewedPush(const repo::RepoConfig& config, const git::CommitInfo& commit,

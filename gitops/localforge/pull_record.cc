@@ -44,6 +44,7 @@ json ToJson(const PullRecord& pr) {
           {"merge_commit_sha", pr.merge_commit_sha},
           {"author", pr.author},
           {"merged_by", pr.merged_by},
+          {"closed_by", pr.closed_by},
           {"created_at", pr.created_at},
           {"updated_at", pr.updated_at},
           {"reviews", reviews},
@@ -68,6 +69,7 @@ Result<PullRecord> PullRecordFromJson(const json& j) {
   pr.merge_commit_sha = str("merge_commit_sha");
   pr.author = str("author");
   pr.merged_by = str("merged_by");
+  pr.closed_by = str("closed_by");
   pr.created_at = j.value("created_at", 0LL);
   pr.updated_at = j.value("updated_at", 0LL);
   for (const auto& r : j.value("reviews", json::array())) {

@@ -43,6 +43,7 @@ struct PullRecord {
   std::string merge_commit_sha;
   std::string author;
   std::string merged_by;
+  std::string closed_by;  // login; set when closed without merging
   long long created_at = 0;
   long long updated_at = 0;
   std::vector<Review> reviews;

@@ -203,6 +203,35 @@ test('a second pull request on a locked project waits, and is re-planned when th
   assert.deepEqual(terraform.map((l) => l.pull_request), [second.pull_request]);
 });
 
+test('closing a pull request without merging releases its locks and records it in git', async () => {
+  const project = 'infra/terraform/envs/local';
+  const proposed = (await agent.callTool({ name: 'propose_change', arguments: { environment: 'local',
+    title: 'Add abandoned', files: [{ path: `${project}/abandoned.tf`,
+      content: 'resource "terraform_data" "abandoned" {\n  input = "abandoned"\n}\n' }] } })).structuredContent;
+  assert.ok(proposed.pull_request > 0, JSON.stringify(proposed));
+  const holderOf = async () => (await agent.callTool({ name: 'list_locks', arguments: {} }))
+    .structuredContent.locks.find((l) => l.project === project)?.pull_request;
+  // Whoever holds the project now (this pull request, or an earlier one it waits for) is closed.
+  const holder = await holderOf();
+  assert.ok(holder > 0, 'the project is locked by an open pull request');
+  const closedPr = JSON.parse(server.cli('prs', '--json')).find((p) => p.number === holder);
+  assert.match(server.cli('close', String(holder), '-m', 'not needed', '--as', 'carol'),
+    new RegExp(`#${holder} closed by carol`));
+  await waitFor(async () => (await holderOf()) !== holder, 60000, 'the lock to be released');
+  await waitFor(() => notesOf(['-C', origin()], closedPr.head_sha).some((n) => n.type === 'closed'),
+    60000, 'the closed record');
+  const note = notesOf(['-C', origin()], closedPr.head_sha).find((n) => n.type === 'closed');
+  assert.equal(note.pull_request, holder);
+  assert.equal(note.merged, false);
+  assert.ok(note.locks_released.includes(project), JSON.stringify(note));
+  assert.match(server.cli('prs', '--all'), new RegExp(`${holder}\\s+closed`));
+  assert.throws(() => server.cli('merge', String(holder)), /is closed/);
+  if (holder !== proposed.pull_request) {  // the waiter gets the lock and a fresh plan
+    await waitFor(async () => (await holderOf()) === proposed.pull_request, 120000,
+      'the waiting pull request to take the lock');
+  }
+});
+
 test('a direct push to the default branch is recorded as unreviewed and not applied', async () => {
   const { execFileSync } = await import('node:child_process');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
