@@ -155,6 +155,22 @@ void Reconciler::RunJob(const jobs::Job& job) {
   (void)jobs_.SetState(job.id, "queued", note.status().message());
 }
 
+// An apply that throws stopped at an unknown point, like one cut off by a crash: it is
+// recorded as interrupted for a human, never retried, and the worker thread lives on.
+void Reconciler::RunJobCatching(const jobs::Job& job) {
+  try {
+    RunJob(job);
+  } catch (const std::exception& e) {
+    log::Error("apply_threw", {{"job", job.id}, {"project", job.project}, {"error", e.what()}});
+    try {
+      (void)applier_.RecordInterrupted(job);
+      (void)jobs_.SetState(job.id, "interrupted", std::string("apply threw: ") + e.what());
+    } catch (const std::exception& again) {
+      log::Error("apply_record_threw", {{"job", job.id}, {"error", again.what()}});
+    }
+  }
+}
+
 void Reconciler::Drain() {
   std::map<std::string, std::vector<jobs::Job>> by_project;
   for (auto& job : jobs_.WithState("queued")) by_project[job.project].push_back(job);
@@ -163,7 +179,7 @@ void Reconciler::Drain() {
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next++) < queues.size();) {
-      for (const auto& job : queues[i]) RunJob(job);  // one at a time per project
+      for (const auto& job : queues[i]) RunJobCatching(job);  // one at a time per project
     }
   };
   std::vector<std::thread> threads;
@@ -180,12 +196,24 @@ Status Reconciler::RunOnce() {
   return Status::Ok();
 }
 
+// The background pass must outlive anything the repository can hold (a note someone else
+// pushed that is not what we wrote): an exception fails the pass, never the process.
+Status Reconciler::RunOnceCatching() {
+  try {
+    return RunOnce();
+  } catch (const std::exception& e) {
+    return Internal(std::string("reconcile pass threw: ") + e.what());
+  }
+}
+
 void Reconciler::Start(std::chrono::milliseconds interval) {
   thread_ = std::thread([this, interval] {
     std::unique_lock lock(mu_);
     while (!stopping_) {
       lock.unlock();
-      if (Status s = RunOnce(); !s.ok()) log::Warn("reconcile_failed", {{"error", s.message()}});
+      if (Status s = RunOnceCatching(); !s.ok()) {
+        log::Warn("reconcile_failed", {{"error", s.message()}});
+      }
       lock.lock();
       cv_.wait_for(lock, interval, [this] { return stopping_ || poked_; });
       poked_ = false;

@@ -47,6 +47,7 @@ class Reconciler {
 
  private:
   Status ReleaseFinishedLocks();
+  Status RunOnceCatching();
   // A pull request closed without merging: a `closed` note on its head (once), so the
   // repository records that its plan was abandoned and which locks it gave back.
   void RecordClosedUnmerged(const forge::PullRequest& pr, const std::vector<std::string>& projects);
@@ -56,6 +57,7 @@ class Reconciler {
                               const std::vector<proposal::Project>& projects,
                               const std::vector<std::string>& notes);
   void RunJob(const jobs::Job& job);
+  void RunJobCatching(const jobs::Job& job);
 
   git::Repository& repo_;
   forge::Forge& forge_;

@@ -79,9 +79,21 @@ milliseconds DeliveryDispatcher::RunOnce() {
   return wait;
 }
 
+// Handle, with an exception turned into a failed attempt: a payload that makes the handler
+// throw must not end the process and, pending again after the restart, end it again.
+Status DeliveryDispatcher::HandleCatching(const Delivery& delivery) {
+  try {
+    return handler_.Handle(delivery);
+  } catch (const std::exception& e) {
+    return Internal(std::string("handler threw: ") + e.what());
+  } catch (...) {
+    return Internal("handler threw a non-standard exception");
+  }
+}
+
 void DeliveryDispatcher::HandleOne(const std::string& id) {
   Result<Delivery> delivery = store_.Read(id);
-  Status status = delivery.ok() ? handler_.Handle(*delivery) : delivery.status();
+  Status status = delivery.ok() ? HandleCatching(*delivery) : delivery.status();
   if (status.ok()) {
     {
       std::lock_guard lock(mu_);

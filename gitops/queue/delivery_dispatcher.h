@@ -63,6 +63,7 @@ class DeliveryDispatcher {
   // Processes what is ready; returns how long to wait before the next retry is due.
   std::chrono::milliseconds RunOnce();
   void HandleOne(const std::string& id);
+  Status HandleCatching(const Delivery& delivery);
   bool stopping() const;
   // Sleeps for `d` unless Stop() is called meanwhile.
   void SleepUnlessStopped(std::chrono::milliseconds d);

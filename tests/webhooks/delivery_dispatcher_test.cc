@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <stdexcept>
 #include <mutex>
 #include <thread>
 
@@ -84,6 +86,31 @@ TEST_F(DeliveryDispatcherTest, GivesUpAfterMaxAttemptsAndMarksDone) {
   dispatcher.Stop();
   EXPECT_EQ(handler.calls("a"), 3);
   EXPECT_TRUE(handler.order().empty());
+}
+
+class ThrowingHandler : public DeliveryHandler {
+ public:
+  Status Handle(const Delivery& d) override {
+    ++calls;
+    if (d.id == "poison") throw std::runtime_error("type_error: number is a string");
+    return Status::Ok();
+  }
+  std::atomic<int> calls{0};
+};
+
+TEST_F(DeliveryDispatcherTest, HandlerThatThrowsIsAFailedAttemptNotACrash) {
+  auto store = OpenStore();
+  ThrowingHandler handler;
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
+                                {.retry_delay = milliseconds(1), .max_attempts = 2});
+  dispatcher.Start();
+  ASSERT_TRUE(store->Append(MakeDelivery("poison")).ok());
+  ASSERT_TRUE(store->Append(MakeDelivery("fine")).ok());
+  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.calls.load(), 3);  // poison twice (then given up), fine once
+  EXPECT_EQ(dispatcher.failed(), 2u);
+  EXPECT_EQ(dispatcher.handled(), 1u);
 }
 
 TEST_F(DeliveryDispatcherTest, StopReturnsPromptlyWhenIdle) {
