@@ -4,87 +4,21 @@
 // @octokit/webhooks-methods) report CI and the merge, and real terraform plans and applies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createRequire } from 'node:module';
-import { randomUUID } from 'node:crypto';
-import { sign } from '@octokit/webhooks-methods';
-import { startServer, connect, waitFor, binary, notesOf } from './lib.mjs';
+import { connect, waitFor, notesOf } from './lib.mjs';
+import { startGithubLoop, example, git, REPO } from './github.mjs';
 
-const require = createRequire(import.meta.url);
-const examples = require('@octokit/webhooks-examples');
-const SECRET = 'e2e-webhook-secret';
-const REPO = 'octo/gitops';
-const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-
-let dir, daemon, fake, fakeUrl, server, agent;
-
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-});
-
-async function startFakeGithub() {
-  const child = spawn('node', [join(process.env.DATAMCP_SOURCE_DIR, 'tests/fakes/github/server.mjs')],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve(Number(l))));
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-const fakeState = async () => (await fetch(`${fakeUrl}/_fake/state`)).json();
-const control = (path, body) => fetch(`${fakeUrl}/_fake/${path}`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-
-// A real example payload of `event`/`action`, rewritten to this repository.
-function example(event, action, edit) {
-  const found = examples.find((e) => e.name === event).examples.find((p) => !action || p.action === action);
-  const payload = structuredClone(found);
-  payload.repository.full_name = REPO;
-  payload.repository.name = 'gitops';
-  payload.repository.owner.login = 'octo';
-  edit(payload);
-  return payload;
-}
-
-async function deliver(event, payload) {
-  const body = JSON.stringify(payload);
-  const res = await fetch(`${server.base}/webhooks/github`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': event,
-      'X-GitHub-Delivery': randomUUID(), 'X-Hub-Signature-256': await sign(SECRET, body) },
-    body,
-  });
-  assert.equal(res.status, 202, `${event}: ${await res.text()}`);
-}
+let loop, dir, server, agent, fakeState, control, deliver;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-gh-'));
-  execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
-  git('clone', '-q', '--bare', join(dir, 'seed'), join(dir, 'repos', 'gitops.git'));
-  const port = await freePort();
-  daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack',
-    `--base-path=${join(dir, 'repos')}`, '--listen=127.0.0.1', `--port=${port}`, join(dir, 'repos')],
-    { stdio: 'ignore' });
-  const remote = `git://127.0.0.1:${port}/gitops.git`;
-  await waitFor(() => { git('ls-remote', remote); return true; }, 20000, 'git daemon');
-  ({ child: fake, url: fakeUrl } = await startFakeGithub());
-  server = await startServer({
-    dir: join(dir, 'bot'),
-    repositoryUrl: remote,
-    yaml: ['forge:', '  kind: github', `  github_api_url: ${fakeUrl}`, `  github_repository: ${REPO}`],
-    env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET },
-  });
+  loop = await startGithubLoop('datamcp-e2e-gh-');
+  ({ dir, server, fakeState, control, deliver } = loop);
   agent = await connect(server, server.token('agent-9', ['proposals:write', 'plans:read', 'env:local']));
 });
 
 after(async () => {
   await agent?.close();
-  await server?.stop();
-  daemon?.kill();
-  fake?.kill();
+  await loop?.stop();
 });
 
 test('a proposal becomes a GitHub pull request with the plan comment and status', async () => {
@@ -179,7 +113,8 @@ test('/datamcp unlock from a writer releases the locks; from a reader it is igno
     p.comment.user.login = login;
   });
   await deliver('issue_comment', comment('mallory'));
-  await new Promise((r) => setTimeout(r, 2000));
+  await waitFor(() => server.log.some((l) => l.includes('"event":"comment_command_refused"') &&
+    l.includes('"user":"mallory"')), 30000, "mallory's refusal");
   assert.equal(await locked(), true, 'a reader must not unlock');
   await deliver('issue_comment', comment('carol'));
   await waitFor(async () => !(await locked()), 30000, 'the unlock');

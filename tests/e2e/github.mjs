@@ -1,0 +1,105 @@
+// The GitHub setup shared by the GitHub end-to-end tests: a real git server (git daemon)
+// holds the GitOps repository, the fake GitHub (tests/fakes/github, every request and
+// response checked against @octokit/openapi) holds the pull requests, and real webhook
+// payloads (@octokit/webhooks-examples, signed with @octokit/webhooks-methods) are delivered
+// to `datamcp serve` running with forge.kind github.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { startServer, waitFor, binary } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples');
+export const SECRET = 'e2e-webhook-secret';
+export const REPO = 'octo/gitops';
+export const git = (...args) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+
+async function startFakeGithub() {
+  const child = spawn('node', [join(process.env.DATAMCP_SOURCE_DIR, 'tests/fakes/github/server.mjs')],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve(Number(l))));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function kill(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+// A real example payload of `event`/`action`, rewritten to this repository.
+export function example(event, action, edit) {
+  const found = examples.find((e) => e.name === event).examples.find((p) => !action || p.action === action);
+  const payload = structuredClone(found);
+  payload.repository.full_name = REPO;
+  payload.repository.name = 'gitops';
+  payload.repository.owner.login = 'octo';
+  edit(payload);
+  return payload;
+}
+
+// Starts the git daemon, the fake GitHub and `datamcp serve` in a fresh temp dir whose name
+// starts with `prefix`. Returns the handles and helpers the tests use; stop() ends them all.
+export async function startGithubLoop(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const origin = join(dir, 'repos', 'gitops.git');
+  execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
+  git('clone', '-q', '--bare', join(dir, 'seed'), origin);
+  const port = await freePort();
+  const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack',
+    `--base-path=${join(dir, 'repos')}`, '--listen=127.0.0.1', `--port=${port}`, join(dir, 'repos')],
+    { stdio: 'ignore' });
+  const remote = `git://127.0.0.1:${port}/gitops.git`;
+  const loop = { dir, origin, remote, daemon };
+  loop.stop = async () => {
+    await loop.server?.stop();
+    await kill(loop.fake);
+    await kill(daemon);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(() => { execFileSync('git', ['ls-remote', remote], { stdio: 'ignore' }); return true; },
+      20000, 'git daemon');
+    const fake = await startFakeGithub();
+    loop.fake = fake.child;
+    loop.fakeUrl = fake.url;
+    loop.server = await startServer({
+      dir: join(dir, 'bot'),
+      repositoryUrl: remote,
+      yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`],
+      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET },
+    });
+  } catch (e) {
+    await loop.stop();
+    throw e;
+  }
+  // The fake's whole state: pulls, comments, statuses, permissions, violations...
+  loop.fakeState = async () => (await fetch(`${loop.fakeUrl}/_fake/state`)).json();
+  // A control call of the fake (README of tests/fakes/github).
+  loop.control = (path, body) => fetch(`${loop.fakeUrl}/_fake/${path}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  // Delivers `payload` as GitHub would, signed with the webhook secret; expects 202.
+  loop.deliver = async (event, payload) => {
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${loop.server.base}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': event,
+        'X-GitHub-Delivery': randomUUID(), 'X-Hub-Signature-256': await sign(SECRET, body) },
+      body,
+    });
+    assert.equal(res.status, 202, `${event}: ${await res.text()}`);
+  };
+  return loop;
+}

@@ -1,0 +1,183 @@
+// The commands a pull request takes on GitHub: `/datamcp plan` in a comment (only from a
+// user with write permission, checked through the forge API) and a check run's "Re-run"
+// (check_run rerequested) both re-plan the pull request. Real signed webhook payloads, the
+// fake GitHub checked against @octokit/openapi, a real git server and real terraform.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, waitFor, notesOf } from './lib.mjs';
+import { startGithubLoop, example, REPO } from './github.mjs';
+
+let loop, agent, number, head;
+
+before(async () => {
+  loop = await startGithubLoop('datamcp-e2e-ghcmd-');
+  agent = await connect(loop.server,
+    loop.server.token('agent-3', ['proposals:write', 'plans:read', 'env:local']));
+  const r = await agent.callTool({ name: 'propose_terraform_module', arguments: {
+    environment: 'local', module: 'local-data', instance: 'views',
+    variables: { name: 'views', owner: 'web', retention_days: 7 } } });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  ({ pull_request: number, commit: head } = r.structuredContent);
+  // The fake cannot see the git server: tell it the pull request's head, as GitHub knows it.
+  await loop.control(`pulls/${number}`, { head_sha: head });
+  await loop.control('permissions', { carol: 'write', mallory: 'read' });
+});
+
+after(async () => {
+  await agent?.close();
+  await loop?.stop();
+});
+
+const planStatuses = (st) => st.statuses.filter((s) => s.sha === head && s.context === 'datamcp/plan');
+const planComments = (st) => st.comments.filter((c) => c.issue === number && c.body.includes('datamcp:plan'));
+const planNotes = () => notesOf(['--git-dir', loop.origin], head).filter((n) => n.type === 'plan');
+const permissionLookups = (st, login) => st.requests.filter((r) => r.method === 'GET' &&
+  r.path === `/repos/${REPO}/collaborators/${login}/permission`);
+
+// The bot's log events named `event` whose fields match `fields`.
+function logged(event, fields = {}) {
+  return loop.server.log.map((line) => { try { return JSON.parse(line); } catch { return null; } })
+    .filter((e) => e?.event === event && Object.entries(fields).every(([k, v]) => e[k] === v));
+}
+
+// An issue_comment "created" delivery on pull request `issue`, as GitHub sends it.
+const comment = (login, body, issue = number) => example('issue_comment', 'created', (p) => {
+  p.issue.number = issue;
+  p.issue.pull_request = {
+    url: `https://api.github.com/repos/${REPO}/pulls/${issue}`,
+    html_url: `https://github.com/${REPO}/pull/${issue}`,
+    diff_url: `https://github.com/${REPO}/pull/${issue}.diff`,
+    patch_url: `https://github.com/${REPO}/pull/${issue}.patch`,
+  };
+  p.comment.body = body;
+  p.comment.user.login = login;
+  p.sender.login = login;
+});
+
+// Deliveries are handled one at a time, oldest first: once a reader's command delivered
+// after them has been refused, everything delivered before it has been handled. Each
+// barrier names its own (nonexistent) pull request so its refusal is told apart.
+let barriers = 0;
+async function allHandled() {
+  const issue = 9000 + ++barriers;
+  await loop.deliver('issue_comment', comment('mallory', '/datamcp plan', issue));
+  await waitFor(() => logged('comment_command_refused', { pull_request: issue }).length === 1,
+    30000, `barrier ${issue}`);
+}
+
+async function snapshot() {
+  const st = await loop.fakeState();
+  return { comments: st.comments.length, statuses: st.statuses.length,
+    planStatuses: planStatuses(st).length, planNotes: planNotes().length };
+}
+
+test('the proposal starts with one plan comment, a plan status and a plan note', async () => {
+  const st = await loop.fakeState();
+  assert.deepEqual(st.violations, []);
+  assert.equal(planComments(st).length, 1, JSON.stringify(st.comments));
+  assert.equal(planStatuses(st).length, 1, JSON.stringify(st.statuses));
+  assert.equal(planNotes().length, 1);
+});
+
+test('a comment that is not a command does nothing, even from a writer', async () => {
+  const before = await snapshot();
+  await loop.deliver('issue_comment', comment('carol', 'looks good'));
+  await loop.deliver('issue_comment', comment('carol', 'please /datamcp plan'));
+  await allHandled();
+  assert.deepEqual(await snapshot(), before);
+  const st = await loop.fakeState();
+  assert.equal(permissionLookups(st, 'carol').length, 0, 'a remark needs no permission check');
+  assert.equal(logged('comment_command', { user: 'carol' }).length, 0);
+  assert.deepEqual(st.violations, []);
+});
+
+test('/datamcp plan from a reader, or from a non-collaborator, is refused', async () => {
+  const before = await snapshot();
+  await loop.deliver('issue_comment', comment('mallory', '/datamcp plan'));
+  await loop.deliver('issue_comment', comment('eve', '/datamcp plan\r\n'));
+  await waitFor(() => logged('comment_command_refused', { user: 'eve', pull_request: number }).length === 1,
+    30000, "eve's refusal");
+  const refused = logged('comment_command_refused', { user: 'mallory', pull_request: number });
+  assert.equal(refused.length, 1, 'a reader must be refused; commands logged: ' +
+    JSON.stringify(logged('comment_command')));
+  assert.equal(refused[0].command, '/datamcp plan');
+  assert.equal(refused[0].level, 'warn');
+  const st = await loop.fakeState();
+  // Refused after asking GitHub, not because the lookup failed.
+  assert.ok(permissionLookups(st, 'mallory').some((r) => r.status === 200));
+  assert.ok(permissionLookups(st, 'eve').some((r) => r.status === 404));
+  assert.deepEqual(await snapshot(), before);
+  assert.equal(logged('webhook.delivery_failed').length, 0);
+  assert.deepEqual(st.violations, []);
+});
+
+test('/datamcp plan from a writer re-plans the pull request', async () => {
+  // Someone deleted the plan comment: the re-plan must put it back.
+  const old = planComments(await loop.fakeState())[0];
+  const del = await fetch(`${loop.fakeUrl}/repos/${REPO}/issues/comments/${old.id}`, {
+    method: 'DELETE', headers: { Authorization: 'Bearer test-token',
+      Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'e2e' } });
+  assert.equal(del.status, 204);
+  const before = await snapshot();
+  await loop.deliver('issue_comment', comment('carol', '/datamcp plan'));
+  await waitFor(() => planNotes().length > before.planNotes, 120000, 'the new plan note');
+  const st = await loop.fakeState();
+  assert.deepEqual(st.violations, []);
+  assert.equal(logged('comment_command', { user: 'carol', command: '/datamcp plan' }).length, 1);
+  const statuses = planStatuses(st);
+  assert.equal(statuses.length, before.planStatuses + 1, JSON.stringify(st.statuses));
+  const status = st.statuses.at(-1);
+  assert.equal(status.sha, head);
+  assert.equal(status.context, 'datamcp/plan');
+  assert.equal(status.state, 'success', JSON.stringify(status));
+  assert.match(status.description, /local: Plan: \d+ to add/);
+  const comments = planComments(st);
+  assert.equal(comments.length, 1, JSON.stringify(comments));
+  assert.notEqual(comments[0].id, old.id);
+  assert.equal(comments[0].login, 'datamcp-bot');
+  assert.match(comments[0].body, new RegExp(`DataMCP plan for \`${head.slice(0, 12)}\``));
+  assert.match(comments[0].body, /Plan: \d+ to add/);
+  const notes = planNotes();
+  assert.equal(notes.length, before.planNotes + 1);
+  assert.equal(notes.at(-1).commit, head);
+  assert.equal(notes.at(-1).pull_request, number);
+  assert.equal(notes.at(-1).projects[0].ok, true, JSON.stringify(notes.at(-1)));
+  assert.equal(notes.at(-1).projects[0].fingerprint, notes[0].projects[0].fingerprint);
+});
+
+// A check_run "rerequested" payload (the "Re-run" button) whose check belongs to `prs`.
+function rerun(prs) {
+  const shape = example('check_run', 'created', () => {}).check_run.pull_requests[0];
+  return example('check_run', 'rerequested', (p) => {
+    p.check_run.head_sha = head;
+    p.check_run.pull_requests = prs.map((n) => ({ ...structuredClone(shape),
+      url: `https://api.github.com/repos/${REPO}/pulls/${n}`, number: n,
+      head: { ...shape.head, sha: head } }));
+  });
+}
+
+test('check_run rerequested with no pull request does nothing', async () => {
+  const before = await snapshot();
+  await loop.deliver('check_run', rerun([]));
+  await allHandled();
+  assert.deepEqual(await snapshot(), before);
+});
+
+test('check_run rerequested re-plans the pull requests it lists', async () => {
+  const before = await snapshot();
+  const comment = planComments(await loop.fakeState())[0];
+  await loop.deliver('check_run', rerun([number]));
+  await waitFor(() => planNotes().length > before.planNotes, 120000, 'the new plan note');
+  const st = await loop.fakeState();
+  assert.deepEqual(st.violations, []);
+  assert.equal(planStatuses(st).length, before.planStatuses + 1, JSON.stringify(st.statuses));
+  const status = st.statuses.at(-1);
+  assert.deepEqual([status.sha, status.context, status.state], [head, 'datamcp/plan', 'success']);
+  // The plan comment is kept up to date, not repeated.
+  assert.deepEqual(planComments(st).map((c) => c.id), [comment.id]);
+  assert.equal(st.comments.length, before.comments);
+  const notes = planNotes();
+  assert.equal(notes.length, before.planNotes + 1);
+  assert.deepEqual([notes.at(-1).commit, notes.at(-1).pull_request], [head, number]);
+  assert.equal(logged('webhook.delivery_failed').length, 0);
+});
