@@ -1,7 +1,10 @@
 #include "gitops/localforge/pull_record.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+
+#include "gitops/common/json_fields.h"
 
 namespace datamcp::localforge {
 
@@ -52,37 +55,38 @@ json ToJson(const PullRecord& pr) {
           {"statuses", statuses}};
 }
 
+// Records live in the repository, where anyone with push access can change them: a field of
+// the wrong type reads as absent (json_fields) instead of throwing.
 Result<PullRecord> PullRecordFromJson(const json& j) {
-  if (!j.is_object() || !j.contains("number") || !j["number"].is_number_integer()) {
-    return Internal("pull request record is not an object with a number");
+  using namespace json_fields;
+  const std::int64_t number = Int(j, "number", -1);
+  if (number <= 0 || number > std::numeric_limits<int>::max()) {
+    return Internal("pull request record is not an object with a positive number");
   }
   PullRecord pr;
-  auto str = [&](const char* key) { return j.value(key, std::string()); };
-  pr.number = j["number"].get<int>();
-  pr.title = str("title");
-  pr.body = str("body");
-  pr.head_ref = str("head_ref");
-  pr.head_sha = str("head_sha");
-  pr.base_ref = str("base_ref");
-  pr.state = str("state");
-  pr.merged = j.value("merged", false);
-  pr.merge_commit_sha = str("merge_commit_sha");
-  pr.author = str("author");
-  pr.merged_by = str("merged_by");
-  pr.closed_by = str("closed_by");
-  pr.created_at = j.value("created_at", 0LL);
-  pr.updated_at = j.value("updated_at", 0LL);
-  for (const auto& r : j.value("reviews", json::array())) {
-    pr.reviews.push_back(
-        {r.value("user", ""), r.value("state", ""), r.value("body", ""), r.value("at", 0LL)});
+  pr.number = static_cast<int>(number);
+  pr.title = String(j, "title");
+  pr.body = String(j, "body");
+  pr.head_ref = String(j, "head_ref");
+  pr.head_sha = String(j, "head_sha");
+  pr.base_ref = String(j, "base_ref");
+  pr.state = String(j, "state");
+  pr.merged = Bool(j, "merged");
+  pr.merge_commit_sha = String(j, "merge_commit_sha");
+  pr.author = String(j, "author");
+  pr.merged_by = String(j, "merged_by");
+  pr.closed_by = String(j, "closed_by");
+  pr.created_at = Int(j, "created_at");
+  pr.updated_at = Int(j, "updated_at");
+  for (const auto& r : Array(j, "reviews")) {
+    pr.reviews.push_back({String(r, "user"), String(r, "state"), String(r, "body"), Int(r, "at")});
   }
-  for (const auto& c : j.value("comments", json::array())) {
-    pr.comments.push_back(
-        {c.value("id", 0LL), c.value("author", ""), c.value("body", ""), c.value("at", 0LL)});
+  for (const auto& c : Array(j, "comments")) {
+    pr.comments.push_back({Int(c, "id"), String(c, "author"), String(c, "body"), Int(c, "at")});
   }
-  for (const auto& s : j.value("statuses", json::array())) {
-    pr.statuses.push_back({s.value("sha", ""), s.value("context", ""), s.value("state", ""),
-                           s.value("description", "")});
+  for (const auto& s : Array(j, "statuses")) {
+    pr.statuses.push_back(
+        {String(s, "sha"), String(s, "context"), String(s, "state"), String(s, "description")});
   }
   return pr;
 }

@@ -121,5 +121,25 @@ TEST_F(LocalPrStoreTest, MergeConflictNamesPathsAndLeavesBaseAlone) {
   EXPECT_FALSE(store_.Get(2)->merged);
 }
 
+TEST(PullRecordJsonTest, FieldsOfTheWrongTypeReadAsAbsentInsteadOfThrowing) {
+  // Someone with push access rewrote a record by hand.
+  auto pr = PullRecordFromJson(nlohmann::json::parse(R"({"number": 3, "title": 5,
+      "merged": "yes", "reviews": [{"user": ["x"], "state": "APPROVED"}, "junk"],
+      "comments": {"id": 1}, "statuses": [{"sha": "abc", "state": null}]})"));
+  ASSERT_TRUE(pr.ok()) << pr.status().ToString();
+  EXPECT_EQ(pr->number, 3);
+  EXPECT_EQ(pr->title, "");
+  EXPECT_FALSE(pr->merged);
+  ASSERT_EQ(pr->reviews.size(), 2u);
+  EXPECT_EQ(pr->reviews[0].user, "");
+  EXPECT_EQ(pr->reviews[0].state, "APPROVED");
+  EXPECT_TRUE(pr->comments.empty());
+  ASSERT_EQ(pr->statuses.size(), 1u);
+  EXPECT_EQ(pr->statuses[0].sha, "abc");
+  for (const char* bad : {R"([1])", R"({"number": "3"})", R"({"number": -1})", R"({})"}) {
+    EXPECT_FALSE(PullRecordFromJson(nlohmann::json::parse(bad)).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace datamcp::localforge
