@@ -51,8 +51,9 @@ export function example(event, action, edit) {
 }
 
 // Starts the git daemon, the fake GitHub and `datamcp serve` in a fresh temp dir whose name
-// starts with `prefix`. Returns the handles and helpers the tests use; stop() ends them all.
-export async function startGithubLoop(prefix) {
+// starts with `prefix`; `env` adds environment variables for the bot (they win over its
+// configuration file). Returns the handles and helpers the tests use; stop() ends them all.
+export async function startGithubLoop(prefix, { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const origin = join(dir, 'repos', 'gitops.git');
   execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
@@ -79,7 +80,7 @@ export async function startGithubLoop(prefix) {
       dir: join(dir, 'bot'),
       repositoryUrl: remote,
       yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`],
-      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET },
+      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
     });
   } catch (e) {
     await loop.stop();
