@@ -67,21 +67,38 @@ Status GithubEventHandler::Unlock(int number) {
   return Status::Ok();
 }
 
+// The bot's visible answer to a command: +1 accepted, -1 refused. Best effort: a reaction
+// that fails is logged and the command goes on (deliveries recorded before comment.id was
+// kept have no id and get no reaction).
+void GithubEventHandler::Acknowledge(long long comment_id, int number, forge::Reaction reaction) {
+  if (comment_id <= 0) return;
+  if (Status s = forge_.AddCommentReaction(comment_id, reaction); !s.ok()) {
+    log::Warn("comment_reaction_failed", {{"pull_request", number},
+                                          {"comment", comment_id},
+                                          {"reaction", forge::ReactionName(reaction)},
+                                          {"error", s.message()}});
+  }
+}
+
 Status GithubEventHandler::OnComment(const json& payload) {
   const json& issue = payload.value("issue", json::object());
   if (!issue.contains("pull_request")) return Status::Ok();  // a comment on an issue
-  std::string body = payload.value("comment", json::object()).value("body", "");
+  const json& comment = payload.value("comment", json::object());
+  std::string body = comment.value("body", "");
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
   if (body != "/datamcp plan" && body != "/datamcp unlock") return Status::Ok();
-  std::string user =
-      payload.value("comment", json::object()).value("user", json::object()).value("login", "");
+  std::string user = comment.value("user", json::object()).value("login", "");
   DATAMCP_ASSIGN_OR_RETURN(forge::Permission permission, forge_.GetPermission(user));
   int number = issue.value("number", 0);
+  const json& id = comment.value("id", json());
+  long long comment_id = id.is_number_integer() ? id.get<long long>() : 0;
   if (permission != forge::Permission::kWrite && permission != forge::Permission::kAdmin) {
+    Acknowledge(comment_id, number, forge::Reaction::kMinusOne);
     log::Warn("comment_command_refused",
               {{"user", user}, {"command", body}, {"pull_request", number}});
     return Status::Ok();
   }
+  Acknowledge(comment_id, number, forge::Reaction::kPlusOne);
   log::Info("comment_command", {{"user", user}, {"command", body}, {"pull_request", number}});
   return body == "/datamcp plan" ? Plan(number) : Unlock(number);
 }

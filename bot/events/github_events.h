@@ -14,7 +14,8 @@ namespace datamcp::bot {
 // pull request, its files and commits are read again from the forge and git.
 //  pull_request opened/reopened/synchronize/ready_for_review -> plan it
 //  pull_request closed                 -> a reconcile pass (apply if merged, release locks)
-//  issue_comment "/datamcp plan|unlock" -> re-plan, or release its locks (write permission)
+//  issue_comment "/datamcp plan|unlock" -> re-plan, or release its locks (write permission);
+//                                         the comment gets a +1 reaction, or -1 when refused
 //  check_run rerequested               -> re-plan the check's pull requests
 //  workflow_run completed              -> record the CI conclusion on its head commit
 //  push to the default branch          -> a reconcile pass
@@ -35,6 +36,7 @@ class GithubEventHandler final : public queue::DeliveryHandler {
   Status OnWorkflowRun(const nlohmann::json& payload);
   Status Plan(int number);
   Status Unlock(int number);
+  void Acknowledge(long long comment_id, int number, forge::Reaction reaction);
 
   proposal::ProposalService& proposals_;
   forge::Forge& forge_;

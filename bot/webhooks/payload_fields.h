@@ -34,6 +34,7 @@ inline constexpr std::string_view kTriggerPaths[] = {
     "pull_request.head.repo.full_name",
     "issue.number",
     "issue.pull_request.url",  // present only when the issue is a pull request
+    "comment.id",              // the command comment the bot reacts to (+1 accepted, -1 refused)
     "comment.body",
     "comment.user.login",
     "check_run.head_sha",

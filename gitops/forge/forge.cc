@@ -46,4 +46,14 @@ std::string_view CommitStateKindName(CommitStateKind k) {
   return "error";
 }
 
+std::string_view ReactionName(Reaction r) {
+  switch (r) {
+    case Reaction::kPlusOne:
+      return "+1";
+    case Reaction::kMinusOne:
+      return "-1";
+  }
+  return "+1";
+}
+
 }  // namespace datamcp::forge

@@ -52,6 +52,9 @@ struct CommitState {
 
 enum class Permission { kNone, kRead, kWrite, kAdmin };
 
+// A reaction on a comment: how the bot acknowledges a command it accepted or refused.
+enum class Reaction { kPlusOne, kMinusOne };
+
 struct PullRequestFile {
   std::string path;
   std::string previous_path;  // set for renames
@@ -83,6 +86,7 @@ inline constexpr std::size_t kMaxCommentPartBytes = kMaxCommentBytes - kCommentM
 std::string_view PermissionName(Permission p);            // "none" | "read" | "write" | "admin"
 std::string_view ReviewStateName(ReviewState s);          // "APPROVED", "CHANGES_REQUESTED", ...
 std::string_view CommitStateKindName(CommitStateKind k);  // "pending" | "success" | ...
+std::string_view ReactionName(Reaction r);                // "+1" | "-1"
 
 // Errors (all methods): NotFound for a pull request or user that does not exist,
 // Unauthenticated / PermissionDenied when the bot's credentials do not allow the call,
@@ -123,6 +127,12 @@ class Forge {
 
   // The files the pull request changes (as the forge computed them).
   virtual Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) = 0;
+
+  // Adds the bot's `reaction` to comment `comment_id` of a pull request's conversation (the
+  // forge's own comment id). Idempotent: a reaction the bot already gave is kept, and OK.
+  // InvalidArgument for comment_id <= 0 (nothing sent); NotFound when there is no such
+  // comment. Forges whose comments are never commands may do nothing.
+  virtual Status AddCommentReaction(long long comment_id, Reaction reaction) = 0;
 };
 
 }  // namespace datamcp::forge

@@ -257,4 +257,15 @@ Result<std::vector<PullRequestFile>> GithubForge::ListPullRequestFiles(int numbe
   return ParseList<PullRequestFile>(list, &github_json::ParsePullRequestFile);
 }
 
+Status GithubForge::AddCommentReaction(long long comment_id, Reaction reaction) {
+  if (comment_id <= 0) {
+    return InvalidArgument("a reaction needs a comment id above 0, not " +
+                           std::to_string(comment_id));
+  }
+  // GitHub answers 200 for a reaction the bot already gave and 201 for a new one.
+  json body = {{"content", ReactionName(reaction)}};
+  return Call("POST", "/issues/comments/" + std::to_string(comment_id) + "/reactions", &body)
+      .status();
+}
+
 }  // namespace datamcp::forge

@@ -49,6 +49,7 @@ class GithubForge final : public Forge {
   Result<std::vector<Review>> ListReviews(int number) override;
   Result<Permission> GetPermission(const std::string& user) override;
   Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) override;
+  Status AddCommentReaction(long long comment_id, Reaction reaction) override;
 
  private:
   GithubForge(const GithubForgeOptions& options, Clock& clock);

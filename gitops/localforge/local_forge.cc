@@ -120,4 +120,6 @@ Result<std::vector<forge::PullRequestFile>> LocalForge::ListPullRequestFiles(int
   return out;
 }
 
+Status LocalForge::AddCommentReaction(long long, forge::Reaction) { return Status::Ok(); }
+
 }  // namespace datamcp::localforge

@@ -25,6 +25,9 @@ class LocalForge final : public forge::Forge {
   Result<std::vector<forge::Review>> ListReviews(int number) override;
   Result<forge::Permission> GetPermission(const std::string& user) override;
   Result<std::vector<forge::PullRequestFile>> ListPullRequestFiles(int number) override;
+  // Local comments are never commands (humans use the CLI), so there is nothing to
+  // acknowledge: does nothing and returns OK.
+  Status AddCommentReaction(long long comment_id, forge::Reaction reaction) override;
 
   // The comment author the bot writes as.
   static constexpr const char* kBotUser = "datamcp";

@@ -51,8 +51,9 @@ export function example(event, action, edit) {
 }
 
 // Starts the git daemon, the fake GitHub and `datamcp serve` in a fresh temp dir whose name
-// starts with `prefix`. Returns the handles and helpers the tests use; stop() ends them all.
-export async function startGithubLoop(prefix) {
+// starts with `prefix`; `env` adds environment variables for the bot (they win over its
+// configuration file). Returns the handles and helpers the tests use; stop() ends them all.
+export async function startGithubLoop(prefix, { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const origin = join(dir, 'repos', 'gitops.git');
   execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
@@ -79,7 +80,7 @@ export async function startGithubLoop(prefix) {
       dir: join(dir, 'bot'),
       repositoryUrl: remote,
       yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`],
-      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET },
+      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
     });
   } catch (e) {
     await loop.stop();
@@ -90,6 +91,29 @@ export async function startGithubLoop(prefix) {
   // A control call of the fake (README of tests/fakes/github).
   loop.control = (path, body) => fetch(`${loop.fakeUrl}/_fake/${path}`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  // `login` comments `body` on pull request `issue`: the comment is made on the fake (so it
+  // has an id the bot can react to) and the issue_comment "created" payload GitHub would send
+  // for it is returned with the comment's id: {id, payload}.
+  loop.comment = async (login, body, issue) => {
+    const made = await (await loop.control('comments', { issue, body, login })).json();
+    const payload = example('issue_comment', 'created', (p) => {
+      p.issue.number = issue;
+      p.issue.pull_request = {
+        url: `https://api.github.com/repos/${REPO}/pulls/${issue}`,
+        html_url: `https://github.com/${REPO}/pull/${issue}`,
+        diff_url: `https://github.com/${REPO}/pull/${issue}.diff`,
+        patch_url: `https://github.com/${REPO}/pull/${issue}.patch`,
+      };
+      p.comment.id = made.id;
+      p.comment.body = body;
+      p.comment.user.login = login;
+      p.sender.login = login;
+    });
+    return { id: made.id, payload };
+  };
+  // The reactions on comment `id` as [login, content] pairs, oldest first.
+  loop.reactions = async (id) => (await loop.fakeState()).reactions
+    .filter((r) => r.comment_id === id).map((r) => [r.login, r.content]);
   // Delivers `payload` as GitHub would, signed with the webhook secret; expects 202.
   loop.deliver = async (event, payload) => {
     const body = JSON.stringify(payload);

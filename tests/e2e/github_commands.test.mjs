@@ -1,7 +1,8 @@
 // The commands a pull request takes on GitHub: `/datamcp plan` in a comment (only from a
-// user with write permission, checked through the forge API) and a check run's "Re-run"
-// (check_run rerequested) both re-plan the pull request. Real signed webhook payloads, the
-// fake GitHub checked against @octokit/openapi, a real git server and real terraform.
+// user with write permission, checked through the forge API; the bot answers with a +1
+// reaction on the comment, or -1 when it refuses) and a check run's "Re-run" (check_run
+// rerequested) both re-plan the pull request. Real signed webhook payloads, the fake GitHub
+// checked against @octokit/openapi, a real git server and real terraform.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, waitFor, notesOf } from './lib.mjs';
@@ -28,6 +29,8 @@ after(async () => {
   await loop?.stop();
 });
 
+const BOT = 'datamcp-bot';  // the login the fake gives the bot's token
+const botComments = (st) => st.comments.filter((c) => c.login === BOT);
 const planStatuses = (st) => st.statuses.filter((s) => s.sha === head && s.context === 'datamcp/plan');
 const planComments = (st) => st.comments.filter((c) => c.issue === number && c.body.includes('datamcp:plan'));
 const planNotes = () => notesOf(['--git-dir', loop.origin], head).filter((n) => n.type === 'plan');
@@ -40,19 +43,13 @@ function logged(event, fields = {}) {
     .filter((e) => e?.event === event && Object.entries(fields).every(([k, v]) => e[k] === v));
 }
 
-// An issue_comment "created" delivery on pull request `issue`, as GitHub sends it.
-const comment = (login, body, issue = number) => example('issue_comment', 'created', (p) => {
-  p.issue.number = issue;
-  p.issue.pull_request = {
-    url: `https://api.github.com/repos/${REPO}/pulls/${issue}`,
-    html_url: `https://github.com/${REPO}/pull/${issue}`,
-    diff_url: `https://github.com/${REPO}/pull/${issue}.diff`,
-    patch_url: `https://github.com/${REPO}/pull/${issue}.patch`,
-  };
-  p.comment.body = body;
-  p.comment.user.login = login;
-  p.sender.login = login;
-});
+// `login` comments `body` on pull request `issue` (made on the fake, then delivered as
+// GitHub would); returns the comment's id.
+async function say(login, body, issue = number) {
+  const { id, payload } = await loop.comment(login, body, issue);
+  await loop.deliver('issue_comment', payload);
+  return id;
+}
 
 // Deliveries are handled one at a time, oldest first: once a reader's command delivered
 // after them has been refused, everything delivered before it has been handled. Each
@@ -60,14 +57,14 @@ const comment = (login, body, issue = number) => example('issue_comment', 'creat
 let barriers = 0;
 async function allHandled() {
   const issue = 9000 + ++barriers;
-  await loop.deliver('issue_comment', comment('mallory', '/datamcp plan', issue));
+  await say('mallory', '/datamcp plan', issue);
   await waitFor(() => logged('comment_command_refused', { pull_request: issue }).length === 1,
     30000, `barrier ${issue}`);
 }
 
 async function snapshot() {
   const st = await loop.fakeState();
-  return { comments: st.comments.length, statuses: st.statuses.length,
+  return { comments: botComments(st).length, statuses: st.statuses.length,
     planStatuses: planStatuses(st).length, planNotes: planNotes().length };
 }
 
@@ -81,10 +78,10 @@ test('the proposal starts with one plan comment, a plan status and a plan note',
 
 test('a comment that is not a command does nothing, even from a writer', async () => {
   const before = await snapshot();
-  await loop.deliver('issue_comment', comment('carol', 'looks good'));
-  await loop.deliver('issue_comment', comment('carol', 'please /datamcp plan'));
+  const remarks = [await say('carol', 'looks good'), await say('carol', 'please /datamcp plan')];
   await allHandled();
   assert.deepEqual(await snapshot(), before);
+  for (const id of remarks) assert.deepEqual(await loop.reactions(id), [], 'a remark gets no reaction');
   const st = await loop.fakeState();
   assert.equal(permissionLookups(st, 'carol').length, 0, 'a remark needs no permission check');
   assert.equal(logged('comment_command', { user: 'carol' }).length, 0);
@@ -93,8 +90,8 @@ test('a comment that is not a command does nothing, even from a writer', async (
 
 test('/datamcp plan from a reader, or from a non-collaborator, is refused', async () => {
   const before = await snapshot();
-  await loop.deliver('issue_comment', comment('mallory', '/datamcp plan'));
-  await loop.deliver('issue_comment', comment('eve', '/datamcp plan\r\n'));
+  const reader = await say('mallory', '/datamcp plan');
+  const stranger = await say('eve', '/datamcp plan\r\n');
   await waitFor(() => logged('comment_command_refused', { user: 'eve', pull_request: number }).length === 1,
     30000, "eve's refusal");
   const refused = logged('comment_command_refused', { user: 'mallory', pull_request: number });
@@ -107,6 +104,10 @@ test('/datamcp plan from a reader, or from a non-collaborator, is refused', asyn
   assert.ok(permissionLookups(st, 'mallory').some((r) => r.status === 200));
   assert.ok(permissionLookups(st, 'eve').some((r) => r.status === 404));
   assert.deepEqual(await snapshot(), before);
+  // Refused visibly: a -1 from the bot on each command, and nothing else.
+  assert.deepEqual(await loop.reactions(reader), [[BOT, '-1']]);
+  assert.deepEqual(await loop.reactions(stranger), [[BOT, '-1']]);
+  assert.equal(logged('comment_reaction_failed').length, 0);
   assert.equal(logged('webhook.delivery_failed').length, 0);
   assert.deepEqual(st.violations, []);
 });
@@ -119,11 +120,12 @@ test('/datamcp plan from a writer re-plans the pull request', async () => {
       Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'e2e' } });
   assert.equal(del.status, 204);
   const before = await snapshot();
-  await loop.deliver('issue_comment', comment('carol', '/datamcp plan'));
+  const command = await say('carol', '/datamcp plan');
   await waitFor(() => planNotes().length > before.planNotes, 120000, 'the new plan note');
   const st = await loop.fakeState();
   assert.deepEqual(st.violations, []);
   assert.equal(logged('comment_command', { user: 'carol', command: '/datamcp plan' }).length, 1);
+  assert.deepEqual(await loop.reactions(command), [[BOT, '+1']], 'the command is acknowledged');
   const statuses = planStatuses(st);
   assert.equal(statuses.length, before.planStatuses + 1, JSON.stringify(st.statuses));
   const status = st.statuses.at(-1);
@@ -143,6 +145,29 @@ test('/datamcp plan from a writer re-plans the pull request', async () => {
   assert.equal(notes.at(-1).pull_request, number);
   assert.equal(notes.at(-1).projects[0].ok, true, JSON.stringify(notes.at(-1)));
   assert.equal(notes.at(-1).projects[0].fingerprint, notes[0].projects[0].fingerprint);
+});
+
+test('a reaction GitHub refuses is logged and the command still runs', async () => {
+  // A GitHub App without the issues permission cannot react; the plan must not depend on it.
+  await loop.control('fail-next', { status: 403, method: 'POST', path: '/reactions', body: {
+    message: 'Resource not accessible by integration',
+    documentation_url: 'https://docs.github.com/rest/reactions/reactions' } });
+  const before = await snapshot();
+  const command = await say('carol', '/datamcp plan');
+  await waitFor(() => planNotes().length > before.planNotes, 120000, 'the new plan note');
+  const failed = logged('comment_reaction_failed', { pull_request: number, comment: command });
+  assert.equal(failed.length, 1, JSON.stringify(logged('comment_reaction_failed')));
+  assert.equal(failed[0].level, 'warn');
+  assert.equal(failed[0].reaction, '+1');
+  assert.match(failed[0].error, /403 .*Resource not accessible by integration/);
+  const st = await loop.fakeState();
+  assert.ok(st.requests.some((r) => r.injected && r.method === 'POST' &&
+    r.path === `/repos/${REPO}/issues/comments/${command}/reactions`), 'the reaction was tried');
+  assert.deepEqual(await loop.reactions(command), []);
+  assert.equal(planStatuses(st).length, before.planStatuses + 1, JSON.stringify(st.statuses));
+  assert.equal(st.statuses.at(-1).state, 'success', JSON.stringify(st.statuses.at(-1)));
+  assert.equal(logged('webhook.delivery_failed').length, 0);
+  assert.deepEqual(st.violations, []);
 });
 
 // A check_run "rerequested" payload (the "Re-run" button) whose check belongs to `prs`.
@@ -175,7 +200,7 @@ test('check_run rerequested re-plans the pull requests it lists', async () => {
   assert.deepEqual([status.sha, status.context, status.state], [head, 'datamcp/plan', 'success']);
   // The plan comment is kept up to date, not repeated.
   assert.deepEqual(planComments(st).map((c) => c.id), [comment.id]);
-  assert.equal(st.comments.length, before.comments);
+  assert.equal(botComments(st).length, before.comments);
   const notes = planNotes();
   assert.equal(notes.length, before.planNotes + 1);
   assert.deepEqual([notes.at(-1).commit, notes.at(-1).pull_request], [head, number]);

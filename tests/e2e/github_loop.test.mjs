@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { connect, waitFor, notesOf } from './lib.mjs';
-import { startGithubLoop, example, git, REPO } from './github.mjs';
+import { startGithubLoop, example, git } from './github.mjs';
 
 let loop, dir, server, agent, fakeState, control, deliver;
 
@@ -106,17 +106,18 @@ test('/datamcp unlock from a writer releases the locks; from a reader it is igno
   assert.equal(await locked(), true);
   const number = (await fakeState()).pulls.find((p) => p.head.includes('search-api')).number;
   await control('permissions', { mallory: 'read', carol: 'write' });
-  const comment = (login) => example('issue_comment', 'created', (p) => {
-    p.issue.number = number;
-    p.issue.pull_request ??= { url: `https://api.github.com/repos/${REPO}/pulls/${number}` };
-    p.comment.body = '/datamcp unlock';
-    p.comment.user.login = login;
-  });
-  await deliver('issue_comment', comment('mallory'));
+  const unlock = async (login) => {
+    const { id, payload } = await loop.comment(login, '/datamcp unlock', number);
+    await deliver('issue_comment', payload);
+    return id;
+  };
+  const refused = await unlock('mallory');
   await waitFor(() => server.log.some((l) => l.includes('"event":"comment_command_refused"') &&
     l.includes('"user":"mallory"')), 30000, "mallory's refusal");
   assert.equal(await locked(), true, 'a reader must not unlock');
-  await deliver('issue_comment', comment('carol'));
+  assert.deepEqual(await loop.reactions(refused), [['datamcp-bot', '-1']]);
+  const accepted = await unlock('carol');
   await waitFor(async () => !(await locked()), 30000, 'the unlock');
+  assert.deepEqual(await loop.reactions(accepted), [['datamcp-bot', '+1']]);
   assert.deepEqual((await fakeState()).violations, []);
 });

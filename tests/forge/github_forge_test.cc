@@ -244,6 +244,34 @@ TEST_F(GithubForgeTest, ListsPullRequestFiles) {
   EXPECT_EQ((*files)[1].previous_path, "envs/a.tf");
 }
 
+TEST_F(GithubForgeTest, ReactsToACommentOncePerReaction) {
+  auto forge = TokenForge();
+  int n = OpenPr(*forge, "feature");
+  json comment = Control("comments", {{"issue", n}, {"login", "carol"}, {"body", "/datamcp plan"}});
+  long long id = comment["id"];
+  ASSERT_TRUE(forge->AddCommentReaction(id, Reaction::kPlusOne).ok());
+  ASSERT_TRUE(forge->AddCommentReaction(id, Reaction::kPlusOne).ok()) << "given already: OK";
+  ASSERT_TRUE(forge->AddCommentReaction(id, Reaction::kMinusOne).ok());
+  json reactions = State()["reactions"];
+  ASSERT_EQ(reactions.size(), 2u) << reactions.dump();
+  EXPECT_EQ(reactions[0]["comment_id"], id);
+  EXPECT_EQ(reactions[0]["content"], "+1");
+  EXPECT_EQ(reactions[0]["login"], "datamcp-bot");
+  EXPECT_EQ(reactions[1]["content"], "-1");
+  EXPECT_EQ(Requests("POST", "/issues/comments/" + std::to_string(id) + "/reactions").size(), 3u);
+}
+
+TEST_F(GithubForgeTest, ReactionToAMissingCommentIsNotFound) {
+  auto forge = TokenForge();
+  Status missing = forge->AddCommentReaction(424242, Reaction::kPlusOne);
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find("/issues/comments/424242/reactions"), std::string::npos)
+      << missing.message();
+  EXPECT_EQ(forge->AddCommentReaction(0, Reaction::kPlusOne).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Requests("POST", "/reactions").size(), 1u) << "an id of 0 sends nothing";
+  EXPECT_TRUE(State()["reactions"].empty());
+}
+
 TEST_F(GithubForgeTest, BadTokenIsUnauthenticated) {
   GithubAuth auth;
   auth.token = Secret("wrong-token");

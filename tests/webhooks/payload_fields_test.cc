@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace datamcp::bot {
 namespace {
 
@@ -34,6 +36,17 @@ TEST(PayloadFieldsTest, MissingOrNonStringFieldsAreEmpty) {
       ExtractPayloadFields(R"({"action":7,"repository":"a/b","ref":"refs/heads/main"})", &f));
   EXPECT_EQ(f.action, "");
   EXPECT_EQ(f.repository, "");
+}
+
+TEST(PayloadFieldsTest, KeepsTheCommentIdAsAnInteger) {
+  PayloadFields f;
+  ASSERT_TRUE(ExtractPayloadFields(R"({"action":"created","comment":{"id":9876543210123,
+    "body":"/datamcp plan","user":{"login":"carol","id":7}},"issue":{"number":3}})",
+                                   &f));
+  nlohmann::json trigger = nlohmann::json::parse(f.trigger);
+  EXPECT_EQ(trigger["comment"]["id"], 9876543210123LL) << f.trigger;
+  EXPECT_EQ(trigger["comment"]["body"], "/datamcp plan");
+  EXPECT_FALSE(trigger["comment"]["user"].contains("id")) << "only the listed paths are kept";
 }
 
 TEST(PayloadFieldsTest, RejectsNonObjectsAndBrokenJson) {

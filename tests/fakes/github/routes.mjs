@@ -113,6 +113,19 @@ export const routes = [
     ctx.st.comments.splice(i, 1);
     return { status: 204 };
   }),
+  R('POST', `${REPO}/issues/comments/{comment_id}/reactions`, (ctx) => {
+    const { st, params, body, login } = ctx;
+    const comment = st.comments.find((x) => x.id === Number(params.comment_id) &&
+      x.repo === `${params.owner}/${params.repo}`);
+    if (!comment) return notFound();
+    // GitHub keeps one reaction per user and content: 200 with it when it exists already.
+    const found = st.reactions.find((r) => r.comment_id === comment.id && r.login === login &&
+      r.content === body.content);
+    if (found) return { status: 200, body: b.reaction(found) };
+    const r = { id: st.nextId++, comment_id: comment.id, content: body.content, login, created_at: now() };
+    st.reactions.push(r);
+    return { status: 201, body: b.reaction(r) };
+  }),
   R('POST', `${REPO}/statuses/{sha}`, (ctx) => {
     const s = { id: ctx.st.nextId++, sha: ctx.params.sha, ...ctx.body };
     ctx.st.statuses.push(s);

@@ -8,6 +8,7 @@ export function newState() {
     nextNumber: 1,
     pulls: [],           // {number, title, body, head, head_sha, base, state, merged, ...}
     comments: [],        // {id, issue, body, login, created_at, updated_at}
+    reactions: [],       // {id, comment_id, content, login, created_at}
     statuses: [],        // {id, sha, state, context, description, target_url}
     reviews: {},         // pr number -> [{id, login, state, commit_id}]
     files: {},           // pr number -> [{filename, status, previous_filename}]
@@ -78,6 +79,12 @@ export function issueComment(st, c) {
     id: c.id, node_id: `IC_${c.id}`, body: c.body, user: user(c.login),
     html_url: `https://github.example/${c.repo}/pull/${c.issue}#issuecomment-${c.id}`,
     created_at: c.created_at, updated_at: c.updated_at,
+  });
+}
+
+export function reaction(r) {
+  return Object.assign(synth(schemaOf('reaction')), {
+    id: r.id, node_id: `REA_${r.id}`, user: user(r.login), content: r.content, created_at: r.created_at,
   });
 }
 
