@@ -1,10 +1,27 @@
 #include "bot/events/github_events.h"
 
+#include <limits>
+
+#include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
 
 using nlohmann::json;
+using json_fields::Array;
+using json_fields::Int;
+using json_fields::Object;
+using json_fields::String;
+
+namespace {
+
+// The "number" of a pull request or issue object; 0 when absent or not a valid number.
+int PullNumber(const json& j) {
+  const std::int64_t n = Int(j, "number");
+  return n > 0 && n <= std::numeric_limits<int>::max() ? static_cast<int>(n) : 0;
+}
+
+}  // namespace
 
 GithubEventHandler::GithubEventHandler(proposal::ProposalService& proposals, forge::Forge& forge,
                                        git::Repository& repo, jobs::LockTable& locks,
@@ -27,7 +44,7 @@ Status GithubEventHandler::Handle(const queue::Delivery& d) {
   if (d.event == "check_run" && d.action == "rerequested") return OnCheckRun(payload);
   if (d.event == "workflow_run" && d.action == "completed") return OnWorkflowRun(payload);
   if (d.event == "push") {
-    if (payload.value("ref", "") == "refs/heads/" + default_branch_) reconciler_.Poke();
+    if (String(payload, "ref") == "refs/heads/" + default_branch_) reconciler_.Poke();
     return Status::Ok();
   }
   log::Info("webhook_ignored", {{"delivery", d.id}, {"event", d.event}, {"action", d.action}});
@@ -48,7 +65,7 @@ Status GithubEventHandler::Plan(int number) {
 }
 
 Status GithubEventHandler::OnPullRequest(const std::string& action, const json& payload) {
-  int number = payload.value("number", 0);
+  int number = PullNumber(payload);
   if (number <= 0) return Status::Ok();
   if (action == "opened" || action == "reopened" || action == "synchronize" ||
       action == "ready_for_review") {
@@ -81,17 +98,16 @@ void GithubEventHandler::Acknowledge(long long comment_id, int number, forge::Re
 }
 
 Status GithubEventHandler::OnComment(const json& payload) {
-  const json& issue = payload.value("issue", json::object());
+  const json& issue = Object(payload, "issue");
   if (!issue.contains("pull_request")) return Status::Ok();  // a comment on an issue
-  const json& comment = payload.value("comment", json::object());
-  std::string body = comment.value("body", "");
+  const json& comment = Object(payload, "comment");
+  std::string body = String(comment, "body");
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
   if (body != "/datamcp plan" && body != "/datamcp unlock") return Status::Ok();
-  std::string user = comment.value("user", json::object()).value("login", "");
+  std::string user = String(Object(comment, "user"), "login");
   DATAMCP_ASSIGN_OR_RETURN(forge::Permission permission, forge_.GetPermission(user));
-  int number = issue.value("number", 0);
-  const json& id = comment.value("id", json());
-  long long comment_id = id.is_number_integer() ? id.get<long long>() : 0;
+  int number = PullNumber(issue);
+  long long comment_id = Int(comment, "id");
   if (permission != forge::Permission::kWrite && permission != forge::Permission::kAdmin) {
     Acknowledge(comment_id, number, forge::Reaction::kMinusOne);
     log::Warn("comment_command_refused",
@@ -104,22 +120,21 @@ Status GithubEventHandler::OnComment(const json& payload) {
 }
 
 Status GithubEventHandler::OnCheckRun(const json& payload) {
-  const json& run = payload.value("check_run", json::object());
-  for (const auto& pr : run.value("pull_requests", json::array())) {
-    DATAMCP_RETURN_IF_ERROR(Plan(pr.value("number", 0)));
+  for (const auto& pr : Array(Object(payload, "check_run"), "pull_requests")) {
+    DATAMCP_RETURN_IF_ERROR(Plan(PullNumber(pr)));
   }
   return Status::Ok();
 }
 
 Status GithubEventHandler::OnWorkflowRun(const json& payload) {
-  const json& run = payload.value("workflow_run", json::object());
-  std::string sha = run.value("head_sha", "");
+  const json& run = Object(payload, "workflow_run");
+  std::string sha = String(run, "head_sha");
   if (sha.size() != 40) return Status::Ok();
   json note = {{"type", "ci"},
-               {"workflow", run.value("name", "")},
-               {"conclusion", run.value("conclusion", "")},
-               {"run_id", run.value("id", 0LL)},
-               {"url", run.value("html_url", "")}};
+               {"workflow", String(run, "name")},
+               {"conclusion", String(run, "conclusion")},
+               {"run_id", Int(run, "id")},
+               {"url", String(run, "html_url")}};
   if (Status s = repo_.Fetch(); !s.ok()) return s;
   if (!repo_.ResolveRef(sha).ok()) return Status::Ok();  // not in this repository
   return repo_.AddNote(sha, note.dump());
