@@ -149,7 +149,7 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
       *s->repo, *s->forge, *s->proposals, *s->planner, s->syncer.get(), clock,
       apply::ApplierOptions{.ci_available = config.forge.kind == "github"});
   s->reconciler = std::make_unique<apply::Reconciler>(
-      *s->repo, *s->forge, *s->proposals, *s->jobs, *s->locks, *s->applier,
+      *s->repo, *s->forge, *s->proposals, *s->planner, *s->jobs, *s->locks, *s->applier,
       apply::ReconcilerOptions{config.repository.default_branch, 500, config.plan.parallelism});
   return s;
 }

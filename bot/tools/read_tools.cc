@@ -153,7 +153,8 @@ mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
       "get_audit_log", "Read the audit log",
       "The history of the default branch from the repository alone: who proposed what with "
       "which tool, the reviewed plan fingerprint, approvers, who merged, and what was "
-      "applied or synced.",
+      "applied or synced; pushes that bypassed review (unreviewed_push), their plan and "
+      "whether they were applied.",
       {{"since", {{"type", "string"}, {"description", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"}}},
        {"environment", EnvironmentProperty()},
        {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}}},

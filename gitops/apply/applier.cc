@@ -49,6 +49,12 @@ std::string CommentMarker(const std::string& project) {
   return marker;
 }
 
+Status CiNotGreen(const std::string& sha, const std::string& conclusion) {
+  return FailedPrecondition("CI must be green before apply; the recorded conclusion for " +
+                            sha.substr(0, 12) + " is '" +
+                            (conclusion.empty() ? "none" : conclusion) + "'");
+}
+
 }  // namespace
 
 Applier::Applier(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
@@ -72,6 +78,16 @@ Result<ApplyNote> Applier::Run(const jobs::Job& job) {
   return Execute(job, std::move(note));
 }
 
+Result<std::string> Applier::CiConclusion(const std::string& sha) {
+  DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(sha));
+  std::string conclusion;
+  for (const auto& text : notes) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_discarded() && j.value("type", "") == "ci") conclusion = j.value("conclusion", "");
+  }
+  return conclusion;
+}
+
 Status Applier::CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
                                   const forge::PullRequest& pr, ApplyNote& note) {
   DATAMCP_ASSIGN_OR_RETURN(auto reviews, forge_.ListReviews(pr.number));
@@ -90,23 +106,41 @@ Status Applier::CheckRequirements(const repo::Environment& env, const repo::Repo
                               std::to_string(note.approvers.size()));
   }
   if (config.apply.require_ci_green && options_.ci_available) {
-    DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(pr.head_sha));
-    std::string conclusion;
-    for (const auto& text : notes) {
-      auto j = nlohmann::json::parse(text, nullptr, false);
-      if (!j.is_discarded() && j.value("type", "") == "ci") conclusion = j.value("conclusion", "");
-    }
-    if (conclusion != "success") {
-      return FailedPrecondition("CI must be green before apply; the recorded conclusion for " +
-                                pr.head_sha.substr(0, 12) + " is '" +
-                                (conclusion.empty() ? "none" : conclusion) + "'");
-    }
+    DATAMCP_ASSIGN_OR_RETURN(std::string conclusion, CiConclusion(pr.head_sha));
+    if (conclusion != "success") return CiNotGreen(pr.head_sha, conclusion);
   }
   return Status::Ok();
 }
 
+// An unreviewed push has no pull request: no approval can be given, so only the policy and
+// CI (when required) hold it back. CI runs after the push, so a missing result is waited for
+// (the job stays queued) until options_.unreviewed_ci_wait has passed since it was queued.
+Status Applier::CheckUnreviewedRequirements(const jobs::Job& job, const repo::RepoConfig& config) {
+  if (config.unreviewed_push != repo::UnreviewedPushPolicy::kApply) {
+    return FailedPrecondition(
+        "datamcp.yaml on the default branch now says unreviewed_push: alert; the push was "
+        "queued under `apply` and is not applied");
+  }
+  if (!config.apply.require_ci_green || !options_.ci_available) return Status::Ok();
+  DATAMCP_ASSIGN_OR_RETURN(std::string conclusion, CiConclusion(job.merge_sha));
+  if (conclusion == "success") return Status::Ok();
+  long long waited = clock_.UnixSeconds() - job.created_at;
+  if (conclusion.empty() && waited < options_.unreviewed_ci_wait.count()) {
+    return Unavailable("waiting for CI on " + job.merge_sha.substr(0, 12) +
+                       " (no result recorded yet)");
+  }
+  return CiNotGreen(job.merge_sha, conclusion);
+}
+
+proposal::Project Applier::ProjectOf(const jobs::Job& job, const repo::RepoConfig& config) {
+  return {
+      job.kind == "terraform" ? proposal::ProjectKind::kTerraform : proposal::ProjectKind::kArgoApp,
+      job.project, proposal::EnvironmentOfPath(config, job.project + "/")};
+}
+
 Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig());
+  if (job.pull_request == 0) return ExecuteUnreviewed(job, std::move(note), config);
   DATAMCP_ASSIGN_OR_RETURN(forge::PullRequest pr, forge_.GetPullRequest(job.pull_request));
   note.merged_by = pr.merged_by;
   DATAMCP_ASSIGN_OR_RETURN(auto log, repo_.Log(job.merge_sha, {}, 1));
@@ -120,9 +154,7 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
     note.requester = Trailer((*head_log)[0].message, "Datamcp-Requested-By");
     note.tool = Trailer((*head_log)[0].message, "Datamcp-Tool");
   }
-  proposal::Project project{
-      job.kind == "terraform" ? proposal::ProjectKind::kTerraform : proposal::ProjectKind::kArgoApp,
-      job.project, proposal::EnvironmentOfPath(config, job.project + "/")};
+  proposal::Project project = ProjectOf(job, config);
   note.env = project.env;
   auto env = config.FindEnvironment(project.env);
   if (!env.ok()) {
@@ -138,17 +170,54 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   }
   DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
   note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
+  return PlanAndApply(config, log[0].parents[0], project, **env, std::move(note));
+}
+
+Result<ApplyNote> Applier::ExecuteUnreviewed(const jobs::Job& job, ApplyNote note,
+                                             const repo::RepoConfig& config) {
+  note.reviewed = false;
+  DATAMCP_ASSIGN_OR_RETURN(auto log, repo_.Log(job.merge_sha, {}, 1));
+  if (log.empty() || log[0].parents.empty()) {
+    note.result = "refused";
+    note.summary = "the pushed commit has no parent to plan against";
+    return Record(note);
+  }
+  note.requester = log[0].author.name;     // who wrote it
+  note.merged_by = log[0].committer.name;  // who put it on the default branch
+  proposal::Project project = ProjectOf(job, config);
+  note.env = project.env;
+  auto env = config.FindEnvironment(project.env);
+  if (!env.ok()) {
+    note.result = "refused";
+    note.summary = "no environment in datamcp.yaml owns " + job.project;
+    return Record(note);
+  }
+  if (Status s = CheckUnreviewedRequirements(job, config); !s.ok()) {
+    if (s.code() != StatusCode::kFailedPrecondition) return s;  // e.g. waiting for CI
+    note.result = "refused";
+    note.summary = s.message();
+    return Record(note);
+  }
+  return PlanAndApply(config, log[0].parents[0], project, **env, std::move(note));
+}
+
+Result<ApplyNote> Applier::PlanAndApply(const repo::RepoConfig& config, const std::string& parent,
+                                        const proposal::Project& project,
+                                        const repo::Environment& env, ApplyNote note) {
   DATAMCP_ASSIGN_OR_RETURN(proposal::PlanRun run,
-                           planner_.Plan(config, log[0].parents[0], job.merge_sha, {project}));
+                           planner_.Plan(config, parent, note.merge_commit, {project}));
   const proposal::ProjectPlan& plan = run.plans.at(0);
   note.fingerprint = plan.fingerprint;
   if (!plan.ok) {
     note.result = "failed";
-    note.summary = "re-plan on the merge commit failed";
+    note.summary =
+        note.reviewed ? "re-plan on the merge commit failed" : "plan on the pushed commit failed";
     note.detail = plan.error;
     return Record(note);
   }
-  if (note.reviewed_fingerprint.empty() || note.reviewed_fingerprint != plan.fingerprint) {
+  // An unreviewed push has no reviewed plan: `unreviewed_push: apply` accepts its own plan.
+  if (note.reviewed &&
+      (note.reviewed_fingerprint.empty() || note.reviewed_fingerprint != plan.fingerprint)) {
     note.result = "stale-plan";
     note.summary = note.reviewed_fingerprint.empty()
                        ? "no reviewed plan was recorded for the pull request's head"
@@ -156,7 +225,7 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
     note.detail = plan.text;
     return Record(note);
   }
-  DATAMCP_RETURN_IF_ERROR(ApplyPlan(plan, **env, note));
+  DATAMCP_RETURN_IF_ERROR(ApplyPlan(plan, env, note));
   return Record(note);
 }
 
@@ -199,6 +268,7 @@ Result<ApplyNote> Applier::RecordInterrupted(const jobs::Job& job) {
   note.kind = job.kind;
   note.pull_request = job.pull_request;
   note.merge_commit = job.merge_sha;
+  note.reviewed = job.pull_request != 0;
   note.result = "interrupted";
   note.summary = "DataMCP stopped while this apply was running";
   note.started_at = job.updated_at;
@@ -211,15 +281,20 @@ Result<ApplyNote> Applier::Record(ApplyNote note) {
   bool good = note.result == "applied" || note.result == "synced" || note.result == "skipped";
   forge::CommitState state{
       good ? forge::CommitStateKind::kSuccess : forge::CommitStateKind::kFailure, "datamcp/apply",
-      note.project + ": " + note.result, ""};
+      (note.reviewed ? "" : "unreviewed push, ") + note.project + ": " + note.result, ""};
   if (state.description.size() > 140) state.description.resize(140);
   Status status = forge_.SetCommitStatus(note.merge_commit, state);
-  Status comment =
-      forge_.UpsertBotComment(note.pull_request, CommentMarker(note.project), {CommentFor(note)})
-          .status();
+  // An unreviewed push has no pull request to comment on: the status and the note tell.
+  Status comment = note.pull_request == 0
+                       ? Status::Ok()
+                       : forge_
+                             .UpsertBotComment(note.pull_request, CommentMarker(note.project),
+                                               {CommentFor(note)})
+                             .status();
   log::Info("apply_recorded", {{"project", note.project},
                                {"merge_commit", note.merge_commit},
                                {"pull_request", note.pull_request},
+                               {"reviewed", note.reviewed},
                                {"result", note.result}});
   // The note is the record; forge updates are best effort once it is written.
   if (!status.ok()) log::Warn("apply_status_failed", {{"error", status.message()}});

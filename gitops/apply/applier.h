@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "gitops/apply/apply_note.h"
@@ -16,6 +17,9 @@ struct ApplierOptions {
   // Whether the forge runs CI whose result is recorded (GitHub Actions via workflow_run).
   // The local forge has none, so `apply.require_ci_green` cannot hold it back there.
   bool ci_available = true;
+  // How long an unreviewed push waits for its CI result (counted from when its job was
+  // queued) before it is refused for having none.
+  std::chrono::seconds unreviewed_ci_wait{std::chrono::hours(1)};
 };
 
 // Apply after merge, for one project at one merge commit:
@@ -26,6 +30,11 @@ struct ApplierOptions {
 //  3. terraform apply of exactly that saved plan, or an Argo CD sync to the merge commit;
 //  4. record a JSON note on the merge commit, comment on the pull request, set
 //     `datamcp/apply` on the merge commit.
+// A job with pull request 0 is an unreviewed push queued under `unreviewed_push: apply`:
+// the policy must still be `apply`, approvals are not required (none can be given), CI is
+// when configured (waited for, see ApplierOptions), the plan made on the pushed commit is
+// applied as is (there is no reviewed one to compare), and the note says reviewed: false.
+// No comment is posted; the status and the note are the record.
 // Thread-safe; the caller runs one job per project at a time.
 class Applier {
  public:
@@ -34,7 +43,8 @@ class Applier {
           ApplierOptions options);
 
   // Runs the pipeline and records its outcome; the returned note is what was recorded.
-  // Errors mean nothing could be recorded (git or the forge unreachable): retry later.
+  // Errors mean nothing could be recorded (git or the forge unreachable, or an unreviewed
+  // push still waiting for CI): retry later.
   Result<ApplyNote> Run(const jobs::Job& job);
 
   // Records that `job` was cut off mid-run (the bot crashed): a note and a comment asking a
@@ -43,8 +53,17 @@ class Applier {
 
  private:
   Result<ApplyNote> Execute(const jobs::Job& job, ApplyNote note);
+  Result<ApplyNote> ExecuteUnreviewed(const jobs::Job& job, ApplyNote note,
+                                      const repo::RepoConfig& config);
+  Result<ApplyNote> PlanAndApply(const repo::RepoConfig& config, const std::string& parent,
+                                 const proposal::Project& project, const repo::Environment& env,
+                                 ApplyNote note);
+  static proposal::Project ProjectOf(const jobs::Job& job, const repo::RepoConfig& config);
   Status CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
                            const forge::PullRequest& pr, ApplyNote& note);
+  Status CheckUnreviewedRequirements(const jobs::Job& job, const repo::RepoConfig& config);
+  // The conclusion of the last `ci` note on `sha`, "" when none was recorded.
+  Result<std::string> CiConclusion(const std::string& sha);
   Status ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
                    ApplyNote& note);
   Result<ApplyNote> Record(ApplyNote note);

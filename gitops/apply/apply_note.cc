@@ -14,6 +14,7 @@ json ToJson(const ApplyNote& n) {
           {"env", n.env},
           {"pull_request", n.pull_request},
           {"merge_commit", n.merge_commit},
+          {"reviewed", n.reviewed},
           {"result", n.result},
           {"summary", n.summary},
           {"detail", n.detail},

@@ -9,12 +9,15 @@ namespace datamcp::apply {
 
 // The record of what happened to one project after a merge, kept as a JSON git note on the
 // merge commit (refs/notes/datamcp). Every result is final: none is retried automatically.
+// An unreviewed push (policy `apply`) gets the same note with pull_request 0 and
+// reviewed false: no approval was given and no reviewed plan was compared.
 struct ApplyNote {
   std::string project;
   std::string kind;  // terraform | argocd
   std::string env;
-  int pull_request = 0;
-  std::string merge_commit;
+  int pull_request = 0;      // 0: an unreviewed push
+  std::string merge_commit;  // the commit on the default branch (merge or pushed commit)
+  bool reviewed = true;
   // applied | failed | stale-plan | refused | interrupted | synced | sync-failed | skipped
   std::string result;
   std::string summary;

@@ -1,7 +1,6 @@
 #include "gitops/apply/reconciler.h"
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "gitops/common/log.h"
@@ -10,14 +9,16 @@
 namespace datamcp::apply {
 
 Reconciler::Reconciler(git::Repository& repo, forge::Forge& forge,
-                       proposal::ProposalService& proposals, jobs::JobStore& jobs,
-                       jobs::LockTable& locks, Applier& applier, ReconcilerOptions options)
+                       proposal::ProposalService& proposals, proposal::PlanService& planner,
+                       jobs::JobStore& jobs, jobs::LockTable& locks, Applier& applier,
+                       ReconcilerOptions options)
     : repo_(repo),
       forge_(forge),
       proposals_(proposals),
       jobs_(jobs),
       locks_(locks),
       applier_(applier),
+      unreviewed_(repo, forge, planner),
       options_(std::move(options)) {}
 
 Reconciler::~Reconciler() { Stop(); }
@@ -38,66 +39,64 @@ Status Reconciler::Recover() {
   return Status::Ok();
 }
 
-Result<int> Reconciler::Scan() {
-  std::string base;
-  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig(&base));
-  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo_.Log(base, {}, options_.max_commits));
-  int added = 0;
+namespace {
+
+jobs::Job JobFor(const proposal::Project& p, int pull_request, const std::string& commit) {
+  jobs::Job job;
+  job.project = p.path;
+  job.kind = std::string(proposal::ProjectKindName(p.kind));
+  job.pull_request = pull_request;
+  job.merge_sha = commit;
+  return job;
+}
+
+}  // namespace
+
+Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& config,
+                                                    const std::string& tip) {
+  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo_.Log(tip, {}, options_.max_commits));
+  std::vector<jobs::Job> work;
+  std::map<std::string, std::string> newer;  // project -> newest commit touching it
   for (const auto& commit : commits) {
     if (commit.parents.empty()) continue;  // the repository's first commit
-    int pr = PullRequestOfMerge(commit.message);
     DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
     std::vector<std::string> paths;
     for (const auto& c : changed) paths.push_back(c.path);
     auto projects = proposal::AffectedProjects(config, paths);
     if (projects.empty()) continue;
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
+    int pr = PullRequestOfMerge(commit.message);
+    std::vector<proposal::Project> to_apply = projects;
     if (pr == 0) {
-      DATAMCP_RETURN_IF_ERROR(RecordUnreviewedPush(config, commit, projects, notes));
-      continue;
+      DATAMCP_ASSIGN_OR_RETURN(to_apply,
+                               unreviewed_.Record(config, commit, projects, newer, notes));
     }
-    for (const auto& p : projects) {
-      if (FindApplyNote(notes, p.path)) continue;
-      jobs::Job job;
-      job.project = p.path;
-      job.kind = std::string(proposal::ProjectKindName(p.kind));
-      job.pull_request = pr;
-      job.merge_sha = commit.oid;
-      DATAMCP_ASSIGN_OR_RETURN(bool fresh, jobs_.Enqueue(job));
-      if (fresh) {
-        ++added;
-        log::Info("apply_queued",
-                  {{"project", p.path}, {"merge_commit", commit.oid}, {"pull_request", pr}});
-      }
+    for (const auto& p : to_apply) {
+      // An apply note is final, for merges and unreviewed pushes alike: never applied twice.
+      if (!FindApplyNote(notes, p.path)) work.push_back(JobFor(p, pr, commit.oid));
+    }
+    for (const auto& p : projects) newer.emplace(p.path, commit.oid);
+  }
+  return work;
+}
+
+Result<int> Reconciler::Scan() {
+  std::string base;
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig(&base));
+  DATAMCP_ASSIGN_OR_RETURN(auto work, FindWork(config, base));
+  int added = 0;
+  // Oldest commit first, so a project's jobs run in the order their commits landed.
+  for (auto it = work.rbegin(); it != work.rend(); ++it) {
+    DATAMCP_ASSIGN_OR_RETURN(bool fresh, jobs_.Enqueue(*it));
+    if (fresh) {
+      ++added;
+      log::Info("apply_queued", {{"project", it->project},
+                                 {"merge_commit", it->merge_sha},
+                                 {"pull_request", it->pull_request}});
     }
   }
   DATAMCP_RETURN_IF_ERROR(ReleaseFinishedLocks());
   return added;
-}
-
-Status Reconciler::RecordUnreviewedPush(const repo::RepoConfig& config,
-                                        const git::CommitInfo& commit,
-                                        const std::vector<proposal::Project>& projects,
-                                        const std::vector<std::string>& notes) {
-  for (const auto& text : notes) {
-    auto note = nlohmann::json::parse(text, nullptr, false);
-    if (!note.is_discarded() && note.value("type", "") == "unreviewed-push") return Status::Ok();
-  }
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& p : projects) list.push_back(p.path);
-  // Only reviewed merges are applied. With `unreviewed_push: apply` this version still only
-  // records and alerts: applying unreviewed code is left to a human.
-  nlohmann::json note = {
-      {"type", "unreviewed-push"},
-      {"commit", commit.oid},
-      {"author", commit.author.name},
-      {"committer", commit.committer.name},
-      {"projects", list},
-      {"policy", std::string(repo::UnreviewedPushPolicyName(config.unreviewed_push))},
-      {"action", "recorded, not applied"}};
-  log::Warn("unreviewed_push",
-            {{"commit", commit.oid}, {"author", commit.author.name}, {"projects", list}});
-  return repo_.AddNote(commit.oid, note.dump());
 }
 
 Status Reconciler::ReleaseFinishedLocks() {
@@ -142,24 +141,26 @@ void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
                                              {"recorded", s.ok()}});
 }
 
-void Reconciler::RunJob(const jobs::Job& job) {
-  if (!jobs_.SetState(job.id, "running", "").ok()) return;
+bool Reconciler::RunJob(const jobs::Job& job) {
+  if (!jobs_.SetState(job.id, "running", "").ok()) return false;
   auto note = applier_.Run(job);
   if (note.ok()) {
     Status s = jobs_.SetState(job.id, note->result, note->summary);
     if (!s.ok()) log::Error("job_state_failed", {{"job", job.id}, {"error", s.message()}});
-    return;
+    return true;
   }
-  // Nothing was recorded (git or the forge unreachable): try again on a later pass.
+  // Nothing was recorded (git or the forge unreachable, CI still running): try again on a
+  // later pass.
   log::Warn("apply_retry_later", {{"job", job.id}, {"error", note.status().message()}});
   (void)jobs_.SetState(job.id, "queued", note.status().message());
+  return false;
 }
 
 // An apply that throws stopped at an unknown point, like one cut off by a crash: it is
 // recorded as interrupted for a human, never retried, and the worker thread lives on.
-void Reconciler::RunJobCatching(const jobs::Job& job) {
+bool Reconciler::RunJobCatching(const jobs::Job& job) {
   try {
-    RunJob(job);
+    return RunJob(job);
   } catch (const std::exception& e) {
     log::Error("apply_threw", {{"job", job.id}, {"project", job.project}, {"error", e.what()}});
     try {
@@ -168,6 +169,7 @@ void Reconciler::RunJobCatching(const jobs::Job& job) {
     } catch (const std::exception& again) {
       log::Error("apply_record_threw", {{"job", job.id}, {"error", again.what()}});
     }
+    return true;  // finished, as far as the queue goes
   }
 }
 
@@ -179,7 +181,11 @@ void Reconciler::Drain() {
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next++) < queues.size();) {
-      for (const auto& job : queues[i]) RunJobCatching(job);  // one at a time per project
+      // One at a time per project, in order: a job put back stops its project's queue, so a
+      // later commit is never applied before an earlier one.
+      for (const auto& job : queues[i]) {
+        if (!RunJobCatching(job)) break;
+      }
     }
   };
   std::vector<std::thread> threads;

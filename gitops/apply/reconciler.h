@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "gitops/apply/applier.h"
+#include "gitops/apply/unreviewed_push.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
 
@@ -19,16 +20,18 @@ struct ReconcilerOptions {
 };
 
 // Nothing merged is lost or applied twice. Each pass fetches, walks the default branch and
-// queues an apply job for every (merge commit, project) that has no apply note yet, then runs
-// the queue: one job at a time per project, projects in parallel. Locks of merged or closed
-// pull requests are released and their waiters re-planned. Webhooks only make a pass come
-// sooner (Poke); a dropped webhook or a crash is caught up by the next pass. Pushes to the
-// default branch that bypassed review are recorded (a note) and never applied.
+// queues an apply job for every (merge commit, project) that has no apply note yet, oldest
+// commit first, then runs the queue: one job at a time per project, in order, projects in
+// parallel. Locks of merged or closed pull requests are released and their waiters
+// re-planned. Webhooks only make a pass come sooner (Poke); a dropped webhook or a crash is
+// caught up by the next pass. Pushes to the default branch that bypassed review are planned
+// and recorded once (UnreviewedPushRecorder); with `unreviewed_push: apply` their projects
+// are queued like a merge's, with pull request 0.
 class Reconciler {
  public:
   Reconciler(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
-             jobs::JobStore& jobs, jobs::LockTable& locks, Applier& applier,
-             ReconcilerOptions options);
+             proposal::PlanService& planner, jobs::JobStore& jobs, jobs::LockTable& locks,
+             Applier& applier, ReconcilerOptions options);
   ~Reconciler();
 
   // Loads the job queue; jobs cut off by a crash are recorded as interrupted (unless their
@@ -51,13 +54,12 @@ class Reconciler {
   // A pull request closed without merging: a `closed` note on its head (once), so the
   // repository records that its plan was abandoned and which locks it gave back.
   void RecordClosedUnmerged(const forge::PullRequest& pr, const std::vector<std::string>& projects);
-  // A push to the default branch that did not come from a pull request: recorded once as a
-  // git note and logged as a warning; never applied.
-  Status RecordUnreviewedPush(const repo::RepoConfig& config, const git::CommitInfo& commit,
-                              const std::vector<proposal::Project>& projects,
-                              const std::vector<std::string>& notes);
-  void RunJob(const jobs::Job& job);
-  void RunJobCatching(const jobs::Job& job);
+  // The jobs the default branch still needs, newest commit first (unreviewed pushes are
+  // recorded on the way).
+  Result<std::vector<jobs::Job>> FindWork(const repo::RepoConfig& config, const std::string& tip);
+  // Runs one job; false when it was put back in the queue (to retry on a later pass).
+  bool RunJob(const jobs::Job& job);
+  bool RunJobCatching(const jobs::Job& job);
 
   git::Repository& repo_;
   forge::Forge& forge_;
@@ -65,6 +67,7 @@ class Reconciler {
   jobs::JobStore& jobs_;
   jobs::LockTable& locks_;
   Applier& applier_;
+  UnreviewedPushRecorder unreviewed_;
   ReconcilerOptions options_;
 
   std::mutex pass_mu_;  // one pass at a time

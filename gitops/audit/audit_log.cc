@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gitops/apply/apply_note.h"
+#include "gitops/apply/unreviewed_push.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::audit {
@@ -61,6 +62,36 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
   }
 }
 
+// The plans and actions an `unreviewed-push` note recorded (older notes list projects only).
+void ReadUnreviewedPush(const std::vector<json>& notes, AuditEntry& e) {
+  for (const auto& note : notes) {
+    if (note.value("type", "") != "unreviewed-push") continue;
+    e.unreviewed = true;
+    e.unreviewed_policy = note.value("policy", "");
+    e.unreviewed_action = note.value("action", "");
+    for (const auto& p : note.value("projects", json::array())) {
+      if (p.is_string()) RecordFor(e, p.get<std::string>());
+    }
+    for (const auto& plan : note.value("plans", json::array())) {
+      if (!plan.is_object()) continue;
+      ProjectRecord& r = RecordFor(e, plan.value("project", ""));
+      r.planned_fingerprint = plan.value("fingerprint", "");
+      r.summary = plan.value("summary", "");
+      r.action = plan.value("action", "");
+      if (e.env.empty()) e.env = plan.value("env", "");
+    }
+    return;
+  }
+}
+
+// Projects of an unreviewed push that were only recorded will never get an apply note.
+void MarkNotApplied(AuditEntry& e) {
+  if (!e.unreviewed) return;
+  for (auto& r : e.projects) {
+    if (r.result.empty() && r.action != apply::kUnreviewedQueued) r.result = "not applied";
+  }
+}
+
 void ReadApplies(const std::vector<json>& notes, AuditEntry& e) {
   for (const auto& note : notes) {
     if (note.value("type", "") != "apply") continue;
@@ -99,12 +130,24 @@ Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::s
       e.merged_by = c.committer.name;
     }
     auto notes = repo.ReadNotes(c.oid);
-    if (notes.ok()) ReadApplies(ParseNotes(*notes), e);
+    if (notes.ok()) {
+      auto parsed = ParseNotes(*notes);
+      ReadUnreviewedPush(parsed, e);
+      ReadApplies(parsed, e);
+      MarkNotApplied(e);
+    }
     if (e.merged_by.empty()) e.merged_by = apply::Trailer(c.message, "Datamcp-Merged-By");
     if (!filter.env.empty() && e.env != filter.env) continue;
     out.push_back(std::move(e));
   }
   return out;
+}
+
+bool AuditEntry::Applied() const {
+  for (const auto& p : projects) {
+    if (p.result == "applied" || p.result == "synced") return true;
+  }
+  return false;
 }
 
 json ToJson(const AuditEntry& e) {
@@ -114,7 +157,13 @@ json ToJson(const AuditEntry& e) {
                         {"planned_fingerprint", p.planned_fingerprint},
                         {"result", p.result.empty() ? "pending" : p.result},
                         {"summary", p.summary},
-                        {"fingerprint", p.fingerprint}});
+                        {"fingerprint", p.fingerprint},
+                        {"action", p.action}});
+  }
+  json unreviewed = nullptr;
+  if (e.unreviewed) {
+    unreviewed = {
+        {"policy", e.unreviewed_policy}, {"action", e.unreviewed_action}, {"applied", e.Applied()}};
   }
   return {{"commit", e.commit},
           {"time", Iso(e.time)},
@@ -126,7 +175,8 @@ json ToJson(const AuditEntry& e) {
           {"request_id", e.request_id},
           {"merged_by", e.merged_by},
           {"approvers", e.approvers},
-          {"projects", projects}};
+          {"projects", projects},
+          {"unreviewed_push", unreviewed}};
 }
 
 std::string FormatText(const std::vector<AuditEntry>& entries) {
@@ -142,6 +192,9 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
       for (const auto& a : e.approvers) approvers += (approvers.empty() ? "" : ", ") + a;
       out += "  approved by " + (approvers.empty() ? "-" : approvers) + "; merged by " +
              (e.merged_by.empty() ? "?" : e.merged_by) + "\n";
+    } else if (e.unreviewed) {
+      out += "  pushed by " + e.requester + " (not reviewed through a pull request; policy " +
+             e.unreviewed_policy + ": " + (e.Applied() ? "applied" : e.unreviewed_action) + ")\n";
     } else {
       out += "  pushed by " + e.requester + " (not reviewed through a pull request)\n";
     }

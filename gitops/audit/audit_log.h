@@ -11,10 +11,15 @@ namespace datamcp::audit {
 // What happened to one project of a merged change.
 struct ProjectRecord {
   std::string project;
-  std::string planned_fingerprint;  // from the plan note on the reviewed head
-  std::string result;               // from the apply note on the merge commit; "" = pending
+  // From the plan note on the reviewed head; for an unreviewed push, the plan made on the
+  // pushed commit when it was recorded.
+  std::string planned_fingerprint;
+  // From the apply note on the merge commit; "" = pending; "not applied" for an unreviewed
+  // push that was only recorded.
+  std::string result;
   std::string summary;
   std::string fingerprint;  // re-planned on the merge commit
+  std::string action;       // unreviewed push: what its note says is done ("queued for apply")
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit
@@ -32,6 +37,13 @@ struct AuditEntry {
   std::string merged_by;
   std::vector<std::string> approvers;
   std::vector<ProjectRecord> projects;
+  // A push that bypassed review and touched projects (its `unreviewed-push` note): the
+  // repository's policy then, and what was done ("recorded, not applied", "queued for apply").
+  bool unreviewed = false;
+  std::string unreviewed_policy;
+  std::string unreviewed_action;
+
+  bool Applied() const;  // some project was applied or synced
 };
 
 struct AuditFilter {

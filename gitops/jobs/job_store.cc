@@ -2,8 +2,10 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "gitops/common/durable_file.h"
 
@@ -21,13 +23,15 @@ json ToJson(const Job& j) {
           {"state", j.state},
           {"detail", j.detail},
           {"created_at", j.created_at},
-          {"updated_at", j.updated_at}};
+          {"updated_at", j.updated_at},
+          {"seq", j.seq}};
 }
 
 Job FromJson(const json& j) {
   return Job{j.value("id", ""),          j.value("project", ""),     j.value("kind", ""),
              j.value("pull_request", 0), j.value("merge_sha", ""),   j.value("state", ""),
-             j.value("detail", ""),      j.value("created_at", 0LL), j.value("updated_at", 0LL)};
+             j.value("detail", ""),      j.value("created_at", 0LL), j.value("updated_at", 0LL),
+             j.value("seq", 0LL)};
 }
 
 }  // namespace
@@ -72,6 +76,7 @@ Result<std::vector<Job>> JobStore::Load() {
       DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
       interrupted.push_back(job);
     }
+    next_seq_ = std::max(next_seq_, job.seq + 1);
     jobs_[job.id] = job;
   }
   return interrupted;
@@ -83,6 +88,7 @@ Result<bool> JobStore::Enqueue(Job job) {
   if (jobs_.contains(job.id)) return false;
   job.state = "queued";
   job.created_at = job.updated_at = clock_.UnixSeconds();
+  job.seq = next_seq_++;
   DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
   jobs_[job.id] = job;
   return true;
@@ -115,8 +121,9 @@ std::vector<Job> JobStore::WithState(const std::string& state) const {
   for (const auto& [id, job] : jobs_) {
     if (job.state == state) out.push_back(job);
   }
-  std::sort(out.begin(), out.end(),
-            [](const Job& a, const Job& b) { return a.created_at < b.created_at; });
+  std::sort(out.begin(), out.end(), [](const Job& a, const Job& b) {
+    return std::tie(a.created_at, a.seq) < std::tie(b.created_at, b.seq);
+  });
   return out;
 }
 

@@ -24,6 +24,7 @@ struct Job {
   std::string detail;
   long long created_at = 0;
   long long updated_at = 0;
+  long long seq = 0;  // order of Enqueue calls (0 in files written before it existed)
 };
 
 std::string JobId(const std::string& merge_sha, const std::string& project);
@@ -45,6 +46,7 @@ class JobStore {
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 
   std::optional<Job> Get(const std::string& id) const;
+  // In the order they were enqueued (created_at, then seq).
   std::vector<Job> WithState(const std::string& state) const;
   std::vector<Job> All() const;
 
@@ -55,6 +57,7 @@ class JobStore {
   const Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, Job> jobs_;
+  long long next_seq_ = 1;
 };
 
 }  // namespace datamcp::jobs

@@ -248,6 +248,12 @@ test('a direct push to the default branch is recorded as unreviewed and not appl
     60000, 'the unreviewed-push record');
   const notes = notesOf(['-C', origin()], sha);
   assert.equal(notes.filter((n) => n.type === 'apply').length, 0);
-  assert.equal(notes.find((n) => n.type === 'unreviewed-push').author, 'Mallory');
-  assert.match(server.cli('audit'), /direct push\s+sneak in/);
+  const pushed = notes.find((n) => n.type === 'unreviewed-push');
+  assert.equal(pushed.author, 'Mallory');
+  assert.equal(pushed.policy, 'alert');
+  assert.equal(pushed.plans[0].project, 'infra/terraform/envs/local');
+  assert.match(pushed.plans[0].fingerprint, /^[0-9a-f]{64}$/, JSON.stringify(pushed));
+  const audit = server.cli('audit');
+  assert.match(audit, /direct push\s+sneak in/);
+  assert.match(audit, /policy alert: recorded, not applied/);
 });

@@ -30,6 +30,23 @@ TEST_F(JobStoreTest, SameMergeAndProjectIsOneJob) {
   EXPECT_EQ(store.WithState("queued").size(), 2u);
 }
 
+// Jobs enqueued in the same second keep their order, also after a restart (the order of
+// commits on the default branch, which a project's applies must follow).
+TEST_F(JobStoreTest, JobsOfOneSecondRunInEnqueueOrderAcrossARestart) {
+  std::vector<std::string> shas = {"fff", "aaa", "ccc", "bbb"};  // not in id order
+  {
+    JobStore store(dir_, clock_);
+    ASSERT_TRUE(store.Load().ok());
+    for (const auto& sha : shas) ASSERT_TRUE(*store.Enqueue(MakeJob(sha, "envs/dev")));
+  }
+  JobStore again(dir_, clock_);
+  ASSERT_TRUE(again.Load().ok());
+  ASSERT_TRUE(*again.Enqueue(MakeJob("000", "envs/dev")));
+  std::vector<std::string> order;
+  for (const auto& job : again.WithState("queued")) order.push_back(job.merge_sha);
+  EXPECT_EQ(order, (std::vector<std::string>{"fff", "aaa", "ccc", "bbb", "000"}));
+}
+
 TEST_F(JobStoreTest, StateChangesArePersisted) {
   std::string id = JobId("abc", "envs/dev");
   {

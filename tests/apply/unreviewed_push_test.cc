@@ -1,0 +1,477 @@
+// Pushes to the default branch that bypassed review, end to end through the real parts: a
+// bare repository made with the git CLI, the libgit2 engine, real terraform (terraform_data,
+// local backend), the durable job store, and GithubForge on the fake GitHub (statuses and
+// comments are read back from it).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "gitops/apply/applier.h"
+#include "gitops/apply/reconciler.h"
+#include "gitops/audit/audit_log.h"
+#include "gitops/forge/github_forge.h"
+#include "gitops/git/libgit2_repository.h"
+#include "gitops/process/posix_process_runner.h"
+#include "tests/forge/fake_github.h"
+#include "tests/support/git_fixture.h"
+
+namespace datamcp::apply {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kProject = "infra/terraform/envs/local";
+
+std::string RepoConfigYaml(const std::string& policy, bool require_ci) {
+  return "version: 1\n"
+         "allowed_roots: [infra/terraform/envs, helm/values, helm/charts, argocd/apps]\n"
+         "apply:\n  min_approvals: 1\n  require_ci_green: " +
+         std::string(require_ci ? "true" : "false") + "\nunreviewed_push: " + policy +
+         "\nenvironments:\n  - name: local\n    terraform_root: " + kProject + "\n";
+}
+
+std::string Resource(const std::string& name) {
+  return "resource \"terraform_data\" \"" + name + "\" {\n  input = \"" + name + "\"\n}\n";
+}
+
+// Everything the reconciler needs, built on `dir` (mirror, job queue, locks, Terraform state)
+// the way bot/app wires it. A second Stack on the same dir is the bot after a restart.
+struct Stack {
+  Stack(const std::string& dir, const std::string& origin, forge::Forge& forge, ManualClock& clock)
+      : repo(RepoOptions(dir, origin), clock),
+        planner(repo, runner, masker, PlanOptions(dir)),
+        locks((fs::path(dir) / "locks.json").string(), clock),
+        jobs((fs::path(dir) / "jobs").string(), clock),
+        proposals(repo, forge, planner, locks, clock, proposal::ProposalServiceOptions{}),
+        applier(repo, forge, proposals, planner, nullptr, clock,
+                ApplierOptions{.ci_available = true}),
+        reconciler(repo, forge, proposals, planner, jobs, locks, applier,
+                   ReconcilerOptions{.workers = 1}) {
+    Status mirrored = repo.Mirror();
+    EXPECT_TRUE(mirrored.ok()) << mirrored.ToString();
+    EXPECT_TRUE(locks.Load().ok());
+    Status recovered = reconciler.Recover();
+    EXPECT_TRUE(recovered.ok()) << recovered.ToString();
+  }
+
+  static git::Libgit2RepositoryOptions RepoOptions(const std::string& dir,
+                                                   const std::string& origin) {
+    git::Libgit2RepositoryOptions o;
+    o.mirror_path = (fs::path(dir) / "mirror.git").string();
+    o.remote.url = "file://" + origin;
+    o.committer = {"DataMCP", "datamcp@localhost"};
+    return o;
+  }
+
+  static proposal::PlanServiceOptions PlanOptions(const std::string& dir) {
+    proposal::PlanServiceOptions o;
+    o.scratch_root = (fs::path(dir) / "scratch").string();
+    o.state_root = (fs::path(dir) / "tfstate").string();
+    o.terraform.plugin_cache_dir = (fs::path(dir) / "plugin-cache").string();
+    o.terraform.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", dir}};
+    o.terraform.timeout = std::chrono::seconds(120);
+    return o;
+  }
+
+  git::Libgit2Repository repo;
+  process::PosixProcessRunner runner;
+  process::Masker masker;
+  proposal::PlanService planner;
+  jobs::LockTable locks;
+  jobs::JobStore jobs;
+  proposal::ProposalService proposals;
+  Applier applier;
+  Reconciler reconciler;
+};
+
+class UnreviewedPushTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fake_ = new forge::testing::FakeGithub;
+    Status s = fake_->Start();
+    start_error_ = s.ok() ? "" : s.ToString();
+  }
+  static void TearDownTestSuite() {
+    delete fake_;
+    fake_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(start_error_.empty()) << start_error_;
+    ASSERT_TRUE(fake_->Control("reset").ok());
+    forge::GithubForgeOptions options;
+    options.http.api_url = fake_->url();
+    options.repository = "octo/gitops";
+    forge::GithubAuth auth;
+    auth.token = Secret("test-token");
+    auto made = forge::GithubForge::Create(options, auth, clock_);
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    forge_ = std::move(made).value();
+  }
+
+  void TearDown() override {
+    if (!start_error_.empty()) return;
+    auto state = fake_->State();
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ((*state)["violations"], json::array()) << (*state)["violations"].dump(2);
+    fs::remove_all(dir_);
+  }
+
+  // The repository's first commit (which is never planned): its rules and one resource.
+  void Bootstrap(const std::string& policy, bool require_ci = false) {
+    git_.Write("datamcp.yaml", RepoConfigYaml(policy, require_ci));
+    git_.Write(kProject + "/main.tf",
+               "terraform {\n  backend \"local\" {}\n}\n" + Resource("base"));
+    git_.Git("add -A");
+    git_.Git("commit -q --amend -m bootstrap");
+    git_.Git("push -q -f origin HEAD:main");
+  }
+
+  // A direct push to main by Mallory, as someone with write access would do; its commit id.
+  std::string Push(const std::string& path, const std::string& content,
+                   const std::string& message = "sneak in") {
+    git_.Write(path, content);
+    git_.Git("add -A");
+    git_.Git("-c user.name=Mallory -c user.email=m@example.com commit -q -m '" + message + "'");
+    git_.Git("push -q origin HEAD:main");
+    return test::Trim(git_.GitOut("rev-parse HEAD"));
+  }
+
+  std::unique_ptr<Stack> NewStack() {
+    return std::make_unique<Stack>(dir_, git_.bare(), *forge_, clock_);
+  }
+
+  // The JSON notes on `commit` of `type`, as the remote has them.
+  std::vector<json> Notes(Stack& stack, const std::string& commit, const std::string& type) {
+    EXPECT_TRUE(stack.repo.Fetch().ok());
+    auto notes = stack.repo.ReadNotes(commit);
+    EXPECT_TRUE(notes.ok()) << notes.status().ToString();
+    std::vector<json> out;
+    for (const auto& text : notes.ok() ? *notes : std::vector<std::string>{}) {
+      json j = json::parse(text, nullptr, false);
+      if (!j.is_discarded() && j.value("type", "") == type) out.push_back(j);
+    }
+    return out;
+  }
+
+  std::vector<json> Statuses(const std::string& commit) {
+    auto state = fake_->State();
+    EXPECT_TRUE(state.ok());
+    std::vector<json> out;
+    for (const auto& s : (*state)["statuses"]) {
+      if (s["sha"] == commit && s["context"] == "datamcp/apply") out.push_back(s);
+    }
+    return out;
+  }
+
+  json Comments() { return (*fake_->State())["comments"]; }
+
+  // The Terraform state the applies of the project write (PlanService's local backend).
+  std::string StateFile() const {
+    return (fs::path(dir_) / "tfstate" / "infra_terraform_envs_local" / "terraform.tfstate")
+        .string();
+  }
+  bool Applied(const std::string& resource) const {
+    std::ifstream in(StateFile());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    return text.find("\"name\": \"" + resource + "\"") != std::string::npos;
+  }
+
+  audit::AuditEntry AuditOf(Stack& stack, const std::string& commit) {
+    auto entries = audit::ReadAuditLog(stack.repo, "main", {});
+    EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+    for (const auto& e : entries.ok() ? *entries : std::vector<audit::AuditEntry>{}) {
+      if (e.commit == commit) return e;
+    }
+    ADD_FAILURE() << "no audit entry for " << commit;
+    return {};
+  }
+
+  static forge::testing::FakeGithub* fake_;
+  static std::string start_error_;
+  ManualClock clock_;
+  std::unique_ptr<forge::GithubForge> forge_;
+  test::GitFixture git_;
+  std::string dir_ = test::TempDir("unreviewed");
+};
+
+forge::testing::FakeGithub* UnreviewedPushTest::fake_ = nullptr;
+std::string UnreviewedPushTest::start_error_;
+
+TEST_F(UnreviewedPushTest, AlertPlansRecordsAndSetsAFailingStatusButAppliesNothing) {
+  Bootstrap("alert");
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+
+  auto notes = Notes(*stack, sha, "unreviewed-push");
+  ASSERT_EQ(notes.size(), 1u);
+  const json& note = notes[0];
+  EXPECT_EQ(note["commit"], sha);
+  EXPECT_EQ(note["author"], "Mallory");
+  EXPECT_EQ(note["committer"], "Mallory");
+  EXPECT_EQ(note["projects"], json::array({kProject}));
+  EXPECT_EQ(note["policy"], "alert");
+  EXPECT_EQ(note["action"], "recorded, not applied");
+  EXPECT_EQ(note["reviewed"], false);
+  ASSERT_EQ(note["plans"].size(), 1u) << note.dump(2);
+  const json& plan = note["plans"][0];
+  EXPECT_EQ(plan["project"], kProject);
+  EXPECT_EQ(plan["ok"], true) << plan.dump(2);
+  EXPECT_TRUE(std::regex_match(plan["fingerprint"].get<std::string>(), std::regex("[0-9a-f]{64}")));
+  EXPECT_EQ(plan["summary"], "Plan: 2 to add, 0 to change, 0 to destroy.");
+  EXPECT_EQ(plan["action"], "recorded, not applied");
+
+  auto statuses = Statuses(sha);
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0]["state"], "failure");
+  EXPECT_EQ(statuses[0]["description"], "unreviewed push: not applied");
+
+  EXPECT_TRUE(Notes(*stack, sha, "apply").empty());
+  EXPECT_TRUE(stack->jobs.All().empty());
+  EXPECT_FALSE(fs::exists(StateFile())) << "nothing may be applied";
+
+  // The next pass finds the record and neither plans, notes nor alerts again.
+  auto added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 0);
+  EXPECT_EQ(Notes(*stack, sha, "unreviewed-push").size(), 1u);
+  EXPECT_EQ(Statuses(sha).size(), 1u);
+
+  audit::AuditEntry entry = AuditOf(*stack, sha);
+  EXPECT_TRUE(entry.unreviewed);
+  EXPECT_EQ(entry.pull_request, 0);
+  EXPECT_EQ(entry.env, "local");
+  ASSERT_EQ(entry.projects.size(), 1u);
+  EXPECT_EQ(entry.projects[0].result, "not applied");
+  EXPECT_EQ(entry.projects[0].planned_fingerprint, plan["fingerprint"]);
+  EXPECT_EQ(audit::ToJson(entry)["unreviewed_push"]["applied"], false);
+  EXPECT_NE(audit::FormatText({entry}).find("policy alert: recorded, not applied"),
+            std::string::npos)
+      << audit::FormatText({entry});
+}
+
+TEST_F(UnreviewedPushTest, ApplyPolicyAppliesOnceAcrossScansAndARestart) {
+  Bootstrap("apply");
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  {
+    auto stack = NewStack();
+    auto added = stack->reconciler.Scan();
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    EXPECT_EQ(*added, 1);
+    auto notes = Notes(*stack, sha, "unreviewed-push");
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0]["action"], "queued for apply");
+    EXPECT_EQ(notes[0]["plans"][0]["action"], "queued for apply");
+    auto statuses = Statuses(sha);
+    ASSERT_EQ(statuses.size(), 1u);
+    EXPECT_EQ(statuses[0]["state"], "pending");
+    EXPECT_FALSE(fs::exists(StateFile()));
+  }  // the bot stops before the queue ran
+
+  auto restarted = NewStack();
+  ASSERT_TRUE(restarted->reconciler.RunOnce().ok());
+  ASSERT_TRUE(restarted->reconciler.RunOnce().ok());
+  auto applies = Notes(*restarted, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  const json& note = applies[0];
+  EXPECT_EQ(note["result"], "applied") << note.dump(2);
+  EXPECT_EQ(note["project"], kProject);
+  EXPECT_EQ(note["pull_request"], 0);
+  EXPECT_EQ(note["reviewed"], false);
+  EXPECT_EQ(note["approvers"], json::array());
+  EXPECT_EQ(note["requester"], "Mallory");
+  EXPECT_EQ(note["fingerprint"],
+            Notes(*restarted, sha, "unreviewed-push")[0]["plans"][0]["fingerprint"]);
+  EXPECT_TRUE(Applied("direct"));
+  EXPECT_TRUE(Applied("base"));
+
+  // The status now says what happened; there is no pull request to comment on.
+  auto statuses = Statuses(sha);
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_EQ(statuses.back()["state"], "success");
+  EXPECT_EQ(statuses.back()["description"], "unreviewed push, " + kProject + ": applied");
+  EXPECT_EQ(Comments(), json::array());
+
+  // Another restart, and one with the job queue lost: the apply note keeps it at one.
+  restarted.reset();
+  auto again = NewStack();
+  ASSERT_TRUE(again->reconciler.RunOnce().ok());
+  ASSERT_EQ(again->jobs.All().size(), 1u);
+  EXPECT_EQ(again->jobs.All()[0].state, "applied");
+  again.reset();
+  fs::remove_all(fs::path(dir_) / "jobs");
+  auto fresh = NewStack();
+  auto added = fresh->reconciler.Scan();
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(*added, 0);
+  fresh->reconciler.Drain();
+  EXPECT_EQ(Notes(*fresh, sha, "apply").size(), 1u);
+
+  audit::AuditEntry entry = AuditOf(*fresh, sha);
+  ASSERT_EQ(entry.projects.size(), 1u);
+  EXPECT_EQ(entry.projects[0].result, "applied");
+  EXPECT_EQ(audit::ToJson(entry)["unreviewed_push"]["applied"], true);
+  EXPECT_NE(audit::FormatText({entry}).find("policy apply: applied"), std::string::npos)
+      << audit::FormatText({entry});
+}
+
+TEST_F(UnreviewedPushTest, ApplyCutOffByACrashIsRecordedAsInterruptedAndNotRetried) {
+  Bootstrap("apply");
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  {
+    auto stack = NewStack();
+    ASSERT_EQ(*stack->reconciler.Scan(), 1);
+    ASSERT_TRUE(stack->jobs.SetState(stack->jobs.All()[0].id, "running", "").ok());
+  }                             // killed mid-apply
+  auto restarted = NewStack();  // Recover records the interruption
+  ASSERT_TRUE(restarted->reconciler.RunOnce().ok());
+  auto applies = Notes(*restarted, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "interrupted");
+  EXPECT_EQ(applies[0]["reviewed"], false);
+  EXPECT_FALSE(fs::exists(StateFile())) << "an interrupted apply is left to a human";
+}
+
+TEST_F(UnreviewedPushTest, ApplyPolicyWaitsForCiAndAppliesWhenItIsGreen) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_TRUE(Notes(*stack, sha, "apply").empty()) << "no CI result yet: nothing is decided";
+  ASSERT_EQ(stack->jobs.WithState("queued").size(), 1u);
+  EXPECT_NE(stack->jobs.All()[0].detail.find("waiting for CI"), std::string::npos);
+
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":"success"})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "applied") << applies[0].dump(2);
+  EXPECT_TRUE(Applied("direct"));
+}
+
+// Applying the later push first and the earlier one after it would undo the later one.
+TEST_F(UnreviewedPushTest, LaterPushWaitsBehindAnEarlierOneStillWaitingForCi) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string first = Push(kProject + "/one.tf", Resource("one"), "first");
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());  // queued, waiting for CI
+  std::string second = Push(kProject + "/two.tf", Resource("two"), "second");
+  ASSERT_TRUE(stack->repo.Fetch().ok());  // as the workflow_run handler does
+  ASSERT_TRUE(stack->repo.AddNote(second, R"({"type":"ci","conclusion":"success"})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_TRUE(Notes(*stack, second, "apply").empty()) << "applied before the earlier push";
+  EXPECT_EQ(stack->jobs.WithState("queued").size(), 2u);
+
+  ASSERT_TRUE(stack->repo.AddNote(first, R"({"type":"ci","conclusion":"success"})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  ASSERT_EQ(Notes(*stack, first, "apply").size(), 1u);
+  ASSERT_EQ(Notes(*stack, second, "apply").size(), 1u);
+  EXPECT_EQ(Notes(*stack, second, "apply")[0]["result"], "applied");
+  EXPECT_TRUE(Applied("one"));
+  EXPECT_TRUE(Applied("two")) << "the earlier push was applied last";
+}
+
+TEST_F(UnreviewedPushTest, ApplyPolicyRefusesAPushWhoseCiFailed) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":"failure"})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "refused");
+  EXPECT_NE(applies[0]["summary"].get<std::string>().find("'failure'"), std::string::npos);
+  EXPECT_FALSE(fs::exists(StateFile()));
+}
+
+TEST_F(UnreviewedPushTest, ApplyPolicyGivesUpWaitingForCiAfterTheWait) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_TRUE(Notes(*stack, sha, "apply").empty());
+  clock_.Advance(std::chrono::hours(2));
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "refused");
+  EXPECT_NE(applies[0]["summary"].get<std::string>().find("'none'"), std::string::npos);
+}
+
+TEST_F(UnreviewedPushTest, QueuedPushIsNotAppliedWhenThePolicyTurnedToAlert) {
+  Bootstrap("apply");
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_EQ(*stack->reconciler.Scan(), 1);
+  Push("datamcp.yaml", RepoConfigYaml("alert", false), "back to alert");  // touches no project
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "refused");
+  EXPECT_NE(applies[0]["summary"].get<std::string>().find("unreviewed_push: alert"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(StateFile()));
+}
+
+TEST_F(UnreviewedPushTest, PlanFailureIsRecordedAndNeitherQueuedNorRetried) {
+  Bootstrap("apply");
+  std::string sha = Push(kProject + "/broken.tf", "resource \"terraform_data\" {\n");
+  auto stack = NewStack();
+  auto added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 0);
+  auto notes = Notes(*stack, sha, "unreviewed-push");
+  ASSERT_EQ(notes.size(), 1u);
+  const json& plan = notes[0]["plans"][0];
+  EXPECT_EQ(plan["ok"], false);
+  EXPECT_FALSE(plan["error"].get<std::string>().empty());
+  EXPECT_EQ(plan["action"], "plan failed, not applied");
+  EXPECT_EQ(notes[0]["action"], "recorded, not applied");
+  EXPECT_EQ(Statuses(sha).at(0)["state"], "failure");
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_EQ(Notes(*stack, sha, "unreviewed-push").size(), 1u);
+  EXPECT_TRUE(stack->jobs.All().empty());
+}
+
+TEST_F(UnreviewedPushTest, OnlyTheNewestOfTwoPushesToAProjectIsApplied) {
+  Bootstrap("apply");
+  std::string first = Push(kProject + "/one.tf", Resource("one"), "first");
+  std::string second = Push(kProject + "/two.tf", Resource("two"), "second");
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto older = Notes(*stack, first, "unreviewed-push");
+  ASSERT_EQ(older.size(), 1u);
+  EXPECT_EQ(older[0]["plans"][0]["action"],
+            "superseded by " + second.substr(0, 12) + ", not planned or applied");
+  EXPECT_TRUE(Notes(*stack, first, "apply").empty());
+  auto applies = Notes(*stack, second, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "applied");
+  EXPECT_TRUE(Applied("one"));  // the newer tree holds both
+  EXPECT_TRUE(Applied("two"));
+}
+
+TEST_F(UnreviewedPushTest, PushThatTouchesNoProjectRecordsNothing) {
+  Bootstrap("apply");
+  std::string sha = Push("README.md", "changed\n", "docs");
+  auto stack = NewStack();
+  auto added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 0);
+  ASSERT_TRUE(stack->repo.Fetch().ok());
+  auto notes = stack->repo.ReadNotes(sha);
+  ASSERT_TRUE(notes.ok());
+  EXPECT_TRUE(notes->empty());
+  EXPECT_TRUE(Statuses(sha).empty());
+  EXPECT_TRUE(stack->jobs.All().empty());
+  EXPECT_FALSE(AuditOf(*stack, sha).unreviewed);
+}
+
+}  // namespace
+}  // namespace datamcp::apply
