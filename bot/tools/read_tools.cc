@@ -1,10 +1,12 @@
 #include "bot/tools/read_tools.h"
 
 #include <ctime>
+#include <functional>
 
 #include "bot/auth/scopes.h"
 #include "gitops/apply/apply_note.h"
 #include "gitops/audit/audit_log.h"
+#include "gitops/common/json_fields.h"
 
 namespace datamcp::bot::tools {
 namespace {
@@ -40,17 +42,22 @@ json PullRequestJson(const forge::PullRequest& pr) {
           {"merged_by", pr.merged_by}};
 }
 
-std::vector<json> NotesOf(git::Repository& repo, const std::string& commit, const char* type) {
+// The documents among the notes of `commit` that `keep` takes. Notes are written by whoever
+// can push (see apply_note.h): `keep` reads them with json_fields and never throws.
+std::vector<json> NotesOf(git::Repository& repo, const std::string& commit,
+                          const std::function<bool(const json&)>& keep) {
   std::vector<json> out;
   if (commit.empty()) return out;
   auto notes = repo.ReadNotes(commit);
   if (!notes.ok()) return out;
   for (const auto& n : *notes) {
     json j = json::parse(n, nullptr, false);
-    if (!j.is_discarded() && j.value("type", "") == type) out.push_back(j);
+    if (keep(j)) out.push_back(std::move(j));
   }
   return out;
 }
+
+bool IsPlanNote(const json& j) { return json_fields::String(j, "type") == "plan"; }
 
 mcp::Tool GetProposal(GitopsToolDeps& deps) {
   mcp::Tool tool = ReadTool(
@@ -64,9 +71,11 @@ mcp::Tool GetProposal(GitopsToolDeps& deps) {
     if (!pr.ok()) return ErrorAnswer(pr.status());
     (void)deps.repo.Fetch();
     json out = PullRequestJson(*pr);
-    auto plans = NotesOf(deps.repo, pr->head_sha, "plan");
+    auto plans = NotesOf(deps.repo, pr->head_sha, IsPlanNote);
     out["plan"] = plans.empty() ? json(nullptr) : plans.back();
-    out["applies"] = NotesOf(deps.repo, pr->merge_commit_sha, "apply");
+    const std::string merge = pr->merge_commit_sha;
+    out["applies"] = NotesOf(deps.repo, merge,
+                             [&merge](const json& j) { return apply::IsApplyRecord(j, merge); });
     std::string text = "#" + std::to_string(number) + " " + pr->title + " (" +
                        out["state"].get<std::string>() + (pr->merged ? ", merged" : "") + ")";
     return mcp::ToolResult::Structured(out, text);

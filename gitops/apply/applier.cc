@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/change_requests.h"
 #include "gitops/proposal/plan_report.h"
@@ -55,6 +56,12 @@ Status CiNotGreen(const std::string& sha, const std::string& conclusion) {
                             (conclusion.empty() ? "none" : conclusion) + "'");
 }
 
+// A `ci` note as the workflow_run handler writes it. Anything else (another type, a
+// conclusion missing or not a string) is not ours and neither greens nor blocks CI.
+bool IsCiRecord(const nlohmann::json& j) {
+  return json_fields::String(j, "type") == "ci" && json_fields::HasString(j, "conclusion");
+}
+
 }  // namespace
 
 Applier::Applier(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
@@ -80,10 +87,10 @@ Result<ApplyNote> Applier::Run(const jobs::Job& job) {
 
 Result<std::string> Applier::CiConclusion(const std::string& sha) {
   DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(sha));
-  std::string conclusion;
+  std::string conclusion;  // the newest `ci` record's
   for (const auto& text : notes) {
     auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_discarded() && j.value("type", "") == "ci") conclusion = j.value("conclusion", "");
+    if (IsCiRecord(j)) conclusion = json_fields::String(j, "conclusion");
   }
   return conclusion;
 }

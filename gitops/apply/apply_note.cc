@@ -3,6 +3,8 @@
 #include <charconv>
 #include <sstream>
 
+#include "gitops/common/json_fields.h"
+
 namespace datamcp::apply {
 
 using nlohmann::json;
@@ -29,16 +31,31 @@ json ToJson(const ApplyNote& n) {
           {"finished_at", n.finished_at}};
 }
 
-std::optional<json> FindApplyNote(const std::vector<std::string>& notes,
+bool IsApplyRecord(const json& note, const std::string& commit) {
+  using namespace json_fields;
+  return String(note, "type") == "apply" && !String(note, "project").empty() &&
+         !String(note, "result").empty() && !commit.empty() &&
+         String(note, "merge_commit") == commit;
+}
+
+std::optional<json> FindApplyNote(const std::vector<std::string>& notes, const std::string& commit,
                                   const std::string& project) {
   for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
     json note = json::parse(*it, nullptr, false);
-    if (!note.is_discarded() && note.value("type", "") == "apply" &&
-        note.value("project", "") == project) {
+    if (IsApplyRecord(note, commit) && json_fields::String(note, "project") == project) {
       return note;
     }
   }
   return std::nullopt;
+}
+
+int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit) {
+  int ignored = 0;
+  for (const auto& text : notes) {
+    json note = json::parse(text, nullptr, false);
+    if (json_fields::String(note, "type") == "apply" && !IsApplyRecord(note, commit)) ++ignored;
+  }
+  return ignored;
 }
 
 std::string Trailer(const std::string& message, const std::string& key) {

@@ -35,9 +35,28 @@ struct ApplyNote {
 
 nlohmann::json ToJson(const ApplyNote& note);
 
-// The apply note for `project` among a commit's notes, if one was recorded.
+// Who writes the notes: anyone who can push refs/notes/datamcp to the GitOps repository.
+// DataMCP assumes they are the people who can push to the default branch, and trusts a
+// well-formed record from them as it trusts their commits: whoever could write a record that
+// says "applied" could as well have pushed the change itself. (Where the default branch is
+// protected and the notes ref is not, restrict pushes to refs/notes/datamcp the same way.)
+// A document that is not what DataMCP writes is never a record: read as another type, or a
+// field missing or of the wrong type, it is skipped, so the apply it seems to record happens.
+
+// Whether `note` (one document of the note on `commit`) records an apply: an object with type
+// "apply", a non-empty string project, a non-empty string result (any value: every result is
+// final, including ones a newer DataMCP may write) and merge_commit equal to `commit` (a note
+// copied from another commit records nothing here). Never throws.
+bool IsApplyRecord(const nlohmann::json& note, const std::string& commit);
+
+// The newest apply record (IsApplyRecord) for `project` among the notes of `commit`, if one
+// was recorded. Other documents, malformed or not JSON, are skipped.
 std::optional<nlohmann::json> FindApplyNote(const std::vector<std::string>& notes,
-                                            const std::string& project);
+                                            const std::string& commit, const std::string& project);
+
+// How many documents among the notes of `commit` say type "apply" but are not apply records:
+// skipped by FindApplyNote, worth a warning when the apply they seem to record is queued.
+int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit);
 
 // The value of trailer `key` ("Datamcp-Tool") in a commit message, or "".
 std::string Trailer(const std::string& message, const std::string& key);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/projects.h"
 
@@ -27,10 +28,10 @@ Status Reconciler::Recover() {
   DATAMCP_ASSIGN_OR_RETURN(auto interrupted, jobs_.Load());
   for (const auto& job : interrupted) {
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(job.merge_sha));
-    if (auto recorded = FindApplyNote(notes, job.project)) {
+    if (auto recorded = FindApplyNote(notes, job.merge_sha, job.project)) {
       // The outcome was recorded before the crash: the job had in fact finished.
       DATAMCP_RETURN_IF_ERROR(
-          jobs_.SetState(job.id, recorded->value("result", "recorded"), "recovered from note"));
+          jobs_.SetState(job.id, json_fields::String(*recorded, "result"), "recovered from note"));
       continue;
     }
     DATAMCP_RETURN_IF_ERROR(applier_.RecordInterrupted(job).status());
@@ -40,6 +41,19 @@ Status Reconciler::Recover() {
 }
 
 namespace {
+
+// Says so when the commit of a job just queued carries documents that look like apply notes
+// but are not records (IsApplyRecord): the apply goes ahead, and the log tells why.
+void WarnIgnoredApplyNotes(git::Repository& repo, const jobs::Job& job) {
+  auto notes = repo.ReadNotes(job.merge_sha);
+  int ignored = notes.ok() ? IgnoredApplyNotes(*notes, job.merge_sha) : 0;
+  if (ignored == 0) return;
+  log::Warn("apply_note_ignored",
+            {{"project", job.project},
+             {"merge_commit", job.merge_sha},
+             {"documents", ignored},
+             {"reason", "type apply but not a well-formed apply record; applying anyway"}});
+}
 
 jobs::Job JobFor(const proposal::Project& p, int pull_request, const std::string& commit) {
   jobs::Job job;
@@ -72,8 +86,9 @@ Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& conf
                                unreviewed_.Record(config, commit, projects, newer, notes));
     }
     for (const auto& p : to_apply) {
-      // An apply note is final, for merges and unreviewed pushes alike: never applied twice.
-      if (!FindApplyNote(notes, p.path)) work.push_back(JobFor(p, pr, commit.oid));
+      // An apply record is final, for merges and unreviewed pushes alike: never applied twice.
+      // Only a well-formed one counts (IsApplyRecord): a malformed note never stops an apply.
+      if (!FindApplyNote(notes, commit.oid, p.path)) work.push_back(JobFor(p, pr, commit.oid));
     }
     for (const auto& p : projects) newer.emplace(p.path, commit.oid);
   }
@@ -93,6 +108,7 @@ Result<int> Reconciler::Scan() {
       log::Info("apply_queued", {{"project", it->project},
                                  {"merge_commit", it->merge_sha},
                                  {"pull_request", it->pull_request}});
+      WarnIgnoredApplyNotes(repo_, *it);
     }
   }
   DATAMCP_RETURN_IF_ERROR(ReleaseFinishedLocks());
@@ -124,8 +140,12 @@ void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
   auto notes = repo_.ReadNotes(pr.head_sha);
   if (notes.ok()) {
     for (const auto& text : *notes) {
+      // Only a record for this pull request counts; anything else is not ours.
       auto note = nlohmann::json::parse(text, nullptr, false);
-      if (!note.is_discarded() && note.value("type", "") == "closed") return;
+      if (json_fields::String(note, "type") == "closed" &&
+          json_fields::Int(note, "pull_request") == pr.number) {
+        return;
+      }
     }
   }
   nlohmann::json note = {{"type", "closed"},

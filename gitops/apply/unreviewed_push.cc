@@ -1,5 +1,6 @@
 #include "gitops/apply/unreviewed_push.h"
 
+#include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::apply {
@@ -23,10 +24,10 @@ json Entry(const proposal::Project& p) {
 std::vector<proposal::Project> QueuedIn(const json& note,
                                         const std::vector<proposal::Project>& projects) {
   std::vector<proposal::Project> out;
-  for (const auto& entry : note.value("plans", json::array())) {
-    if (!entry.is_object() || entry.value("action", "") != kUnreviewedQueued) continue;
+  for (const auto& entry : json_fields::Array(note, "plans")) {
+    if (json_fields::String(entry, "action") != kUnreviewedQueued) continue;
     for (const auto& p : projects) {
-      if (p.path == entry.value("project", "")) out.push_back(p);
+      if (p.path == json_fields::String(entry, "project")) out.push_back(p);
     }
   }
   return out;
@@ -41,12 +42,18 @@ std::string Action(std::size_t queued, std::size_t total) {
 
 }  // namespace
 
-std::optional<json> FindUnreviewedPushNote(const std::vector<std::string>& notes) {
+bool IsUnreviewedPushRecord(const json& note, const std::string& commit) {
+  using namespace json_fields;
+  return String(note, "type") == "unreviewed-push" && !commit.empty() &&
+         String(note, "commit") == commit && HasArray(note, "projects") &&
+         !String(note, "action").empty();
+}
+
+std::optional<json> FindUnreviewedPushNote(const std::vector<std::string>& notes,
+                                           const std::string& commit) {
   for (const auto& text : notes) {
     json note = json::parse(text, nullptr, false);
-    if (!note.is_discarded() && note.is_object() && note.value("type", "") == "unreviewed-push") {
-      return note;
-    }
+    if (IsUnreviewedPushRecord(note, commit)) return note;
   }
   return std::nullopt;
 }
@@ -106,7 +113,9 @@ Result<std::vector<proposal::Project>> UnreviewedPushRecorder::Record(
     const repo::RepoConfig& config, const git::CommitInfo& commit,
     const std::vector<proposal::Project>& projects, const std::map<std::string, std::string>& newer,
     const std::vector<std::string>& notes) {
-  if (auto recorded = FindUnreviewedPushNote(notes)) return QueuedIn(*recorded, projects);
+  if (auto recorded = FindUnreviewedPushNote(notes, commit.oid)) {
+    return QueuedIn(*recorded, projects);
+  }
   json plans = Decide(config, commit, projects, newer);
   json list = json::array();
   for (const auto& p : projects) list.push_back(p.path);

@@ -19,8 +19,16 @@ namespace datamcp::apply {
 inline constexpr std::string_view kUnreviewedQueued = "queued for apply";
 inline constexpr std::string_view kUnreviewedNotApplied = "recorded, not applied";
 
-// The `unreviewed-push` note among a commit's notes, if one was recorded.
-std::optional<nlohmann::json> FindUnreviewedPushNote(const std::vector<std::string>& notes);
+// Whether `note` (one document of the note on `commit`) is an `unreviewed-push` record as
+// UnreviewedPushRecorder writes it: an object with that type, commit equal to `commit`, a
+// projects array and a non-empty string action (older records have no plans). Anything else
+// is not ours and records nothing (see the trust assumption in apply_note.h). Never throws.
+bool IsUnreviewedPushRecord(const nlohmann::json& note, const std::string& commit);
+
+// The first `unreviewed-push` record (IsUnreviewedPushRecord) among the notes of `commit`, if
+// one was recorded. A malformed one is skipped: the push is planned and recorded again.
+std::optional<nlohmann::json> FindUnreviewedPushNote(const std::vector<std::string>& notes,
+                                                     const std::string& commit);
 
 // A push to the default branch that did not come from a pull request. Record() plans every
 // affected project on the pushed commit (against its first parent, as a merge is planned)

@@ -1,16 +1,22 @@
 #include "gitops/audit/audit_log.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "gitops/apply/apply_note.h"
 #include "gitops/apply/unreviewed_push.h"
+#include "gitops/common/json_fields.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::audit {
 namespace {
 
+using json_fields::Array;
+using json_fields::String;
 using nlohmann::json;
 
+// The documents of a note that are objects. Each reader then takes only the records it
+// knows, with json_fields: a field of the wrong type reads as absent, never as a throw.
 std::vector<json> ParseNotes(const std::vector<std::string>& notes) {
   std::vector<json> out;
   for (const auto& n : notes) {
@@ -53,32 +59,34 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
   auto notes = repo.ReadNotes(head);
   if (!notes.ok()) return;
   for (const auto& note : ParseNotes(*notes)) {
-    if (note.value("type", "") != "plan") continue;
-    for (const auto& p : note.value("projects", json::array())) {
-      std::string path = p.value("project", "");
-      ProjectRecord& r = RecordFor(e, path);
-      r.planned_fingerprint = p.value("fingerprint", "");
+    if (String(note, "type") != "plan") continue;
+    for (const auto& p : Array(note, "projects")) {
+      std::string path = String(p, "project");
+      if (path.empty() || !json_fields::HasString(p, "fingerprint")) continue;  // not ours
+      RecordFor(e, path).planned_fingerprint = String(p, "fingerprint");
     }
   }
 }
 
-// The plans and actions an `unreviewed-push` note recorded (older notes list projects only).
-void ReadUnreviewedPush(const std::vector<json>& notes, AuditEntry& e) {
+// The plans and actions the `unreviewed-push` record of the commit holds (older records list
+// projects only). The same record the reconciler goes by (apply::IsUnreviewedPushRecord).
+void ReadUnreviewedPush(const std::vector<json>& notes, const std::string& commit, AuditEntry& e) {
   for (const auto& note : notes) {
-    if (note.value("type", "") != "unreviewed-push") continue;
+    if (!apply::IsUnreviewedPushRecord(note, commit)) continue;
     e.unreviewed = true;
-    e.unreviewed_policy = note.value("policy", "");
-    e.unreviewed_action = note.value("action", "");
-    for (const auto& p : note.value("projects", json::array())) {
-      if (p.is_string()) RecordFor(e, p.get<std::string>());
+    e.unreviewed_policy = String(note, "policy");
+    e.unreviewed_action = String(note, "action");
+    for (const auto& p : Array(note, "projects")) {
+      if (p.is_string() && !p.get<std::string>().empty()) RecordFor(e, p.get<std::string>());
     }
-    for (const auto& plan : note.value("plans", json::array())) {
-      if (!plan.is_object()) continue;
-      ProjectRecord& r = RecordFor(e, plan.value("project", ""));
-      r.planned_fingerprint = plan.value("fingerprint", "");
-      r.summary = plan.value("summary", "");
-      r.action = plan.value("action", "");
-      if (e.env.empty()) e.env = plan.value("env", "");
+    for (const auto& plan : Array(note, "plans")) {
+      std::string path = String(plan, "project");
+      if (path.empty()) continue;
+      ProjectRecord& r = RecordFor(e, path);
+      r.planned_fingerprint = String(plan, "fingerprint");
+      r.summary = String(plan, "summary");
+      r.action = String(plan, "action");
+      if (e.env.empty()) e.env = String(plan, "env");
     }
     return;
   }
@@ -92,19 +100,22 @@ void MarkNotApplied(AuditEntry& e) {
   }
 }
 
-void ReadApplies(const std::vector<json>& notes, AuditEntry& e) {
+// The apply records of the commit: the ones the reconciler counts (apply::IsApplyRecord),
+// so the log never shows as applied what the reconciler would apply again.
+void ReadApplies(const std::vector<json>& notes, const std::string& commit, AuditEntry& e) {
   for (const auto& note : notes) {
-    if (note.value("type", "") != "apply") continue;
-    std::string path = note.value("project", "");
-    ProjectRecord& r = RecordFor(e, path);
-    r.result = note.value("result", "");
-    r.summary = note.value("summary", "");
-    r.fingerprint = note.value("fingerprint", "");
-    if (!note.value("merged_by", "").empty()) e.merged_by = note.value("merged_by", "");
-    if (e.env.empty()) e.env = note.value("env", "");
-    for (const auto& a : note.value("approvers", json::array())) {
-      if (std::find(e.approvers.begin(), e.approvers.end(), a) == e.approvers.end()) {
-        e.approvers.push_back(a.get<std::string>());
+    if (!apply::IsApplyRecord(note, commit)) continue;
+    ProjectRecord& r = RecordFor(e, String(note, "project"));
+    r.result = String(note, "result");
+    r.summary = String(note, "summary");
+    r.fingerprint = String(note, "fingerprint");
+    if (std::string by = String(note, "merged_by"); !by.empty()) e.merged_by = by;
+    if (e.env.empty()) e.env = String(note, "env");
+    for (const auto& a : Array(note, "approvers")) {
+      if (!a.is_string()) continue;
+      std::string name = a.get<std::string>();
+      if (std::find(e.approvers.begin(), e.approvers.end(), name) == e.approvers.end()) {
+        e.approvers.push_back(std::move(name));
       }
     }
   }
@@ -132,8 +143,8 @@ Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::s
     auto notes = repo.ReadNotes(c.oid);
     if (notes.ok()) {
       auto parsed = ParseNotes(*notes);
-      ReadUnreviewedPush(parsed, e);
-      ReadApplies(parsed, e);
+      ReadUnreviewedPush(parsed, c.oid, e);
+      ReadApplies(parsed, c.oid, e);
       MarkNotApplied(e);
     }
     if (e.merged_by.empty()) e.merged_by = apply::Trailer(c.message, "Datamcp-Merged-By");

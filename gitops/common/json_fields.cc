@@ -35,6 +35,16 @@ bool Bool(const json& j, std::string_view key, bool fallback) {
   return v && v->is_boolean() ? v->get<bool>() : fallback;
 }
 
+bool HasString(const json& j, std::string_view key) {
+  const json* v = Find(j, key);
+  return v && v->is_string();
+}
+
+bool HasArray(const json& j, std::string_view key) {
+  const json* v = Find(j, key);
+  return v && v->is_array();
+}
+
 const json& Array(const json& j, std::string_view key) {
   static const json kEmpty = json::array();
   const json* v = Find(j, key);

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -18,6 +17,10 @@ std::string String(const nlohmann::json& j, std::string_view key, std::string fa
 std::int64_t Int(const nlohmann::json& j, std::string_view key, std::int64_t fallback = 0);
 // The boolean at `key`, or `fallback`.
 bool Bool(const nlohmann::json& j, std::string_view key, bool fallback = false);
+// Whether `j` is an object whose field `key` is a string (an array), even an empty one: for
+// a record that must have the field, where String() and Array() cannot tell absent from empty.
+bool HasString(const nlohmann::json& j, std::string_view key);
+bool HasArray(const nlohmann::json& j, std::string_view key);
 // The array or object at `key`, or an empty one.
 const nlohmann::json& Array(const nlohmann::json& j, std::string_view key);
 const nlohmann::json& Object(const nlohmann::json& j, std::string_view key);

@@ -1,5 +1,7 @@
 #include "gitops/proposal/plan_report.h"
 
+#include "gitops/common/json_fields.h"
+
 namespace datamcp::proposal {
 
 using nlohmann::json;
@@ -90,10 +92,13 @@ json BuildPlanNote(const PlanRun& run, int pull_request, long long at) {
 std::string RecordedFingerprint(const std::vector<std::string>& notes, const std::string& project) {
   for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
     json note = json::parse(*it, nullptr, false);
-    if (note.is_discarded() || note.value("type", "") != "plan") continue;
-    for (const auto& p : note.value("projects", json::array())) {
-      if (p.value("project", "") == project && p.value("ok", false)) {
-        return p.value("fingerprint", "");
+    if (json_fields::String(note, "type") != "plan") continue;
+    for (const auto& p : json_fields::Array(note, "projects")) {
+      // A successful plan always has a fingerprint; an entry without one is not ours.
+      std::string fingerprint = json_fields::String(p, "fingerprint");
+      if (json_fields::String(p, "project") == project && json_fields::Bool(p, "ok") &&
+          !fingerprint.empty()) {
+        return fingerprint;
       }
     }
   }

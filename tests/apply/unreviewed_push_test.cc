@@ -13,6 +13,7 @@
 #include "gitops/apply/applier.h"
 #include "gitops/apply/reconciler.h"
 #include "gitops/audit/audit_log.h"
+#include "gitops/common/json_fields.h"
 #include "gitops/forge/github_forge.h"
 #include "gitops/git/libgit2_repository.h"
 #include "gitops/process/posix_process_runner.h"
@@ -154,7 +155,7 @@ class UnreviewedPushTest : public ::testing::Test {
     std::vector<json> out;
     for (const auto& text : notes.ok() ? *notes : std::vector<std::string>{}) {
       json j = json::parse(text, nullptr, false);
-      if (!j.is_discarded() && j.value("type", "") == type) out.push_back(j);
+      if (json_fields::String(j, "type") == type) out.push_back(j);
     }
     return out;
   }
@@ -471,6 +472,79 @@ TEST_F(UnreviewedPushTest, PushThatTouchesNoProjectRecordsNothing) {
   EXPECT_TRUE(Statuses(sha).empty());
   EXPECT_TRUE(stack->jobs.All().empty());
   EXPECT_FALSE(AuditOf(*stack, sha).unreviewed);
+}
+
+// Notes are written by whoever can push. Documents that are not what DataMCP writes, even of
+// its own types, neither fail the pass nor stand in for its records: the push is recorded
+// and applied as if they were not there.
+TEST_F(UnreviewedPushTest, MalformedNotesNeitherStopThePassNorCountAsRecords) {
+  Bootstrap("apply");
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  const std::vector<std::string> notes = {
+      R"({"type":5})",
+      R"({"type":"apply","project":7})",
+      R"("text")",
+      R"([1])",
+      json{{"type", "apply"}, {"project", kProject}}.dump(),  // no result
+      json{{"type", "apply"},
+           {"project", kProject},
+           {"result", "applied"},
+           {"merge_commit", std::string(40, 'a')}}  // copied from another commit
+          .dump(),
+      R"({"type":"unreviewed-push"})",
+      json{{"type", "unreviewed-push"}, {"commit", sha}, {"projects", 5}, {"action", "x"}}.dump(),
+      json{{"type", "unreviewed-push"},
+           {"commit", std::string(40, 'b')},  // copied from another commit
+           {"projects", json::array()},
+           {"action", "recorded, not applied"}}
+          .dump(),
+      R"({"type":"ci","conclusion":5})",
+      R"({"type":"something-new","project":7})"};
+  for (const auto& doc : notes) ASSERT_TRUE(stack->repo.AddNote(sha, doc).ok()) << doc;
+
+  Status pass;
+  ASSERT_NO_THROW(pass = stack->reconciler.RunOnce());
+  ASSERT_TRUE(pass.ok()) << pass.ToString();
+  EXPECT_TRUE(Applied("direct"));
+  ASSERT_TRUE(stack->repo.Fetch().ok());
+  auto read = stack->repo.ReadNotes(sha);
+  ASSERT_TRUE(read.ok());
+  auto recorded = FindUnreviewedPushNote(*read, sha);
+  ASSERT_TRUE(recorded.has_value()) << "the push was recorded anew";
+  EXPECT_EQ((*recorded)["action"], "queued for apply");
+  auto applied = FindApplyNote(*read, sha, kProject);
+  ASSERT_TRUE(applied.has_value());
+  EXPECT_EQ((*applied)["result"], "applied") << applied->dump(2);
+
+  // Recorded once: the next pass queues, records and applies nothing more.
+  auto added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 0);
+  EXPECT_EQ(Notes(*stack, sha, "apply").size(), 4u);  // 3 lookalikes + the record
+
+  audit::AuditEntry entry = AuditOf(*stack, sha);
+  EXPECT_TRUE(entry.unreviewed);
+  EXPECT_EQ(entry.unreviewed_action, "queued for apply");
+  ASSERT_EQ(entry.projects.size(), 1u) << audit::ToJson(entry).dump(2);
+  EXPECT_EQ(entry.projects[0].project, kProject);
+  EXPECT_EQ(entry.projects[0].result, "applied");
+}
+
+TEST_F(UnreviewedPushTest, MalformedCiNotesNeitherGreenNorBlockCi) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":true})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_TRUE(Notes(*stack, sha, "apply").empty()) << "a malformed ci note is not a success";
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":"success"})").ok());
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci"})").ok());
+  ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":["failure"]})").ok());
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "applied") << applies[0].dump(2);
 }
 
 }  // namespace

@@ -38,5 +38,16 @@ TEST(JsonFieldsTest, NonObjectDocumentsHaveNoFields) {
   }
 }
 
+TEST(JsonFieldsTest, HasTellsAnEmptyFieldFromAMissingOrMistypedOne) {
+  const json j = json::parse(R"({"s": "", "a": [], "n": 1})");
+  EXPECT_TRUE(HasString(j, "s"));
+  EXPECT_FALSE(HasString(j, "n"));
+  EXPECT_FALSE(HasString(j, "missing"));
+  EXPECT_TRUE(HasArray(j, "a"));
+  EXPECT_FALSE(HasArray(j, "s"));
+  EXPECT_FALSE(HasString(json::array({"s"}), "s"));
+  EXPECT_FALSE(HasArray(json("a"), "a"));
+}
+
 }  // namespace
 }  // namespace datamcp::json_fields

@@ -53,5 +53,25 @@ TEST(PlanReportTest, RecordedFingerprintIsTheNewestSuccessfulPlan) {
   EXPECT_EQ(RecordedFingerprint({"not json"}, "infra/terraform/envs/dev"), "");
 }
 
+TEST(PlanReportTest, RecordedFingerprintSkipsMalformedPlanNotesWithoutThrowing) {
+  auto good = BuildPlanNote(MakeRun(true), 1, 100);
+  std::vector<std::string> notes = {
+      good.dump(),
+      R"({"type":5})",
+      R"([1])",
+      R"("text")",
+      R"({"type":"plan","projects":7})",
+      R"({"type":"plan","projects":[1,"x",null]})",
+      R"({"type":"plan","projects":[{"project":7,"ok":true,"fingerprint":"f"}]})",
+      R"({"type":"plan","projects":[{"project":"infra/terraform/envs/dev","ok":"yes","fingerprint":"f"}]})",
+      R"({"type":"plan","projects":[{"project":"infra/terraform/envs/dev","ok":true,"fingerprint":9}]})",
+      R"({"type":"plan","projects":[{"project":"infra/terraform/envs/dev","ok":true}]})",
+  };
+  std::string fingerprint;
+  ASSERT_NO_THROW(fingerprint = RecordedFingerprint(notes, "infra/terraform/envs/dev"));
+  EXPECT_EQ(fingerprint, std::string(64, 'f'));  // the newest well-formed successful plan
+  EXPECT_EQ(RecordedFingerprint({notes.begin() + 1, notes.end()}, "infra/terraform/envs/dev"), "");
+}
+
 }  // namespace
 }  // namespace datamcp::proposal

@@ -1,0 +1,162 @@
+// The audit log reads notes that anyone with push access may have written. A bare repository
+// made with the git CLI, notes written with `git notes` as such a person would, and the
+// libgit2 engine reading them back.
+#include "gitops/audit/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "gitops/apply/apply_note.h"
+#include "gitops/git/libgit2_repository.h"
+#include "tests/support/git_fixture.h"
+
+namespace datamcp::audit {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kProject = "infra/terraform/envs/dev";
+
+class AuditLogTest : public ::testing::Test {
+ protected:
+  // A pull request #3 merged into main: its head commit (with trailers) and the merge commit.
+  void MergePullRequest() {
+    head_ = git_.CommitOnBranch("datamcp/dev/x", {{kProject + "/x.tf", "# x\n"}});
+    git_.Git(
+        "commit -q --amend -m 'Add x' -m 'Datamcp-Tool: propose_change' "
+        "-m 'Datamcp-Requested-By: agent-7' -m 'Datamcp-Env: dev'");
+    git_.Git("push -q -f origin datamcp/dev/x");
+    head_ = test::Trim(git_.GitOut("rev-parse HEAD"));
+    git_.Git("checkout -q -B main origin/main");
+    git_.Git("merge -q --no-ff -m 'Merge pull request #3 from octo/datamcp/dev/x' datamcp/dev/x");
+    git_.Git("push -q origin HEAD:main");
+    merge_ = test::Trim(git_.GitOut("rev-parse HEAD"));
+  }
+
+  // Replaces the note on `commit` with `text`, with the git CLI on the bare repository.
+  void WriteNote(const std::string& commit, const std::string& text) {
+    std::string file = (fs::path(git_.root()) / "note.txt").string();
+    { std::ofstream(file) << text; }
+    git_.BareOut("-c user.name=Mallory -c user.email=m@example.com notes --ref=datamcp add -f -F " +
+                 file + " " + commit);
+  }
+
+  std::vector<AuditEntry> Read() {
+    git::Libgit2RepositoryOptions o;
+    o.mirror_path = (fs::path(git_.root()) / "mirror.git").string();
+    o.remote.url = "file://" + git_.bare();
+    o.committer = {"DataMCP", "datamcp@localhost"};
+    git::Libgit2Repository repo(o, clock_);
+    Status mirrored = repo.Mirror();
+    EXPECT_TRUE(mirrored.ok()) << mirrored.ToString();
+    Result<std::vector<AuditEntry>> entries = InvalidArgument("not read");
+    EXPECT_NO_THROW(entries = ReadAuditLog(repo, "main", {}));
+    EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+    return entries.ok() ? *entries : std::vector<AuditEntry>{};
+  }
+
+  json ApplyRecord(const std::string& result) {
+    apply::ApplyNote note;
+    note.project = kProject;
+    note.kind = "terraform";
+    note.env = "dev";
+    note.pull_request = 3;
+    note.merge_commit = merge_;
+    note.result = result;
+    note.summary = "Plan: 1 to add, 0 to change, 0 to destroy.";
+    note.merged_by = "carol";
+    note.approvers = {"carol"};
+    note.fingerprint = std::string(64, 'f');
+    return apply::ToJson(note);
+  }
+
+  ManualClock clock_;
+  test::GitFixture git_;
+  std::string head_;
+  std::string merge_;
+};
+
+TEST_F(AuditLogTest, MalformedDocumentsAreSkippedAndRecordsStillShow) {
+  MergePullRequest();
+  json plan = {
+      {"type", "plan"},
+      {"commit", head_},
+      {"projects", json::array({{{"project", kProject}, {"ok", true}, {"fingerprint", "f1"}},
+                                7,
+                                {{"project", 7}, {"fingerprint", "f2"}},
+                                {{"project", kProject}, {"fingerprint", 9}}})}};
+  WriteNote(head_, json::array({plan, {{"type", "plan"}, {"projects", "all"}}}).dump());
+  json odd = ApplyRecord("applied");
+  odd["approvers"] = json::array({"dave", 5, nullptr, json::array({"x"})});
+  odd["merged_by"] = 12;
+  odd["env"] = false;
+  WriteNote(merge_,
+            json::array({json{{"type", 5}}, json{{"type", "apply"}, {"project", 7}}, "text",
+                         json::array({1}), json{{"type", "apply"}, {"project", "rogue/project"}},
+                         json{{"type", "unreviewed-push"}, {"projects", 3}},
+                         json{{"type", "something-new"}, {"project", kProject}},
+                         ApplyRecord("applied"), odd})
+                .dump());
+
+  auto entries = Read();
+  ASSERT_GE(entries.size(), 1u);
+  const AuditEntry& e = entries[0];
+  EXPECT_EQ(e.commit, merge_);
+  EXPECT_EQ(e.pull_request, 3);
+  EXPECT_EQ(e.requester, "agent-7");
+  EXPECT_EQ(e.tool, "propose_change");
+  EXPECT_EQ(e.env, "dev");
+  EXPECT_EQ(e.merged_by, "carol");
+  EXPECT_EQ(e.approvers, (std::vector<std::string>{"carol", "dave"}));
+  EXPECT_FALSE(e.unreviewed) << "a malformed unreviewed-push document records nothing";
+  ASSERT_EQ(e.projects.size(), 1u) << ToJson(e).dump(2);
+  EXPECT_EQ(e.projects[0].project, kProject);
+  EXPECT_EQ(e.projects[0].planned_fingerprint, "f1");  // not the entries of other types
+  EXPECT_EQ(e.projects[0].result, "applied");
+  EXPECT_TRUE(e.Applied());
+  std::string text;
+  ASSERT_NO_THROW(text = FormatText(entries));
+  EXPECT_NE(text.find(kProject + ": planned f1 -> applied"), std::string::npos) << text;
+  EXPECT_EQ(text.find("rogue"), std::string::npos) << text;
+}
+
+// What the reconciler would apply again must not look applied in the log.
+TEST_F(AuditLogTest, ApplyLookalikesDoNotShowAsApplied) {
+  MergePullRequest();
+  json copied = ApplyRecord("applied");
+  copied["merge_commit"] = head_;  // a record of another commit, copied here
+  json no_result = ApplyRecord("applied");
+  no_result.erase("result");
+  WriteNote(
+      merge_,
+      json::array(
+          {copied, no_result,
+           json{{"type", "apply"}, {"project", kProject}, {"result", json::array({"applied"})}}})
+          .dump());
+  auto entries = Read();
+  ASSERT_GE(entries.size(), 1u);
+  EXPECT_FALSE(entries[0].Applied());
+  EXPECT_EQ(ToJson(entries[0])["projects"], json::array()) << ToJson(entries[0]).dump(2);
+}
+
+TEST_F(AuditLogTest, NotesThatAreNotArraysOrNotJsonAreRead) {
+  MergePullRequest();
+  WriteNote(head_, "not json at all\n");
+  WriteNote(merge_, R"({"type":"apply","project":7})");  // a single document, not an array
+  std::string first = test::Trim(git_.BareOut("rev-list --max-parents=0 main"));
+  WriteNote(first, "[1]");
+  auto entries = Read();
+  ASSERT_EQ(entries.size(), 2u);  // first-parent history: the merge and the first commit
+  EXPECT_EQ(entries[0].pull_request, 3);
+  EXPECT_TRUE(entries[0].projects.empty());
+  EXPECT_EQ(entries.back().commit, first);
+  EXPECT_NO_THROW(FormatText(entries));
+  for (const auto& e : entries) EXPECT_NO_THROW(ToJson(e).dump());
+}
+
+}  // namespace
+}  // namespace datamcp::audit
