@@ -257,3 +257,78 @@ test('a direct push to the default branch is recorded as unreviewed and not appl
   assert.match(audit, /direct push\s+sneak in/);
   assert.match(audit, /policy alert: recorded, not applied/);
 });
+
+test('malformed notes on the default branch stop neither applies nor the audit log', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const project = 'infra/terraform/envs/local';
+  const git = (args, input) => execFileSync('git', ['-C', origin(), ...args],
+    { encoding: 'utf8', input }).trim();
+  // Anyone who can push may write notes. Add documents DataMCP never writes, some of its own
+  // types, to the note of #1's merge (it touches the project and holds its apply record) and
+  // of main's tip, with the git CLI as such a person would.
+  const first = (await agent.callTool({ name: 'get_proposal', arguments: { pull_request: 1 } }))
+    .structuredContent.merge_commit;
+  // Lookalikes of records that must not count as ones, then documents that are not objects or
+  // whose type is not a string, newest last (readers look at the newest first).
+  const forged = [{ type: 'apply', project }, { type: 'apply', project, result: ['applied'] },
+    { type: 'unreviewed-push', projects: 'all' }, { type: 'plan', projects: [7] }, { type: 'new' },
+    { type: 5 }, { type: 'apply', project: 7 }, 'text', [1]];
+  const tampered = [...new Set([first, git(['rev-parse', 'main'])])];
+  const logFrom = server.log.length;
+  for (const sha of tampered) {
+    const note = [...notesOf(['-C', origin()], sha), ...forged];
+    git(['-c', 'user.name=Mallory', '-c', 'user.email=m@example.com', 'notes', '--ref=datamcp',
+      'add', '-f', '-F', '-', sha], JSON.stringify(note));
+    assert.deepEqual(notesOf(['-C', origin()], sha).slice(-forged.length), forged);
+  }
+
+  // Give the project's lock back (earlier tests leave pull requests open), then merge a new
+  // proposal with the CLI.
+  for (const pr of JSON.parse(server.cli('prs', '--json'))) {
+    server.cli('close', String(pr.number), '--as', 'carol');
+  }
+  await waitFor(async () => (await agent.callTool({ name: 'list_locks', arguments: {} }))
+    .structuredContent.locks.every((l) => l.project !== project), 60000, 'the lock release');
+  const proposed = (await agent.callTool({ name: 'propose_change', arguments: { environment: 'local',
+    title: 'Add after-forgery', files: [{ path: `${project}/after_forgery.tf`,
+      content: 'resource "terraform_data" "after_forgery" {\n  input = "x"\n}\n' }] } })).structuredContent;
+  assert.equal(proposed.plan.status, 'success', JSON.stringify(proposed.plan));
+  const n = proposed.pull_request;
+  server.cli('review', String(n), '--approve', '--as', 'carol');
+  assert.match(server.cli('merge', String(n), '--as', 'carol'), new RegExp(`#${n} merged by carol`));
+  let merged;
+  await waitFor(async () => {
+    merged = (await agent.callTool({ name: 'get_proposal', arguments: { pull_request: n } }))
+      .structuredContent;
+    return merged.applies.length > 0;
+  }, 120000, 'the apply note of the merge after the malformed notes');
+  assert.equal(merged.applies[0].result, 'applied', JSON.stringify(merged.applies[0]));
+  const record = notesOf(['-C', origin()], merged.merge_commit).find((n) => n.type === 'apply');
+  assert.equal(record.result, 'applied');
+  assert.equal(record.project, project);
+
+  // #1 still reads as applied once, from its own record, not from the lookalikes.
+  const one = (await agent.callTool({ name: 'get_proposal', arguments: { pull_request: 1 } }))
+    .structuredContent;
+  assert.deepEqual(one.applies.map((a) => [a.project, a.result]), [[project, 'applied']]);
+
+  // The audit log, as text, as JSON and through MCP, reads past them and shows the merge.
+  const text = server.cli('audit');
+  assert.match(text, new RegExp(`#${n}\\s`));
+  assert.match(text, /infra\/terraform\/envs\/local: planned [0-9a-f]{12} -> applied/);
+  const audit = JSON.parse(server.cli('audit', '--json'));
+  const entry = audit.find((e) => e.pull_request === n);
+  assert.ok(entry, JSON.stringify(audit));
+  assert.equal(entry.merged_by, 'carol');
+  assert.deepEqual(entry.approvers, ['carol']);
+  assert.deepEqual(entry.projects.map((p) => [p.project, p.result]), [[project, 'applied']]);
+  assert.equal(entry.projects[0].planned_fingerprint, entry.projects[0].fingerprint);
+  const entryOne = audit.find((e) => e.commit === first);
+  assert.deepEqual(entryOne.projects.map((p) => [p.project, p.result]), [[project, 'applied']]);
+  assert.equal(entryOne.unreviewed_push, null);
+  const tool = await agent.callTool({ name: 'get_audit_log', arguments: { environment: 'local' } });
+  assert.notEqual(tool.isError, true, JSON.stringify(tool.content));
+  assert.equal(tool.structuredContent.entries[0].pull_request, n);
+  const failed = server.log.slice(logFrom).filter((l) => l.includes('reconcile_failed'));
+  assert.deepEqual(failed, [], 'no reconcile pass failed on the malformed notes');
+});
