@@ -7,7 +7,13 @@
 
 start_serve
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "/healthz not 200"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] || fail "/readyz not 200"
+# Ready once the GitOps repository is open (503 with the reason until then).
+deadline=$((SECONDS + 30))
+until [ "$(curl -s -o "$tmp/readyz" -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ]; do
+  grep -q . "$tmp/readyz" || fail "/readyz answered without a reason"
+  [ $SECONDS -lt $deadline ] || fail "/readyz not 200 within 30s: $(cat "$tmp/readyz")"
+  sleep 0.1
+done
 curl -s "http://127.0.0.1:$port/metrics" | grep -q '^datamcp_http_requests_total{method="GET",route="/healthz",status="200"} 1' \
   || fail "/metrics does not count the /healthz request"
 key="$tmp/.datamcp/auth/hs256.key"
