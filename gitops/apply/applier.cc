@@ -152,9 +152,7 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   note.merged_by = pr.merged_by;
   DATAMCP_ASSIGN_OR_RETURN(auto log, repo_.Log(job.merge_sha, {}, 1));
   if (log.empty() || log[0].parents.empty()) {
-    note.result = "refused";
-    note.summary = "the merge commit has no parent to plan against";
-    return Record(note);
+    return Refuse(std::move(note), "the merge commit has no parent to plan against");
   }
   // The requester and tool come from the proposal's own commit trailers.
   if (auto head_log = repo_.Log(pr.head_sha, {}, 1); head_log.ok() && !head_log->empty()) {
@@ -165,15 +163,11 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   note.env = project.env;
   auto env = config.FindEnvironment(project.env);
   if (!env.ok()) {
-    note.result = "refused";
-    note.summary = "no environment in datamcp.yaml owns " + job.project;
-    return Record(note);
+    return Refuse(std::move(note), "no environment in datamcp.yaml owns " + job.project);
   }
   if (Status s = CheckRequirements(**env, config, pr, note); !s.ok()) {
     if (s.code() != StatusCode::kFailedPrecondition) return s;
-    note.result = "refused";
-    note.summary = s.message();
-    return Record(note);
+    return Refuse(std::move(note), s.message());
   }
   DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
   note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
@@ -185,9 +179,7 @@ Result<ApplyNote> Applier::ExecuteUnreviewed(const jobs::Job& job, ApplyNote not
   note.reviewed = false;
   DATAMCP_ASSIGN_OR_RETURN(auto log, repo_.Log(job.merge_sha, {}, 1));
   if (log.empty() || log[0].parents.empty()) {
-    note.result = "refused";
-    note.summary = "the pushed commit has no parent to plan against";
-    return Record(note);
+    return Refuse(std::move(note), "the pushed commit has no parent to plan against");
   }
   note.requester = log[0].author.name;     // who wrote it
   note.merged_by = log[0].committer.name;  // who put it on the default branch
@@ -195,15 +187,11 @@ Result<ApplyNote> Applier::ExecuteUnreviewed(const jobs::Job& job, ApplyNote not
   note.env = project.env;
   auto env = config.FindEnvironment(project.env);
   if (!env.ok()) {
-    note.result = "refused";
-    note.summary = "no environment in datamcp.yaml owns " + job.project;
-    return Record(note);
+    return Refuse(std::move(note), "no environment in datamcp.yaml owns " + job.project);
   }
   if (Status s = CheckUnreviewedRequirements(job, config); !s.ok()) {
     if (s.code() != StatusCode::kFailedPrecondition) return s;  // e.g. waiting for CI
-    note.result = "refused";
-    note.summary = s.message();
-    return Record(note);
+    return Refuse(std::move(note), s.message());
   }
   return PlanAndApply(config, log[0].parents[0], project, **env, std::move(note));
 }
@@ -280,6 +268,12 @@ Result<ApplyNote> Applier::RecordInterrupted(const jobs::Job& job) {
   note.summary = "DataMCP stopped while this apply was running";
   note.started_at = job.updated_at;
   return Record(note);
+}
+
+Result<ApplyNote> Applier::Refuse(ApplyNote note, std::string why) {
+  note.result = "refused";
+  note.summary = std::move(why);
+  return Record(std::move(note));
 }
 
 Result<ApplyNote> Applier::Record(ApplyNote note) {

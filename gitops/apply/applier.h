@@ -67,6 +67,8 @@ class Applier {
   Status ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
                    ApplyNote& note);
   Result<ApplyNote> Record(ApplyNote note);
+  // Records `note` as refused for `why` (a requirement not met; nothing was applied).
+  Result<ApplyNote> Refuse(ApplyNote note, std::string why);
 
   git::Repository& repo_;
   forge::Forge& forge_;
