@@ -152,6 +152,7 @@ int RunServe(const CommonOptions& options) {
 
   Metrics metrics;
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
+  if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });
   HttpFront front(config.server, metrics);
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));

@@ -14,7 +14,31 @@ StateMetrics::StateMetrics(Metrics& metrics, jobs::LockTable& locks, jobs::JobSt
       job_family_(prometheus::BuildGauge()
                       .Name("datamcp_apply_jobs")
                       .Help("Apply and sync jobs after merges, by state.")
-                      .Register(metrics.registry())) {}
+                      .Register(metrics.registry())),
+      metrics_(metrics) {}
+
+void StateMetrics::WatchWebhooks(queue::DeliveryStore& store,
+                                 queue::DeliveryDispatcher& dispatcher) {
+  std::lock_guard lock(mu_);
+  prometheus::Registry& r = metrics_.registry();
+  webhooks_.store = &store;
+  webhooks_.dispatcher = &dispatcher;
+  webhooks_.pending = &prometheus::BuildGauge()
+                           .Name("datamcp_webhook_deliveries_pending")
+                           .Help("Webhook deliveries recorded and not handled yet.")
+                           .Register(r)
+                           .Add({});
+  webhooks_.handled = &prometheus::BuildCounter()
+                           .Name("datamcp_webhook_deliveries_handled_total")
+                           .Help("Webhook deliveries handled successfully.")
+                           .Register(r)
+                           .Add({});
+  webhooks_.failed = &prometheus::BuildCounter()
+                          .Name("datamcp_webhook_delivery_failures_total")
+                          .Help("Failed attempts at handling a webhook delivery (each is retried).")
+                          .Register(r)
+                          .Add({});
+}
 
 void StateMetrics::Refresh() {
   std::lock_guard lock(mu_);
@@ -39,6 +63,15 @@ void StateMetrics::Refresh() {
   std::map<std::string, int> by_state = {{"queued", 0}, {"running", 0}};
   for (const auto& job : jobs_.All()) ++by_state[job.state];
   for (const auto& [state, count] : by_state) job_family_.Add({{"state", state}}).Set(count);
+  if (webhooks_.store != nullptr) {
+    webhooks_.pending->Set(static_cast<double>(webhooks_.store->stats().pending));
+    const std::uint64_t handled = webhooks_.dispatcher->handled();
+    const std::uint64_t failed = webhooks_.dispatcher->failed();
+    webhooks_.handled->Increment(static_cast<double>(handled - webhooks_.handled_seen));
+    webhooks_.failed->Increment(static_cast<double>(failed - webhooks_.failed_seen));
+    webhooks_.handled_seen = handled;
+    webhooks_.failed_seen = failed;
+  }
 }
 
 }  // namespace datamcp::bot

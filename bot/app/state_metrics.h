@@ -1,5 +1,6 @@
 #pragma once
 
+#include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 
@@ -10,15 +11,22 @@
 #include "bot/http/metrics.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
+#include "gitops/queue/delivery_dispatcher.h"
+#include "gitops/queue/delivery_store.h"
 
 namespace datamcp::bot {
 
 // Gauges mirroring durable state, refreshed on every scrape:
 //   datamcp_project_lock{project, pull_request} 1   per lock held
 //   datamcp_apply_jobs{state}                       jobs of the apply queue by state
+// and, once WatchWebhooks is called (forge.kind github):
+//   datamcp_webhook_deliveries_pending              recorded, not yet handled
+//   datamcp_webhook_deliveries_handled_total        handled successfully
+//   datamcp_webhook_delivery_failures_total         failed attempts (each is retried)
 class StateMetrics {
  public:
   StateMetrics(Metrics& metrics, jobs::LockTable& locks, jobs::JobStore& jobs);
+  void WatchWebhooks(queue::DeliveryStore& store, queue::DeliveryDispatcher& dispatcher);
   void Refresh();
 
  private:
@@ -26,8 +34,19 @@ class StateMetrics {
   jobs::JobStore& jobs_;
   prometheus::Family<prometheus::Gauge>& lock_family_;
   prometheus::Family<prometheus::Gauge>& job_family_;
+  Metrics& metrics_;
   std::mutex mu_;
   std::map<std::pair<std::string, int>, prometheus::Gauge*> lock_gauges_;
+
+  struct WebhookGauges {
+    queue::DeliveryStore* store = nullptr;
+    queue::DeliveryDispatcher* dispatcher = nullptr;
+    prometheus::Gauge* pending = nullptr;
+    prometheus::Counter* handled = nullptr;
+    prometheus::Counter* failed = nullptr;
+    std::uint64_t handled_seen = 0, failed_seen = 0;  // the dispatcher's counts last scrape
+  };
+  WebhookGauges webhooks_;
 };
 
 }  // namespace datamcp::bot

@@ -121,3 +121,18 @@ test('/datamcp unlock from a writer releases the locks; from a reader it is igno
   assert.deepEqual(await loop.reactions(accepted), [['datamcp-bot', '+1']]);
   assert.deepEqual((await fakeState()).violations, []);
 });
+
+test('/metrics counts the webhook deliveries handled and shows none left pending', async () => {
+  const value = (text, name) => {
+    const m = text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
+    return m ? Number(m[1]) : undefined;
+  };
+  let text = '';
+  await waitFor(async () => {
+    text = await (await fetch(`${server.base}/metrics`)).text();
+    return value(text, 'datamcp_webhook_deliveries_pending') === 0;
+  }, 30000, 'no delivery left pending');
+  // The earlier tests delivered CI, review, merge and comment events: each handled once.
+  assert.ok(value(text, 'datamcp_webhook_deliveries_handled_total') >= 4, text);
+  assert.equal(value(text, 'datamcp_webhook_delivery_failures_total'), 0, text);
+});
