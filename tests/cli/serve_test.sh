@@ -14,8 +14,13 @@ until [ "$(curl -s -o "$tmp/readyz" -w '%{http_code}' "http://127.0.0.1:$port/re
   [ $SECONDS -lt $deadline ] || fail "/readyz not 200 within 30s: $(cat "$tmp/readyz")"
   sleep 0.1
 done
-curl -s "http://127.0.0.1:$port/metrics" | grep -q '^datamcp_http_requests_total{method="GET",route="/healthz",status="200"} 1' \
-  || fail "/metrics does not count the /healthz request"
+# A request is counted just after its response is sent: allow the scrape to come first.
+deadline=$((SECONDS + 10))
+until curl -s "http://127.0.0.1:$port/metrics" |
+    grep -q '^datamcp_http_requests_total{method="GET",route="/healthz",status="200"} 1$'; do
+  [ $SECONDS -lt $deadline ] || fail "/metrics does not count the /healthz request"
+  sleep 0.1
+done
 key="$tmp/.datamcp/auth/hs256.key"
 [ "$(stat -c %a "$key")" = 600 ] || fail "generated key is not mode 600"
 grep -q "$(cat "$key")" "$tmp/serve.log" && fail "the generated key appears in the log"

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "bot/http/health_routes.h"
 #include "tests/support/prometheus_text.h"
@@ -37,6 +39,23 @@ class HttpFrontTest : public ::testing::Test {
     front_->Stop();
     chmod((dir_ / "work").c_str(), 0700);
     fs::remove_all(dir_);
+  }
+
+  // The value of `key` in /metrics once it equals `want`, or its last value after 5 s:
+  // httplib counts a request after sending its response, so a scrape on another
+  // connection can arrive before the count.
+  double MetricEventually(const std::string& key, double want) {
+    double last = -1;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+         std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+      auto parsed = test::ParsePrometheusText(client_->Get("/metrics")->body);
+      if (!parsed.ok()) continue;
+      auto it = parsed->find(key);
+      last = it == parsed->end() ? -1 : it->second;
+      if (last == want) break;
+    }
+    return last;
   }
 
   fs::path dir_;
@@ -89,12 +108,13 @@ TEST_F(HttpFrontTest, MetricsAreValidPrometheusTextAndCountRequests) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const std::string key =
       R"(datamcp_http_requests_total{method="GET",route="/healthz",status="200"})";
-  double before = parsed->at(key);
+  const double before = MetricEventually(key, 1);
+  EXPECT_EQ(before, 1);
   ASSERT_TRUE(client_->Get("/healthz"));
   ASSERT_TRUE(client_->Get("/healthz"));
+  EXPECT_EQ(MetricEventually(key, before + 2), before + 2);
   auto second = test::ParsePrometheusText(client_->Get("/metrics")->body);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->at(key), before + 2);
   EXPECT_GT(second->count(
                 R"(datamcp_http_request_duration_seconds_count{method="GET",route="/healthz"})"),
             0u);
@@ -103,10 +123,9 @@ TEST_F(HttpFrontTest, MetricsAreValidPrometheusTextAndCountRequests) {
 TEST_F(HttpFrontTest, UnknownPathsShareOneLabel) {
   ASSERT_TRUE(client_->Get("/no/such/path/1"));
   ASSERT_TRUE(client_->Get("/no/such/path/2"));
-  auto parsed = test::ParsePrometheusText(client_->Get("/metrics")->body);
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed->at(R"(datamcp_http_requests_total{method="GET",route="other",status="404"})"),
-            2);
+  const std::string other =
+      R"(datamcp_http_requests_total{method="GET",route="other",status="404"})";
+  EXPECT_EQ(MetricEventually(other, 2), 2);
 }
 
 TEST_F(HttpFrontTest, OversizedBodyIsRejected) {
