@@ -5,7 +5,7 @@
 
 #include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
-#include "gitops/proposal/projects.h"
+#include "gitops/proposal/dependents.h"
 
 namespace datamcp::apply {
 
@@ -76,7 +76,7 @@ Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& conf
     DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
     std::vector<std::string> paths;
     for (const auto& c : changed) paths.push_back(c.path);
-    auto projects = proposal::AffectedProjects(config, paths);
+    auto projects = proposal::AffectedProjectsAt(repo_, config, commit.oid, paths);
     if (projects.empty()) continue;
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
     int pr = PullRequestOfMerge(commit.message);

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "gitops/repo/repo_path.h"
+
 namespace datamcp::proposal {
 
 std::string_view ProjectKindName(ProjectKind kind) {
@@ -33,11 +35,22 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
   return s == path.size();
 }
 
+bool PlansDirectly(const repo::RepoConfig& config, const std::string& path) {
+  std::map<std::string, std::string> values;
+  return config.EnvironmentForPath(path) != nullptr ||
+         MatchPattern(config.argocd_apps_pattern, path, &values) ||
+         MatchPattern(config.helm_values_pattern, path, &values);
+}
+
 std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
-                                      const std::vector<std::string>& changed_paths) {
+                                      const std::vector<std::string>& changed_paths,
+                                      const Dependents& dependents) {
   std::set<Project> projects;
   std::map<std::string, std::string> values;
   for (const auto& path : changed_paths) {
+    for (const auto& d : dependents) {
+      if (repo::IsUnderRoot(path, d.dir)) projects.insert(d.project);
+    }
     if (const repo::Environment* env = config.EnvironmentForPath(path)) {
       projects.insert({ProjectKind::kTerraform, env->terraform_root, env->name});
       continue;

@@ -4,7 +4,7 @@
 #include "gitops/common/random.h"
 #include "gitops/forge/comment_split.h"
 #include "gitops/plan/sha256.h"
-#include "gitops/proposal/projects.h"
+#include "gitops/proposal/dependents.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -178,7 +178,7 @@ Result<PlanRun> ProposalService::PlanCommit(const repo::RepoConfig& config, cons
   DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(base, head));
   std::vector<std::string> paths;
   for (const auto& c : changed) paths.push_back(c.path);
-  return planner_.Plan(config, base, head, AffectedProjects(config, paths));
+  return planner_.Plan(config, base, head, AffectedProjectsAt(repo_, config, head, paths));
 }
 
 Result<PlanOutcome> ProposalService::Preview(const ProposalRequest& request) {

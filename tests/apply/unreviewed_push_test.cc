@@ -474,6 +474,38 @@ TEST_F(UnreviewedPushTest, PushThatTouchesNoProjectRecordsNothing) {
   EXPECT_FALSE(AuditOf(*stack, sha).unreviewed);
 }
 
+// A push changing only a module of the library reaches the roots calling it: the local
+// root is planned and applied with the module's new resource (and nothing else is queued).
+TEST_F(UnreviewedPushTest, ModuleChangeIsAppliedToTheRootsUsingIt) {
+  const std::string module = "infra/terraform/modules/lib/main.tf";
+  git_.Write(module, Resource("lib_one"));
+  git_.Write(kProject + "/lib.tf", "module \"lib\" {\n  source = \"../../modules/lib\"\n}\n");
+  git_.Write("infra/terraform/modules/unused/main.tf", Resource("unused"));
+  Bootstrap("apply");
+  std::string sha = Push(module, Resource("lib_one") + Resource("lib_two"), "module change");
+  auto stack = NewStack();
+  auto added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 1);
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["project"], kProject);
+  EXPECT_EQ(applies[0]["result"], "applied") << applies[0].dump(2);
+  EXPECT_TRUE(Applied("lib_two"));
+  EXPECT_FALSE(Applied("unused"));
+
+  // A change to a module no root calls plans nothing.
+  std::string other = Push("infra/terraform/modules/unused/main.tf", Resource("unused2"));
+  added = stack->reconciler.Scan();
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, 0);
+  ASSERT_TRUE(stack->repo.Fetch().ok());
+  auto notes = stack->repo.ReadNotes(other);
+  ASSERT_TRUE(notes.ok());
+  EXPECT_TRUE(notes->empty());
+}
+
 // Notes are written by whoever can push. Documents that are not what DataMCP writes, even of
 // its own types, neither fail the pass nor stand in for its records: the push is recorded
 // and applied as if they were not there.

@@ -332,3 +332,25 @@ test('malformed notes on the default branch stop neither applies nor the audit l
   const failed = server.log.slice(logFrom).filter((l) => l.includes('reconcile_failed'));
   assert.deepEqual(failed, [], 'no reconcile pass failed on the malformed notes');
 });
+
+// The module library is not an allowed root for proposals, so a module change arrives by a
+// push; it is planned for the root that calls the module (envs/local uses local-data).
+test('a push changing a library module plans the environment using it', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, appendFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const work = mkdtempSync(join(tmpdir(), 'datamcp-e2e-module-'));
+  const git = (...args) => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8' }).trim();
+  execFileSync('git', ['clone', '-q', origin(), work]);
+  appendFileSync(join(work, 'infra/terraform/modules/local-data/main.tf'), '\n# reviewed later\n');
+  git('add', '-A');
+  git('-c', 'user.name=Mallory', '-c', 'user.email=m@example.com', 'commit', '-q', '-m', 'tweak module');
+  git('push', '-q', 'origin', 'HEAD:main');
+  const sha = git('rev-parse', 'HEAD');
+  await waitFor(() => notesOf(['-C', origin()], sha).some((n) => n.type === 'unreviewed-push'),
+    60000, 'the unreviewed-push record of the module change');
+  const pushed = notesOf(['-C', origin()], sha).find((n) => n.type === 'unreviewed-push');
+  assert.deepEqual(pushed.plans.map((p) => p.project), ['infra/terraform/envs/local'],
+    JSON.stringify(pushed));
+  assert.match(pushed.plans[0].fingerprint, /^[0-9a-f]{64}$/, JSON.stringify(pushed));
+});

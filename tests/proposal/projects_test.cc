@@ -45,6 +45,26 @@ TEST(AffectedProjectsTest, MapsPathsToTerraformRootsAndApplications) {
   EXPECT_EQ(projects[2].kind, ProjectKind::kTerraform);
 }
 
+TEST(AffectedProjectsTest, PathsUnderADependentsDirectoryPlanItsProject) {
+  Dependents deps = {
+      {"infra/terraform/modules/gcs", {ProjectKind::kTerraform, "infra/terraform/envs/dev", "dev"}},
+      {"infra/terraform/modules/gcs",
+       {ProjectKind::kTerraform, "infra/terraform/envs/prod", "prod"}},
+      {"helm/charts/web", {ProjectKind::kArgoApp, "argocd/apps/dev/web.yaml", "dev"}}};
+  auto projects = AffectedProjects(
+      Config(), {"infra/terraform/modules/gcs/main.tf", "helm/charts/web/templates/a.yaml"}, deps);
+  ASSERT_EQ(projects.size(), 3u);
+  EXPECT_EQ(projects[0].path, "argocd/apps/dev/web.yaml");
+  EXPECT_EQ(projects[1].path, "infra/terraform/envs/dev");
+  EXPECT_EQ(projects[2].path, "infra/terraform/envs/prod");
+  EXPECT_TRUE(AffectedProjects(
+                  Config(), {"infra/terraform/modules/gcs2/main.tf", "helm/charts/webapp/x"}, deps)
+                  .empty());
+  EXPECT_FALSE(PlansDirectly(Config(), "infra/terraform/modules/gcs/main.tf"));
+  EXPECT_TRUE(PlansDirectly(Config(), "infra/terraform/envs/dev/main.tf"));
+  EXPECT_TRUE(PlansDirectly(Config(), "helm/values/dev/web.yaml"));
+}
+
 TEST(RawChangesTest, RefusesPathsOfAnotherEnvironment) {
   git::ChangeSet files = {{"infra/terraform/envs/prod/x.tf", "", git::FileMode::kRegular}};
   auto r = RawChanges(Config(), "dev", files);
