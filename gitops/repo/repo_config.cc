@@ -180,20 +180,6 @@ const Environment* RepoConfig::EnvironmentForPath(std::string_view path) const {
   return nullptr;
 }
 
-std::vector<const Environment*> RepoConfig::EnvironmentsToPlan(
-    const std::vector<std::string>& changed_paths) const {
-  std::vector<const Environment*> out;
-  for (const Environment& env : environments) {
-    for (const std::string& path : changed_paths) {
-      if (IsUnderRoot(path, env.terraform_root) || IsUnderRoot(path, module_library)) {
-        out.push_back(&env);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
 std::string RepoConfig::ModulePath(std::string_view name) const {
   return module_library + "/" + std::string(name);
 }

@@ -55,11 +55,6 @@ struct RepoConfig {
   Result<const Environment*> FindEnvironment(std::string_view name) const;
   // The environment whose terraform_root contains `path`, or nullptr.
   const Environment* EnvironmentForPath(std::string_view path) const;
-  // Environments whose Terraform must be re-planned for a change to `changed_paths`: those
-  // whose terraform_root holds a changed path, and all of them when a path is under the
-  // module library (a module change can affect every root). In configuration order.
-  std::vector<const Environment*> EnvironmentsToPlan(
-      const std::vector<std::string>& changed_paths) const;
   const std::vector<std::string>& AllowedRoots() const { return allowed_roots; }
   // "<module_library>/<name>"; the name is not checked here.
   std::string ModulePath(std::string_view name) const;

@@ -138,20 +138,6 @@ TEST(RepoConfigTest, FindEnvironmentListsKnownOnes) {
   EXPECT_EQ(config->EnvironmentForPath("infra/terraform/envs/prod2/x.tf"), nullptr);
 }
 
-TEST(RepoConfigTest, PlansEnvironmentsWhoseRootOrModulesChanged) {
-  Result<RepoConfig> config =
-      ParseRepoConfig(testing::ReadFile(testing::SourceDir() + "/repo-template/datamcp.yaml"));
-  ASSERT_TRUE(config.ok());
-  auto names = [&](const std::vector<std::string>& paths) {
-    std::string out;
-    for (const Environment* env : config->EnvironmentsToPlan(paths)) out += env->name + " ";
-    return out;
-  };
-  EXPECT_EQ(names({"infra/terraform/envs/prod/x.tf", "helm/values/dev/a.yaml"}), "prod ");
-  EXPECT_EQ(names({"infra/terraform/modules/gcs/main.tf"}), "local dev prod ");
-  EXPECT_EQ(names({"README.md"}), "");
-}
-
 TEST(RepoConfigTest, CheckWritePathEnforcesRoots) {
   Result<RepoConfig> config = ParseRepoConfig(kMinimal);
   ASSERT_TRUE(config.ok());
