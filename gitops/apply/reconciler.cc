@@ -66,6 +66,23 @@ jobs::Job JobFor(const proposal::Project& p, int pull_request, const std::string
 
 }  // namespace
 
+Result<std::vector<proposal::Project>> Reconciler::ProjectsOf(const repo::RepoConfig& config,
+                                                              const std::string& tip,
+                                                              const git::CommitInfo& commit) {
+  std::lock_guard lock(projects_mu_);
+  if (tip != projects_tip_) {  // the configuration may have changed with the tip
+    projects_of_.clear();
+    projects_tip_ = tip;
+  }
+  if (auto it = projects_of_.find(commit.oid); it != projects_of_.end()) return it->second;
+  DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
+  std::vector<std::string> paths;
+  for (const auto& c : changed) paths.push_back(c.path);
+  auto projects = proposal::AffectedProjectsAt(repo_, config, commit.oid, paths);
+  projects_of_.emplace(commit.oid, projects);
+  return projects;
+}
+
 Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& config,
                                                     const std::string& tip) {
   DATAMCP_ASSIGN_OR_RETURN(auto commits, repo_.Log(tip, {}, options_.max_commits));
@@ -73,10 +90,7 @@ Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& conf
   std::map<std::string, std::string> newer;  // project -> newest commit touching it
   for (const auto& commit : commits) {
     if (commit.parents.empty()) continue;  // the repository's first commit
-    DATAMCP_ASSIGN_OR_RETURN(auto changed, repo_.ChangedPaths(commit.parents[0], commit.oid));
-    std::vector<std::string> paths;
-    for (const auto& c : changed) paths.push_back(c.path);
-    auto projects = proposal::AffectedProjectsAt(repo_, config, commit.oid, paths);
+    DATAMCP_ASSIGN_OR_RETURN(auto projects, ProjectsOf(config, tip, commit));
     if (projects.empty()) continue;
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(commit.oid));
     int pr = PullRequestOfMerge(commit.message);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -57,6 +58,13 @@ class Reconciler {
   // The jobs the default branch still needs, newest commit first (unreviewed pushes are
   // recorded on the way).
   Result<std::vector<jobs::Job>> FindWork(const repo::RepoConfig& config, const std::string& tip);
+  // The projects `commit` touches (its changed paths and the modules and charts they are
+  // used by). Remembered per commit while the default branch's tip stays the same: commits
+  // do not change, and the configuration only changes with the tip, so a pass without new
+  // commits diffs no trees.
+  Result<std::vector<proposal::Project>> ProjectsOf(const repo::RepoConfig& config,
+                                                    const std::string& tip,
+                                                    const git::CommitInfo& commit);
   // Runs one job; false when it was put back in the queue (to retry on a later pass).
   bool RunJob(const jobs::Job& job);
   bool RunJobCatching(const jobs::Job& job);
@@ -71,6 +79,9 @@ class Reconciler {
   ReconcilerOptions options_;
 
   std::mutex pass_mu_;  // one pass at a time
+  std::mutex projects_mu_;
+  std::string projects_tip_;
+  std::map<std::string, std::vector<proposal::Project>> projects_of_;  // commit -> projects
   std::mutex mu_;
   std::condition_variable cv_;
   bool poked_ = false;
