@@ -62,7 +62,8 @@ test('kill -9 in the middle of an apply: recorded as interrupted, not retried', 
   const notes = applyNotes(merge);
   assert.equal(notes.length, 1, JSON.stringify(notes));
   assert.equal(notes[0].result, 'interrupted');
-  assert.match(server.cli('pr', String(pr)), /interrupted/);
+  // The note is written first, then the comment asking a human: wait for both.
+  await waitFor(() => /interrupted/.test(server.cli('pr', String(pr))), 30000, 'the comment');
   assert.match(server.cli('audit'), /interrupted/);
 });
 
@@ -79,5 +80,5 @@ test('state changed between review and merge: recorded as stale-plan, not applie
   assert.equal(notes.length, 1, JSON.stringify(notes));
   assert.equal(notes[0].result, 'stale-plan');
   assert.notEqual(notes[0].fingerprint, notes[0].reviewed_fingerprint);
-  assert.match(server.cli('pr', String(pr)), /stale-plan/);
+  await waitFor(() => /stale-plan/.test(server.cli('pr', String(pr))), 30000, 'the comment');
 });
