@@ -75,12 +75,23 @@ Applier::Applier(git::Repository& repo, forge::Forge& forge, proposal::ProposalS
       clock_(clock),
       options_(options) {}
 
-Result<ApplyNote> Applier::Run(const jobs::Job& job) {
+namespace {
+
+// The note a job's outcome is recorded in, before the outcome is known.
+ApplyNote NoteFor(const jobs::Job& job) {
   ApplyNote note;
   note.project = job.project;
   note.kind = job.kind;
   note.pull_request = job.pull_request;
   note.merge_commit = job.merge_sha;
+  note.reviewed = job.pull_request != 0;  // 0: an unreviewed push
+  return note;
+}
+
+}  // namespace
+
+Result<ApplyNote> Applier::Run(const jobs::Job& job) {
+  ApplyNote note = NoteFor(job);
   note.started_at = clock_.UnixSeconds();
   return Execute(job, std::move(note));
 }
@@ -258,12 +269,7 @@ Status Applier::ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environ
 }
 
 Result<ApplyNote> Applier::RecordInterrupted(const jobs::Job& job) {
-  ApplyNote note;
-  note.project = job.project;
-  note.kind = job.kind;
-  note.pull_request = job.pull_request;
-  note.merge_commit = job.merge_sha;
-  note.reviewed = job.pull_request != 0;
+  ApplyNote note = NoteFor(job);
   note.result = "interrupted";
   note.summary = "DataMCP stopped while this apply was running";
   note.started_at = job.updated_at;
