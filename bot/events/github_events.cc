@@ -7,11 +7,11 @@
 
 namespace datamcp::bot {
 
-using nlohmann::json;
 using json_fields::Array;
 using json_fields::Int;
 using json_fields::Object;
 using json_fields::String;
+using nlohmann::json;
 
 namespace {
 

@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <map>
-#include <stdexcept>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "tests/webhooks/recording_handler.h"
