@@ -57,15 +57,23 @@ std::vector<std::string> ModuleDirsCalledFrom(git::Repository& repo, const std::
   return dirs;
 }
 
+// Directory -> the module directories its .tf files call: environments share modules, so
+// each directory is read once per ReadDependents.
+using ModuleCalls = std::map<std::string, std::vector<std::string>>;
+
 void AddModuleDependents(git::Repository& repo, const std::string& commit,
-                         const repo::Environment& env, Dependents* out) {
+                         const repo::Environment& env, ModuleCalls* calls, Dependents* out) {
   const std::string root = repo::NormalizeRepoPath(env.terraform_root);
   Project project{ProjectKind::kTerraform, env.terraform_root, env.name};
   std::set<std::string> seen{root};
   std::vector<std::pair<std::string, int>> queue{{root, 0}};  // directory, calls from the root
   for (std::size_t i = 0; i < queue.size(); ++i) {
     auto [dir, depth] = queue[i];
-    for (auto& called : ModuleDirsCalledFrom(repo, commit, dir)) {
+    auto known = calls->find(dir);
+    if (known == calls->end()) {
+      known = calls->emplace(dir, ModuleDirsCalledFrom(repo, commit, dir)).first;
+    }
+    for (std::string called : known->second) {
       if (seen.count(called) != 0) continue;  // also ends cycles
       if (depth + 1 > kMaxModuleDepth || static_cast<int>(seen.size()) > kMaxModuleDirsPerRoot) {
         Skip("module_dependency_skipped", called, "module depth or count limit reached");
@@ -175,7 +183,8 @@ void AddChartDependents(git::Repository& repo, const std::string& commit,
 Dependents ReadDependents(git::Repository& repo, const repo::RepoConfig& config,
                           const std::string& commit) {
   Dependents out;
-  for (const auto& env : config.environments) AddModuleDependents(repo, commit, env, &out);
+  ModuleCalls calls;
+  for (const auto& env : config.environments) AddModuleDependents(repo, commit, env, &calls, &out);
   AddChartDependents(repo, commit, config, &out);
   return out;
 }
