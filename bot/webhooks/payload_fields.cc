@@ -1,9 +1,9 @@
 #include "bot/webhooks/payload_fields.h"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <vector>

@@ -27,12 +27,11 @@ WebhookSignature::WebhookSignature(const Secret& secret) {
   if (mac_ == nullptr) return;
   keyed_ = EVP_MAC_CTX_new(mac_);
   char digest[] = "SHA256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_END};
   const std::string& key = secret.Reveal();
-  if (keyed_ != nullptr &&
-      EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                   params) != 1) {
+  if (keyed_ != nullptr && EVP_MAC_init(keyed_, reinterpret_cast<const unsigned char*>(key.data()),
+                                        key.size(), params) != 1) {
     EVP_MAC_CTX_free(keyed_);
     keyed_ = nullptr;
   }
@@ -49,8 +48,7 @@ bool WebhookSignature::Digest(std::string_view body, unsigned char out[kDigestBy
   if (ctx == nullptr) return false;
   std::size_t len = 0;
   const bool ok =
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) ==
-          1 &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) == 1 &&
       EVP_MAC_final(ctx, out, &len, kDigestBytes) == 1 && len == kDigestBytes;
   EVP_MAC_CTX_free(ctx);
   return ok;

@@ -98,9 +98,12 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
   if (!ExtractPayloadFields(body, &fields)) {
     return Reply(400, "body of delivery " + headers.delivery + " is not a JSON object");
   }
-  queue::Delivery d{
-      headers.delivery, headers.event, std::move(fields.action), std::move(fields.repository), 0,
-      std::move(fields.trigger)};
+  queue::Delivery d{headers.delivery,
+                    headers.event,
+                    std::move(fields.action),
+                    std::move(fields.repository),
+                    0,
+                    std::move(fields.trigger)};
   if (!IsHandled(d.event, d.action)) return Ignore(headers, d.action, "action not handled");
   if (!RepositoryAllowed(d.repository)) {
     log::Warn("webhook.repository_refused",
