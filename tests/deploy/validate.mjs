@@ -7,8 +7,9 @@
 // finally that the rendered config.yaml + environment load in the real binary
 // (`datamcp config --check`).
 //
-// usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS    (comma-separated kinds)
+// usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS [RENDERED.yaml EXPECTED_KINDS ...]
 //        node validate.mjs argocd MANIFESTS.yaml RENDERED_CHART.yaml
+//        node validate.mjs workflows WORKFLOW.yml...
 // env:   DATAMCP_BINARY (required for chart mode)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +28,8 @@ const modules = {
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
   "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+  // External Secrets Operator: validators generated from its CRDs' openAPIV3Schema.
+  "external-secrets.io/v1": "@kubernetes-models/external-secrets/external-secrets.io/v1",
 };
 
 function readDocs(file) {
@@ -104,7 +107,38 @@ function checkStatefulSet(sts, docs) {
     check(mounts[dir]?.readOnly, `env ${e.name}: ${dir} is not a read-only mount`);
   }
   check(!docs.some((d) => d.kind === "Secret"), "the chart never renders a Secret");
+  checkExternalSecrets(pod, docs);
   return env;
+}
+
+// Every ExternalSecret's target is a Secret the pod mounts, read through a store that exists
+// in the release (or is named by the values) and authenticates as the pod's ServiceAccount.
+function checkExternalSecrets(pod, docs) {
+  const mounted = new Set(pod.volumes.filter((v) => v.secret).map((v) => v.secret.secretName));
+  const stores = docs.filter((d) => d.kind === "SecretStore");
+  for (const es of docs.filter((d) => d.kind === "ExternalSecret")) {
+    const where = `ExternalSecret/${es.metadata.name}`;
+    check(mounted.has(es.spec.target?.name), `${where}: target ${es.spec.target?.name} is not mounted by the pod`);
+    check(es.spec.target?.creationPolicy === "Owner", `${where}: creationPolicy Owner (the operator owns the Secret)`);
+    if (stores.length) check(stores.some((s) => s.metadata.name === es.spec.secretStoreRef.name), `${where}: store ${es.spec.secretStoreRef.name} is not rendered`);
+  }
+  for (const store of stores) {
+    const p = store.spec.provider;
+    const sa = p.aws?.auth?.jwt?.serviceAccountRef?.name ?? p.gcpsm?.auth?.workloadIdentity?.serviceAccountRef?.name;
+    if (sa) check(sa === pod.serviceAccountName, `SecretStore/${store.metadata.name}: authenticates as ${sa}, not the pod's ServiceAccount`);
+    check(Boolean(p.aws) !== Boolean(p.gcpsm), `SecretStore/${store.metadata.name}: exactly one of aws, gcpsm`);
+  }
+  const np = docs.find((d) => d.kind === "NetworkPolicy");
+  for (const rule of np?.spec.egress ?? []) {
+    for (const to of rule.to ?? []) {
+      const cidr = to.ipBlock?.cidr;
+      if (cidr?.startsWith("169.254.")) {
+        const ports = rule.ports.map((p) => p.port).join(",");
+        check((cidr === "169.254.169.254/32" && ports === "80") || (cidr === "169.254.169.252/32" && ports === "988"),
+              `NetworkPolicy: metadata address ${cidr} only on the GKE metadata server port (got ${ports})`);
+      }
+    }
+  }
 }
 
 // Loads the rendered config.yaml with the pod's environment in the real binary. Secret
@@ -136,7 +170,62 @@ function checkConfigLoads(docs, env) {
 }
 
 async function main() {
-  const [mode, file, arg] = process.argv.slice(2);
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === "workflows") return validateWorkflows(rest);
+  // chart: pairs of FILE KINDS, one process for every scenario (the imports dominate).
+  const pairs = mode === "chart" ? rest : [rest[0], rest[1]];
+  let ok = true;
+  for (let i = 0; i < pairs.length; i += 2) ok = (await validateFile(mode, pairs[i], pairs[i + 1])) && ok;
+  if (!ok) process.exit(1);
+}
+
+// GitHub Actions workflows against GitHub's own workflow schema (@actions/workflow-parser,
+// the parser behind the Actions language service: unknown keys, permission scopes, types,
+// expressions), then what this repository's workflows promise.
+async function validateWorkflows(files) {
+  const { register } = await import("node:module");
+  // Node 20 needs `with {type: "json"}` on JSON imports, which the parser's build omits.
+  register("data:text/javascript," + encodeURIComponent(
+    'export async function load(u, c, next) { return next(u, u.endsWith(".json") ? { ...c, importAttributes: { type: "json" } } : c); }'));
+  const { parseWorkflow, NoOperationTraceWriter } = await import("@actions/workflow-parser");
+  for (const file of files) {
+    const text = fs.readFileSync(file, "utf8");
+    const parsed = parseWorkflow({ name: path.basename(file), content: text }, new NoOperationTraceWriter());
+    for (const e of parsed.context.errors.getErrors()) check(false, `${file}: ${e.message}`);
+    const [wf] = readDocs(file);
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+      for (const step of job.steps ?? []) {
+        if (step.uses) check(/@v\d+(\.\d+)*$/.test(step.uses), `${file}: job ${id}: pin ${step.uses} to a version tag`);
+      }
+    }
+    check(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|credentials_json|GOOGLE_CREDENTIALS/.test(text), `${file}: no long-lived cloud keys (use OIDC)`);
+    const name = path.basename(file);
+    if (name === "release.yml") {
+      check(Object.keys(wf.on) .join() === "push" && wf.on.push.tags && !wf.on.push.branches, `${file}: runs on version tags only`);
+      const image = wf.jobs.image;
+      check(image?.permissions?.["id-token"] === "write" && image?.permissions?.packages === "write", `${file}: image job has id-token and packages write`);
+      check(wf.permissions?.contents === "read" && Object.keys(wf.permissions).length === 1, `${file}: top-level permissions contents: read only`);
+      for (const want of ["docker/build-push-action", "sbom: true", "provenance: mode=max", "actions/attest-build-provenance", "cosign sign --yes", "scripts/release/bump_image.mjs", "gh pr create"]) {
+        check(text.includes(want), `${file}: ${want}`);
+      }
+      check(wf.jobs.image?.needs === "test" && wf.jobs.test?.uses === "./.github/workflows/ci.yml", `${file}: the image is built after ci.yml's tests`);
+    }
+    if (name === "ci.yml") {
+      check(wf.on.workflow_call !== undefined, `${file}: callable by release.yml (workflow_call)`);
+      for (const want of ["scripts/test", "terraform fmt -check -recursive", "helm lint --strict", "clang-format-14 --dry-run --Werror", "trufflesecurity/trufflehog"]) {
+        check(text.includes(want), `${file}: ${want}`);
+      }
+    }
+  }
+  if (failures.length) {
+    for (const f of failures) console.error(`FAIL ${f}`);
+    process.exit(1);
+  }
+  console.log(`ok workflows: ${files.map((f) => path.basename(f)).join(", ")} valid against GitHub's workflow schema`);
+}
+
+async function validateFile(mode, file, arg) {
+  failures.length = 0;
   const docs = readDocs(file);
   for (const d of docs) await validateSchema(d);
   const kinds = docs.map((d) => d.kind).sort().join(",");
@@ -172,9 +261,10 @@ async function main() {
   }
   if (failures.length) {
     for (const f of failures) console.error(`FAIL ${file}: ${f}`);
-    process.exit(1);
+    return false;
   }
   console.log(`ok ${file}: ${docs.length} manifests (${kinds})`);
+  return true;
 }
 
 main().catch((e) => { console.error(`FAIL ${e.stack}`); process.exit(1); });
