@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# How DataMCP itself is deployed, checked without a cluster or a Docker engine:
-#   helm lint --strict and helm template of helm/datamcp (defaults and ci/all-values.yaml),
-#   Kubernetes schema validation of every rendered manifest and of argocd/datamcp.yaml,
+# How DataMCP itself is released and deployed, checked without a cluster or a Docker engine:
+#   helm lint --strict and helm template of helm/datamcp (defaults, values-dev.yaml,
+#   values-prod.yaml, ci/all-values.yaml, ci/aws-values.yaml), all validated in one node
+#   process: Kubernetes schemas for every rendered manifest and argocd/datamcp.yaml, External
+#   Secrets objects against their CRD schema (types, enums, required and unknown fields),
+#   the workflows against GitHub's workflow schema (@actions/workflow-parser) and their
+#   promises, scripts/release/bump_image.mjs on a values file,
 #   the rendered config.yaml loaded by the real binary (`datamcp config --check`),
 #   values the chart must refuse, `terraform fmt -check` and reference/pin checks on infra/
 #   (check_terraform.mjs: `terraform validate` needs registry providers), the Dockerfile's lint and
@@ -48,6 +52,13 @@ done
 grep -q "169.254.169.252/32" "$tmp/dev.yaml" && grep -q "169.254.169.254/32" "$tmp/dev.yaml" || fail "dev NetworkPolicy lacks the GKE metadata server"
 grep -q "kind: SecretStore" "$tmp/defaults.yaml" && fail "defaults render a SecretStore"
 echo "ok chart scenarios defaults, all, dev, prod, aws"
+# The CRD checks are not vacuous: a misspelt SecretStore field is refused and named.
+sed 's/^      projectID:/      projectId:/' "$tmp/all.yaml" >"$tmp/crd-typo.yaml"
+if (cd "$here" && node validate.mjs chart "$tmp/crd-typo.yaml" "$base,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor") 2>"$tmp/crd-typo.txt"; then
+  fail "validate.mjs accepted a SecretStore with an unknown field (projectId)"
+fi
+grep -q "gcpsm.projectId: unknown field" "$tmp/crd-typo.txt" || { cat "$tmp/crd-typo.txt" >&2; fail "unknown SecretStore field not named"; }
+echo "ok an unknown field in an External Secrets object is refused"
 
 # Values the chart must refuse, each with a message that names the value to fix.
 refuse() {

@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 // Deep import: the package root pulls in the HTTP client, which needs a newer Node.
 import * as coreModels from "@kubernetes/client-node/dist/gen/models/all.js";
@@ -63,6 +64,42 @@ function unknownFields(value, type, where, out) {
   }
 }
 
+// Field tables of a CRD model package (@kubernetes-models/<crd>/<group>/<version>), read from
+// its generated type declarations, which list every field of the CRD's openAPIV3Schema: the
+// API server prunes or (with strict field validation, as kubectl and server-side apply use)
+// rejects fields a CRD does not declare, and the package's validators do not check that.
+const crdFieldTables = new Map();
+function crdFields(dir, file) {
+  const key = path.join(dir, file);
+  if (crdFieldTables.has(key)) return crdFieldTables.get(key);
+  const fields = new Map();
+  crdFieldTables.set(key, fields);
+  if (!fs.existsSync(key)) return fields;
+  const text = fs.readFileSync(key, "utf8");
+  const imports = new Map([...text.matchAll(/import \{ (\w+) \} from "\.\/([\w.]+)\.js";/g)].map((m) => [m[1], `${m[2]}.d.ts`]));
+  const body = /export interface I\w+(?: extends TypeMeta)? \{([\s\S]*?)\n\}/.exec(text)?.[1] ?? "";
+  for (const m of body.matchAll(/^\s{4}"([^"]+)"\??: (.+);$/gm)) {
+    const type = m[2];
+    const ref = /^(?:Array<)?(I\w+)>?$/.exec(type)?.[1];
+    const map = /^\{\s*\[key: string\]: (I\w+);\s*\}$/.exec(type)?.[1];
+    fields.set(m[1], { file: imports.get(ref ?? map) ?? null, array: type.startsWith("Array<"), map: Boolean(map) });
+  }
+  return fields;
+}
+
+function unknownCrdFields(value, dir, file, where, out) {
+  if (value === null || typeof value !== "object" || !file) return;
+  if (Array.isArray(value)) return value.forEach((v, i) => unknownCrdFields(v, dir, file, `${where}[${i}]`, out));
+  const fields = crdFields(dir, file);
+  if (!fields.size) return;
+  for (const [k, v] of Object.entries(value)) {
+    const f = fields.get(k);
+    if (!f) out.push(`${where}.${k}: unknown field`);
+    else if (f.map) for (const [mk, mv] of Object.entries(v ?? {})) unknownCrdFields(mv, dir, f.file, `${where}.${k}.${mk}`, out);
+    else unknownCrdFields(v, dir, f.file, `${where}.${k}`, out);
+  }
+}
+
 async function validateSchema(obj) {
   const where = `${obj.kind}/${obj.metadata?.name}`;
   const mod = modules[obj.apiVersion];
@@ -70,6 +107,12 @@ async function validateSchema(obj) {
   const Model = (await import(mod))[obj.kind];
   if (!Model) return check(false, `${where}: no schema for kind ${obj.kind} in ${obj.apiVersion}`);
   try { new Model(obj).validate(); } catch (e) { check(false, `${where}: ${e.message}`); }
+  if (mod.startsWith("@kubernetes-models/external-secrets/")) {
+    const dir = path.dirname(fileURLToPath(import.meta.resolve(`${mod}/${obj.kind}`)));
+    const unknown = [];
+    unknownCrdFields({ ...obj, metadata: undefined }, dir, `${obj.kind}.d.ts`, obj.kind, unknown);
+    for (const u of unknown) check(false, `${where}: ${u}`);
+  }
   if (!obj.apiVersion.includes(".") || obj.apiVersion.includes(".k8s.io/")) {
     const type = `V1${obj.kind}`;
     if (!coreModels[type]) return check(false, `${where}: no field table for ${type}`);
