@@ -125,6 +125,11 @@ for dir in "$src"/infra/*/; do
 done
 echo "ok terraform fmt infra"
 (cd "$here" && node check_terraform.mjs "$src/infra") || fail "infra/ references, variables, outputs or pins"
+# repo-template's roots and modules (aws-vpc, aws-dev, aws-prod...): the same offline checks.
+for d in modules envs; do
+  (cd "$here" && node check_terraform.mjs "$src/repo-template/infra/terraform/$d" local,local-data) \
+    || fail "repo-template/infra/terraform/$d references, variables, outputs or pins"
+done
 (cd "$here" && node lint_dockerfile.mjs "$src/Dockerfile") || fail "Dockerfile"
 bash "$here/check_image_libs.sh" "$src/Dockerfile" "$DATAMCP_BINARY"
 echo "deploy checks passed"
