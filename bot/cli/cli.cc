@@ -30,6 +30,9 @@ commands:
                         who proposed, planned, approved, merged and applied what, read from
                         the repository alone
   unlock PROJECT        release a project's lock (waiting pull requests are planned again)
+  resolve COMMIT PROJECT --retry|--applied|--failed [--by NAME] [-m TEXT]
+                        settle an apply recorded as interrupted: apply it again, or record
+                        that it is applied or failed; the audit log shows who and how
   token --sub NAME --scopes "a b" [--ttl 1h]
                         mint an HS256 token with the server's key (scopes: proposals:write,
                         plans:read, audit:read, locks:read, server:read, env:<name>)
@@ -121,6 +124,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "mcp") return RunMcpStdio(args, common);
   if (cmd == "audit") return RunAudit(args, common);
   if (cmd == "unlock") return RunUnlock(args, common);
+  if (cmd == "resolve") return RunResolve(args, common);
   if (cmd == "init-repo") return RunInitRepo(args, common);
   if (cmd == "prs") return RunPrs(args, common);
   if (cmd == "pr") return RunPr(args, common);

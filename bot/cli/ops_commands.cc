@@ -9,6 +9,7 @@
 #include "bot/app/mcp_wiring.h"
 #include "bot/cli/cli_support.h"
 #include "bot/mcp/stdio_transport.h"
+#include "gitops/apply/resolution.h"
 #include "gitops/audit/audit_log.h"
 
 namespace datamcp::bot {
@@ -91,6 +92,78 @@ int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common)
     auto plan = (*stack)->proposals->PlanPullRequest(pr);
     std::printf("re-planned #%d: %s\n", pr,
                 plan.ok() ? plan->status.c_str() : plan.status().message().c_str());
+  }
+  return 0;
+}
+
+namespace {
+
+constexpr const char* kResolveUsage =
+    "usage: datamcp resolve COMMIT PROJECT --retry|--applied|--failed [--by NAME] [-m MSG]";
+
+// The commit on the default branch (whose tip is `tip`) that `prefix` (at least 7 hex
+// digits) names.
+Result<std::string> FindMergeCommit(git::Repository& repo, const std::string& branch,
+                                    const std::string& tip, const std::string& prefix) {
+  if (prefix.size() < 7 || prefix.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return InvalidArgument("resolve: COMMIT '" + prefix +
+                           "' is not a commit id (7 to 40 lower-case hex digits)");
+  }
+  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo.Log(tip, {}, 5000));
+  for (const auto& c : commits) {
+    if (c.oid.starts_with(prefix)) return c.oid;
+  }
+  return NotFound("resolve: no commit " + prefix + " on " + branch +
+                  "; `datamcp audit` shows the merges and their apply results");
+}
+
+}  // namespace
+
+int RunResolve(const std::vector<std::string>& args, const CommonOptions& common) {
+  std::vector<std::string> positional;
+  apply::ResolveRequest request;
+  int modes = 0;
+  const char* user = std::getenv("USER");
+  request.by = user ? user : "";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--retry" || a == "--applied" || a == "--failed") {
+      ++modes;
+      request.how = a == "--retry"     ? apply::Resolution::kRetry
+                    : a == "--applied" ? apply::Resolution::kApplied
+                                       : apply::Resolution::kFailed;
+    } else if ((a == "--by" || a == "-m") && i + 1 < args.size()) {
+      (a == "--by" ? request.by : request.message) = args[++i];
+    } else if (a.starts_with("-")) {
+      return CliFail("resolve: unknown option '" + a + "'\n" + kResolveUsage, 2);
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (positional.size() != 2 || modes != 1) {
+    return CliFail(std::string("resolve: give COMMIT, PROJECT and exactly one of --retry, "
+                               "--applied, --failed\n") +
+                       kResolveUsage,
+                   2);
+  }
+  request.project = positional[1];
+  config::Config config;
+  auto stack = OpenStack(common, &config);
+  if (!stack.ok()) return CliFail(stack.status().message());
+  std::string tip;
+  if (auto loaded = (*stack)->proposals->LoadConfig(&tip); !loaded.ok()) {
+    return CliFail(loaded.status().message());
+  }
+  auto commit =
+      FindMergeCommit(*(*stack)->repo, config.repository.default_branch, tip, positional[0]);
+  if (!commit.ok()) return CliFail(commit.status().message());
+  request.commit = *commit;
+  auto record = apply::ResolveInterrupted(*(*stack)->repo, request, SystemClock::Instance());
+  if (!record.ok()) return CliFail(record.status().message());
+  std::printf("%s at %s: %s\n", request.project.c_str(), request.commit.substr(0, 12).c_str(),
+              (*record)["summary"].get<std::string>().c_str());
+  if (request.how == apply::Resolution::kRetry) {
+    std::printf("the server applies it again on its next pass; `datamcp audit` shows the result\n");
   }
   return 0;
 }

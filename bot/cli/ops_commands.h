@@ -18,4 +18,9 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common);
 // planned again.
 int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common);
 
+// resolve COMMIT PROJECT --retry|--applied|--failed [--by NAME] [-m MSG]: settles an apply
+// recorded as interrupted, recording who did it and how (gitops/apply/resolution.h). COMMIT
+// may be a prefix of a commit on the default branch. --by defaults to $USER.
+int RunResolve(const std::vector<std::string>& args, const CommonOptions& common);
+
 }  // namespace datamcp::bot

@@ -29,6 +29,9 @@ struct ApplyNote {
   std::string reviewed_fingerprint;
   std::string fingerprint;
   nlohmann::json argocd;  // {app, phase, health, revision} when synced
+  // Set on a record a human wrote with `datamcp resolve` (resolution.h): {by, how, message,
+  // at, previous}; null (omitted) otherwise.
+  nlohmann::json resolution;
   long long started_at = 0;
   long long finished_at = 0;
 };
@@ -43,10 +46,15 @@ nlohmann::json ToJson(const ApplyNote& note);
 // A document that is not what DataMCP writes is never a record: read as another type, or a
 // field missing or of the wrong type, it is skipped, so the apply it seems to record happens.
 
+// The result of a record written by `datamcp resolve --retry`: the one result that is not
+// final. The reconciler applies the project at that commit once more; the record that run
+// writes is final again.
+inline constexpr const char* kRetryResult = "retry";
+
 // Whether `note` (one document of the note on `commit`) records an apply: an object with type
 // "apply", a non-empty string project, a non-empty string result (any value: every result is
-// final, including ones a newer DataMCP may write) and merge_commit equal to `commit` (a note
-// copied from another commit records nothing here). Never throws.
+// final except kRetryResult, including ones a newer DataMCP may write) and merge_commit equal to
+// `commit` (a note copied from another commit records nothing here). Never throws.
 bool IsApplyRecord(const nlohmann::json& note, const std::string& commit);
 
 // The newest apply record (IsApplyRecord) for `project` among the notes of `commit`, if one

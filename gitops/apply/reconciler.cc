@@ -28,7 +28,8 @@ Status Reconciler::Recover() {
   DATAMCP_ASSIGN_OR_RETURN(auto interrupted, jobs_.Load());
   for (const auto& job : interrupted) {
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(job.merge_sha));
-    if (auto recorded = FindApplyNote(notes, job.merge_sha, job.project)) {
+    auto recorded = FindApplyNote(notes, job.merge_sha, job.project);
+    if (recorded && json_fields::String(*recorded, "result") != kRetryResult) {
       // The outcome was recorded before the crash: the job had in fact finished.
       DATAMCP_RETURN_IF_ERROR(
           jobs_.SetState(job.id, json_fields::String(*recorded, "result"), "recovered from note"));
@@ -102,7 +103,14 @@ Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& conf
     for (const auto& p : to_apply) {
       // An apply record is final, for merges and unreviewed pushes alike: never applied twice.
       // Only a well-formed one counts (IsApplyRecord): a malformed note never stops an apply.
-      if (!FindApplyNote(notes, commit.oid, p.path)) work.push_back(JobFor(p, pr, commit.oid));
+      // The exception is a human's `datamcp resolve --retry` (kRetryResult): once more.
+      auto record = FindApplyNote(notes, commit.oid, p.path);
+      if (!record) {
+        work.push_back(JobFor(p, pr, commit.oid));
+      } else if (json_fields::String(*record, "result") == kRetryResult) {
+        work.push_back(JobFor(p, pr, commit.oid));
+        work.back().detail = kRetryResult;
+      }
     }
     for (const auto& p : projects) newer.emplace(p.path, commit.oid);
   }
@@ -117,6 +125,17 @@ Result<int> Reconciler::Scan() {
   // Oldest commit first, so a project's jobs run in the order their commits landed.
   for (auto it = work.rbegin(); it != work.rend(); ++it) {
     DATAMCP_ASSIGN_OR_RETURN(bool fresh, jobs_.Enqueue(*it));
+    if (!fresh && it->detail == kRetryResult) {
+      // The job ran before (and was interrupted): queue it again, once. While it is queued
+      // or running, the retry record is still the newest and must not queue it twice.
+      auto existing = jobs_.Get(jobs::JobId(it->merge_sha, it->project));
+      if (existing && existing->state != "queued" && existing->state != "running") {
+        DATAMCP_RETURN_IF_ERROR(jobs_.SetState(existing->id, "queued", "retry requested"));
+        ++added;
+        log::Info("apply_retry_queued",
+                  {{"project", it->project}, {"merge_commit", it->merge_sha}});
+      }
+    }
     if (fresh) {
       ++added;
       log::Info("apply_queued", {{"project", it->project},

@@ -109,6 +109,11 @@ void ReadApplies(const std::vector<json>& notes, const std::string& commit, Audi
     r.result = String(note, "result");
     r.summary = String(note, "summary");
     r.fingerprint = String(note, "fingerprint");
+    if (auto res = note.find("resolution"); res != note.end() && res->is_object()) {
+      r.resolved_by = String(*res, "by");
+      r.resolution = String(*res, "how");
+      r.resolution_message = String(*res, "message");
+    }
     if (std::string by = String(note, "merged_by"); !by.empty()) e.merged_by = by;
     if (e.env.empty()) e.env = String(note, "env");
     for (const auto& a : Array(note, "approvers")) {
@@ -164,12 +169,17 @@ bool AuditEntry::Applied() const {
 json ToJson(const AuditEntry& e) {
   json projects = json::array();
   for (const auto& p : e.projects) {
-    projects.push_back({{"project", p.project},
-                        {"planned_fingerprint", p.planned_fingerprint},
-                        {"result", p.result.empty() ? "pending" : p.result},
-                        {"summary", p.summary},
-                        {"fingerprint", p.fingerprint},
-                        {"action", p.action}});
+    projects.push_back(
+        {{"project", p.project},
+         {"planned_fingerprint", p.planned_fingerprint},
+         {"result", p.result.empty() ? "pending" : p.result},
+         {"summary", p.summary},
+         {"fingerprint", p.fingerprint},
+         {"action", p.action},
+         {"resolution", p.resolved_by.empty() ? json(nullptr)
+                                              : json{{"by", p.resolved_by},
+                                                     {"how", p.resolution},
+                                                     {"message", p.resolution_message}}}});
   }
   json unreviewed = nullptr;
   if (e.unreviewed) {
@@ -214,6 +224,10 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
              (p.planned_fingerprint.empty() ? "-" : p.planned_fingerprint.substr(0, 12)) + " -> " +
              (p.result.empty() ? "pending" : p.result) +
              (p.summary.empty() ? "" : " (" + p.summary + ")") + "\n";
+      if (!p.resolved_by.empty()) {
+        out += "    interrupted, resolved by " + p.resolved_by + ": " + p.resolution +
+               (p.resolution_message.empty() ? "" : " (" + p.resolution_message + ")") + "\n";
+      }
     }
   }
   return out.empty() ? "no changes recorded\n" : out;

@@ -20,6 +20,11 @@ struct ProjectRecord {
   std::string summary;
   std::string fingerprint;  // re-planned on the merge commit
   std::string action;       // unreviewed push: what its note says is done ("queued for apply")
+  // An interrupted apply a human settled with `datamcp resolve`: who, how (applied, failed,
+  // retry), their message. Kept when a later record (the retry's outcome) follows.
+  std::string resolved_by;
+  std::string resolution;
+  std::string resolution_message;
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit

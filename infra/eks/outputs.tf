@@ -22,3 +22,18 @@ output "state_bucket" {
   description = "S3 bucket for the GitOps repository's Terraform state (backend \"s3\" with use_lockfile)."
   value       = aws_s3_bucket.state.id
 }
+
+output "ecr_repository_url" {
+  description = "ECR repository for release.yml's AWS_ECR_REPOSITORY."
+  value       = aws_ecr_repository.datamcp.repository_url
+}
+
+output "release_role_arn" {
+  description = "Role for release.yml's AWS_ROLE_ARN (GitHub OIDC, tag pushes only)."
+  value       = aws_iam_role.release.arn
+}
+
+output "secret_arns" {
+  description = "Secrets Manager secrets to fill and name in the chart's secrets.*.remoteRef.key."
+  value       = { for k, s in aws_secretsmanager_secret.datamcp : k => s.arn }
+}

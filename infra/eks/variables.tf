@@ -120,3 +120,20 @@ variable "tags" {
   description = "Tags on every resource."
   default     = { "app.kubernetes.io/part-of" = "datamcp" }
 }
+
+variable "github_repository" {
+  type        = string
+  description = "owner/name of DataMCP's GitHub repository, whose release workflow may push images (GitHub OIDC)."
+  default     = "datamcp/datamcp"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "secret_names" {
+  type        = set(string)
+  description = "Secrets Manager secrets DataMCP reads (values put by a human, never by Terraform)."
+  default     = ["datamcp/github", "datamcp/argocd", "datamcp/auth"]
+}

@@ -103,3 +103,20 @@ variable "deletion_protection" {
   description = "Refuse terraform destroy of the cluster."
   default     = true
 }
+
+variable "github_repository" {
+  type        = string
+  description = "owner/name of DataMCP's GitHub repository, whose release workflow may push images (Workload Identity Federation)."
+  default     = "datamcp/datamcp"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "secret_ids" {
+  type        = set(string)
+  description = "Secret Manager secrets DataMCP reads (values added by a human, never by Terraform)."
+  default     = ["datamcp-github-token", "datamcp-github-app-key", "datamcp-webhook-secret", "datamcp-argocd-token", "datamcp-jwks"]
+}

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gitops/apply/apply_note.h"
+#include "gitops/apply/resolution.h"
 #include "gitops/git/libgit2_repository.h"
 #include "tests/support/git_fixture.h"
 
@@ -57,6 +58,18 @@ class AuditLogTest : public ::testing::Test {
     EXPECT_NO_THROW(entries = ReadAuditLog(repo, "main", {}));
     EXPECT_TRUE(entries.ok()) << entries.status().ToString();
     return entries.ok() ? *entries : std::vector<AuditEntry>{};
+  }
+
+  // `datamcp resolve` through the libgit2 engine: the record is pushed to the bare repository.
+  Result<json> Resolve(apply::ResolveRequest request) {
+    git::Libgit2RepositoryOptions o;
+    o.mirror_path = (fs::path(git_.root()) / "resolve-mirror.git").string();
+    o.remote.url = "file://" + git_.bare();
+    o.committer = {"DataMCP", "datamcp@localhost"};
+    git::Libgit2Repository repo(o, clock_);
+    if (Status s = repo.Mirror(); !s.ok()) return s;
+    request.commit = merge_;
+    return apply::ResolveInterrupted(repo, request, clock_);
   }
 
   json ApplyRecord(const std::string& result) {
@@ -156,6 +169,46 @@ TEST_F(AuditLogTest, NotesThatAreNotArraysOrNotJsonAreRead) {
   EXPECT_EQ(entries.back().commit, first);
   EXPECT_NO_THROW(FormatText(entries));
   for (const auto& e : entries) EXPECT_NO_THROW(ToJson(e).dump());
+}
+
+// The runbook for an interrupted apply: only an interrupted one can be resolved, who did it and
+// how is recorded, the audit log shows it, and a refused resolution writes nothing.
+TEST_F(AuditLogTest, ResolvedInterruptedApplyShowsWhoAndHow) {
+  MergePullRequest();
+  WriteNote(merge_, json::array({ApplyRecord("interrupted")}).dump());
+
+  auto anonymous = Resolve({.project = kProject, .how = apply::Resolution::kApplied, .by = ""});
+  EXPECT_EQ(anonymous.status().code(), StatusCode::kInvalidArgument);
+  auto other = Resolve({.project = "infra/terraform/envs/prod", .by = "alice"});
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("no apply of infra/terraform/envs/prod"),
+            std::string::npos);
+
+  auto resolved = Resolve({.project = kProject,
+                           .how = apply::Resolution::kApplied,
+                           .by = "alice",
+                           .message = "plan shows no changes"});
+  ASSERT_TRUE(resolved.ok()) << resolved.status().ToString();
+  EXPECT_EQ((*resolved)["result"], "applied");
+  EXPECT_EQ((*resolved)["resolution"]["previous"], "interrupted");
+  EXPECT_EQ((*resolved)["merged_by"], "carol");  // the rest of the record is kept
+
+  auto again = Resolve({.project = kProject, .how = apply::Resolution::kFailed, .by = "bob"});
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.status().message().find("recorded as 'applied'"), std::string::npos);
+
+  auto entries = Read();
+  ASSERT_GE(entries.size(), 1u);
+  ASSERT_EQ(entries[0].projects.size(), 1u);
+  const ProjectRecord& r = entries[0].projects[0];
+  EXPECT_EQ(r.result, "applied");
+  EXPECT_EQ(r.resolved_by, "alice");
+  EXPECT_EQ(r.resolution, "applied");
+  EXPECT_EQ(ToJson(entries[0])["projects"][0]["resolution"]["message"], "plan shows no changes");
+  std::string text = FormatText(entries);
+  EXPECT_NE(text.find("interrupted, resolved by alice: applied (plan shows no changes)"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# How DataMCP itself is deployed, checked without a cluster or a Docker engine:
-#   helm lint --strict and helm template of helm/datamcp (defaults and ci/all-values.yaml),
-#   Kubernetes schema validation of every rendered manifest and of argocd/datamcp.yaml,
+# How DataMCP itself is released and deployed, checked without a cluster or a Docker engine:
+#   helm lint --strict and helm template of helm/datamcp (defaults, values-dev.yaml,
+#   values-prod.yaml, ci/all-values.yaml, ci/aws-values.yaml), all validated in one node
+#   process: Kubernetes schemas for every rendered manifest and argocd/datamcp.yaml, External
+#   Secrets objects against their CRD schema (types, enums, required and unknown fields),
+#   the workflows against GitHub's workflow schema (@actions/workflow-parser) and their
+#   promises, scripts/release/bump_image.mjs on a values file,
 #   the rendered config.yaml loaded by the real binary (`datamcp config --check`),
 #   values the chart must refuse, `terraform fmt -check` and reference/pin checks on infra/
 #   (check_terraform.mjs: `terraform validate` needs registry providers), the Dockerfile's lint and
@@ -27,15 +31,34 @@ export HELM_CACHE_HOME="$tmp/helm/cache" HELM_CONFIG_HOME="$tmp/helm/config" HEL
 : >"$tmp/terraformrc"
 export TF_CLI_CONFIG_FILE="$tmp/terraformrc" CHECKPOINT_DISABLE=1
 
-# scenario name, expected kinds, helm args
+# scenario name, expected kinds, helm args. Every scenario is validated by one node process.
+scenarios=()
 render() {
   local name="$1" kinds="$2"; shift 2
   "$helm" lint --strict "$chart" "$@" >"$tmp/lint-$name.txt" 2>&1 || { cat "$tmp/lint-$name.txt" >&2; fail "helm lint --strict ($name)"; }
   "$helm" template datamcp "$chart" --namespace datamcp "$@" >"$tmp/$name.yaml" || fail "helm template ($name)"
-  (cd "$here" && node validate.mjs chart "$tmp/$name.yaml" "$kinds") || fail "rendered manifests ($name)"
+  scenarios+=("$tmp/$name.yaml" "$kinds")
 }
-render defaults "ConfigMap,Service,ServiceAccount,StatefulSet"
-render all "ConfigMap,Ingress,NetworkPolicy,Service,ServiceAccount,ServiceMonitor,StatefulSet" -f "$chart/ci/all-values.yaml"
+base="ConfigMap,Service,ServiceAccount,StatefulSet"
+render defaults "$base"
+render all "$base,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor" -f "$chart/ci/all-values.yaml"
+render dev "$base,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore" -f "$chart/values-dev.yaml"
+render prod "$base,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor" -f "$chart/values-prod.yaml"
+render aws "$base,ExternalSecret,ExternalSecret,ExternalSecret,NetworkPolicy,SecretStore" -f "$chart/ci/aws-values.yaml"
+(cd "$here" && node validate.mjs chart "${scenarios[@]}") || fail "rendered manifests"
+for f in "$chart"/ci/*.yaml; do
+  case "$f" in */all-values.yaml|*/aws-values.yaml) ;; *) fail "$f is not rendered by check_deploy.sh";; esac
+done
+grep -q "169.254.169.252/32" "$tmp/dev.yaml" && grep -q "169.254.169.254/32" "$tmp/dev.yaml" || fail "dev NetworkPolicy lacks the GKE metadata server"
+grep -q "kind: SecretStore" "$tmp/defaults.yaml" && fail "defaults render a SecretStore"
+echo "ok chart scenarios defaults, all, dev, prod, aws"
+# The CRD checks are not vacuous: a misspelt SecretStore field is refused and named.
+sed 's/^      projectID:/      projectId:/' "$tmp/all.yaml" >"$tmp/crd-typo.yaml"
+if (cd "$here" && node validate.mjs chart "$tmp/crd-typo.yaml" "$base,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor") 2>"$tmp/crd-typo.txt"; then
+  fail "validate.mjs accepted a SecretStore with an unknown field (projectId)"
+fi
+grep -q "gcpsm.projectId: unknown field" "$tmp/crd-typo.txt" || { cat "$tmp/crd-typo.txt" >&2; fail "unknown SecretStore field not named"; }
+echo "ok an unknown field in an External Secrets object is refused"
 
 # Values the chart must refuse, each with a message that names the value to fix.
 refuse() {
@@ -51,6 +74,14 @@ refuse "secrets.webhookSecret.existingSecret" --set config.forge.kind=github
 refuse "work_dir" --set config.work_dir=/elsewhere
 refuse "ingress/hosts" --set ingress.enabled=true
 refuse "persistence" --set persistence.retian=true
+refuse "not both" --set externalSecrets.enabled=true --set externalSecrets.secretStore.gcp.projectID=p \
+  --set secrets.argocdToken.existingSecret=a --set secrets.argocdToken.remoteRef.key=b
+refuse "externalSecrets.secretStore.gcp.projectID" --set externalSecrets.enabled=true
+refuse "externalSecrets.secretStore.aws.region" --set externalSecrets.enabled=true --set externalSecrets.secretStore.provider=aws
+refuse "externalSecrets.secretStore.name" --set externalSecrets.enabled=true --set externalSecrets.secretStore.create=false \
+  --set secrets.argocdToken.remoteRef.key=b
+refuse "provider" --set externalSecrets.enabled=true --set externalSecrets.secretStore.provider=azure
+refuse "secrets.webhookSecret" --set config.forge.kind=github --set secrets.webhookSecret.remoteRef.key=w
 
 # The binary check is not vacuous: a rendered config the binary refuses fails validation.
 "$helm" template datamcp "$chart" --namespace datamcp --set config.log.level=verbose >"$tmp/badconfig.yaml"
@@ -60,7 +91,31 @@ fi
 grep -q "log.level" "$tmp/badconfig.txt" || { cat "$tmp/badconfig.txt" >&2; fail "config refusal does not name log.level"; }
 echo "ok datamcp config --check refuses a bad rendered config"
 
-(cd "$here" && node validate.mjs argocd "$src/argocd/datamcp.yaml" "$tmp/all.yaml") || fail "argocd/datamcp.yaml"
+cat "$tmp/all.yaml" "$tmp/aws.yaml" "$tmp/prod.yaml" >"$tmp/every.yaml"
+(cd "$here" && node validate.mjs argocd "$src/argocd/datamcp.yaml" "$tmp/every.yaml") || fail "argocd/datamcp.yaml"
+
+# Workflows against GitHub's workflow schema; then a broken one must be refused.
+(cd "$here" && node validate.mjs workflows "$src"/.github/workflows/*.yml "$src/repo-template/.github/workflows/pr-checks.yml") || fail "workflows"
+sed 's/^    runs-on:/    runs-onn:/' "$src/.github/workflows/ci.yml" >"$tmp/ci.yml"
+if (cd "$here" && node validate.mjs workflows "$tmp/ci.yml") 2>"$tmp/wf.txt"; then fail "a workflow with runs-onn was accepted"; fi
+grep -q "runs-onn" "$tmp/wf.txt" || { cat "$tmp/wf.txt" >&2; fail "workflow refusal does not name runs-onn"; }
+echo "ok a misspelt workflow key is refused"
+
+# The release's promotion step: bump_image.mjs moves the image in a values file, keeps the
+# rest, and the result renders with the new digest; bad input changes nothing.
+digest="sha256:$(printf '%064d' 7)"
+cp "$chart/values-prod.yaml" "$tmp/deploy-values.yaml"
+node "$src/scripts/release/bump_image.mjs" "$tmp/deploy-values.yaml" --repository ghcr.io/acme/datamcp --tag 1.2.3 --digest "$digest" >/dev/null
+diff <(grep -v '^  \(repository\|tag\|digest\):' "$chart/values-prod.yaml") <(grep -v '^  \(repository\|tag\|digest\):' "$tmp/deploy-values.yaml") >/dev/null \
+  || fail "bump_image.mjs changed lines besides image.repository/tag/digest"
+"$helm" template datamcp "$chart" -f "$tmp/deploy-values.yaml" | grep -qF "image: \"ghcr.io/acme/datamcp@$digest\"" || fail "bumped values do not render the new digest"
+cp "$tmp/deploy-values.yaml" "$tmp/before.yaml"
+if node "$src/scripts/release/bump_image.mjs" "$tmp/deploy-values.yaml" --repository ghcr.io/acme/datamcp --tag 1.2.4 --digest sha256:abc 2>"$tmp/bump.txt"; then fail "bump_image.mjs accepted a short digest"; fi
+grep -q -- "--digest" "$tmp/bump.txt" && cmp -s "$tmp/before.yaml" "$tmp/deploy-values.yaml" || fail "bump_image.mjs: bad digest not named, or the file changed"
+printf 'replicaCount: 1\n' >"$tmp/noimage.yaml"
+node "$src/scripts/release/bump_image.mjs" "$tmp/noimage.yaml" --repository ghcr.io/acme/datamcp --tag 1.2.3 --digest "$digest" >/dev/null
+grep -qx "  digest: $digest" "$tmp/noimage.yaml" || fail "bump_image.mjs did not add an image block"
+echo "ok bump_image.mjs"
 
 terraform fmt -check -recursive -diff "$src/infra" || fail "terraform fmt -check -recursive infra (run terraform fmt -recursive infra)"
 for dir in "$src"/infra/*/; do
@@ -70,6 +125,11 @@ for dir in "$src"/infra/*/; do
 done
 echo "ok terraform fmt infra"
 (cd "$here" && node check_terraform.mjs "$src/infra") || fail "infra/ references, variables, outputs or pins"
+# repo-template's roots and modules (aws-vpc, aws-dev, aws-prod...): the same offline checks.
+for d in modules envs; do
+  (cd "$here" && node check_terraform.mjs "$src/repo-template/infra/terraform/$d" local,local-data) \
+    || fail "repo-template/infra/terraform/$d references, variables, outputs or pins"
+done
 (cd "$here" && node lint_dockerfile.mjs "$src/Dockerfile") || fail "Dockerfile"
 bash "$here/check_image_libs.sh" "$src/Dockerfile" "$DATAMCP_BINARY"
 echo "deploy checks passed"

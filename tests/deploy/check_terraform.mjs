@@ -3,12 +3,15 @@
 // parser, @cdktf/hcl2json), every var./local./module./data./resource reference is declared,
 // every variable is used, typed and described, every output described, and providers,
 // Terraform and registry modules are pinned.
-// usage: node check_terraform.mjs INFRA_DIR
+// usage: node check_terraform.mjs DIR [BUILTIN_ONLY]   (every subdirectory of DIR is one
+// configuration; BUILTIN_ONLY: comma-separated ones that use only built-in resources and so
+// declare no providers, e.g. repo-template's offline `local` root)
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "@cdktf/hcl2json";
 
 const root = process.argv[2];
+const builtinOnly = new Set((process.argv[3] ?? "").split(",").filter(Boolean));
 const failures = [];
 
 function strings(value, out = []) {
@@ -64,7 +67,7 @@ async function checkDir(dir) {
   const tf = blocks.flatMap((b) => b.terraform ?? []);
   if (!tf.some((t) => t.required_version)) fail("terraform.required_version is not set");
   const providers = tf.flatMap((t) => t.required_providers ?? []).flatMap((p) => Object.entries(p));
-  if (!providers.length) fail("no required_providers");
+  if (!providers.length && !builtinOnly.has(path.basename(dir))) fail("no required_providers");
   for (const [name, p] of providers) if (!p.version) fail(`provider ${name} has no version constraint`);
   for (const b of blocks) for (const [name, [m]] of Object.entries(b.module ?? {})) {
     const registry = !/^(\.|git::|https?:)/.test(m.source);

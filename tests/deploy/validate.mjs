@@ -7,13 +7,15 @@
 // finally that the rendered config.yaml + environment load in the real binary
 // (`datamcp config --check`).
 //
-// usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS    (comma-separated kinds)
+// usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS [RENDERED.yaml EXPECTED_KINDS ...]
 //        node validate.mjs argocd MANIFESTS.yaml RENDERED_CHART.yaml
+//        node validate.mjs workflows WORKFLOW.yml...
 // env:   DATAMCP_BINARY (required for chart mode)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 // Deep import: the package root pulls in the HTTP client, which needs a newer Node.
 import * as coreModels from "@kubernetes/client-node/dist/gen/models/all.js";
@@ -27,6 +29,8 @@ const modules = {
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
   "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+  // External Secrets Operator: validators generated from its CRDs' openAPIV3Schema.
+  "external-secrets.io/v1": "@kubernetes-models/external-secrets/external-secrets.io/v1",
 };
 
 function readDocs(file) {
@@ -60,6 +64,42 @@ function unknownFields(value, type, where, out) {
   }
 }
 
+// Field tables of a CRD model package (@kubernetes-models/<crd>/<group>/<version>), read from
+// its generated type declarations, which list every field of the CRD's openAPIV3Schema: the
+// API server prunes or (with strict field validation, as kubectl and server-side apply use)
+// rejects fields a CRD does not declare, and the package's validators do not check that.
+const crdFieldTables = new Map();
+function crdFields(dir, file) {
+  const key = path.join(dir, file);
+  if (crdFieldTables.has(key)) return crdFieldTables.get(key);
+  const fields = new Map();
+  crdFieldTables.set(key, fields);
+  if (!fs.existsSync(key)) return fields;
+  const text = fs.readFileSync(key, "utf8");
+  const imports = new Map([...text.matchAll(/import \{ (\w+) \} from "\.\/([\w.]+)\.js";/g)].map((m) => [m[1], `${m[2]}.d.ts`]));
+  const body = /export interface I\w+(?: extends TypeMeta)? \{([\s\S]*?)\n\}/.exec(text)?.[1] ?? "";
+  for (const m of body.matchAll(/^\s{4}"([^"]+)"\??: (.+);$/gm)) {
+    const type = m[2];
+    const ref = /^(?:Array<)?(I\w+)>?$/.exec(type)?.[1];
+    const map = /^\{\s*\[key: string\]: (I\w+);\s*\}$/.exec(type)?.[1];
+    fields.set(m[1], { file: imports.get(ref ?? map) ?? null, array: type.startsWith("Array<"), map: Boolean(map) });
+  }
+  return fields;
+}
+
+function unknownCrdFields(value, dir, file, where, out) {
+  if (value === null || typeof value !== "object" || !file) return;
+  if (Array.isArray(value)) return value.forEach((v, i) => unknownCrdFields(v, dir, file, `${where}[${i}]`, out));
+  const fields = crdFields(dir, file);
+  if (!fields.size) return;
+  for (const [k, v] of Object.entries(value)) {
+    const f = fields.get(k);
+    if (!f) out.push(`${where}.${k}: unknown field`);
+    else if (f.map) for (const [mk, mv] of Object.entries(v ?? {})) unknownCrdFields(mv, dir, f.file, `${where}.${k}.${mk}`, out);
+    else unknownCrdFields(v, dir, f.file, `${where}.${k}`, out);
+  }
+}
+
 async function validateSchema(obj) {
   const where = `${obj.kind}/${obj.metadata?.name}`;
   const mod = modules[obj.apiVersion];
@@ -67,6 +107,12 @@ async function validateSchema(obj) {
   const Model = (await import(mod))[obj.kind];
   if (!Model) return check(false, `${where}: no schema for kind ${obj.kind} in ${obj.apiVersion}`);
   try { new Model(obj).validate(); } catch (e) { check(false, `${where}: ${e.message}`); }
+  if (mod.startsWith("@kubernetes-models/external-secrets/")) {
+    const dir = path.dirname(fileURLToPath(import.meta.resolve(`${mod}/${obj.kind}`)));
+    const unknown = [];
+    unknownCrdFields({ ...obj, metadata: undefined }, dir, `${obj.kind}.d.ts`, obj.kind, unknown);
+    for (const u of unknown) check(false, `${where}: ${u}`);
+  }
   if (!obj.apiVersion.includes(".") || obj.apiVersion.includes(".k8s.io/")) {
     const type = `V1${obj.kind}`;
     if (!coreModels[type]) return check(false, `${where}: no field table for ${type}`);
@@ -104,7 +150,38 @@ function checkStatefulSet(sts, docs) {
     check(mounts[dir]?.readOnly, `env ${e.name}: ${dir} is not a read-only mount`);
   }
   check(!docs.some((d) => d.kind === "Secret"), "the chart never renders a Secret");
+  checkExternalSecrets(pod, docs);
   return env;
+}
+
+// Every ExternalSecret's target is a Secret the pod mounts, read through a store that exists
+// in the release (or is named by the values) and authenticates as the pod's ServiceAccount.
+function checkExternalSecrets(pod, docs) {
+  const mounted = new Set(pod.volumes.filter((v) => v.secret).map((v) => v.secret.secretName));
+  const stores = docs.filter((d) => d.kind === "SecretStore");
+  for (const es of docs.filter((d) => d.kind === "ExternalSecret")) {
+    const where = `ExternalSecret/${es.metadata.name}`;
+    check(mounted.has(es.spec.target?.name), `${where}: target ${es.spec.target?.name} is not mounted by the pod`);
+    check(es.spec.target?.creationPolicy === "Owner", `${where}: creationPolicy Owner (the operator owns the Secret)`);
+    if (stores.length) check(stores.some((s) => s.metadata.name === es.spec.secretStoreRef.name), `${where}: store ${es.spec.secretStoreRef.name} is not rendered`);
+  }
+  for (const store of stores) {
+    const p = store.spec.provider;
+    const sa = p.aws?.auth?.jwt?.serviceAccountRef?.name ?? p.gcpsm?.auth?.workloadIdentity?.serviceAccountRef?.name;
+    if (sa) check(sa === pod.serviceAccountName, `SecretStore/${store.metadata.name}: authenticates as ${sa}, not the pod's ServiceAccount`);
+    check(Boolean(p.aws) !== Boolean(p.gcpsm), `SecretStore/${store.metadata.name}: exactly one of aws, gcpsm`);
+  }
+  const np = docs.find((d) => d.kind === "NetworkPolicy");
+  for (const rule of np?.spec.egress ?? []) {
+    for (const to of rule.to ?? []) {
+      const cidr = to.ipBlock?.cidr;
+      if (cidr?.startsWith("169.254.")) {
+        const ports = rule.ports.map((p) => p.port).join(",");
+        check((cidr === "169.254.169.254/32" && ports === "80") || (cidr === "169.254.169.252/32" && ports === "988"),
+              `NetworkPolicy: metadata address ${cidr} only on the GKE metadata server port (got ${ports})`);
+      }
+    }
+  }
 }
 
 // Loads the rendered config.yaml with the pod's environment in the real binary. Secret
@@ -136,7 +213,62 @@ function checkConfigLoads(docs, env) {
 }
 
 async function main() {
-  const [mode, file, arg] = process.argv.slice(2);
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === "workflows") return validateWorkflows(rest);
+  // chart: pairs of FILE KINDS, one process for every scenario (the imports dominate).
+  const pairs = mode === "chart" ? rest : [rest[0], rest[1]];
+  let ok = true;
+  for (let i = 0; i < pairs.length; i += 2) ok = (await validateFile(mode, pairs[i], pairs[i + 1])) && ok;
+  if (!ok) process.exit(1);
+}
+
+// GitHub Actions workflows against GitHub's own workflow schema (@actions/workflow-parser,
+// the parser behind the Actions language service: unknown keys, permission scopes, types,
+// expressions), then what this repository's workflows promise.
+async function validateWorkflows(files) {
+  const { register } = await import("node:module");
+  // Node 20 needs `with {type: "json"}` on JSON imports, which the parser's build omits.
+  register("data:text/javascript," + encodeURIComponent(
+    'export async function load(u, c, next) { return next(u, u.endsWith(".json") ? { ...c, importAttributes: { type: "json" } } : c); }'));
+  const { parseWorkflow, NoOperationTraceWriter } = await import("@actions/workflow-parser");
+  for (const file of files) {
+    const text = fs.readFileSync(file, "utf8");
+    const parsed = parseWorkflow({ name: path.basename(file), content: text }, new NoOperationTraceWriter());
+    for (const e of parsed.context.errors.getErrors()) check(false, `${file}: ${e.message}`);
+    const [wf] = readDocs(file);
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+      for (const step of job.steps ?? []) {
+        if (step.uses) check(/@v\d+(\.\d+)*$/.test(step.uses), `${file}: job ${id}: pin ${step.uses} to a version tag`);
+      }
+    }
+    check(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|credentials_json|GOOGLE_CREDENTIALS/.test(text), `${file}: no long-lived cloud keys (use OIDC)`);
+    const name = path.basename(file);
+    if (name === "release.yml") {
+      check(Object.keys(wf.on) .join() === "push" && wf.on.push.tags && !wf.on.push.branches, `${file}: runs on version tags only`);
+      const image = wf.jobs.image;
+      check(image?.permissions?.["id-token"] === "write" && image?.permissions?.packages === "write", `${file}: image job has id-token and packages write`);
+      check(wf.permissions?.contents === "read" && Object.keys(wf.permissions).length === 1, `${file}: top-level permissions contents: read only`);
+      for (const want of ["docker/build-push-action", "sbom: true", "provenance: mode=max", "actions/attest-build-provenance", "cosign sign --yes", "scripts/release/bump_image.mjs", "gh pr create"]) {
+        check(text.includes(want), `${file}: ${want}`);
+      }
+      check(wf.jobs.image?.needs === "test" && wf.jobs.test?.uses === "./.github/workflows/ci.yml", `${file}: the image is built after ci.yml's tests`);
+    }
+    if (name === "ci.yml") {
+      check(wf.on.workflow_call !== undefined, `${file}: callable by release.yml (workflow_call)`);
+      for (const want of ["scripts/test", "terraform fmt -check -recursive", "helm lint --strict", "clang-format-14 --dry-run --Werror", "trufflesecurity/trufflehog"]) {
+        check(text.includes(want), `${file}: ${want}`);
+      }
+    }
+  }
+  if (failures.length) {
+    for (const f of failures) console.error(`FAIL ${f}`);
+    process.exit(1);
+  }
+  console.log(`ok workflows: ${files.map((f) => path.basename(f)).join(", ")} valid against GitHub's workflow schema`);
+}
+
+async function validateFile(mode, file, arg) {
+  failures.length = 0;
   const docs = readDocs(file);
   for (const d of docs) await validateSchema(d);
   const kinds = docs.map((d) => d.kind).sort().join(",");
@@ -172,9 +304,10 @@ async function main() {
   }
   if (failures.length) {
     for (const f of failures) console.error(`FAIL ${file}: ${f}`);
-    process.exit(1);
+    return false;
   }
   console.log(`ok ${file}: ${docs.length} manifests (${kinds})`);
+  return true;
 }
 
 main().catch((e) => { console.error(`FAIL ${e.stack}`); process.exit(1); });

@@ -1,6 +1,7 @@
 // Nothing merged is lost or applied twice: kill -9 the bot right after a merge, and again
 // in the middle of an apply; after each restart the merge is applied exactly once, or
-// recorded as interrupted (never retried), and the audit log shows it.
+// recorded as interrupted (never retried by itself), and the audit log shows it. A human
+// then resolves the interrupted apply (`datamcp resolve`), and the audit shows who and how.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -65,6 +66,29 @@ test('kill -9 in the middle of an apply: recorded as interrupted, not retried', 
   // The note is written first, then the comment asking a human: wait for both.
   await waitFor(() => /interrupted/.test(server.cli('pr', String(pr))), 30000, 'the comment');
   assert.match(server.cli('audit'), /interrupted/);
+
+  // The runbook: a human checks the project, then asks for the apply again.
+  const project = 'infra/terraform/envs/local';
+  assert.throws(() => server.cli('resolve', merge.slice(0, 12), project, '--applied', '--failed'),
+    /exactly one of --retry, --applied, --failed/);
+  assert.throws(() => server.cli('resolve', merge.slice(0, 12), 'infra/terraform/envs/nope', '--retry'),
+    /no apply of infra\/terraform\/envs\/nope is recorded/);
+  assert.equal(applyNotes(merge).length, 1, 'a refused resolve writes nothing');
+  const out = server.cli('resolve', merge.slice(0, 12), project, '--retry', '--by', 'dave',
+    '-m', 'state checked: crash_b not created');
+  assert.match(out, /retry requested by dave/);
+  await waitFor(() => applyNotes(merge).some((n) => n.result === 'applied'), 120000, 'the retried apply');
+  const records = applyNotes(merge);
+  assert.deepEqual(records.map((n) => n.result), ['interrupted', 'retry', 'applied']);
+  assert.deepEqual({ by: records[1].resolution.by, how: records[1].resolution.how, previous: records[1].resolution.previous },
+    { by: 'dave', how: 'retry', previous: 'interrupted' });
+  // Settled: resolving it again is refused and says why.
+  assert.throws(() => server.cli('resolve', merge, project, '--failed', '--by', 'erin'), /recorded as 'applied'/);
+  const entry = JSON.parse(server.cli('audit', '--json')).find((e) => e.commit === merge);
+  const record = entry.projects.find((p) => p.project === project);
+  assert.equal(record.result, 'applied');
+  assert.deepEqual(record.resolution, { by: 'dave', how: 'retry', message: 'state checked: crash_b not created' });
+  assert.match(server.cli('audit'), /interrupted, resolved by dave: retry \(state checked: crash_b not created\)/);
 });
 
 test('state changed between review and merge: recorded as stale-plan, not applied', async () => {

@@ -195,11 +195,12 @@ TEST(ModuleInstanceTest, RejectsBadInstanceModuleAndEnvironment) {
   r = InstantiateModule(config, library, {"vpc", "a", "local", vars});
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(r.status().message(),
-            "module: 'vpc' is not in the module library; available: aws-account, eks, gcs, gke, "
-            "iam, local-data, network, project, s3");
+            "module: 'vpc' is not in the module library; available: aws-account, aws-vpc, eks, "
+            "gcs, gke, iam, local-data, network, project, s3");
   r = InstantiateModule(config, library, {"local-data", "a", "qa", vars});
   EXPECT_EQ(r.status().message(),
-            "environment 'qa' is not defined in datamcp.yaml; known: local, dev, prod");
+            "environment 'qa' is not defined in datamcp.yaml; known: local, dev, prod, aws-dev, "
+            "aws-prod");
 }
 
 // The generated file is what terraform itself accepts: fmt leaves it unchanged, and the

@@ -28,7 +28,7 @@ TEST(RepoConfigTest, ParsesTheTemplateConfig) {
   std::string text = testing::ReadFile(testing::SourceDir() + "/repo-template/datamcp.yaml");
   Result<RepoConfig> config = ParseRepoConfig(text);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  ASSERT_EQ(config->environments.size(), 3u);
+  ASSERT_EQ(config->environments.size(), 5u);
   const Environment& prod = *config->FindEnvironment("prod").value();
   EXPECT_EQ(prod.terraform_root, "infra/terraform/envs/prod");
   EXPECT_EQ(prod.required_scope, "env:prod");

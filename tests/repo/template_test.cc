@@ -65,7 +65,7 @@ TEST(RepoTemplateTest, EveryModuleHasItsFilesAndPinsProviders) {
       EXPECT_NE(versions.find("version = \""), std::string::npos) << m.path();
     }
   }
-  EXPECT_EQ(modules, 9);
+  EXPECT_EQ(modules, 10);
 }
 
 TEST(RepoTemplateTest, ConfigMatchesTheTreeAndManifestsValidate) {
@@ -73,12 +73,26 @@ TEST(RepoTemplateTest, ConfigMatchesTheTreeAndManifestsValidate) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   for (const Environment& env : config->environments) {
     EXPECT_TRUE(fs::is_directory(Template() + "/" + env.terraform_root)) << env.terraform_root;
+    if (env.argocd.app.empty()) continue;  // Terraform only (aws-dev, aws-prod)
     std::string app = Template() + "/" + config->ArgoAppPath(env.name, "example-data-app");
     EXPECT_TRUE(argo::ValidateApplication(testing::ReadFile(app)).ok()) << app;
     std::string values = Template() + "/" + config->HelmValuesPath(env.name, "example-data-app");
     EXPECT_TRUE(fs::is_regular_file(values)) << values;
     std::string bootstrap = Template() + "/argocd/bootstrap/" + env.argocd.app + ".yaml";
     EXPECT_TRUE(argo::ValidateApplication(testing::ReadFile(bootstrap)).ok()) << bootstrap;
+  }
+}
+
+TEST(RepoTemplateTest, AwsEnvironmentsUseTheVpcModuleAndS3StateWithLockFile) {
+  for (const char* env : {"aws-dev", "aws-prod"}) {
+    std::string root = Template() + "/infra/terraform/envs/" + env;
+    std::string versions = testing::ReadFile(root + "/versions.tf");
+    EXPECT_NE(versions.find("backend \"s3\""), std::string::npos) << env;
+    EXPECT_NE(versions.find("use_lockfile = true"), std::string::npos) << env;
+    EXPECT_EQ(versions.find("dynamodb_table"), std::string::npos) << env;
+    std::string main = testing::ReadFile(root + "/main.tf");
+    EXPECT_NE(main.find("source = \"../../modules/aws-vpc\""), std::string::npos) << env;
+    EXPECT_NE(main.find("module.vpc.private_subnet_ids"), std::string::npos) << env;
   }
 }
 

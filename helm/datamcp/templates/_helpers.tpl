@@ -59,6 +59,29 @@ argocdToken: DATAMCP_ARGOCD_TOKEN_FILE
 {{- end }}
 
 {{/*
+The Secret an entry of `secrets` is read from: its existingSecret, or the Secret the
+ExternalSecret creates when the entry names a remoteRef.key and externalSecrets is on;
+"" when the entry is not used. Call with (list $ "entryName").
+*/}}
+{{- define "datamcp.secretName" -}}
+{{- $root := index . 0 }}
+{{- $s := index $root.Values.secrets (index . 1) }}
+{{- if $s.existingSecret }}
+{{- $s.existingSecret }}
+{{- else if and $root.Values.externalSecrets.enabled (dig "remoteRef" "key" "" $s) }}
+{{- printf "%s-%s" (include "datamcp.fullname" $root) (kebabcase (index . 1)) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "datamcp.secretStoreName" -}}
+{{- if .Values.externalSecrets.secretStore.create }}
+{{- include "datamcp.fullname" . }}
+{{- else }}
+{{- required "externalSecrets.secretStore.name: name the existing SecretStore or ClusterSecretStore (or set externalSecrets.secretStore.create)" .Values.externalSecrets.secretStore.name }}
+{{- end }}
+{{- end }}
+
+{{/*
 config.yaml: the user's config plus the host names this release is reached by, so the
 server's Host-header check accepts in-cluster clients and the Ingress.
 */}}
@@ -94,8 +117,25 @@ Refuses values the chart owns or that would put a secret into the ConfigMap.
 {{- fail (printf "config.%s: secrets are not put in values or the ConfigMap; set secrets.%s.existingSecret to a Secret holding it" $key $entry) }}
 {{- end }}
 {{- end }}
-{{- if and (eq (dig "forge" "kind" "local" .Values.config) "github") (not .Values.secrets.webhookSecret.existingSecret) }}
-{{- fail "secrets.webhookSecret.existingSecret: config.forge.kind github needs the GitHub webhook secret" }}
+{{- if and (eq (dig "forge" "kind" "local" .Values.config) "github") (not (include "datamcp.secretName" (list . "webhookSecret"))) }}
+{{- fail "secrets.webhookSecret.existingSecret: config.forge.kind github needs the GitHub webhook secret (or secrets.webhookSecret.remoteRef.key with externalSecrets.enabled)" }}
+{{- end }}
+{{- range $entry, $s := .Values.secrets }}
+{{- if and $s.existingSecret (dig "remoteRef" "key" "" $s) $.Values.externalSecrets.enabled }}
+{{- fail (printf "secrets.%s: set existingSecret or remoteRef.key, not both" $entry) }}
+{{- end }}
+{{- end }}
+{{- if .Values.externalSecrets.enabled }}
+{{- $store := .Values.externalSecrets.secretStore }}
+{{- if and $store.create (not (has $store.provider (list "gcp" "aws"))) }}
+{{- fail (printf "externalSecrets.secretStore.provider: %q is not gcp or aws" $store.provider) }}
+{{- end }}
+{{- if and $store.create (eq $store.provider "gcp") (not $store.gcp.projectID) }}
+{{- fail "externalSecrets.secretStore.gcp.projectID: the GCP project that holds the secrets" }}
+{{- end }}
+{{- if and $store.create (eq $store.provider "aws") (not $store.aws.region) }}
+{{- fail "externalSecrets.secretStore.aws.region: the AWS region of Secrets Manager" }}
+{{- end }}
 {{- end }}
 {{- end }}
 
