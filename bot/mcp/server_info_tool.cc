@@ -60,12 +60,14 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                                      /*idempotent=*/true, /*open_world=*/false};
   tool.handler = [info = std::move(info)](const ToolCall& call) {
     std::string env = call.arguments.value("environment", "");
-    if (!env.empty() && std::find(info.environments.begin(), info.environments.end(), env) ==
-                            info.environments.end()) {
+    std::vector<std::string> environments =
+        info.current_environments ? info.current_environments() : info.environments;
+    if (!env.empty() &&
+        std::find(environments.begin(), environments.end(), env) == environments.end()) {
       return ToolResult::Error(
           "arguments.environment: \"" + env +
           "\" is not an environment of this repository; known: " +
-          (info.environments.empty() ? std::string("none") : json(info.environments).dump()));
+          (environments.empty() ? std::string("none") : json(environments).dump()));
     }
     json result{{"version", info.version},
                 {"repository",
@@ -73,7 +75,7 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                   {"description", info.repository_description},
                   {"default_branch", info.default_branch},
                   {"forge", info.forge}}},
-                {"environments", info.environments},
+                {"environments", environments},
                 {"caller",
                  {{"subject", call.principal.subject},
                   {"scopes", call.principal.scopes},
