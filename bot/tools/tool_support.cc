@@ -19,17 +19,24 @@ json TitleProperty() {
   return {{"type", "string"},
           {"minLength", 3},
           {"maxLength", 200},
-          {"description", "Pull request title: what changes and why, in one line"}};
+          {"pattern", "^[^\\r\\n]*$"},
+          {"description",
+           "Pull request title: what changes and why, in one line (no line breaks; it may not "
+           "read as a commit trailer such as 'Datamcp-...: value')"}};
 }
 json DescriptionProperty() {
   return {{"type", "string"},
           {"maxLength", 20000},
-          {"description", "Pull request description for the reviewer (markdown)"}};
+          {"description",
+           "Pull request description for the reviewer (markdown). No line may read as a "
+           "commit trailer DataMCP writes itself ('Datamcp-...:', 'Co-authored-by:', "
+           "'Signed-off-by:')"}};
 }
 json IdempotencyProperty() {
   return {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 128},
+          {"pattern", "^[^\\r\\n]*$"},
           {"description",
            "Optional: the same key from the same caller returns the same "
            "proposal instead of opening another"}};

@@ -58,7 +58,8 @@ std::optional<nlohmann::json> FindApplyNote(const std::vector<std::string>& note
 // skipped by FindApplyNote, worth a warning when the apply they seem to record is queued.
 int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit);
 
-// The value of trailer `key` ("Datamcp-Tool") in a commit message, or "".
+// The value of trailer `key` ("Datamcp-Tool") in the trailer block (the last paragraph) of a
+// commit message, or "". The last occurrence wins.
 std::string Trailer(const std::string& message, const std::string& key);
 
 // The pull request number of a merge commit's message: "Merge pull request #12 from ..."

@@ -1,6 +1,7 @@
 // LocalPrStore::Merge: the local forge's merge button.
 #include <git2.h>
 
+#include "gitops/common/record_text.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_pr_store.h"
 
@@ -53,7 +54,7 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "merge tree"));
   git::TreePtr tree(t);
   std::string message = "Merge pull request #" + std::to_string(pr.number) + " from " +
-                        pr.head_ref + "\n\n" + pr.title +
+                        pr.head_ref + "\n\n" + FirstLineOf(pr.title) +
                         "\n\nDatamcp-Pull-Request: " + std::to_string(pr.number) +
                         "\nDatamcp-Merged-By: " + merged_by + "\n";
   const git_commit* parents[] = {base, head};
