@@ -54,7 +54,8 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
   info.forge = config.forge.kind;
   DATAMCP_RETURN_IF_ERROR(mcp::RegisterServerInfoTool(parts->registry, info));
   parts->deps.reset(new tools::GitopsToolDeps{*stack.proposals, *stack.forge, *stack.repo,
-                                              *stack.locks, config.repository.default_branch});
+                                              *stack.locks, config.repository.default_branch,
+                                              config.server.max_body_bytes});
   DATAMCP_RETURN_IF_ERROR(tools::RegisterProposalTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
   mcp::McpServerOptions options;

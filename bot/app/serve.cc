@@ -176,8 +176,9 @@ int RunServe(const CommonOptions& options) {
       sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
-    front.server().set_payload_max_length(
-        std::max(config.server.max_body_bytes, config.webhooks.max_body_bytes));
+    if (config.webhooks.max_body_bytes > config.server.max_body_bytes) {
+      front.SetPayloadLimit(config.webhooks.max_body_bytes, "webhooks.max_body_bytes");
+    }
     front.AddRouteLabel("/webhooks/github");
     RegisterWebhookRoutes(front.server(), *webhooks->intake);
     webhooks->dispatcher->Start();

@@ -61,7 +61,8 @@ mcp::Tool ProposeChange(GitopsToolDeps& deps) {
       "repository, and attaches the plan (Terraform, Helm, Argo CD) to it. Paths must be "
       "under datamcp.yaml's allowed roots and belong to the environment. Nothing is applied "
       "until a human merges.",
-      {{"files", FilesProperty()}, {"title", TitleProperty()}}, {"files", "title"});
+      {{"files", FilesProperty(deps.max_request_bytes)}, {"title", TitleProperty()}},
+      {"files", "title"});
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto files = ParseFileChanges(call.arguments["files"]);
     if (!files.ok()) return ErrorAnswer(files.status());

@@ -80,7 +80,8 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
       "branch, or a pull request. Use it to check a change before proposing it.";
   tool.input_schema = {
       {"type", "object"},
-      {"properties", {{"environment", EnvironmentProperty()}, {"files", FilesProperty()}}},
+      {"properties",
+       {{"environment", EnvironmentProperty()}, {"files", FilesProperty(deps.max_request_bytes)}}},
       {"required", {"environment", "files"}},
       {"additionalProperties", false}};
   tool.output_schema = PlanOutcomeSchema();

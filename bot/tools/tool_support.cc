@@ -1,5 +1,6 @@
 #include "bot/tools/tool_support.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "bot/auth/scopes.h"
@@ -111,7 +112,10 @@ std::string StringArg(const json& args, const char* name, const std::string& fal
   return it != args.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-json FilesProperty() {
+json FilesProperty(std::size_t max_request_bytes) {
+  // Room for the JSON-RPC envelope, the path and the other arguments.
+  std::size_t envelope = std::min<std::size_t>(16384, max_request_bytes / 2);
+  std::size_t max_content = max_request_bytes - envelope;
   json file = {{"type", "object"},
                {"properties",
                 {{"path",
@@ -121,8 +125,12 @@ json FilesProperty() {
                    {"description", "Repository path under an allowed root"}}},
                  {"content",
                   {{"type", "string"},
-                   {"maxLength", 1048576},
-                   {"description", "The whole new content of the file"}}},
+                   {"maxLength", max_content},
+                   {"description",
+                    "The whole new content of the file. All files together, JSON-encoded, "
+                    "must fit in one request of at most " +
+                        std::to_string(max_request_bytes) +
+                        " bytes (server.max_body_bytes); split larger changes"}}},
                  {"delete", {{"type", "boolean"}, {"description", "Remove the file"}}},
                  {"executable", {{"type", "boolean"}}}}},
                {"required", {"path"}},

@@ -26,3 +26,38 @@ test('get_server_info over HTTP lists the environments of the repository once it
   assert.notEqual(local.isError, true, JSON.stringify(local.content));
   assert.equal(local.structuredContent.environment.name, 'local');
 });
+
+test('a body over the limit is refused with 413 and a JSON-RPC error naming the limit', async () => {
+  const token = server.token('agent-ux', scopes);
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`, 'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(2 << 20) } }),
+  });
+  assert.equal(res.status, 413);
+  const body = await res.json();
+  assert.equal(body.jsonrpc, '2.0');
+  assert.match(body.error.message, /over the limit of 1048576 bytes \(server\.max_body_bytes\)/);
+
+  // The MCP SDK shows the body, so the agent learns what to do.
+  const big = { path: 'infra/terraform/envs/local/notes.txt', content: 'a'.repeat(1100000) };
+  await assert.rejects(
+    agent.callTool({ name: 'plan_preview', arguments: { environment: 'local', files: [big] } }),
+    /server\.max_body_bytes/);
+});
+
+test('the largest file content the schema allows can be sent', async () => {
+  const { tools } = await agent.listTools();
+  for (const name of ['propose_change', 'plan_preview']) {
+    const max = tools.find((t) => t.name === name).inputSchema.properties.files.items.properties.content.maxLength;
+    assert.ok(max < 1048576, `${name}: content.maxLength ${max} leaves no room for the request`);
+  }
+  const max = tools.find((t) => t.name === 'plan_preview')
+    .inputSchema.properties.files.items.properties.content.maxLength;
+  const file = { path: 'infra/terraform/envs/local/notes.txt', content: 'a'.repeat(max) };
+  const r = await agent.callTool({ name: 'plan_preview', arguments: { environment: 'local', files: [file] } });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content).slice(0, 500));
+});
