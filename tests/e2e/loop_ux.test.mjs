@@ -61,3 +61,16 @@ test('the largest file content the schema allows can be sent', async () => {
   const r = await agent.callTool({ name: 'plan_preview', arguments: { environment: 'local', files: [file] } });
   assert.notEqual(r.isError, true, JSON.stringify(r.content).slice(0, 500));
 });
+
+test('a values file with no Application on either side does not plan as a removal', async () => {
+  const r = await agent.callTool({
+    name: 'plan_preview',
+    arguments: { environment: 'local', files: [{ path: 'helm/values/local/notes.yaml', content: 'replicas: 1\n' }] },
+  });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const app = r.structuredContent.projects.find((p) => p.project === 'argocd/apps/local/notes.yaml');
+  assert.ok(app, JSON.stringify(r.structuredContent.projects));
+  assert.equal(app.ok, true);
+  assert.doesNotMatch(app.summary, /removed/);
+  assert.match(app.summary, /no Application/);
+});
