@@ -3,6 +3,8 @@
 // refusals, the local merge gate and the applier woken at once by a local merge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startServer, connect } from './lib.mjs';
 
 let server;
@@ -73,4 +75,26 @@ test('a values file with no Application on either side does not plan as a remova
   assert.equal(app.ok, true);
   assert.doesNotMatch(app.summary, /removed/);
   assert.match(app.summary, /no Application/);
+});
+
+test('propose_helm_release on an existing release keeps what the caller did not change', async () => {
+  const r = await agent.callTool({
+    name: 'propose_helm_release',
+    arguments: {
+      environment: 'local', release: 'example-data-app', chart_path: 'helm/charts/example-data-app',
+      values: { replicaCount: 2, config: { bucket: 'gs://orders' } },
+    },
+  });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const show = (path) => execFileSync('git', ['-C', join(server.dir, 'work', 'gitops.git'), 'show',
+    `${r.structuredContent.commit}:${path}`], { encoding: 'utf8' });
+  const app = show('argocd/apps/local/example-data-app.yaml');
+  assert.match(app, /targetRevision: main/);
+  assert.match(app, /app\.kubernetes\.io\/part-of: example-data-app/);
+  assert.match(app, /CreateNamespace=true/);
+  assert.match(app, /selfHeal: true/);
+  const values = show('helm/values/local/example-data-app.yaml');
+  assert.match(values, /logLevel: debug/);
+  assert.match(values, /bucket: gs:\/\/orders/);
+  assert.match(values, /replicaCount: 2/);
 });
