@@ -98,3 +98,25 @@ test('propose_helm_release on an existing release keeps what the caller did not 
   assert.match(values, /bucket: gs:\/\/orders/);
   assert.match(values, /replicaCount: 2/);
 });
+
+test('read tools answer in their text content too, for clients that show only content', async () => {
+  const text = async (name, args = {}) => {
+    const r = await agent.callTool({ name, arguments: args });
+    assert.notEqual(r.isError, true, JSON.stringify(r.content));
+    assert.ok(r.structuredContent, `${name} keeps structuredContent`);
+    return r.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  };
+  const envs = await text('list_environments');
+  for (const name of ['local', 'dev', 'prod']) assert.match(envs, new RegExp(`^- ${name}: Terraform root infra/terraform/envs/${name}`, 'm'));
+  const proposals = await text('list_proposals');
+  assert.match(proposals, /^- #\d+ Deploy example-data-app to local \(branch datamcp\/local\//m);
+  const number = Number(/#(\d+) Deploy example-data-app/.exec(proposals)[1]);
+  const locks = await text('list_locks');
+  assert.match(locks, new RegExp(`argocd/apps/local/example-data-app\\.yaml held by pull request #${number}`));
+  const proposal = await text('get_proposal', { pull_request: number });
+  assert.match(proposal, /\(open\)/);
+  assert.match(proposal, /argocd\/apps\/local\/example-data-app\.yaml: \d+ Application field/);
+  const info = await text('get_server_info');
+  assert.match(info, /Environments: local, dev, prod/);
+  assert.match(info, /You are agent-ux with scopes: .*proposals:write/);
+});
