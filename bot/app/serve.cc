@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "bot/webhooks/webhook_routes.h"
 #include "datamcp/version.h"
 #include "gitops/common/log.h"
+#include "gitops/process/posix_process_runner.h"
 #include "gitops/queue/delivery_dispatcher.h"
 
 namespace datamcp::bot {
@@ -128,6 +130,18 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
+// Not ready while the terraform binary is missing: every Terraform plan would fail. (helm
+// is only needed by Helm releases and is reported when one is planned.)
+Status CheckTerraform(const config::PlanConfig& plan) {
+  const char* path = std::getenv("PATH");
+  auto found = process::ResolveProgram(plan.terraform_bin, path ? path : "");
+  if (!found.ok()) {
+    return Unavailable("plan.terraform_bin: " + found.status().message() +
+                       "; install terraform or set plan.terraform_bin");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -157,17 +171,17 @@ int RunServe(const CommonOptions& options) {
   HttpFront front(config.server, metrics);
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
-  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir] {
+  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir, &config] {
     DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+    DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
     return CheckRepositoryAndWorkDir(mirror_path, dir);
   });
-  std::thread signals = WatchSignals(front);
+  // Bind before watching signals: a port in use ends here, with no shutdown to report.
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
-    kill(getpid(), SIGTERM);
-    signals.join();
     return 1;
   }
+  std::thread signals = WatchSignals(front);
   mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
   mcp::RegisterMcpRoutes(

@@ -93,11 +93,20 @@ int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
 
 int RunPr(const std::vector<std::string>& args, const CommonOptions& common) {
   int n = 0;
-  if (args.size() != 1 || !ParseNumber(args[0], &n)) return CliFail("usage: datamcp pr N", 2);
+  bool diff = args.size() == 2 && args[1] == "--diff";
+  if ((args.size() != 1 && !diff) || !ParseNumber(args[0], &n)) {
+    return CliFail("usage: datamcp pr N [--diff]", 2);
+  }
   auto store = OpenStore(common);
   if (!store.ok()) return CliFail(store.status().message());
   auto pr = store->Get(n);
   if (!pr.ok()) return CliFail(pr.status().message());
+  if (diff) {
+    auto patch = store->Diff(n);
+    if (!patch.ok()) return CliFail(patch.status().message());
+    std::fputs(patch->c_str(), stdout);
+    return 0;
+  }
   std::printf("#%d %s\n%s -> %s (%s)\nstate: %s  plan: %s  approved by: ", pr->number,
               pr->title.c_str(), pr->head_ref.c_str(), pr->base_ref.c_str(),
               pr->head_sha.substr(0, 12).c_str(), pr->merged ? "merged" : pr->state.c_str(),

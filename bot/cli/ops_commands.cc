@@ -68,6 +68,13 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
   config::Config config;
   auto stack = OpenStack(common, &config);
   if (!stack.ok()) return CliFail(stack.status().message());
+  if (!filter.env.empty()) {
+    // An unknown environment is a mistake, not an empty history.
+    auto repo_config = (*stack)->proposals->LoadConfig();
+    if (!repo_config.ok()) return CliFail(repo_config.status().message());
+    auto found = repo_config->FindEnvironment(filter.env);
+    if (!found.ok()) return CliFail("audit --env: " + found.status().message(), 2);
+  }
   auto entries = audit::ReadAuditLog(*(*stack)->repo, config.repository.default_branch, filter);
   if (!entries.ok()) return CliFail(entries.status().message());
   if (json) {

@@ -72,6 +72,43 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
   return std::string(git_oid_tostr_s(&merge_id));
 }
 
+// The diff of a pull request: from the merge base of its base and head, to its head. The
+// repository comes first so that it outlives the diff.
+struct PrDiff {
+  git::RepositoryPtr repo;
+  git::DiffPtr diff;
+};
+
+Result<PrDiff> DiffOf(const std::string& repo_path, const PullRecord& pr) {
+  git_repository* raw = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, repo_path.c_str()), "open"));
+  git::RepositoryPtr repo(raw);
+  git_oid head_id, base_id, merge_base;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_oid_fromstr(&head_id, pr.head_sha.c_str()), "head"));
+  std::string base_ref = pr.merged ? pr.merge_commit_sha + "^1" : "refs/heads/" + pr.base_ref;
+  git_object* base_obj = nullptr;
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_revparse_single(&base_obj, repo.get(), base_ref.c_str()), base_ref));
+  git_oid_cpy(&base_id, git_object_id(base_obj));
+  git_object_free(base_obj);
+  DATAMCP_RETURN_IF_ERROR(
+      GitStatus(git_merge_base(&merge_base, repo.get(), &base_id, &head_id), "merge base"));
+  auto tree_of = [&](const git_oid* id) -> Result<git::TreePtr> {
+    git_commit* c = nullptr;
+    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo.get(), id), "commit"));
+    git::CommitPtr commit(c);
+    git_tree* t = nullptr;
+    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&t, commit.get()), "tree"));
+    return git::TreePtr(t);
+  };
+  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr old_tree, tree_of(&merge_base));
+  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr new_tree, tree_of(&head_id));
+  git_diff* d = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(
+      git_diff_tree_to_tree(&d, repo.get(), old_tree.get(), new_tree.get(), nullptr), "diff"));
+  return PrDiff{std::move(repo), git::DiffPtr(d)};
+}
+
 }  // namespace
 
 Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by) {
@@ -118,33 +155,8 @@ Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by)
 Result<std::vector<std::pair<std::string, std::string>>> LocalPrStore::ChangedFiles(
     int number) const {
   DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
-  git_repository* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_repository_open_bare(&raw, repo_path_.c_str()), "open"));
-  git::RepositoryPtr repo(raw);
-  git_oid head_id, base_id, merge_base;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_oid_fromstr(&head_id, pr.head_sha.c_str()), "head"));
-  std::string base_ref = pr.merged ? pr.merge_commit_sha + "^1" : "refs/heads/" + pr.base_ref;
-  git_object* base_obj = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_revparse_single(&base_obj, repo.get(), base_ref.c_str()), base_ref));
-  git_oid_cpy(&base_id, git_object_id(base_obj));
-  git_object_free(base_obj);
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_merge_base(&merge_base, repo.get(), &base_id, &head_id), "merge base"));
-  auto tree_of = [&](const git_oid* id) -> Result<git::TreePtr> {
-    git_commit* c = nullptr;
-    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo.get(), id), "commit"));
-    git::CommitPtr commit(c);
-    git_tree* t = nullptr;
-    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&t, commit.get()), "tree"));
-    return git::TreePtr(t);
-  };
-  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr old_tree, tree_of(&merge_base));
-  DATAMCP_ASSIGN_OR_RETURN(git::TreePtr new_tree, tree_of(&head_id));
-  git_diff* d = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(
-      git_diff_tree_to_tree(&d, repo.get(), old_tree.get(), new_tree.get(), nullptr), "diff"));
-  git::DiffPtr diff(d);
+  DATAMCP_ASSIGN_OR_RETURN(PrDiff pr_diff, DiffOf(repo_path_, pr));
+  git::DiffPtr& diff = pr_diff.diff;
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
@@ -155,6 +167,17 @@ Result<std::vector<std::pair<std::string, std::string>>> LocalPrStore::ChangedFi
         delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path, status);
   }
   return out;
+}
+
+Result<std::string> LocalPrStore::Diff(int number) const {
+  DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
+  DATAMCP_ASSIGN_OR_RETURN(PrDiff pr_diff, DiffOf(repo_path_, pr));
+  git_buf buf = GIT_BUF_INIT;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(
+      git_diff_to_buf(&buf, pr_diff.diff.get(), GIT_DIFF_FORMAT_PATCH), "format the diff"));
+  std::string text(buf.ptr ? buf.ptr : "", buf.size);
+  git_buf_dispose(&buf);
+  return text;
 }
 
 }  // namespace datamcp::localforge

@@ -50,6 +50,8 @@ class LocalPrStore {
   // The paths the pull request changes (merge base of base and head, to head), with
   // "added" | "modified" | "removed".
   Result<std::vector<std::pair<std::string, std::string>>> ChangedFiles(int number) const;
+  // The same change as a unified patch (what `git diff base...head` shows).
+  Result<std::string> Diff(int number) const;
 
  private:
   std::string repo_path_;

@@ -67,7 +67,9 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
 TEST_F(ConfigTest, BadValueNamesKeyAndSource) {
   auto c = Load({.env = {{"DATAMCP_SERVER_PORT", "70000"}}});
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().message(), "server.port: 70000 is not a port number (0-65535)");
+  EXPECT_EQ(c.status().message(),
+            "server.port (from DATAMCP_SERVER_PORT): 70000 is not a port number (0-65535); "
+            "`datamcp config --reference` describes every key");
 
   auto d = Load({.env = {{"DATAMCP_SERVER_PORT", "eighty"}}});
   ASSERT_FALSE(d.ok());
@@ -117,7 +119,9 @@ TEST_F(ConfigTest, NoAuthIsRefusedOffLoopback) {
   EXPECT_TRUE(Load({.env = {{"DATAMCP_AUTH_MODE", "none"}}}).ok());
   auto c = Load({.env = {{"DATAMCP_AUTH_MODE", "none"}, {"DATAMCP_SERVER_BIND", "0.0.0.0"}}});
   ASSERT_FALSE(c.ok());
-  EXPECT_TRUE(c.status().message().starts_with("auth.mode: none is only allowed"));
+  EXPECT_TRUE(
+      c.status().message().starts_with("auth.mode (from DATAMCP_AUTH_MODE): none is only allowed"))
+      << c.status().message();
 }
 
 TEST_F(ConfigTest, GithubForgeNeedsCredentialsAndWebhookSecret) {

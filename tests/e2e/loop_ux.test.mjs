@@ -120,3 +120,14 @@ test('read tools answer in their text content too, for clients that show only co
   assert.match(info, /Environments: local, dev, prod/);
   assert.match(info, /You are agent-ux with scopes: .*proposals:write/);
 });
+
+test('the reviewer CLI shows a pull request as a diff and refuses an unknown audit environment', async () => {
+  const proposals = (await agent.callTool({ name: 'list_proposals', arguments: {} })).structuredContent.proposals;
+  const pr = proposals.find((p) => /example-data-app/.test(p.title));
+  const diff = server.cli('pr', String(pr.number), '--diff');
+  assert.match(diff, /^diff --git a\/helm\/values\/local\/example-data-app\.yaml/m);
+  assert.match(diff, /^\+replicaCount: 2$/m);
+  assert.throws(() => execFileSync(server.env.DATAMCP_BINARY ?? process.env.DATAMCP_BINARY,
+    ['audit', '--env', 'nope'], { env: server.env, encoding: 'utf8', stdio: 'pipe' }),
+  (e) => e.status === 2 && /audit --env: .*nope.*known/.test(e.stderr));
+});
