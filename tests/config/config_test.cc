@@ -163,5 +163,19 @@ TEST_F(ConfigTest, ReadmeDocumentsEveryKey) {
       << "README.md's configuration table is stale; paste `datamcp config --reference`";
 }
 
+TEST_F(ConfigTest, ReadmeStaysInTheRepositoryAndShowsHowToConnect) {
+  const char* src = std::getenv("DATAMCP_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  std::ifstream in(fs::path(src) / "README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  EXPECT_EQ(readme.find("../"), std::string::npos) << "README.md points outside the repository";
+  for (const char* needed : {"server:read", "\"mcpServers\"", "DATAMCP_TOKEN", "\"url\": \"http://",
+                             "\"module\": \"local-data\"", "terraform_bin"}) {
+    EXPECT_NE(readme.find(needed), std::string::npos) << "README.md lacks " << needed;
+  }
+}
+
 }  // namespace
 }  // namespace datamcp::config
