@@ -41,8 +41,11 @@ commands:
                         --diff the change itself as a unified patch
   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
                         review pull request N on the local forge
-  merge N [--as USER]   merge pull request N on the local forge (a human action; the server
-                        then re-plans, checks the fingerprint and applies)
+  merge N [--as USER] [--force]
+                        merge pull request N on the local forge (a human action; the server
+                        then re-plans, checks the fingerprint and applies). Refused until the
+                        plan check passed and the environment's approvals are there;
+                        --force merges anyway and records it as forced
   close N [-m TEXT] [--as USER]
                         close pull request N without merging (its locks are released)
   config --reference    print every configuration key (markdown table)

@@ -12,9 +12,7 @@
 #include "gitops/audit/audit_log.h"
 
 namespace datamcp::bot {
-namespace {
 
-// The stack with its own mirror, opened and fetched, for a command beside a server.
 Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
                                                config::Config* config_out) {
   DATAMCP_ASSIGN_OR_RETURN(config::Config config, LoadConfig(common));
@@ -26,8 +24,6 @@ Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
   if (config_out) *config_out = config;
   return stack;
 }
-
-}  // namespace
 
 int RunMcpStdio(const std::vector<std::string>& args, const CommonOptions& common) {
   if (!args.empty()) return CliFail("mcp takes no arguments besides --config", 2);

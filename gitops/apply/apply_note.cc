@@ -10,25 +10,27 @@ namespace datamcp::apply {
 using nlohmann::json;
 
 json ToJson(const ApplyNote& n) {
-  return {{"type", "apply"},
-          {"project", n.project},
-          {"kind", n.kind},
-          {"env", n.env},
-          {"pull_request", n.pull_request},
-          {"merge_commit", n.merge_commit},
-          {"reviewed", n.reviewed},
-          {"result", n.result},
-          {"summary", n.summary},
-          {"detail", n.detail},
-          {"requester", n.requester},
-          {"tool", n.tool},
-          {"merged_by", n.merged_by},
-          {"approvers", n.approvers},
-          {"reviewed_fingerprint", n.reviewed_fingerprint},
-          {"fingerprint", n.fingerprint},
-          {"argocd", n.argocd.is_null() ? json::object() : n.argocd},
-          {"started_at", n.started_at},
-          {"finished_at", n.finished_at}};
+  json out = {{"type", "apply"},
+              {"project", n.project},
+              {"kind", n.kind},
+              {"env", n.env},
+              {"pull_request", n.pull_request},
+              {"merge_commit", n.merge_commit},
+              {"reviewed", n.reviewed},
+              {"result", n.result},
+              {"summary", n.summary},
+              {"detail", n.detail},
+              {"requester", n.requester},
+              {"tool", n.tool},
+              {"merged_by", n.merged_by},
+              {"approvers", n.approvers},
+              {"reviewed_fingerprint", n.reviewed_fingerprint},
+              {"fingerprint", n.fingerprint},
+              {"argocd", n.argocd.is_null() ? json::object() : n.argocd},
+              {"started_at", n.started_at},
+              {"finished_at", n.finished_at}};
+  if (!n.forced_merge.empty()) out["forced_merge"] = n.forced_merge;
+  return out;
 }
 
 bool IsApplyRecord(const json& note, const std::string& commit) {

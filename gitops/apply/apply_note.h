@@ -29,6 +29,9 @@ struct ApplyNote {
   std::string reviewed_fingerprint;
   std::string fingerprint;
   nlohmann::json argocd;  // {app, phase, health, revision} when synced
+  // Set when the merge bypassed the local forge's gate (`datamcp merge --force`): what was
+  // missing, from the merge commit's Datamcp-Forced-Merge trailer.
+  std::string forced_merge;
   long long started_at = 0;
   long long finished_at = 0;
 };

@@ -1,6 +1,9 @@
 // LocalPrStore::Merge: the local forge's merge button.
 #include <git2.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "gitops/common/record_text.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_pr_store.h"
@@ -32,11 +35,44 @@ std::string ConflictPaths(git_index* index) {
   return paths;
 }
 
+// What `gate` finds missing for merging `head_sha`, one item each; empty: mergeable.
+std::vector<std::string> MissingForMerge(const PullRecord& pr, const std::string& head_sha,
+                                         const MergeGate& gate) {
+  std::vector<std::string> missing;
+  if (!gate.enforce) return missing;
+  const CommitStatus* plan = nullptr;
+  for (const auto& s : pr.statuses) {
+    if (s.context == "datamcp/plan" && s.sha == head_sha) plan = &s;
+  }
+  std::string head = head_sha.substr(0, 12);
+  if (!plan) {
+    missing.push_back("the plan check has not run on head " + head +
+                      " (wait for the server to plan it)");
+  } else if (plan->state != "success") {
+    missing.push_back("the plan check is " + plan->state + " on head " + head + ": " +
+                      FirstLineOf(plan->description));
+  }
+  int approvals = 0;
+  for (const auto& user : pr.Approvers()) approvals += user != pr.author ? 1 : 0;
+  if (approvals < gate.required_approvals) {
+    missing.push_back(std::to_string(approvals) + " of " + std::to_string(gate.required_approvals) +
+                      " approval(s) by someone other than the author (`datamcp review " +
+                      std::to_string(pr.number) + " --approve --as USER`)");
+  }
+  return missing;
+}
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : sep) + item;
+  return out;
+}
+
 // Creates the merge commit of `head` into `base` and moves the base branch from exactly
 // `base`'s commit. Returns the merge commit id.
 Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_commit* base,
                               git_commit* head, const git_signature* sig,
-                              const std::string& merged_by) {
+                              const std::string& merged_by, const std::string& forced) {
   git_index* raw_index = nullptr;
   git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
   DATAMCP_RETURN_IF_ERROR(
@@ -56,7 +92,8 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
   std::string message = "Merge pull request #" + std::to_string(pr.number) + " from " +
                         pr.head_ref + "\n\n" + FirstLineOf(pr.title) +
                         "\n\nDatamcp-Pull-Request: " + std::to_string(pr.number) +
-                        "\nDatamcp-Merged-By: " + merged_by + "\n";
+                        "\nDatamcp-Merged-By: " + merged_by + "\n" +
+                        (forced.empty() ? "" : "Datamcp-Forced-Merge: " + forced + "\n");
   const git_commit* parents[] = {base, head};
   git_oid merge_id;
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_create(&merge_id, repo, nullptr, sig, sig, nullptr,
@@ -111,7 +148,8 @@ Result<PrDiff> DiffOf(const std::string& repo_path, const PullRecord& pr) {
 
 }  // namespace
 
-Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by) {
+Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by,
+                                       const MergeGate& gate) {
   DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, Get(number));
   if (pr.merged)
     return FailedPrecondition("pull request #" + std::to_string(number) + " is already merged");
@@ -129,14 +167,21 @@ Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by)
                 "signature"));
   git::SignaturePtr sig(s);
   Result<std::string> merge_id = Conflict("not attempted");
-  std::string head_sha;
+  std::string head_sha, forced;
   for (int attempt = 0; attempt < 10 && !merge_id.ok(); ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(git::CommitPtr base,
                              LookupCommit(repo.get(), "refs/heads/" + pr.base_ref));
     DATAMCP_ASSIGN_OR_RETURN(git::CommitPtr head,
                              LookupCommit(repo.get(), "refs/heads/" + pr.head_ref));
     head_sha = git_oid_tostr_s(git_commit_id(head.get()));
-    merge_id = MergeInto(repo.get(), pr, base.get(), head.get(), sig.get(), merged_by);
+    std::vector<std::string> missing = MissingForMerge(pr, head_sha, gate);
+    if (!missing.empty() && !gate.force) {
+      return FailedPrecondition("pull request #" + std::to_string(number) +
+                                " cannot be merged yet: " + Join(missing, "; ") +
+                                ". Fix that, or merge with --force (recorded as forced)");
+    }
+    forced = Join(missing, "; ");
+    merge_id = MergeInto(repo.get(), pr, base.get(), head.get(), sig.get(), merged_by, forced);
     if (!merge_id.ok() && merge_id.status().code() != StatusCode::kConflict) {
       return merge_id.status();
     }
@@ -148,6 +193,12 @@ Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by)
     r.merge_commit_sha = *merge_id;
     r.head_sha = head_sha;
     r.merged_by = merged_by;
+    if (!forced.empty()) {
+      long long id = 1;
+      for (const auto& c : r.comments) id = std::max(id, c.id + 1);
+      r.comments.push_back(
+          {id, merged_by, "Merged with --force, bypassing: " + forced, clock_.UnixSeconds()});
+    }
     return Status::Ok();
   });
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, connect } from './lib.mjs';
+import { startServer, connect, waitFor } from './lib.mjs';
 
 let server;
 let agent;
@@ -130,4 +130,56 @@ test('the reviewer CLI shows a pull request as a diff and refuses an unknown aud
   assert.throws(() => execFileSync(server.env.DATAMCP_BINARY ?? process.env.DATAMCP_BINARY,
     ['audit', '--env', 'nope'], { env: server.env, encoding: 'utf8', stdio: 'pipe' }),
   (e) => e.status === 2 && /audit --env: .*nope.*known/.test(e.stderr));
+});
+
+const cliFails = (...args) => {
+  try {
+    server.cli(...args);
+  } catch (e) {
+    return e.stderr?.toString() ?? String(e);
+  }
+  throw new Error(`datamcp ${args.join(' ')} succeeded`);
+};
+const tf = (name) => ({ path: `infra/terraform/envs/local/${name}.tf`,
+  content: `resource "terraform_data" "${name}" {\n  input = "${name}"\n}\n` });
+const originGit = (...args) => execFileSync('git', ['-C', join(server.dir, 'work', 'gitops.git'), ...args],
+  { encoding: 'utf8' }).trim();
+
+test('the local forge refuses a merge whose plan did not pass, and --force is recorded', async () => {
+  const holder = await agent.callTool({ name: 'propose_change',
+    arguments: { environment: 'local', title: 'Hold the local root', files: [tf('gate_a')] } });
+  assert.equal(holder.structuredContent.plan.status, 'success', JSON.stringify(holder.structuredContent));
+  const blocked = await agent.callTool({ name: 'propose_change',
+    arguments: { environment: 'local', title: 'Blocked by the holder', files: [tf('gate_b')] } });
+  const n = blocked.structuredContent.pull_request;
+  assert.notEqual(blocked.structuredContent.plan.status, 'success');
+  const refused = cliFails('merge', String(n), '--as', 'carol');
+  assert.match(refused, new RegExp(`#${n} cannot be merged yet: the plan check is \\w+ on head`));
+  assert.match(refused, /--force/);
+  assert.doesNotMatch(originGit('log', '-1', '--format=%s', 'main'), new RegExp(`#${n}`));
+
+  assert.match(server.cli('merge', String(n), '--as', 'carol', '--force'), /forced/);
+  const merge = originGit('rev-parse', 'main');
+  assert.match(originGit('log', '-1', '--format=%B', merge), /^Datamcp-Forced-Merge: the plan check is/m);
+  assert.match(server.cli('pr', String(n)), /Merged with --force, bypassing: the plan check/);
+  let notes = [];
+  await waitFor(() => {
+    try {
+      notes = JSON.parse(originGit('notes', '--ref=datamcp', 'show', merge)).filter((d) => d.type === 'apply');
+    } catch { notes = []; }
+    return notes.length > 0;
+  }, 120000, 'the apply record of the forced merge');
+  assert.match(notes[0].forced_merge, /the plan check is/);
+});
+
+test('the local forge refuses a merge without the approvals the environment needs', async () => {
+  const dev = await connect(server, server.token('agent-dev', ['proposals:write', 'plans:read', 'env:dev']));
+  const r = await dev.callTool({ name: 'propose_change', arguments: { environment: 'dev', title: 'Dev values',
+    files: [{ path: 'helm/values/dev/gate.yaml', content: 'replicas: 1\n' }] } });
+  await dev.close();
+  assert.equal(r.structuredContent.plan.status, 'success', JSON.stringify(r.structuredContent));
+  const n = r.structuredContent.pull_request;
+  assert.match(cliFails('merge', String(n), '--as', 'carol'), /0 of 1 approval\(s\) by someone other than the author/);
+  server.cli('review', String(n), '--approve', '--as', 'dave');
+  assert.match(server.cli('merge', String(n), '--as', 'carol'), new RegExp(`#${n} merged by carol`));
 });
