@@ -11,6 +11,7 @@
 
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
+#include "bot/app/ref_watcher.h"
 #include "bot/app/state_metrics.h"
 #include "bot/events/github_events.h"
 #include "bot/http/health_routes.h"
@@ -198,6 +199,17 @@ int RunServe(const CommonOptions& options) {
     webhooks->dispatcher->Start();
   }
   keeper.Start();
+  // The local forge merges in another process (`datamcp merge`): wake the reconciler as
+  // soon as the embedded repository's refs move instead of waiting for the next pass.
+  RefWatcher ref_watcher;
+  if (!(*stack)->embedded_origin.empty()) {
+    apply::Reconciler* reconciler = (*stack)->reconciler.get();
+    if (Status s =
+            ref_watcher.Start((*stack)->embedded_origin, [reconciler] { reconciler->Poke(); });
+        !s.ok()) {
+      log::Warn("ref_watch_unavailable", {{"error", s.message()}});
+    }
+  }
   if (config.auth.mode == "none") {
     log::Warn("auth_disabled", {{"message",
                                  "auth.mode none: every caller has every scope; "
@@ -213,6 +225,7 @@ int RunServe(const CommonOptions& options) {
   sessions.CloseAll();
   signals.join();
   if (webhooks) webhooks->dispatcher->Stop();
+  ref_watcher.Stop();
   keeper.Stop();
   log::Info("stopped");
   return 0;
