@@ -227,7 +227,24 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string head, repo_.ResolveRef(pr.head_sha));
   DATAMCP_ASSIGN_OR_RETURN(std::string merge_base, repo_.MergeBase(base, head));
-  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, merge_base, head));
+  std::string planned = head;
+  if (merge_base != base) {
+    // The default branch moved since the branch was made: plan what the merge will be (as
+    // the re-plan after merge does), not the head, whose base lacks what the branch gained.
+    auto merged = repo_.MergeCommits(base, head);
+    if (!merged.ok()) {
+      if (merged.status().code() != StatusCode::kFailedPrecondition) return merged.status();
+      std::string why = "conflicts with " + options_.default_branch + "; rebase the branch on " +
+                        options_.default_branch + " and push, or propose the change again";
+      forge::CommitState state{forge::CommitStateKind::kFailure, "datamcp/plan", why, ""};
+      DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(head, state));
+      return FailedPrecondition("pull request #" + std::to_string(number) + ": " +
+                                merged.status().message() + "; " + why);
+    }
+    planned = *merged;
+  }
+  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, planned));
+  run.head = head;  // the records go on the pull request's head, which reviewers see
   return Report(number, run);
 }
 
