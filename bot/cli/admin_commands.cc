@@ -36,6 +36,7 @@ constexpr char kTokenUsage[] =
     "usage: datamcp token --sub NAME --scopes \"SCOPE ...\" [--ttl 1h]\n"
     "  mints an HS256 token with the server's key.\n"
     "  scopes: proposals:write plans:read audit:read locks:read server:read env:<environment>\n"
+    "          (none: a token that can only call get_server_info)\n"
     "  --ttl: digits and a unit s, m, h or d, between 1s and 366d (default 1h)\n";
 
 // Every scope is one DataMCP checks: a misspelt one would only fail later, at a tool call.
@@ -43,8 +44,8 @@ Status CheckScopes(const std::vector<std::string>& scopes) {
   static const char* kKnown = "proposals:write plans:read audit:read locks:read server:read";
   if (scopes.empty()) {
     return InvalidArgument(
-        "--scopes: no scope given; a token without scopes can only call get_server_info. "
-        "Give e.g. --scopes \"proposals:write plans:read env:dev\"");
+        "--scopes: no scope given; give e.g. --scopes \"proposals:write plans:read env:dev\" "
+        "(or --scopes none for a token that can only call get_server_info)");
   }
   for (const auto& scope : scopes) {
     if (scope.starts_with(kEnvScopePrefix)) {
@@ -88,7 +89,11 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
     return CliFail(usage, 2);
   }
   std::vector<std::string> scopes = SplitScopes(flags["scopes"]);
-  if (Status s = CheckScopes(scopes); !s.ok()) return CliFail("token " + s.message(), 2);
+  bool none = scopes.size() == 1 && scopes[0] == "none";  // explicitly no scope
+  if (none) scopes.clear();
+  if (Status s = none ? Status::Ok() : CheckScopes(scopes); !s.ok()) {
+    return CliFail("token " + s.message(), 2);
+  }
   auto config = LoadConfig(common);
   if (!config.ok()) return CliFail(config.status().message(), 2);
   if (config->auth.algorithm != "HS256") {

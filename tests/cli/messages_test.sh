@@ -24,6 +24,8 @@ run "$bin" token --sub a --scopes ""
 want 2 "no scope given"
 run "$bin" token --sub a
 want 2 "no scope given"
+run "$bin" token --sub a --scopes none
+want 0 "."
 run "$bin" token --sub a --scopes "env:Prod"
 want 2 "'env:Prod' is not env:<environment>"
 run "$bin" token --sub a --scopes "plans:read" --ttl 0s
