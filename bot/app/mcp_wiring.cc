@@ -41,13 +41,21 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
                                     ? "remote GitOps repository"
                                     : "embedded local repository (local forge)";
   info.default_branch = config.repository.default_branch;
-  if (auto repo_config = stack.proposals->CachedConfig()) {
-    for (const auto& env : repo_config->environments) info.environments.push_back(env.name);
-  }
+  // Read at each call, not here: at start-up the mirror is not ready yet, and the
+  // configuration on the default branch can change while the server runs (the mirror
+  // keeper and the reconciler refresh the cached copy each time they read it).
+  info.current_environments = [&proposals = *stack.proposals] {
+    std::vector<std::string> names;
+    if (auto repo_config = proposals.CachedConfig()) {
+      for (const auto& env : repo_config->environments) names.push_back(env.name);
+    }
+    return names;
+  };
   info.forge = config.forge.kind;
   DATAMCP_RETURN_IF_ERROR(mcp::RegisterServerInfoTool(parts->registry, info));
   parts->deps.reset(new tools::GitopsToolDeps{*stack.proposals, *stack.forge, *stack.repo,
-                                              *stack.locks, config.repository.default_branch});
+                                              *stack.locks, config.repository.default_branch,
+                                              config.server.max_body_bytes});
   DATAMCP_RETURN_IF_ERROR(tools::RegisterProposalTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
   mcp::McpServerOptions options;

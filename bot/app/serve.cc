@@ -5,11 +5,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
+#include "bot/app/ref_watcher.h"
 #include "bot/app/state_metrics.h"
 #include "bot/events/github_events.h"
 #include "bot/http/health_routes.h"
@@ -22,6 +24,7 @@
 #include "bot/webhooks/webhook_routes.h"
 #include "datamcp/version.h"
 #include "gitops/common/log.h"
+#include "gitops/process/posix_process_runner.h"
 #include "gitops/queue/delivery_dispatcher.h"
 
 namespace datamcp::bot {
@@ -128,6 +131,18 @@ std::thread WatchSignals(HttpFront& front) {
   });
 }
 
+// Not ready while the terraform binary is missing: every Terraform plan would fail. (helm
+// is only needed by Helm releases and is reported when one is planned.)
+Status CheckTerraform(const config::PlanConfig& plan) {
+  const char* path = std::getenv("PATH");
+  auto found = process::ResolveProgram(plan.terraform_bin, path ? path : "");
+  if (!found.ok()) {
+    return Unavailable("plan.terraform_bin: " + found.status().message() +
+                       "; install terraform or set plan.terraform_bin");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
@@ -157,17 +172,17 @@ int RunServe(const CommonOptions& options) {
   HttpFront front(config.server, metrics);
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
-  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir] {
+  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir, &config] {
     DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+    DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
     return CheckRepositoryAndWorkDir(mirror_path, dir);
   });
-  std::thread signals = WatchSignals(front);
+  // Bind before watching signals: a port in use ends here, with no shutdown to report.
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
-    kill(getpid(), SIGTERM);
-    signals.join();
     return 1;
   }
+  std::thread signals = WatchSignals(front);
   mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
   mcp::RegisterMcpRoutes(
@@ -176,13 +191,25 @@ int RunServe(const CommonOptions& options) {
       sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
-    front.server().set_payload_max_length(
-        std::max(config.server.max_body_bytes, config.webhooks.max_body_bytes));
+    if (config.webhooks.max_body_bytes > config.server.max_body_bytes) {
+      front.SetPayloadLimit(config.webhooks.max_body_bytes, "webhooks.max_body_bytes");
+    }
     front.AddRouteLabel("/webhooks/github");
     RegisterWebhookRoutes(front.server(), *webhooks->intake);
     webhooks->dispatcher->Start();
   }
   keeper.Start();
+  // The local forge merges in another process (`datamcp merge`): wake the reconciler as
+  // soon as the embedded repository's refs move instead of waiting for the next pass.
+  RefWatcher ref_watcher;
+  if (!(*stack)->embedded_origin.empty()) {
+    apply::Reconciler* reconciler = (*stack)->reconciler.get();
+    if (Status s =
+            ref_watcher.Start((*stack)->embedded_origin, [reconciler] { reconciler->Poke(); });
+        !s.ok()) {
+      log::Warn("ref_watch_unavailable", {{"error", s.message()}});
+    }
+  }
   if (config.auth.mode == "none") {
     log::Warn("auth_disabled", {{"message",
                                  "auth.mode none: every caller has every scope; "
@@ -198,6 +225,7 @@ int RunServe(const CommonOptions& options) {
   sessions.CloseAll();
   signals.join();
   if (webhooks) webhooks->dispatcher->Stop();
+  ref_watcher.Stop();
   keeper.Stop();
   log::Info("stopped");
   return 0;

@@ -32,12 +32,51 @@ bool ParseFlags(const std::vector<std::string>& args, std::map<std::string, std:
   return true;
 }
 
+constexpr char kTokenUsage[] =
+    "usage: datamcp token --sub NAME --scopes \"SCOPE ...\" [--ttl 1h]\n"
+    "  mints an HS256 token with the server's key.\n"
+    "  scopes: proposals:write plans:read audit:read locks:read server:read env:<environment>\n"
+    "          (none: a token that can only call get_server_info)\n"
+    "  --ttl: digits and a unit s, m, h or d, between 1s and 366d (default 1h)\n";
+
+// Every scope is one DataMCP checks: a misspelt one would only fail later, at a tool call.
+Status CheckScopes(const std::vector<std::string>& scopes) {
+  static const char* kKnown = "proposals:write plans:read audit:read locks:read server:read";
+  if (scopes.empty()) {
+    return InvalidArgument(
+        "--scopes: no scope given; give e.g. --scopes \"proposals:write plans:read env:dev\" "
+        "(or --scopes none for a token that can only call get_server_info)");
+  }
+  for (const auto& scope : scopes) {
+    if (scope.starts_with(kEnvScopePrefix)) {
+      std::string env = scope.substr(kEnvScopePrefix.size());
+      bool valid = !env.empty() && env.size() <= 63 && env[0] >= 'a' && env[0] <= 'z';
+      for (char c : env)
+        valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+      if (valid) continue;
+      return InvalidArgument("--scopes: '" + scope +
+                             "' is not env:<environment> (lowercase letters, digits, '-')");
+    }
+    if ((std::string(" ") + kKnown + " ").find(" " + scope + " ") == std::string::npos) {
+      return InvalidArgument("--scopes: '" + scope + "' is not a DataMCP scope; known: " + kKnown +
+                             " env:<environment>");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunToken(const std::vector<std::string>& args, const CommonOptions& common) {
   std::map<std::string, std::string> flags;
   std::vector<std::string> positional;
   std::string error;
+  for (const auto& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kTokenUsage, stdout);
+      return 0;
+    }
+  }
   if (!ParseFlags(args, &flags, &positional, &error)) return CliFail("token: " + error, 2);
   for (const auto& [name, value] : flags) {
     if (name != "sub" && name != "scopes" && name != "ttl") {
@@ -45,8 +84,15 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
     }
   }
   if (!positional.empty() || !flags.contains("sub")) {
-    return CliFail(
-        "usage: datamcp token --sub NAME --scopes \"proposals:write plans:read\" [--ttl 1h]", 2);
+    std::string usage = kTokenUsage;
+    usage.pop_back();
+    return CliFail(usage, 2);
+  }
+  std::vector<std::string> scopes = SplitScopes(flags["scopes"]);
+  bool none = scopes.size() == 1 && scopes[0] == "none";  // explicitly no scope
+  if (none) scopes.clear();
+  if (Status s = none ? Status::Ok() : CheckScopes(scopes); !s.ok()) {
+    return CliFail("token " + s.message(), 2);
   }
   auto config = LoadConfig(common);
   if (!config.ok()) return CliFail(config.status().message(), 2);
@@ -58,10 +104,10 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
   }
   if (Status s = EnsureHs256Secret(*config); !s.ok()) return CliFail(s.message(), 2);
   auto ttl = ParseTtl(flags.contains("ttl") ? flags["ttl"] : "1h");
-  if (!ttl.ok()) return CliFail("token --ttl: " + ttl.status().message(), 2);
+  if (!ttl.ok()) return CliFail("token " + ttl.status().message(), 2);
   MintOptions mint;
   mint.subject = flags["sub"];
-  mint.scopes = SplitScopes(flags["scopes"]);
+  mint.scopes = scopes;
   mint.ttl = *ttl;
   mint.issuer = config->auth.issuer;
   mint.audience = config->auth.audience;

@@ -13,6 +13,7 @@
 #include "bot/cli/ops_commands.h"
 #include "datamcp/version.h"
 #include "gitops/config/config.h"
+#include "gitops/config/config_keys.h"
 
 namespace datamcp::bot {
 namespace {
@@ -39,15 +40,21 @@ commands:
   init-repo DEST [--template DIR]
                         create a GitOps repository from repo-template/
   prs [--all] [--json]  list the local forge's pull requests
-  pr N                  show pull request N with its comments (the plan output)
+  pr N [--diff]         show pull request N with its comments (the plan output), or with
+                        --diff the change itself as a unified patch
   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
                         review pull request N on the local forge
-  merge N [--as USER]   merge pull request N on the local forge (a human action; the server
-                        then re-plans, checks the fingerprint and applies)
+  merge N [--as USER] [--force]
+                        merge pull request N on the local forge (a human action; the server
+                        then re-plans, checks the fingerprint and applies). Refused until the
+                        plan check passed and the environment's approvals are there;
+                        --force merges anyway and records it as forced
   close N [-m TEXT] [--as USER]
                         close pull request N without merging (its locks are released)
   config --reference    print every configuration key (markdown table)
   config --check        load and validate the configuration, print the first problem
+  config --show         print the effective configuration (file, environment, defaults),
+                        secrets masked
   version               print the version
   help, --help          this text
 
@@ -95,7 +102,22 @@ int RunConfig(const std::vector<std::string>& args, const CommonOptions& common)
     std::printf("configuration ok\n");
     return 0;
   }
-  return Usage("config needs --reference or --check");
+  if (args.size() == 1 && args[0] == "--show") {
+    auto c = LoadConfig(common);
+    if (!c.ok()) return Usage(c.status().message());
+    for (const auto& key : config::Keys()) {
+      std::string value = config::ValueText(key, *c);
+      // Credentials inside a URL (https://user:token@host) are secrets too.
+      auto scheme = value.find("://");
+      auto at = value.find('@');
+      if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+        value = value.substr(0, scheme + 3) + "<masked>" + value.substr(at);
+      }
+      std::printf("%s: %s\n", key.name, value.c_str());
+    }
+    return 0;
+  }
+  return Usage("config needs --reference, --check or --show");
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 #include <filesystem>
 
 #include "bot/cli/cli_support.h"
+#include "bot/cli/ops_commands.h"
 #include "gitops/common/clock.h"
 #include "gitops/localforge/local_pr_store.h"
+#include "gitops/proposal/projects.h"
 
 namespace datamcp::bot {
 namespace {
@@ -93,11 +95,20 @@ int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
 
 int RunPr(const std::vector<std::string>& args, const CommonOptions& common) {
   int n = 0;
-  if (args.size() != 1 || !ParseNumber(args[0], &n)) return CliFail("usage: datamcp pr N", 2);
+  bool diff = args.size() == 2 && args[1] == "--diff";
+  if ((args.size() != 1 && !diff) || !ParseNumber(args[0], &n)) {
+    return CliFail("usage: datamcp pr N [--diff]", 2);
+  }
   auto store = OpenStore(common);
   if (!store.ok()) return CliFail(store.status().message());
   auto pr = store->Get(n);
   if (!pr.ok()) return CliFail(pr.status().message());
+  if (diff) {
+    auto patch = store->Diff(n);
+    if (!patch.ok()) return CliFail(patch.status().message());
+    std::fputs(patch->c_str(), stdout);
+    return 0;
+  }
   std::printf("#%d %s\n%s -> %s (%s)\nstate: %s  plan: %s  approved by: ", pr->number,
               pr->title.c_str(), pr->head_ref.c_str(), pr->base_ref.c_str(),
               pr->head_sha.substr(0, 12).c_str(), pr->merged ? "merged" : pr->state.c_str(),
@@ -147,19 +158,43 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
   return 0;
 }
 
+// The approvals the environments a pull request touches need before apply (datamcp.yaml on
+// the default branch): the merge asks for them, as GitHub branch protection would.
+Result<int> RequiredApprovals(const CommonOptions& common, localforge::LocalPrStore& store,
+                              int number) {
+  DATAMCP_ASSIGN_OR_RETURN(auto stack, OpenStack(common, nullptr));
+  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, stack->proposals->LoadConfig());
+  DATAMCP_ASSIGN_OR_RETURN(auto changed, store.ChangedFiles(number));
+  std::vector<std::string> paths;
+  for (const auto& [path, kind] : changed) paths.push_back(path);
+  int required = 0;
+  for (const auto& project : proposal::AffectedProjects(config, paths)) {
+    auto env = config.FindEnvironment(project.env);
+    if (env.ok()) required = std::max(required, (*env)->approvals);
+  }
+  return required;
+}
+
 int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& common) {
   std::vector<std::string> args = raw_args;
   std::string actor = Actor(args);
+  localforge::MergeGate gate{.enforce = true};
+  std::erase_if(args,
+                [&gate](const std::string& a) { return a == "--force" && (gate.force = true); });
   int n = 0;
   if (args.size() != 1 || !ParseNumber(args[0], &n)) {
-    return CliFail("usage: datamcp merge N [--as USER]", 2);
+    return CliFail("usage: datamcp merge N [--as USER] [--force]", 2);
   }
   auto store = OpenStore(common);
   if (!store.ok()) return CliFail(store.status().message());
-  auto pr = store->Merge(n, actor);
+  auto required = RequiredApprovals(common, *store, n);
+  if (!required.ok()) return CliFail(required.status().message());
+  gate.required_approvals = *required;
+  auto pr = store->Merge(n, actor, gate);
   if (!pr.ok()) return CliFail(pr.status().message());
-  std::printf("#%d merged by %s as %s; the server applies it on its next pass\n", n, actor.c_str(),
-              pr->merge_commit_sha.substr(0, 12).c_str());
+  std::printf("#%d merged by %s as %s%s; the server applies it now\n", n, actor.c_str(),
+              pr->merge_commit_sha.substr(0, 12).c_str(),
+              gate.force ? " (forced: recorded on the merge commit)" : "");
   return 0;
 }
 

@@ -13,9 +13,7 @@
 #include "gitops/audit/audit_log.h"
 
 namespace datamcp::bot {
-namespace {
 
-// The stack with its own mirror, opened and fetched, for a command beside a server.
 Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
                                                config::Config* config_out) {
   DATAMCP_ASSIGN_OR_RETURN(config::Config config, LoadConfig(common));
@@ -27,8 +25,6 @@ Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
   if (config_out) *config_out = config;
   return stack;
 }
-
-}  // namespace
 
 int RunMcpStdio(const std::vector<std::string>& args, const CommonOptions& common) {
   if (!args.empty()) return CliFail("mcp takes no arguments besides --config", 2);
@@ -69,6 +65,13 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
   config::Config config;
   auto stack = OpenStack(common, &config);
   if (!stack.ok()) return CliFail(stack.status().message());
+  if (!filter.env.empty()) {
+    // An unknown environment is a mistake, not an empty history.
+    auto repo_config = (*stack)->proposals->LoadConfig();
+    if (!repo_config.ok()) return CliFail(repo_config.status().message());
+    auto found = repo_config->FindEnvironment(filter.env);
+    if (!found.ok()) return CliFail("audit --env: " + found.status().message(), 2);
+  }
   auto entries = audit::ReadAuditLog(*(*stack)->repo, config.repository.default_branch, filter);
   if (!entries.ok()) return CliFail(entries.status().message());
   if (json) {

@@ -3,9 +3,15 @@
 #include <string>
 #include <vector>
 
+#include "bot/app/gitops_stack.h"
 #include "bot/app/startup.h"
 
 namespace datamcp::bot {
+
+// The stack with its own mirror (cli-mirror.git), opened and fetched, for a command beside a
+// server.
+Result<std::unique_ptr<GitopsStack>> OpenStack(const CommonOptions& common,
+                                               config::Config* config_out);
 
 // mcp: the MCP server on stdin/stdout for an agent that launches DataMCP itself. The
 // caller's token comes from DATAMCP_TOKEN (not needed with auth.mode none).

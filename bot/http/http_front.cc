@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "gitops/common/log.h"
 
@@ -14,6 +15,28 @@ namespace {
 // httplib calls the pre-routing handler and the logger on the worker thread that serves
 // the request, so the start time can live in a thread_local.
 thread_local std::chrono::steady_clock::time_point request_start;
+
+// What an error httplib answered by itself means, for its JSON-RPC body.
+std::string ErrorMessage(const httplib::Request& req, int status, std::size_t limit,
+                         const std::string& key) {
+  switch (status) {
+    case 413: {
+      std::string length = req.get_header_value("Content-Length");
+      return "Payload Too Large: the request body" +
+             (length.empty() ? std::string() : " of " + length + " bytes") +
+             " is over the limit of " + std::to_string(limit) + " bytes (" + key +
+             "); send less, e.g. split the change into several requests";
+    }
+    case 414:
+      return "URI Too Long: the request line is over the server's limit; shorten the URL";
+    case 404:
+      return "Not Found: no route " + req.method + " " + req.path + "; MCP clients use POST /mcp";
+    case 400:
+      return "Bad Request: the HTTP request is malformed";
+    default:
+      return "HTTP " + std::to_string(status) + " for " + req.method + " " + req.path;
+  }
+}
 
 }  // namespace
 
@@ -29,7 +52,16 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  server_.set_payload_max_length(config_.max_body_bytes);
+  SetPayloadLimit(config_.max_body_bytes, "server.max_body_bytes");
+  server_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = ErrorMessage(req, res.status, payload_limit_, payload_limit_key_);
+    nlohmann::json body{
+        {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32600}, {"message", message}}}};
+    res.set_content(body.dump(), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   server_.set_read_timeout(config_.read_timeout_seconds, 0);
   server_.set_write_timeout(config_.write_timeout_seconds, 0);
   server_.set_keep_alive_max_count(10000);
@@ -58,6 +90,12 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
 }
 
 HttpFront::~HttpFront() { Stop(); }
+
+void HttpFront::SetPayloadLimit(std::size_t bytes, std::string key) {
+  payload_limit_ = bytes;
+  payload_limit_key_ = std::move(key);
+  server_.set_payload_max_length(bytes);
+}
 
 std::string HttpFront::RouteLabel(const std::string& path) const {
   return routes_.contains(path) ? path : "other";

@@ -15,6 +15,8 @@ namespace datamcp::bot {
 
 // The HTTP front: a cpp-httplib server with a fixed worker pool, TCP_NODELAY, a body limit,
 // timeouts and per-request metrics. Parts register their routes on server() before Start().
+// Every error httplib answers by itself (413 body too large, 414, 404 no route, 400) gets a
+// JSON-RPC error body saying what was wrong, so an MCP client can show it.
 class HttpFront {
  public:
   HttpFront(const config::ServerConfig& config, Metrics& metrics);
@@ -23,6 +25,10 @@ class HttpFront {
   HttpFront& operator=(const HttpFront&) = delete;
 
   httplib::Server& server() { return server_; }
+
+  // Raises (or lowers) the body limit httplib enforces before any handler runs; `key` names
+  // the setting that chose it, for the 413 answer.
+  void SetPayloadLimit(std::size_t bytes, std::string key);
 
   // Declares a route pattern so metrics label requests with it instead of "other".
   void AddRouteLabel(const std::string& path) { routes_.insert(path); }
@@ -44,6 +50,8 @@ class HttpFront {
   Metrics& metrics_;
   httplib::Server server_;
   std::set<std::string> routes_;
+  std::size_t payload_limit_ = 0;
+  std::string payload_limit_key_ = "server.max_body_bytes";
   int port_ = 0;
   std::thread thread_;
 };

@@ -273,6 +273,14 @@ void HandlePost(Ctx& c, const httplib::Request& req, httplib::Response& res) {
     return;
   }
   if (!CheckVersionHeader(req, res)) return;
+  // The server may accept larger bodies for other routes (webhooks); /mcp keeps its own.
+  if (req.body.size() > c.options.max_body_bytes) {
+    SendRpcError(res, 413, rpc::kInvalidRequest,
+                 "Payload Too Large: the request body of " + std::to_string(req.body.size()) +
+                     " bytes is over the limit of " + std::to_string(c.options.max_body_bytes) +
+                     " bytes (server.max_body_bytes); send less, e.g. split the change");
+    return;
+  }
   json msg = json::parse(req.body, nullptr, false);
   if (msg.is_discarded()) {
     SendRpcError(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");

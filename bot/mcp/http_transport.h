@@ -27,6 +27,7 @@ struct McpHttpOptions {
   bool enable_get_stream = true;                       // false: GET answers 405
   std::size_t max_get_streams = 4;                     // each holds an HTTP worker thread
   std::chrono::milliseconds keepalive_interval{5000};  // SSE comment on idle GET streams
+  std::size_t max_body_bytes = 1 << 20;                // server.max_body_bytes (413 above)
 };
 
 // Serves MCP's Streamable HTTP transport on `options.path`:

@@ -22,6 +22,7 @@ McpHttpOptions McpHttpOptionsFromConfig(const config::Config& config, int bound_
   o.allowed_origins = config.server.allowed_origins;
   o.authorization_servers = config.auth.authorization_servers;
   o.scopes_supported = std::move(scopes_supported);
+  o.max_body_bytes = config.server.max_body_bytes;
   // Keep at most a quarter of the workers for standalone GET streams.
   o.max_get_streams = static_cast<std::size_t>(std::max(1, config.server.threads / 4));
   return o;

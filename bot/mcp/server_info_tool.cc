@@ -28,6 +28,12 @@ json OutputSchema() {
           {"required", {"version", "repository", "environments", "caller"}}};
 }
 
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 }  // namespace
 
 Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
@@ -60,12 +66,14 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                                      /*idempotent=*/true, /*open_world=*/false};
   tool.handler = [info = std::move(info)](const ToolCall& call) {
     std::string env = call.arguments.value("environment", "");
-    if (!env.empty() && std::find(info.environments.begin(), info.environments.end(), env) ==
-                            info.environments.end()) {
+    std::vector<std::string> environments =
+        info.current_environments ? info.current_environments() : info.environments;
+    if (!env.empty() &&
+        std::find(environments.begin(), environments.end(), env) == environments.end()) {
       return ToolResult::Error(
           "arguments.environment: \"" + env +
           "\" is not an environment of this repository; known: " +
-          (info.environments.empty() ? std::string("none") : json(info.environments).dump()));
+          (environments.empty() ? std::string("none") : json(environments).dump()));
     }
     json result{{"version", info.version},
                 {"repository",
@@ -73,7 +81,7 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                   {"description", info.repository_description},
                   {"default_branch", info.default_branch},
                   {"forge", info.forge}}},
-                {"environments", info.environments},
+                {"environments", environments},
                 {"caller",
                  {{"subject", call.principal.subject},
                   {"scopes", call.principal.scopes},
@@ -81,7 +89,16 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                 {"protocol_versions", {"2025-11-25", "2025-06-18", "2025-03-26"}}};
     if (!env.empty())
       result["environment"] = {{"name", env}, {"default_branch", info.default_branch}};
-    return ToolResult::Structured(std::move(result));
+    std::string text =
+        "DataMCP " + info.version + " managing " + info.repository_url + " (" +
+        info.repository_description + ", default branch " + info.default_branch +
+        ")\nEnvironments: " +
+        (environments.empty() ? std::string("none yet (the repository is not "
+                                            "ready; retry shortly)")
+                              : Join(environments)) +
+        "\nYou are " + call.principal.subject + " with scopes: " +
+        (call.principal.scopes.empty() ? std::string("none") : Join(call.principal.scopes));
+    return ToolResult::Structured(std::move(result), text);
   };
   return registry.Register(std::move(tool));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ struct ServerInfo {
   std::string default_branch = "main";
   std::vector<std::string> environments;  // e.g. dev, staging, prod
   std::string forge;                      // "local" or "github"
+  // When set, called on every get_server_info to read the environments live (the
+  // repository's configuration can arrive or change after start-up); `environments` is
+  // then ignored.
+  std::function<std::vector<std::string>()> current_environments;
 };
 
 // Registers get_server_info (read-only, no scope needed): the version, the GitOps

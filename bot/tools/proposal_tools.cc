@@ -61,7 +61,8 @@ mcp::Tool ProposeChange(GitopsToolDeps& deps) {
       "repository, and attaches the plan (Terraform, Helm, Argo CD) to it. Paths must be "
       "under datamcp.yaml's allowed roots and belong to the environment. Nothing is applied "
       "until a human merges.",
-      {{"files", FilesProperty()}, {"title", TitleProperty()}}, {"files", "title"});
+      {{"files", FilesProperty(deps.max_request_bytes)}, {"title", TitleProperty()}},
+      {"files", "title"});
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto files = ParseFileChanges(call.arguments["files"]);
     if (!files.ok()) return ErrorAnswer(files.status());
@@ -122,14 +123,22 @@ mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
       {"chart_repo_url", str("Chart repository URL (with chart and chart_version)")},
       {"chart", str("Chart name in chart_repo_url")},
       {"chart_version", str("Chart version in chart_repo_url")},
-      {"values", {{"type", "object"}, {"description", "Helm values (written as a YAML file)"}}},
+      {"values",
+       {{"type", "object"},
+        {"description",
+         "Helm values (written as a YAML file). For an existing release they are merged into "
+         "the current values file (JSON merge patch: objects merge by key, null removes a "
+         "key); keys you do not give are kept"}}},
       {"project", str("Argo CD project; default: the environment's")},
       {"automated", {{"type", "boolean"}, {"description", "Automated Argo CD sync"}}}};
   mcp::Tool tool = ProposeTool(
       deps, "propose_helm_release", "Propose a Helm release",
       "Deploys a chart (from this repository, or a chart repository at a version) with the "
       "given values to an environment: writes a readable values file and an Argo CD "
-      "Application, renders and diffs the chart, and opens a pull request.",
+      "Application, renders and diffs the chart, and opens a pull request. For a release "
+      "that exists, only what you give changes: values are merged into the current file, "
+      "and the Application keeps its other fields (targetRevision unless chart_version is "
+      "given, labels, project, namespace and sync policy unless given).",
       props, {"release"});
   tool.handler = [&deps](const mcp::ToolCall& call) {
     const json& a = call.arguments;
@@ -145,10 +154,11 @@ mcp::Tool ProposeHelmRelease(GitopsToolDeps& deps) {
     req.project = StringArg(a, "project");
     if (a.contains("automated")) req.automated = a["automated"].get<bool>();
     std::string title = "Deploy " + req.release + " to " + req.env;
-    return Propose(deps, call, "propose_helm_release", title,
-                   [req](git::Repository&, const std::string&, const repo::RepoConfig& config) {
-                     return proposal::HelmReleaseChanges(config, req);
-                   });
+    return Propose(
+        deps, call, "propose_helm_release", title,
+        [req](git::Repository& repo, const std::string& base, const repo::RepoConfig& config) {
+          return proposal::HelmReleaseChanges(repo, base, config, req);
+        });
   };
   return tool;
 }

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "bot/auth/scopes.h"
+#include "bot/tools/read_text.h"
 #include "gitops/apply/apply_note.h"
 #include "gitops/audit/audit_log.h"
 #include "gitops/common/json_fields.h"
@@ -76,8 +77,7 @@ mcp::Tool GetProposal(GitopsToolDeps& deps) {
     const std::string merge = pr->merge_commit_sha;
     out["applies"] = NotesOf(deps.repo, merge,
                              [&merge](const json& j) { return apply::IsApplyRecord(j, merge); });
-    std::string text = "#" + std::to_string(number) + " " + pr->title + " (" +
-                       out["state"].get<std::string>() + (pr->merged ? ", merged" : "") + ")";
+    std::string text = ProposalText(out);
     return mcp::ToolResult::Structured(out, text);
   };
   return tool;
@@ -96,8 +96,8 @@ mcp::Tool ListProposals(GitopsToolDeps& deps) {
         list.push_back(PullRequestJson(pr));
       }
     }
-    return mcp::ToolResult::Structured({{"proposals", list}},
-                                       std::to_string(list.size()) + " open proposal(s)");
+    std::string text = ProposalsText(list);
+    return mcp::ToolResult::Structured({{"proposals", list}}, text);
   };
   return tool;
 }
@@ -119,8 +119,8 @@ mcp::Tool ListEnvironments(GitopsToolDeps& deps) {
                       {"approvals", e.approvals},
                       {"argocd_app", e.argocd.app}});
     }
-    return mcp::ToolResult::Structured({{"environments", envs}},
-                                       std::to_string(envs.size()) + " environment(s)");
+    std::string text = EnvironmentsText(envs);
+    return mcp::ToolResult::Structured({{"environments", envs}}, text);
   };
   return tool;
 }
@@ -138,8 +138,8 @@ mcp::Tool ListLocks(GitopsToolDeps& deps) {
                        {"head", l.head_sha},
                        {"since", l.since}});
     }
-    return mcp::ToolResult::Structured({{"locks", locks}},
-                                       std::to_string(locks.size()) + " lock(s) held");
+    std::string text = LocksText(locks);
+    return mcp::ToolResult::Structured({{"locks", locks}}, text);
   };
   return tool;
 }

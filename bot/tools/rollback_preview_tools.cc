@@ -2,6 +2,7 @@
 #include "bot/auth/scopes.h"
 #include "bot/mcp/tool_registry.h"
 #include "bot/tools/tool_support.h"
+#include "gitops/common/record_text.h"
 #include "gitops/proposal/change_requests.h"
 
 namespace datamcp::bot::tools {
@@ -51,7 +52,8 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
     proposal::ProposalRequest request{
         "propose_rollback",
         env,
-        StringArg(a, "title", "Roll back #" + std::to_string(number) + ": " + pr->title),
+        StringArg(a, "title",
+                  "Roll back #" + std::to_string(number) + ": " + FirstLineOf(pr->title)),
         StringArg(a, "description", "Reverts pull request #" + std::to_string(number) + "."),
         call.principal.subject,
         NewRequestId(),
@@ -78,7 +80,8 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
       "branch, or a pull request. Use it to check a change before proposing it.";
   tool.input_schema = {
       {"type", "object"},
-      {"properties", {{"environment", EnvironmentProperty()}, {"files", FilesProperty()}}},
+      {"properties",
+       {{"environment", EnvironmentProperty()}, {"files", FilesProperty(deps.max_request_bytes)}}},
       {"required", {"environment", "files"}},
       {"additionalProperties", false}};
   tool.output_schema = PlanOutcomeSchema();

@@ -1,5 +1,6 @@
 #include "bot/tools/tool_support.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "bot/auth/scopes.h"
@@ -19,17 +20,24 @@ json TitleProperty() {
   return {{"type", "string"},
           {"minLength", 3},
           {"maxLength", 200},
-          {"description", "Pull request title: what changes and why, in one line"}};
+          {"pattern", "^[^\\r\\n]*$"},
+          {"description",
+           "Pull request title: what changes and why, in one line (no line breaks; it may not "
+           "read as a commit trailer such as 'Datamcp-...: value')"}};
 }
 json DescriptionProperty() {
   return {{"type", "string"},
           {"maxLength", 20000},
-          {"description", "Pull request description for the reviewer (markdown)"}};
+          {"description",
+           "Pull request description for the reviewer (markdown). No line may read as a "
+           "commit trailer DataMCP writes itself ('Datamcp-...:', 'Co-authored-by:', "
+           "'Signed-off-by:')"}};
 }
 json IdempotencyProperty() {
   return {{"type", "string"},
           {"minLength", 1},
           {"maxLength", 128},
+          {"pattern", "^[^\\r\\n]*$"},
           {"description",
            "Optional: the same key from the same caller returns the same "
            "proposal instead of opening another"}};
@@ -104,7 +112,10 @@ std::string StringArg(const json& args, const char* name, const std::string& fal
   return it != args.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-json FilesProperty() {
+json FilesProperty(std::size_t max_request_bytes) {
+  // Room for the JSON-RPC envelope, the path and the other arguments.
+  std::size_t envelope = std::min<std::size_t>(16384, max_request_bytes / 2);
+  std::size_t max_content = max_request_bytes - envelope;
   json file = {{"type", "object"},
                {"properties",
                 {{"path",
@@ -114,8 +125,12 @@ json FilesProperty() {
                    {"description", "Repository path under an allowed root"}}},
                  {"content",
                   {{"type", "string"},
-                   {"maxLength", 1048576},
-                   {"description", "The whole new content of the file"}}},
+                   {"maxLength", max_content},
+                   {"description",
+                    "The whole new content of the file. All files together, JSON-encoded, "
+                    "must fit in one request of at most " +
+                        std::to_string(max_request_bytes) +
+                        " bytes (server.max_body_bytes); split larger changes"}}},
                  {"delete", {{"type", "boolean"}, {"description", "Remove the file"}}},
                  {"executable", {{"type", "boolean"}}}}},
                {"required", {"path"}},

@@ -15,6 +15,9 @@ struct GitopsToolDeps {
   git::Repository& repo;
   jobs::LockTable& locks;
   std::string default_branch = "main";
+  // server.max_body_bytes: a request larger than this is refused with 413, so the schema's
+  // content limit leaves room for the JSON-RPC envelope.
+  std::size_t max_request_bytes = 1 << 20;
 };
 
 // JSON Schema fragments shared by the tools.
@@ -41,7 +44,8 @@ mcp::ToolResult ErrorAnswer(const Status& status);
 
 // The `files` argument of propose_change and plan_preview: its schema, and the change set
 // (each file needs exactly one of content and delete: true).
-mcp::json FilesProperty();
+// `max_request_bytes`: the HTTP body limit; a file's content.maxLength stays below it.
+mcp::json FilesProperty(std::size_t max_request_bytes);
 Result<git::ChangeSet> ParseFileChanges(const mcp::json& files);
 
 std::string StringArg(const mcp::json& args, const char* name, const std::string& fallback = "");

@@ -165,6 +165,7 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   if (log.empty() || log[0].parents.empty()) {
     return Refuse(std::move(note), "the merge commit has no parent to plan against");
   }
+  note.forced_merge = Trailer(log[0].message, "Datamcp-Forced-Merge");
   // The requester and tool come from the proposal's own commit trailers.
   if (auto head_log = repo_.Log(pr.head_sha, {}, 1); head_log.ok() && !head_log->empty()) {
     note.requester = Trailer((*head_log)[0].message, "Datamcp-Requested-By");

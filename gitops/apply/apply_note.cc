@@ -30,6 +30,7 @@ json ToJson(const ApplyNote& n) {
               {"started_at", n.started_at},
               {"finished_at", n.finished_at}};
   if (!n.resolution.is_null()) out["resolution"] = n.resolution;
+  if (!n.forced_merge.empty()) out["forced_merge"] = n.forced_merge;
   return out;
 }
 
@@ -61,7 +62,12 @@ int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& 
 }
 
 std::string Trailer(const std::string& message, const std::string& key) {
-  std::istringstream in(message);
+  // Only the last paragraph is the trailer block: a "Key: value" line in the body is text.
+  std::string block = message;
+  while (!block.empty() && (block.back() == '\n' || block.back() == ' ')) block.pop_back();
+  auto blank = block.rfind("\n\n");
+  if (blank == std::string::npos) return "";  // a summary line only: no trailers
+  std::istringstream in(block.substr(blank + 2));
   std::string line, value;
   const std::string prefix = key + ": ";
   while (std::getline(in, line)) {

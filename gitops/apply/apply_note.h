@@ -32,6 +32,9 @@ struct ApplyNote {
   // Set on a record a human wrote with `datamcp resolve` (resolution.h): {by, how, message,
   // at, previous}; null (omitted) otherwise.
   nlohmann::json resolution;
+  // Set when the merge bypassed the local forge's gate (`datamcp merge --force`): what was
+  // missing, from the merge commit's Datamcp-Forced-Merge trailer.
+  std::string forced_merge;
   long long started_at = 0;
   long long finished_at = 0;
 };
@@ -66,7 +69,8 @@ std::optional<nlohmann::json> FindApplyNote(const std::vector<std::string>& note
 // skipped by FindApplyNote, worth a warning when the apply they seem to record is queued.
 int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit);
 
-// The value of trailer `key` ("Datamcp-Tool") in a commit message, or "".
+// The value of trailer `key` ("Datamcp-Tool") in the trailer block (the last paragraph) of a
+// commit message, or "". The last occurrence wins.
 std::string Trailer(const std::string& message, const std::string& key);
 
 // The pull request number of a merge commit's message: "Merge pull request #12 from ..."

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "gitops/common/json_fields.h"
 #include "gitops/common/log.h"
@@ -144,11 +145,36 @@ Result<int> Reconciler::Scan() {
       WarnIgnoredApplyNotes(repo_, *it);
     }
   }
-  DATAMCP_RETURN_IF_ERROR(ReleaseFinishedLocks());
+  DATAMCP_ASSIGN_OR_RETURN(std::set<int> replanned, ReleaseFinishedLocks());
+  ReplanOpenProposals(base, replanned);
   return added;
 }
 
-Status Reconciler::ReleaseFinishedLocks() {
+void Reconciler::ReplanOpenProposals(const std::string& tip, const std::set<int>& already) {
+  std::string previous = std::exchange(planned_tip_, tip);
+  // The first pass only learns the tip; later passes re-plan when it moved, once per move.
+  if (previous.empty() || previous == tip) return;
+  auto open = forge_.ListOpenPullRequests();
+  if (!open.ok()) {
+    log::Warn("replan_list_failed", {{"error", open.status().message()}});
+    return;
+  }
+  for (const auto& pr : *open) {
+    if (already.contains(pr.number) ||
+        !pr.head_ref.starts_with(proposals_.options().branch_prefix)) {
+      continue;
+    }
+    auto replanned = proposals_.PlanPullRequest(pr.number);
+    log::Info("replanned_on_new_base",
+              {{"pull_request", pr.number},
+               {"base", tip},
+               {"ok", replanned.ok()},
+               {"error", replanned.ok() ? "" : replanned.status().message()}});
+  }
+}
+
+Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
+  std::set<int> replanned;
   std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
   for (const auto& lock : locks_.List()) holders[lock.pull_request].push_back(lock.project);
   for (const auto& [number, projects] : holders) {
@@ -158,6 +184,7 @@ Status Reconciler::ReleaseFinishedLocks() {
     DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.ReleaseAll(number));
     log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
     for (int waiter : waiters) {
+      replanned.insert(waiter);
       auto replanned = proposals_.PlanPullRequest(waiter);
       if (!replanned.ok()) {
         log::Warn("replan_failed",
@@ -165,7 +192,7 @@ Status Reconciler::ReleaseFinishedLocks() {
       }
     }
   }
-  return Status::Ok();
+  return replanned;
 }
 
 void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "gitops/apply/applier.h"
@@ -50,7 +51,11 @@ class Reconciler {
   void Stop();
 
  private:
-  Status ReleaseFinishedLocks();
+  // Returns the waiting pull requests it re-planned.
+  Result<std::set<int>> ReleaseFinishedLocks();
+  // When the default branch moved to `tip` since the last pass, re-plans every open
+  // proposal (but `already`) so its plan is of what merging it now would produce.
+  void ReplanOpenProposals(const std::string& tip, const std::set<int>& already);
   Status RunOnceCatching();
   // A pull request closed without merging: a `closed` note on its head (once), so the
   // repository records that its plan was abandoned and which locks it gave back.
@@ -81,6 +86,7 @@ class Reconciler {
   std::mutex pass_mu_;  // one pass at a time
   std::mutex projects_mu_;
   std::string projects_tip_;
+  std::string planned_tip_;  // the default branch's tip the open proposals were planned on
   std::map<std::string, std::vector<proposal::Project>> projects_of_;  // commit -> projects
   std::mutex mu_;
   std::condition_variable cv_;

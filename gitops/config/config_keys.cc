@@ -186,15 +186,16 @@ Status SetFromList(const FieldRef& field, const std::vector<std::string>& items)
   return Status::Ok();
 }
 
-std::string DefaultText(const KeySpec& key) {
-  Config defaults;
+std::string DefaultText(const KeySpec& key) { return ValueText(key, Config{}); }
+
+std::string ValueText(const KeySpec& key, Config config) {
   return std::visit(
       [](auto* v) -> std::string {
         using T = std::remove_pointer_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string>)
           return *v;
         else if constexpr (std::is_same_v<T, Secret>)
-          return "";
+          return v->empty() ? "" : "<set, masked>";
         else if constexpr (std::is_same_v<T, bool>)
           return *v ? "true" : "false";
         else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
@@ -204,7 +205,7 @@ std::string DefaultText(const KeySpec& key) {
         } else
           return std::to_string(*v);
       },
-      key.field(defaults));
+      key.field(config));
 }
 
 }  // namespace datamcp::config

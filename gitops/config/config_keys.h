@@ -34,5 +34,7 @@ Status SetFromList(const FieldRef& field, const std::vector<std::string>& items)
 
 // The default value of a key as text, for documentation.
 std::string DefaultText(const KeySpec& key);
+// The value of a key in `config` as text; a secret shows only whether it is set.
+std::string ValueText(const KeySpec& key, Config config);
 
 }  // namespace datamcp::config

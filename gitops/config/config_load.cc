@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -82,20 +83,29 @@ Status ApplyYamlScalar(Config& config, const std::string& name, const YAML::Node
   return s.ok() ? s : Named(name, source, s);
 }
 
+// Where each key's value came from ("config.yaml", "DATAMCP_SERVER_PORT"), for the
+// validation errors that run once everything is loaded.
+using Origins = std::map<std::string, std::string>;
+
 Status ApplyYamlNode(Config& config, const std::string& prefix, const YAML::Node& node,
-                     const std::string& source) {
+                     const std::string& source, Origins& origins) {
   for (const auto& entry : node) {
     std::string name = prefix + entry.first.as<std::string>();
     if (entry.second.IsMap()) {
-      DATAMCP_RETURN_IF_ERROR(ApplyYamlNode(config, name + ".", entry.second, source));
+      DATAMCP_RETURN_IF_ERROR(ApplyYamlNode(config, name + ".", entry.second, source, origins));
     } else if (!entry.second.IsNull()) {
+      if (!origins.emplace(name, source).second) {
+        return InvalidArgument(name + " (from " + source +
+                               "): given twice (as a nested and a dotted key, e.g. `server: "
+                               "{port: 1}` and `server.port: 2`); keep one");
+      }
       DATAMCP_RETURN_IF_ERROR(ApplyYamlScalar(config, name, entry.second, source));
     }
   }
   return Status::Ok();
 }
 
-Status ApplyFile(Config& config, const std::string& path) {
+Status ApplyFile(Config& config, const std::string& path, Origins& origins) {
   std::ifstream in(path);
   if (!in) return InvalidArgument("config file '" + path + "': cannot be read");
   std::stringstream ss;
@@ -110,14 +120,14 @@ Status ApplyFile(Config& config, const std::string& path) {
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) return InvalidArgument("config file '" + path + "': must be a YAML mapping");
   try {
-    return ApplyYamlNode(config, "", root, path);
+    return ApplyYamlNode(config, "", root, path, origins);
   } catch (const YAML::Exception& e) {
     return InvalidArgument("config file '" + path + "': " + e.msg);
   }
 }
 
 Status ApplyEnv(Config& config, const std::map<std::string, std::string>& env,
-                std::vector<std::string>* warnings) {
+                std::vector<std::string>* warnings, Origins& origins) {
   std::set<std::string> known = {"DATAMCP_CONFIG", "DATAMCP_TOKEN", "DATAMCP_SOURCE_DIR",
                                  "DATAMCP_BINARY"};
   for (const auto& key : Keys()) {
@@ -126,6 +136,7 @@ Status ApplyEnv(Config& config, const std::map<std::string, std::string>& env,
     if (auto it = env.find(var); it != env.end()) {
       Status s = SetFromText(key.field(config), it->second);
       if (!s.ok()) return Named(key.name, var, s);
+      origins[key.name] = var;
     }
     if (IsSecret(key)) {
       known.insert(var + "_FILE");
@@ -148,9 +159,20 @@ Status ApplyEnv(Config& config, const std::map<std::string, std::string>& env,
 
 Result<Config> Load(const Sources& sources, std::vector<std::string>* warnings) {
   Config config;
-  if (!sources.file.empty()) DATAMCP_RETURN_IF_ERROR(ApplyFile(config, sources.file));
-  DATAMCP_RETURN_IF_ERROR(ApplyEnv(config, sources.env, warnings));
-  DATAMCP_RETURN_IF_ERROR(Validate(config));
+  Origins origins;
+  if (!sources.file.empty()) DATAMCP_RETURN_IF_ERROR(ApplyFile(config, sources.file, origins));
+  DATAMCP_RETURN_IF_ERROR(ApplyEnv(config, sources.env, warnings, origins));
+  if (Status s = Validate(config); !s.ok()) {
+    // "server.port: ..." -> "server.port (from DATAMCP_SERVER_PORT): ..."
+    std::string message = s.message();
+    auto colon = message.find(": ");
+    if (colon != std::string::npos) {
+      if (auto it = origins.find(message.substr(0, colon)); it != origins.end()) {
+        message.insert(colon, " (from " + it->second + ")");
+      }
+    }
+    return InvalidArgument(message + "; `datamcp config --reference` describes every key");
+  }
   return config;
 }
 

@@ -61,6 +61,7 @@ class Libgit2Repository final : public Repository {
   Result<std::vector<ChangedPath>> ChangedPaths(const std::string& from,
                                                 const std::string& to) override;
   Result<std::string> MergeBase(const std::string& a, const std::string& b) override;
+  Result<std::string> MergeCommits(const std::string& base, const std::string& head) override;
   Result<std::string> ExportTree(const std::string& commit, const std::string& parent_dir) override;
 
   Result<std::string> CreateCommit(const std::string& base, const ChangeSet& changes,

@@ -126,6 +126,12 @@ class Repository {
   virtual Result<std::vector<ChangedPath>> ChangedPaths(const std::string& from,
                                                         const std::string& to) = 0;
   virtual Result<std::string> MergeBase(const std::string& a, const std::string& b) = 0;
+  // The merge commit of `head` into `base` (parents base, head), written to the object
+  // database and referenced by nothing: what merging a pull request now would produce, to
+  // plan it. FailedPrecondition naming the paths when they conflict.
+  virtual Result<std::string> MergeCommits(const std::string& base, const std::string& head) {
+    return Internal("MergeCommits of " + base + " and " + head + " is not supported here");
+  }
   // Writes the files of `commit` into a new directory under `parent_dir` and returns its path.
   // No .git; files are read-only (0444, executables 0555); directories stay writable so tools
   // can create caches; submodules and symlinks leaving the tree are skipped. The caller removes

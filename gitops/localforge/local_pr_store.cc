@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "gitops/common/record_text.h"
 #include "gitops/git/git_ptr.h"
 
 namespace datamcp::localforge {
@@ -132,6 +133,7 @@ LocalPrStore::LocalPrStore(std::string repo_path, const Clock& clock, Identity i
 Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::string& base_ref,
                                       const std::string& title, const std::string& body,
                                       const std::string& author) {
+  DATAMCP_RETURN_IF_ERROR(CheckRecordTitle("the pull request title", title));
   DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
   git_oid head;
   DATAMCP_RETURN_IF_ERROR(

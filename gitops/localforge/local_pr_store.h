@@ -18,6 +18,13 @@ namespace datamcp::localforge {
 // Writers (the server and the human CLI, in different processes) update the ref with
 // compare-and-swap and retry, so none overwrites another. Each call opens its own
 // git_repository: instances are safe to use from many threads.
+// What a merge through the local forge requires, as GitHub branch protection would.
+struct MergeGate {
+  bool enforce = false;        // false: merge whatever is mergeable (tests, tooling)
+  int required_approvals = 0;  // approvals by someone other than the author
+  bool force = false;          // merge anyway; the merge commit records what was bypassed
+};
+
 class LocalPrStore {
  public:
   static constexpr const char* kRef = "refs/datamcp/forge";
@@ -44,12 +51,17 @@ class LocalPrStore {
 
   // The forge's merge: a merge commit of the head into the base branch (which moves with
   // compare-and-swap), then the record is marked merged. Conflicts are FailedPrecondition
-  // naming the paths.
-  Result<PullRecord> Merge(int number, const std::string& merged_by);
+  // naming the paths. With `gate.enforce`, refused (FailedPrecondition listing every missing
+  // item) unless the datamcp/plan status of the current head is success and the approvals
+  // are there; `gate.force` merges anyway, with a "Datamcp-Forced-Merge: <what was
+  // missing>" trailer on the merge commit and a comment on the record.
+  Result<PullRecord> Merge(int number, const std::string& merged_by, const MergeGate& gate = {});
 
   // The paths the pull request changes (merge base of base and head, to head), with
   // "added" | "modified" | "removed".
   Result<std::vector<std::pair<std::string, std::string>>> ChangedFiles(int number) const;
+  // The same change as a unified patch (what `git diff base...head` shows).
+  Result<std::string> Diff(int number) const;
 
  private:
   std::string repo_path_;

@@ -1,6 +1,7 @@
 #include "gitops/proposal/change_requests.h"
 
 #include "gitops/proposal/projects.h"
+#include "gitops/repo/helm_release_update.h"
 
 namespace datamcp::proposal {
 
@@ -56,9 +57,17 @@ Result<git::ChangeSet> ModuleChanges(git::Repository& repo, const std::string& b
   return git::ChangeSet{{file.path, file.content, git::FileMode::kRegular}};
 }
 
-Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
+Result<git::ChangeSet> HelmReleaseChanges(git::Repository& repo, const std::string& base,
+                                          const repo::RepoConfig& config,
                                           const repo::HelmReleaseRequest& request) {
-  DATAMCP_ASSIGN_OR_RETURN(repo::HelmReleaseFiles files, repo::RenderHelmRelease(config, request));
+  DATAMCP_ASSIGN_OR_RETURN(repo::HelmReleaseFiles fresh, repo::RenderHelmRelease(config, request));
+  auto current = [&](const std::string& path) -> std::optional<std::string> {
+    auto text = repo.ReadFile(base, path);
+    return text.ok() ? std::optional<std::string>(*text) : std::nullopt;
+  };
+  DATAMCP_ASSIGN_OR_RETURN(repo::HelmReleaseFiles files,
+                           repo::UpdateHelmRelease(fresh, request, current(fresh.values.path),
+                                                   current(fresh.application.path)));
   return git::ChangeSet{
       {files.values.path, files.values.content, git::FileMode::kRegular},
       {files.application.path, files.application.content, git::FileMode::kRegular}};

@@ -25,8 +25,10 @@ Result<git::ChangeSet> ModuleChanges(git::Repository& repo, const std::string& b
                                      const repo::RepoConfig& config,
                                      const repo::ModuleRequest& request);
 
-// The values file and Argo CD Application of a Helm release.
-Result<git::ChangeSet> HelmReleaseChanges(const repo::RepoConfig& config,
+// The values file and Argo CD Application of a Helm release. When they exist at `base`,
+// they are updated, keeping what the request does not change (repo::UpdateHelmRelease).
+Result<git::ChangeSet> HelmReleaseChanges(git::Repository& repo, const std::string& base,
+                                          const repo::RepoConfig& config,
                                           const repo::HelmReleaseRequest& request);
 
 // An Argo CD Application manifest at the environment's application path.

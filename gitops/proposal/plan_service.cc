@@ -141,6 +141,16 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
   std::string base_text = base_yaml.ok() ? *base_yaml : "{}";  // a new Application: all added
   ProjectPlan p;
   p.project = project;
+  if (!head_yaml.ok() && !base_yaml.ok()) {
+    // A values file whose Application exists on neither side: nothing is deployed or removed.
+    p.ok = true;
+    p.summary = "no Application " + project.path + " on either side: nothing to sync";
+    p.text = "No Application at " + project.path +
+             ", before or after this change: the values file is not deployed until an "
+             "Application uses it (propose_helm_release writes both).\n";
+    p.fingerprint = plan::Sha256Hex("argocd-none\n" + project.path);
+    return p;
+  }
   if (!head_yaml.ok()) {  // the Application is removed
     p.ok = true;
     p.summary = "Application removed";

@@ -2,6 +2,7 @@
 
 #include "gitops/common/log.h"
 #include "gitops/common/random.h"
+#include "gitops/common/record_text.h"
 #include "gitops/forge/comment_split.h"
 #include "gitops/plan/sha256.h"
 #include "gitops/proposal/dependents.h"
@@ -21,6 +22,22 @@ std::string Slug(const std::string& title) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "change" : out;
+}
+
+// The caller's text that goes into the commit message, its trailers and the pull request:
+// refused when it could read as a record DataMCP writes itself (#12).
+Status CheckRequestText(const ProposalRequest& request) {
+  if (request.title.empty()) return InvalidArgument("arguments.title is empty; give one line");
+  DATAMCP_RETURN_IF_ERROR(CheckRecordTitle("arguments.title", request.title));
+  DATAMCP_RETURN_IF_ERROR(CheckRecordText("arguments.description", request.description));
+  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{
+                                         "arguments.idempotency_key", request.idempotency_key},
+                                     {"the caller's subject", request.requester}}) {
+    if (value.find_first_of("\r\n") != std::string::npos) {
+      return InvalidArgument(std::string(field) + " contains a line break; give one line");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -109,6 +126,7 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   auto step = [&](const std::string& s) {
     if (progress) progress(s);
   };
+  DATAMCP_RETURN_IF_ERROR(CheckRequestText(request));
   std::string base;
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
   DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(request.env).status().WithContext("environment"));
@@ -182,6 +200,7 @@ Result<PlanRun> ProposalService::PlanCommit(const repo::RepoConfig& config, cons
 }
 
 Result<PlanOutcome> ProposalService::Preview(const ProposalRequest& request) {
+  DATAMCP_RETURN_IF_ERROR(CheckRequestText(request));
   std::string base;
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
   DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(request.env).status().WithContext("environment"));
@@ -208,7 +227,24 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string head, repo_.ResolveRef(pr.head_sha));
   DATAMCP_ASSIGN_OR_RETURN(std::string merge_base, repo_.MergeBase(base, head));
-  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, merge_base, head));
+  std::string planned = head;
+  if (merge_base != base) {
+    // The default branch moved since the branch was made: plan what the merge will be (as
+    // the re-plan after merge does), not the head, whose base lacks what the branch gained.
+    auto merged = repo_.MergeCommits(base, head);
+    if (!merged.ok()) {
+      if (merged.status().code() != StatusCode::kFailedPrecondition) return merged.status();
+      std::string why = "conflicts with " + options_.default_branch + "; rebase the branch on " +
+                        options_.default_branch + " and push, or propose the change again";
+      forge::CommitState state{forge::CommitStateKind::kFailure, "datamcp/plan", why, ""};
+      DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(head, state));
+      return FailedPrecondition("pull request #" + std::to_string(number) + ": " +
+                                merged.status().message() + "; " + why);
+    }
+    planned = *merged;
+  }
+  DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, planned));
+  run.head = head;  // the records go on the pull request's head, which reviewers see
   return Report(number, run);
 }
 

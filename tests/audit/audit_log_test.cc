@@ -28,8 +28,8 @@ class AuditLogTest : public ::testing::Test {
   void MergePullRequest() {
     head_ = git_.CommitOnBranch("datamcp/dev/x", {{kProject + "/x.tf", "# x\n"}});
     git_.Git(
-        "commit -q --amend -m 'Add x' -m 'Datamcp-Tool: propose_change' "
-        "-m 'Datamcp-Requested-By: agent-7' -m 'Datamcp-Env: dev'");
+        "commit -q --amend -m 'Add x' --trailer 'Datamcp-Tool: propose_change' "
+        "--trailer 'Datamcp-Requested-By: agent-7' --trailer 'Datamcp-Env: dev'");
     git_.Git("push -q -f origin datamcp/dev/x");
     head_ = test::Trim(git_.GitOut("rev-parse HEAD"));
     git_.Git("checkout -q -B main origin/main");

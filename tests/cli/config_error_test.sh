@@ -13,9 +13,9 @@ expect_config_error() {  # expected-substring, then env assignments / args
 }
 
 expect_config_error "server.port (from DATAMCP_SERVER_PORT): 'abc' is not a whole number" DATAMCP_SERVER_PORT=abc
-expect_config_error "auth.mode: none is only allowed when server.bind is a loopback address" \
+expect_config_error "auth.mode (from DATAMCP_AUTH_MODE): none is only allowed when server.bind is a loopback address" \
   DATAMCP_AUTH_MODE=none DATAMCP_SERVER_BIND=0.0.0.0
 printf 'server:\n  threads: 0\n' >"$tmp/c.yaml"
-expect_config_error "server.threads: must be between 1 and 512" DATAMCP_CONFIG="$tmp/c.yaml"
+expect_config_error "server.threads (from $tmp/c.yaml): must be between 1 and 512" DATAMCP_CONFIG="$tmp/c.yaml"
 expect_config_error "config file '/nonexistent.yaml': cannot be read" DATAMCP_CONFIG=/nonexistent.yaml
 echo "PASS"

@@ -67,7 +67,9 @@ TEST_F(ConfigTest, EnvironmentOverridesFile) {
 TEST_F(ConfigTest, BadValueNamesKeyAndSource) {
   auto c = Load({.env = {{"DATAMCP_SERVER_PORT", "70000"}}});
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().message(), "server.port: 70000 is not a port number (0-65535)");
+  EXPECT_EQ(c.status().message(),
+            "server.port (from DATAMCP_SERVER_PORT): 70000 is not a port number (0-65535); "
+            "`datamcp config --reference` describes every key");
 
   auto d = Load({.env = {{"DATAMCP_SERVER_PORT", "eighty"}}});
   ASSERT_FALSE(d.ok());
@@ -117,7 +119,9 @@ TEST_F(ConfigTest, NoAuthIsRefusedOffLoopback) {
   EXPECT_TRUE(Load({.env = {{"DATAMCP_AUTH_MODE", "none"}}}).ok());
   auto c = Load({.env = {{"DATAMCP_AUTH_MODE", "none"}, {"DATAMCP_SERVER_BIND", "0.0.0.0"}}});
   ASSERT_FALSE(c.ok());
-  EXPECT_TRUE(c.status().message().starts_with("auth.mode: none is only allowed"));
+  EXPECT_TRUE(
+      c.status().message().starts_with("auth.mode (from DATAMCP_AUTH_MODE): none is only allowed"))
+      << c.status().message();
 }
 
 TEST_F(ConfigTest, GithubForgeNeedsCredentialsAndWebhookSecret) {
@@ -157,6 +161,20 @@ TEST_F(ConfigTest, ReadmeDocumentsEveryKey) {
   // The README's table is `datamcp config --reference`; regenerate it when keys change.
   EXPECT_NE(ss.str().find(ReferenceMarkdown()), std::string::npos)
       << "README.md's configuration table is stale; paste `datamcp config --reference`";
+}
+
+TEST_F(ConfigTest, ReadmeStaysInTheRepositoryAndShowsHowToConnect) {
+  const char* src = std::getenv("DATAMCP_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  std::ifstream in(fs::path(src) / "README.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  EXPECT_EQ(readme.find("../"), std::string::npos) << "README.md points outside the repository";
+  for (const char* needed : {"server:read", "\"mcpServers\"", "DATAMCP_TOKEN", "\"url\": \"http://",
+                             "\"module\": \"local-data\"", "terraform_bin"}) {
+    EXPECT_NE(readme.find(needed), std::string::npos) << "README.md lacks " << needed;
+  }
 }
 
 }  // namespace

@@ -22,6 +22,16 @@ TEST(ApplyNoteTest, TrailerTakesTheLastValue) {
   EXPECT_EQ(Trailer(msg, "Datamcp-Request-Id"), "");
 }
 
+TEST(ApplyNoteTest, TrailerReadsOnlyTheTrailerBlock) {
+  std::string msg =
+      "Datamcp-Approved-By: title\n\nDatamcp-Approved-By: body\nDatamcp-Merged-By: m\n\n"
+      "Datamcp-Tool: a\n";
+  EXPECT_EQ(Trailer(msg, "Datamcp-Approved-By"), "");
+  EXPECT_EQ(Trailer(msg, "Datamcp-Merged-By"), "");
+  EXPECT_EQ(Trailer(msg, "Datamcp-Tool"), "a");
+  EXPECT_EQ(Trailer("Datamcp-Tool: a\n", "Datamcp-Tool"), "");
+}
+
 const std::string kCommit(40, 'c');
 const std::string kProject = "infra/terraform/envs/dev";
 

@@ -77,7 +77,7 @@ export async function startServer({ auth = 'jwt', authExtra = [] } = {}) {
 export function mintToken(server, sub, scopes, extraArgs = []) {
   const out = execFileSync(
     binary(),
-    ['token', '--config', server.config, '--sub', sub, '--scopes', scopes.join(' '), ...extraArgs],
+    ['token', '--config', server.config, '--sub', sub, '--scopes', scopes.join(' ') || 'none', ...extraArgs],
     { env: server.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return out.trim().split('\n').pop().trim();
