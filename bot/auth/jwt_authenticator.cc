@@ -1,6 +1,7 @@
 #include "bot/auth/jwt_authenticator.h"
 
 #include "bot/auth/jws.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/config/config.h"
 
 namespace datamcp::bot {
@@ -100,7 +101,7 @@ Result<nlohmann::json> JwtAuthenticator::VerifyClaims(const std::string& bearer_
   if (bearer_token.size() > options_.max_token_bytes) return Unauthenticated("token too large");
   DATAMCP_ASSIGN_OR_RETURN(CompactJws jws, DecodeCompactJws(bearer_token, options_.algorithm));
   DATAMCP_RETURN_IF_ERROR(VerifySignature(jws));
-  nlohmann::json claims = nlohmann::json::parse(jws.payload, nullptr, false);
+  nlohmann::json claims = ParseJsonOrDiscarded(jws.payload);
   if (claims.is_discarded() || !claims.is_object()) {
     return Unauthenticated("token payload is not a JSON object");
   }
