@@ -102,7 +102,10 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
     // Fast path: a pack of exactly the new objects, sent by our receive-pack client.
     Result<std::string> pack =
         BuildPushPack(repo, commit, RemoteHas(repo, options_.notes_ref, expected));
-    if (pack.ok()) return SendPack(options_.remote, remote_ref, expected, commit, *pack);
+    if (pack.ok()) {
+      process::ProcessRunner& runner = options_.runner ? *options_.runner : own_runner_;
+      return SendPack(runner, options_.remote, remote_ref, expected, commit, *pack);
+    }
     if (pack.status().code() != StatusCode::kFailedPrecondition) return pack.status();
     log::Debug("git_push_slow_path", {{"ref", remote_ref}, {"reason", pack.status().message()}});
   }
