@@ -127,6 +127,10 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   ro.mirror_path = (fs::path(work_dir) / mirror_name).string();
   ro.remote = {s->remote_url, config.repository.token, config.repository.ca_file,
                config.repository.ssh_key_file, config.repository.known_hosts_file};
+  // The file:// receive-pack child sees PATH and HOME, none of the server's secrets.
+  ro.remote.receive_pack_env =
+      process::AllowlistedEnv(process::CurrentEnvironment(), {"PATH", "HOME", "LANG", "LC_*"});
+  ro.runner = &s->runner;
   ro.committer = {config.repository.committer_name, config.repository.committer_email};
   ro.default_branch = config.repository.default_branch;
   s->repo = std::make_unique<git::Libgit2Repository>(ro, clock);

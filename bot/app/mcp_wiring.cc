@@ -23,7 +23,8 @@ Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& c
   if (config.auth.mode == "none") {
     return std::unique_ptr<Authenticator>(std::make_unique<NoAuthAuthenticator>());
   }
-  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options, JwtOptionsFromConfig(config.auth));
+  DATAMCP_ASSIGN_OR_RETURN(JwtOptions options,
+                           JwtOptionsFromConfig(config.auth, config.PublicUrl()));
   DATAMCP_ASSIGN_OR_RETURN(auto jwt, JwtAuthenticator::Create(std::move(options), clock));
   return std::unique_ptr<Authenticator>(std::move(jwt));
 }

@@ -25,14 +25,16 @@ Result<long long> NumericDate(const json& claims, const char* name, bool* presen
   return static_cast<long long>(v);
 }
 
-bool AudienceMatches(const json& aud, const std::string& want) {
-  if (aud.is_string()) return aud.get<std::string>() == want;
-  if (!aud.is_array()) return false;
-  return std::any_of(aud.begin(), aud.end(),
-                     [&](const json& a) { return a.is_string() && a.get<std::string>() == want; });
+bool AudienceMatches(const json& aud, const std::vector<std::string>& wanted) {
+  auto one = [&](const json& a) {
+    return a.is_string() &&
+           std::find(wanted.begin(), wanted.end(), a.get<std::string>()) != wanted.end();
+  };
+  if (aud.is_string()) return one(aud);
+  return aud.is_array() && std::any_of(aud.begin(), aud.end(), one);
 }
 
-Status CheckTimes(const json& claims, long long skew, long long now) {
+Status CheckTimes(const json& claims, long long skew, long long max_lifetime, long long now) {
   bool present = false;
   DATAMCP_ASSIGN_OR_RETURN(long long exp, NumericDate(claims, "exp", &present));
   if (!present) return Unauthenticated("token has no exp claim");
@@ -41,6 +43,16 @@ Status CheckTimes(const json& claims, long long skew, long long now) {
   if (present && now + skew < nbf) return Unauthenticated("token not yet valid");
   DATAMCP_ASSIGN_OR_RETURN(long long iat, NumericDate(claims, "iat", &present));
   if (present && iat > now + skew) return Unauthenticated("token issued in the future");
+  if (max_lifetime > 0) {
+    if (!present) {
+      return Unauthenticated("token has no iat claim; tokens must say when they were issued");
+    }
+    if (exp - iat > max_lifetime) {
+      return Unauthenticated("token lifetime (exp - iat) of " + std::to_string(exp - iat) +
+                             " s exceeds auth.max_token_lifetime (" + std::to_string(max_lifetime) +
+                             " s)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -58,16 +70,17 @@ Status InvalidScope(const std::string& why) {
 
 Status CheckRegisteredClaims(const json& claims, const ClaimRules& rules, long long now) {
   if (!claims.is_object()) return Unauthenticated("token payload is not a JSON object");
-  DATAMCP_RETURN_IF_ERROR(CheckTimes(claims, rules.clock_skew_seconds, now));
+  DATAMCP_RETURN_IF_ERROR(
+      CheckTimes(claims, rules.clock_skew_seconds, rules.max_lifetime_seconds, now));
   if (!rules.issuer.empty()) {
     auto iss = claims.find("iss");
     if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != rules.issuer) {
       return Unauthenticated("issuer mismatch");
     }
   }
-  if (!rules.audience.empty()) {
+  if (!rules.audiences.empty()) {
     auto aud = claims.find("aud");
-    if (aud == claims.end() || !AudienceMatches(*aud, rules.audience)) {
+    if (aud == claims.end() || !AudienceMatches(*aud, rules.audiences)) {
       return Unauthenticated("audience mismatch");
     }
   }

@@ -11,15 +11,20 @@ namespace datamcp::bot {
 
 // What a verified token's claims must satisfy (RFC 7519 section 4.1).
 struct ClaimRules {
-  std::string issuer;    // when non-empty, `iss` must equal it
-  std::string audience;  // when non-empty, `aud` (string or array) must contain it
+  std::string issuer;  // when non-empty, `iss` must equal it
+  // When non-empty, `aud` (string or array) must contain one of them.
+  std::vector<std::string> audiences;
   long long clock_skew_seconds = 60;
+  // When > 0: `iat` is required and exp - iat may be at most this ("token lifetime exceeds
+  // auth.max_token_lifetime"), so a stolen token cannot be minted to live for a century.
+  long long max_lifetime_seconds = 0;
 };
 
 // Checks the registered claims of a JWT payload at `now` (Unix seconds):
 // - `exp` is required: rejected when now >= exp + skew ("token expired");
 // - `nbf`, when present: rejected when now + skew < nbf ("token not yet valid");
 // - `iat`, when present: rejected when iat > now + skew ("token issued in the future");
+// - with max_lifetime_seconds: `iat` required, exp - iat <= max_lifetime_seconds;
 // - numeric dates must be JSON numbers; `iss`/`aud` as in ClaimRules.
 // Errors are Unauthenticated with a short reason fit for `error_description`.
 Status CheckRegisteredClaims(const nlohmann::json& claims, const ClaimRules& rules, long long now);

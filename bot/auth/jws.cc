@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "bot/auth/base64url.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::bot {
 namespace {
@@ -81,7 +82,7 @@ Result<CompactJws> DecodeCompactJws(std::string_view token, JwsAlgorithm expecte
   if (!header.ok() || !payload.ok() || !signature.ok()) return Malformed();
 
   CompactJws jws;
-  jws.header = json::parse(*header, nullptr, false);
+  jws.header = ParseJsonOrDiscarded(*header);
   if (jws.header.is_discarded() || !jws.header.is_object()) {
     return Unauthenticated("token header is not a JSON object");
   }

@@ -1,6 +1,8 @@
 #include "bot/auth/jwt_authenticator.h"
 
 #include "bot/auth/jws.h"
+#include "bot/auth/mint.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/config/config.h"
 
 namespace datamcp::bot {
@@ -43,7 +45,12 @@ Result<KeySet> LoadKeys(const JwtOptions& o) {
 
 }  // namespace
 
-Result<JwtOptions> JwtOptionsFromConfig(const config::AuthConfig& auth) {
+std::string DefaultAudience(const config::AuthConfig& auth, const std::string& public_url) {
+  return auth.audience.empty() ? public_url : auth.audience;
+}
+
+Result<JwtOptions> JwtOptionsFromConfig(const config::AuthConfig& auth,
+                                        const std::string& public_url) {
   JwtOptions o;
   DATAMCP_ASSIGN_OR_RETURN(o.algorithm, ParseAlgorithm(auth.algorithm));
   o.hs256_secret = auth.hs256_secret;
@@ -55,7 +62,14 @@ Result<JwtOptions> JwtOptionsFromConfig(const config::AuthConfig& auth) {
     DATAMCP_ASSIGN_OR_RETURN(o.jwks_json, ReadKeyFile(auth.jwks_file, "auth.jwks_file"));
   }
   o.issuer = auth.issuer;
-  o.audience = auth.audience;
+  if (!auth.audience.empty()) {
+    o.audiences = {auth.audience};
+  } else {
+    o.audiences = {public_url, public_url + "/mcp"};
+  }
+  auto lifetime = ParseTtl(auth.max_token_lifetime);
+  if (!lifetime.ok()) return lifetime.status().WithContext("auth.max_token_lifetime");
+  o.max_lifetime_seconds = lifetime->count();
   o.clock_skew_seconds = auth.clock_skew_seconds;
   o.max_token_bytes = auth.max_token_bytes;
   return o;
@@ -86,7 +100,8 @@ Result<std::unique_ptr<JwtAuthenticator>> JwtAuthenticator::Create(JwtOptions op
 JwtAuthenticator::JwtAuthenticator(JwtOptions options, KeySet keys, const Clock& clock)
     : options_(std::move(options)),
       keys_(std::move(keys)),
-      rules_{options_.issuer, options_.audience, options_.clock_skew_seconds},
+      rules_{options_.issuer, options_.audiences, options_.clock_skew_seconds,
+             options_.max_lifetime_seconds},
       clock_(clock) {}
 
 Status JwtAuthenticator::VerifySignature(const CompactJws& jws) const {
@@ -100,7 +115,7 @@ Result<nlohmann::json> JwtAuthenticator::VerifyClaims(const std::string& bearer_
   if (bearer_token.size() > options_.max_token_bytes) return Unauthenticated("token too large");
   DATAMCP_ASSIGN_OR_RETURN(CompactJws jws, DecodeCompactJws(bearer_token, options_.algorithm));
   DATAMCP_RETURN_IF_ERROR(VerifySignature(jws));
-  nlohmann::json claims = nlohmann::json::parse(jws.payload, nullptr, false);
+  nlohmann::json claims = ParseJsonOrDiscarded(jws.payload);
   if (claims.is_discarded() || !claims.is_object()) {
     return Unauthenticated("token payload is not a JSON object");
   }

@@ -27,14 +27,23 @@ struct JwtOptions {
   std::string public_key_pem;          // RS256/ES256: a PEM public key, or
   std::string jwks_json;               // RS256/ES256: a JWK Set (keys picked by kid)
   std::string issuer;                  // required `iss` when non-empty
-  std::string audience;                // required in `aud` when non-empty
+  std::vector<std::string> audiences;  // `aud` must hold one of them when non-empty
   int clock_skew_seconds = 60;         // 0..3600
   std::size_t max_token_bytes = 8192;  // longer tokens are refused before decoding
+  long long max_lifetime_seconds = 0;  // > 0: iat required, exp - iat at most this
 };
 
 // Builds JwtOptions from configuration, reading auth.public_key_file / auth.jwks_file.
 // An empty hs256_secret stays empty (the caller generates one under work_dir first).
-Result<JwtOptions> JwtOptionsFromConfig(const config::AuthConfig& auth);
+// The accepted audience is auth.audience, or when unset the server's own URLs: `public_url`
+// (Config::PublicUrl()) and its MCP resource `public_url`/mcp (RFC 8707, RFC 9728), so a
+// token minted for another service is refused. auth.max_token_lifetime is parsed here.
+Result<JwtOptions> JwtOptionsFromConfig(const config::AuthConfig& auth,
+                                        const std::string& public_url);
+
+// The audience tokens for this server carry: auth.audience, or `public_url` when unset
+// (what `datamcp token` puts in `aud`).
+std::string DefaultAudience(const config::AuthConfig& auth, const std::string& public_url);
 
 // Verifies compact-JWS bearer tokens (HS256, RS256 or ES256 as configured) and turns their
 // claims into a Principal. Immutable after Create(); thread-safe. Errors are Unauthenticated

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "bot/auth/base64url.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::bot {
 namespace {
@@ -187,7 +188,7 @@ Result<VerificationKey> ParsePublicKeyPem(std::string_view pem, JwsAlgorithm alg
 
 Result<KeySet> ParseJwks(std::string_view text, JwsAlgorithm alg) {
   if (alg == JwsAlgorithm::kHs256) return InvalidArgument("HS256 uses a shared secret, not a JWKS");
-  json doc = json::parse(text, nullptr, false);
+  json doc = ParseJsonOrDiscarded(text);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) {
     return InvalidArgument("not a JWK Set: expected a JSON object with a \"keys\" array");
   }

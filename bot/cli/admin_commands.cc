@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bot/auth/jwt_authenticator.h"
 #include "bot/auth/mint.h"
 #include "bot/auth/scopes.h"
 #include "bot/cli/cli_support.h"
@@ -110,7 +111,14 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
   mint.scopes = scopes;
   mint.ttl = *ttl;
   mint.issuer = config->auth.issuer;
-  mint.audience = config->auth.audience;
+  mint.audience = DefaultAudience(config->auth, config->PublicUrl());
+  auto max_lifetime = ParseTtl(config->auth.max_token_lifetime);
+  if (max_lifetime.ok() && *ttl > *max_lifetime) {
+    return CliFail("token --ttl: " + std::to_string(ttl->count()) +
+                       " s is longer than auth.max_token_lifetime (" +
+                       config->auth.max_token_lifetime + "); the server would refuse it",
+                   2);
+  }
   auto token = MintHs256(config->auth.hs256_secret, mint, SystemClock::Instance());
   if (!token.ok()) return CliFail("token: " + token.status().message(), 2);
   std::printf("%s\n", token->c_str());

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
@@ -34,7 +35,7 @@ GithubEventHandler::GithubEventHandler(proposal::ProposalService& proposals, for
       default_branch_(std::move(default_branch)) {}
 
 Status GithubEventHandler::Handle(const queue::Delivery& d) {
-  json payload = json::parse(d.body, nullptr, false);
+  json payload = ParseJsonOrDiscarded(d.body);
   if (payload.is_discarded() || !payload.is_object()) {
     log::Warn("webhook_unreadable", {{"delivery", d.id}});
     return Status::Ok();  // retrying cannot make it readable

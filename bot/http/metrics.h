@@ -19,8 +19,9 @@ class Metrics {
 
   prometheus::Registry& registry() { return *registry_; }
 
-  // Records one finished request. `route` is the route pattern (never the raw path, so
-  // label cardinality stays bounded).
+  // Records one finished request. `route` is the route pattern (never the raw path), a method
+  // outside GET/HEAD/POST/PUT/PATCH/DELETE/OPTIONS and a status outside 100..599 are
+  // labelled "other": every label takes a fixed set of values.
   void ObserveRequest(const std::string& route, const std::string& method, int status,
                       double seconds);
 

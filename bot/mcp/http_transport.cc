@@ -10,6 +10,7 @@
 #include "bot/auth/www_authenticate.h"
 #include "bot/mcp/http_guards.h"
 #include "bot/mcp/json_rpc.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot::mcp {
@@ -281,11 +282,12 @@ void HandlePost(Ctx& c, const httplib::Request& req, httplib::Response& res) {
                      " bytes (server.max_body_bytes); send less, e.g. split the change");
     return;
   }
-  json msg = json::parse(req.body, nullptr, false);
-  if (msg.is_discarded()) {
-    SendRpcError(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");
+  Result<json> parsed = ParseJson(req.body, "the body");
+  if (!parsed.ok()) {
+    SendRpcError(res, 400, ParseErrorCode(parsed.status()), ParseErrorMessage(parsed.status()));
     return;
   }
+  const json& msg = *parsed;
   if (msg.is_array()) {
     HandleBatch(c, req, res, p, msg);
   } else {

@@ -65,4 +65,15 @@ std::string StringField(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+int ParseErrorCode(const Status& parse_status) {
+  return parse_status.code() == StatusCode::kResourceExhausted ? rpc::kInvalidRequest
+                                                               : rpc::kParseError;
+}
+
+std::string ParseErrorMessage(const Status& parse_status) {
+  return (parse_status.code() == StatusCode::kResourceExhausted ? "Invalid Request: "
+                                                                : "Parse error: ") +
+         parse_status.message();
+}
+
 }  // namespace datamcp::bot::mcp

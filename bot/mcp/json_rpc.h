@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gitops/common/status.h"
+
 // JSON-RPC 2.0 message helpers for the MCP server: building responses and errors, and
 // classifying incoming messages. Pure functions, thread-safe.
 namespace datamcp::bot::mcp {
@@ -33,6 +35,11 @@ MessageKind Classify(const json& message, std::string* why = nullptr);
 json MakeResult(const json& id, json result);
 json MakeError(const json& id, int code, std::string message, json data = nullptr);
 json MakeNotification(std::string method, json params);
+
+// The JSON-RPC error for a body ParseJson refused: Invalid Request when it nests too deep
+// (valid JSON, refused by the depth limit), Parse error when it is not JSON.
+int ParseErrorCode(const Status& parse_status);
+std::string ParseErrorMessage(const Status& parse_status);
 
 // The id of a message when it has a usable one (string or integer), else null.
 json IdOf(const json& message);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "bot/mcp/json_rpc.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot::mcp {
@@ -36,10 +37,11 @@ json HandleLine(const std::string& line, const McpServer& server, Session& sessi
   if (line.size() > kMaxLineBytes) {
     return MakeError(nullptr, rpc::kInvalidRequest, "message larger than 4 MiB");
   }
-  json msg = json::parse(line, nullptr, false);
-  if (msg.is_discarded()) {
-    return MakeError(nullptr, rpc::kParseError, "Parse error: the line is not valid JSON");
+  Result<json> parsed = ParseJson(line, "the line");
+  if (!parsed.ok()) {
+    return MakeError(nullptr, ParseErrorCode(parsed.status()), ParseErrorMessage(parsed.status()));
   }
+  const json& msg = *parsed;
   if (msg.is_array()) {
     return MakeError(nullptr, rpc::kInvalidRequest,
                      "Invalid Request: JSON-RPC batches are not supported; send one message "

@@ -8,6 +8,7 @@
 #include "gitops/apply/apply_note.h"
 #include "gitops/audit/audit_log.h"
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::bot::tools {
 namespace {
@@ -52,7 +53,7 @@ std::vector<json> NotesOf(git::Repository& repo, const std::string& commit,
   auto notes = repo.ReadNotes(commit);
   if (!notes.ok()) return out;
   for (const auto& n : *notes) {
-    json j = json::parse(n, nullptr, false);
+    json j = ParseJsonOrDiscarded(n);
     if (keep(j)) out.push_back(std::move(j));
   }
   return out;

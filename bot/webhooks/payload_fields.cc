@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "gitops/common/json_parse.h"
+
 namespace datamcp::bot {
 namespace {
 
@@ -22,6 +24,14 @@ constexpr std::size_t kReusedParserCapacity = 1 << 20;
 simdjson::dom::parser& ReusedParser() {
   thread_local simdjson::dom::parser parser(kReusedParserCapacity);
   return parser;
+}
+
+// Sets the parser's depth limit to kMaxJsonDepth (simdjson refuses deeper documents with
+// DEPTH_ERROR). Only allocate() sets it; parse() keeps it when it grows the buffers.
+bool LimitDepth(simdjson::dom::parser& parser) {
+  constexpr std::size_t kInitialCapacity = 4096;
+  return parser.max_depth() == kMaxJsonDepth ||
+         parser.allocate(kInitialCapacity, kMaxJsonDepth) == simdjson::SUCCESS;
 }
 
 const std::vector<Segments>& TriggerSegments() {
@@ -111,7 +121,7 @@ void Merge(json& into, json from) {
 
 }  // namespace
 
-bool ExtractPayloadFields(std::string_view body, PayloadFields* out) {
+bool ExtractPayloadFields(std::string_view body, PayloadFields* out, std::string* why) {
   *out = PayloadFields{};
   std::unique_ptr<simdjson::dom::parser> own;
   simdjson::dom::parser* parser = &ReusedParser();
@@ -119,10 +129,22 @@ bool ExtractPayloadFields(std::string_view body, PayloadFields* out) {
     own = std::make_unique<simdjson::dom::parser>(body.size());
     parser = own.get();
   }
+  if (!LimitDepth(*parser)) {
+    if (why) *why = "could not be parsed: out of memory";
+    return false;
+  }
   simdjson::dom::element doc;
   // parse() copies the body into its padded buffer and validates all of it (UTF-8 included).
-  if (parser->parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS ||
-      doc.type() != simdjson::dom::element_type::OBJECT) {
+  const simdjson::error_code parsed = parser->parse(body.data(), body.size()).get(doc);
+  if (parsed == simdjson::DEPTH_ERROR) {
+    if (why) {
+      *why = "nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) +
+             " levels, which is the limit";
+    }
+    return false;
+  }
+  if (parsed != simdjson::SUCCESS || doc.type() != simdjson::dom::element_type::OBJECT) {
+    if (why) *why = "is not a JSON object";
     return false;
   }
   json trigger = json::object();

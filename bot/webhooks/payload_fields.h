@@ -50,7 +50,8 @@ inline constexpr std::size_t kMaxTriggerString = 4096;
 // Parses the body with simdjson (Debian libsimdjson-dev): parsing is most of the intake's
 // CPU time, and simdjson validates a 20 KB payload several times faster than nlohmann/json.
 // The whole body is validated (UTF-8 included). False when the body is not JSON or not an
-// object. Never throws.
-bool ExtractPayloadFields(std::string_view body, PayloadFields* out);
+// object, or when it nests arrays/objects deeper than kMaxJsonDepth (gitops/common/json_parse.h);
+// `why` (optional) then says which. Never throws.
+bool ExtractPayloadFields(std::string_view body, PayloadFields* out, std::string* why = nullptr);
 
 }  // namespace datamcp::bot

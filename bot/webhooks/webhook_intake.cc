@@ -95,8 +95,9 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
   if (headers.event == "ping") return Reply(200, "pong");
   if (!IsKnownEvent(headers.event)) return Ignore(headers, "", "event not handled");
   PayloadFields fields;
-  if (!ExtractPayloadFields(body, &fields)) {
-    return Reply(400, "body of delivery " + headers.delivery + " is not a JSON object");
+  std::string why;
+  if (!ExtractPayloadFields(body, &fields, &why)) {
+    return Reply(400, "body of delivery " + headers.delivery + " " + why);
   }
   queue::Delivery d{headers.delivery,
                     headers.event,

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/change_requests.h"
 #include "gitops/proposal/plan_report.h"
@@ -100,7 +101,7 @@ Result<std::string> Applier::CiConclusion(const std::string& sha) {
   DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(sha));
   std::string conclusion;  // the newest `ci` record's
   for (const auto& text : notes) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
+    auto j = ParseJsonOrDiscarded(text);
     if (IsCiRecord(j)) conclusion = json_fields::String(j, "conclusion");
   }
   return conclusion;

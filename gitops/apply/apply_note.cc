@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::apply {
 
@@ -44,7 +45,7 @@ bool IsApplyRecord(const json& note, const std::string& commit) {
 std::optional<json> FindApplyNote(const std::vector<std::string>& notes, const std::string& commit,
                                   const std::string& project) {
   for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
-    json note = json::parse(*it, nullptr, false);
+    json note = ParseJsonOrDiscarded(*it);
     if (IsApplyRecord(note, commit) && json_fields::String(note, "project") == project) {
       return note;
     }
@@ -55,7 +56,7 @@ std::optional<json> FindApplyNote(const std::vector<std::string>& notes, const s
 int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit) {
   int ignored = 0;
   for (const auto& text : notes) {
-    json note = json::parse(text, nullptr, false);
+    json note = ParseJsonOrDiscarded(text);
     if (json_fields::String(note, "type") == "apply" && !IsApplyRecord(note, commit)) ++ignored;
   }
   return ignored;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/dependents.h"
 
@@ -201,7 +202,7 @@ void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
   if (notes.ok()) {
     for (const auto& text : *notes) {
       // Only a record for this pull request counts; anything else is not ours.
-      auto note = nlohmann::json::parse(text, nullptr, false);
+      auto note = ParseJsonOrDiscarded(text);
       if (json_fields::String(note, "type") == "closed" &&
           json_fields::Int(note, "pull_request") == pr.number) {
         return;

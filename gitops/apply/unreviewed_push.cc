@@ -1,6 +1,7 @@
 #include "gitops/apply/unreviewed_push.h"
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::apply {
@@ -52,7 +53,7 @@ bool IsUnreviewedPushRecord(const json& note, const std::string& commit) {
 std::optional<json> FindUnreviewedPushNote(const std::vector<std::string>& notes,
                                            const std::string& commit) {
   for (const auto& text : notes) {
-    json note = json::parse(text, nullptr, false);
+    json note = ParseJsonOrDiscarded(text);
     if (IsUnreviewedPushRecord(note, commit)) return note;
   }
   return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gitops/common/json_parse.h"
+
 namespace datamcp::argocd {
 namespace {
 
@@ -28,7 +30,7 @@ Status ReadString(const json& obj, std::initializer_list<const char*> path, std:
 }  // namespace
 
 Result<AppStatus> ParseApplication(const std::string& body) {
-  json doc = json::parse(body, nullptr, false);
+  json doc = ParseJsonOrDiscarded(body);
   if (doc.is_discarded() || !doc.is_object()) {
     return Internal("Argo CD returned a body that is not a JSON Application object: '" +
                     body.substr(0, 120) + "'");
@@ -54,7 +56,7 @@ std::string SyncRequestBody(const std::string& name, const std::string& app_name
 }
 
 std::string ErrorMessageOf(const std::string& body) {
-  json doc = json::parse(body, nullptr, false);
+  json doc = ParseJsonOrDiscarded(body);
   if (!doc.is_discarded() && doc.is_object()) {
     for (const char* key : {"message", "error"}) {
       auto it = doc.find(key);

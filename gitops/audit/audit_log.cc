@@ -6,6 +6,7 @@
 #include "gitops/apply/apply_note.h"
 #include "gitops/apply/unreviewed_push.h"
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::audit {
@@ -20,7 +21,7 @@ using nlohmann::json;
 std::vector<json> ParseNotes(const std::vector<std::string>& notes) {
   std::vector<json> out;
   for (const auto& n : notes) {
-    json j = json::parse(n, nullptr, false);
+    json j = ParseJsonOrDiscarded(n);
     if (!j.is_discarded() && j.is_object()) out.push_back(std::move(j));
   }
   return out;

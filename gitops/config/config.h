@@ -49,7 +49,8 @@ struct AuthConfig {
   std::string public_key_file;      // PEM, for RS256/ES256
   std::string jwks_file;            // JWKS, for RS256/ES256
   std::string issuer;               // required `iss` when set
-  std::string audience;             // required `aud` when set
+  std::string audience;             // required `aud`; unset: the server's public URL
+  std::string max_token_lifetime = "90d";  // exp - iat at most this; iat required
   int clock_skew_seconds = 60;
   std::vector<std::string> authorization_servers;  // advertised in RFC 9728 metadata
   std::size_t max_token_bytes = 8192;

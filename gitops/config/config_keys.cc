@@ -80,7 +80,12 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("auth.jwks_file", auth.jwks_file, "JWKS file with the keys for RS256/ES256."),
       DATAMCP_KEY("auth.issuer", auth.issuer, "Required iss claim, when set."),
       DATAMCP_KEY("auth.audience", auth.audience,
-                  "Required aud claim, when set (usually server.public_url)."),
+                  "Required aud claim. Unset: the server's public URL (server.public_url, or "
+                  "http://bind:port) or that URL + /mcp, as RFC 8707/9728 ask; `datamcp token` "
+                  "puts the same value in aud."),
+      DATAMCP_KEY("auth.max_token_lifetime", auth.max_token_lifetime,
+                  "Longest token lifetime accepted (exp - iat), like 90d, 12h, 30m; tokens "
+                  "without iat are refused."),
       DATAMCP_KEY("auth.clock_skew_seconds", auth.clock_skew_seconds,
                   "Tolerance for exp, nbf and iat."),
       DATAMCP_KEY("auth.authorization_servers", auth.authorization_servers,

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <regex>
 
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::forge {
@@ -40,7 +41,7 @@ std::optional<long long> ParseInt(const std::string& s) {
 
 // GitHub's error message from an error body, if any.
 std::string GithubMessage(const std::string& body) {
-  json j = json::parse(body, nullptr, false);
+  json j = ParseJsonOrDiscarded(body);
   if (j.is_discarded() || !j.is_object()) return body.substr(0, 200);
   std::string msg =
       j.contains("message") && j["message"].is_string() ? j["message"].get<std::string>() : "";
@@ -241,7 +242,7 @@ Result<json> GithubHttp::Call(std::string_view method, const std::string& path, 
   DATAMCP_ASSIGN_OR_RETURN(Answer a, Send(method, base_path_ + path, body, token));
   if (a.status < 200 || a.status >= 300) return StatusFor(a.status, method, path, a.body);
   if (a.status == 204 || a.body.empty()) return json(nullptr);
-  json j = json::parse(a.body, nullptr, false);
+  json j = ParseJsonOrDiscarded(a.body);
   if (j.is_discarded()) {
     return Internal("GitHub sent a body that is not JSON for " + std::string(method) + " " + path);
   }
@@ -268,7 +269,7 @@ Result<json> GithubHttp::GetAll(const std::string& path, const Secret& token) {
     if (page >= 1000) return Internal("GitHub list " + path + " has more than 1000 pages");
     DATAMCP_ASSIGN_OR_RETURN(Answer a, Send("GET", next, nullptr, token));
     if (a.status != 200) return StatusFor(a.status, "GET", next, a.body);
-    json j = json::parse(a.body, nullptr, false);
+    json j = ParseJsonOrDiscarded(a.body);
     if (j.is_discarded() || !j.is_array()) {
       return Internal("GitHub sent a list that is not a JSON array for GET " + next);
     }

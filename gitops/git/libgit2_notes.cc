@@ -5,6 +5,7 @@
 // value; when another writer got there first it fetches and re-applies, so no record is lost.
 #include <nlohmann/json.hpp>
 
+#include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/git/libgit2_repository.h"
 
@@ -22,7 +23,7 @@ Result<json> ReadRecords(git_repository* repo, git_commit* notes, const git_oid&
   if (rc == GIT_ENOTFOUND) return records;
   DATAMCP_RETURN_IF_ERROR(GitStatus(rc, "read note"));
   NotePtr note(raw);
-  json parsed = json::parse(git_note_message(raw), nullptr, false);
+  json parsed = ParseJsonOrDiscarded(git_note_message(raw));
   if (parsed.is_discarded()) {
     records.push_back(git_note_message(raw));  // a note someone else wrote as text: keep it
   } else if (parsed.is_array()) {
@@ -48,7 +49,7 @@ Result<std::string> Libgit2Repository::WriteNoteCommit(git_repository* repo,
   }
   DATAMCP_ASSIGN_OR_RETURN(json records,
                            ReadRecords(repo, notes.get(), *git_commit_id(target.get())));
-  records.push_back(json::parse(document, nullptr, false));
+  records.push_back(ParseJsonOrDiscarded(document));
   std::string text = records.dump(2) + "\n";
   git_signature* sig_raw = nullptr;
   DATAMCP_RETURN_IF_ERROR(
@@ -65,7 +66,7 @@ Result<std::string> Libgit2Repository::WriteNoteCommit(git_repository* repo,
 }
 
 Status Libgit2Repository::AddNote(const std::string& commit, const std::string& document) {
-  json parsed = json::parse(document, nullptr, false);
+  json parsed = ParseJsonOrDiscarded(document);
   if (parsed.is_discarded()) {
     return InvalidArgument("the note for " + commit + " is not valid JSON; give one JSON document");
   }

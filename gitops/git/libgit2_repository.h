@@ -12,6 +12,7 @@
 #include "gitops/common/clock.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/git/repository.h"
+#include "gitops/process/posix_process_runner.h"
 
 namespace datamcp::git {
 
@@ -26,6 +27,8 @@ struct Libgit2RepositoryOptions {
   int max_push_attempts = 3;      // CommitAndPush tries when the remote branch moved
   int max_note_attempts = 10;     // AddNote tries when another writer moved the notes ref
   size_t max_pooled_handles = 8;  // idle git_repository handles kept warm (object cache)
+  // Runs `git receive-pack` for file:// remotes; null: a PosixProcessRunner of its own.
+  process::ProcessRunner* runner = nullptr;
 };
 
 // Repository on libgit2 1.5 over a bare mirror in the work directory.
@@ -124,6 +127,7 @@ class Libgit2Repository final : public Repository {
   std::mutex branch_mu_;
   std::map<std::string, std::shared_ptr<std::mutex>> branch_locks_;
   std::atomic<uint64_t> push_counter_{0};
+  process::PosixProcessRunner own_runner_;
 };
 
 // Calls git_libgit2_init once per process (thread-safe). Every entry point calls it.

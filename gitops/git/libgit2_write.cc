@@ -5,11 +5,11 @@
 
 #include "gitops/common/log.h"
 #include "gitops/git/libgit2_repository.h"
-#include "gitops/git/path_safety.h"
 #include "gitops/git/push_pack.h"
 #include "gitops/git/remote_session.h"
 #include "gitops/git/send_pack.h"
 #include "gitops/git/tree_edit.h"
+#include "gitops/repo/repo_path.h"
 
 namespace datamcp::git {
 namespace {
@@ -62,7 +62,7 @@ Result<std::string> Libgit2Repository::CreateCommit(const std::string& base,
                                                     const ChangeSet& changes,
                                                     const CommitMeta& meta) {
   for (const FileChange& c : changes) {
-    DATAMCP_RETURN_IF_ERROR(ValidateRepoPath(c.path, options_.allowed_roots));
+    DATAMCP_RETURN_IF_ERROR(repo::ValidateChangePath(c.path, options_.allowed_roots));
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string message, BuildCommitMessage(meta));
   long long now = clock_.UnixSeconds();
@@ -102,7 +102,10 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
     // Fast path: a pack of exactly the new objects, sent by our receive-pack client.
     Result<std::string> pack =
         BuildPushPack(repo, commit, RemoteHas(repo, options_.notes_ref, expected));
-    if (pack.ok()) return SendPack(options_.remote, remote_ref, expected, commit, *pack);
+    if (pack.ok()) {
+      process::ProcessRunner& runner = options_.runner ? *options_.runner : own_runner_;
+      return SendPack(runner, options_.remote, remote_ref, expected, commit, *pack);
+    }
     if (pack.status().code() != StatusCode::kFailedPrecondition) return pack.status();
     log::Debug("git_push_slow_path", {{"ref", remote_ref}, {"reason", pack.status().message()}});
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -47,13 +48,15 @@ struct CommitMeta {
 // How to reach the remote. https: `token` is sent as Basic auth user "x-access-token";
 // `ca_file` is trusted in addition to the system store. ssh: `ssh_key_file` (private key,
 // no passphrase) and `known_hosts_file` (the host key must be listed there). git:// and
-// file:// need neither.
+// file:// need neither. file:// runs `git receive-pack` with exactly `receive_pack_env` as
+// its environment (nothing of the server's; empty: PATH=/usr/local/bin:/usr/bin:/bin).
 struct RemoteOptions {
   std::string url;
   Secret token;
   std::string ca_file;
   std::string ssh_key_file;
   std::string known_hosts_file;
+  std::map<std::string, std::string> receive_pack_env;
 };
 
 enum class EntryKind { kBlob, kTree, kSubmodule, kSymlink };

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace datamcp::git {
 namespace {
@@ -170,53 +171,52 @@ class GitChannel final : public Channel {
   int fd_ = -1;
 };
 
-// `git receive-pack <path>` as a child process (file:// remotes), so the remote's hooks
-// run exactly as they do behind a server. argv only, no shell; talks over a socketpair
-// (no SIGPIPE); killed on destruction if still running.
+// `git receive-pack` for file:// remotes, so the remote's hooks run exactly as they do behind
+// a server. It runs as git http-backend runs it (--stateless-rpc: one child for the
+// advertisement, one for the request), each through the ProcessRunner like every other child:
+// argv only, the environment RemoteOptions::receive_pack_env and nothing else of the server's,
+// its own process group, a timeout and an output cap.
 class ProcessChannel final : public Channel {
  public:
-  explicit ProcessChannel(std::string path) : path_(std::move(path)) {}
-  ~ProcessChannel() override {
-    if (fd_ >= 0) close(fd_);
-    if (pid_ <= 0) return;
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(10000);
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
+  ProcessChannel(process::ProcessRunner& runner, const RemoteOptions& options, std::string path)
+      : runner_(runner), env_(options.receive_pack_env), path_(std::move(path)) {
+    if (env_.empty()) env_["PATH"] = "/usr/local/bin:/usr/bin:/bin";
   }
 
   Result<std::string> Advertisement() override {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-      return Internal("cannot create a socketpair for git receive-pack");
-    }
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(sv[1], 0);
-      dup2(sv[1], 1);
-      int devnull = open("/dev/null", O_WRONLY);
-      dup2(devnull, 2);
-      execlp("git", "git", "receive-pack", path_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(sv[1]);
-    fd_ = sv[0];
-    if (pid_ < 0) return Internal("cannot start git receive-pack");
-    return ReadPktsUntilFlush(fd_, "git receive-pack " + path_);
+    return Run({"git", "receive-pack", "--stateless-rpc", "--advertise-refs", path_}, "");
   }
 
   Result<std::string> Exchange(const std::string& request) override {
-    DATAMCP_RETURN_IF_ERROR(SendAll(fd_, request, "git receive-pack " + path_));
-    shutdown(fd_, SHUT_WR);
-    return ReadPktsUntilFlush(fd_, "git receive-pack " + path_);
+    return Run({"git", "receive-pack", "--stateless-rpc", path_}, request);
   }
 
  private:
+  Result<std::string> Run(std::vector<std::string> argv, const std::string& input) {
+    process::ProcessRequest req;
+    req.argv = std::move(argv);
+    req.env = env_;
+    req.stdin_data = input;
+    req.timeout = std::chrono::seconds(kTimeoutSeconds);
+    req.kill_grace = std::chrono::seconds(5);
+    req.max_output_bytes = kMaxOutputBytes;
+    const std::string what = "git receive-pack " + path_;
+    DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, runner_.Run(req));
+    if (r.timed_out) return DeadlineExceeded(what + " did not finish within 60 s");
+    if (r.truncated) return ResourceExhausted(what + " answered more than 64 MiB");
+    if (!r.Succeeded() && r.stdout_text.empty()) {
+      std::string err = r.stderr_text.substr(0, 500);
+      while (!err.empty() && err.back() == '\n') err.pop_back();
+      return Unavailable(what + " " + r.Describe() + (err.empty() ? "" : ": " + err) +
+                         " (repository missing?)");
+    }
+    return std::move(r.stdout_text);
+  }
+
+  static constexpr std::size_t kMaxOutputBytes = 64u << 20;
+  process::ProcessRunner& runner_;
+  std::map<std::string, std::string> env_;
   std::string path_;
-  pid_t pid_ = -1;
-  int fd_ = -1;
 };
 
 class HttpChannel final : public Channel {
@@ -341,15 +341,15 @@ Result<std::map<std::string, std::string>> ParseAdvertisement(const std::string&
   return refs;
 }
 
-Result<PushResult> SendPack(const RemoteOptions& options, const std::string& ref,
-                            const std::string& old_oid, const std::string& new_oid,
-                            const std::string& pack) {
+Result<PushResult> SendPack(process::ProcessRunner& runner, const RemoteOptions& options,
+                            const std::string& ref, const std::string& old_oid,
+                            const std::string& new_oid, const std::string& pack) {
   Url url = ParseUrl(options.url);
   std::unique_ptr<Channel> channel;
   if (url.scheme == "git") {
     channel = std::make_unique<GitChannel>(url);
   } else if (url.scheme == "file") {
-    channel = std::make_unique<ProcessChannel>(options.url.substr(7));
+    channel = std::make_unique<ProcessChannel>(runner, options, options.url.substr(7));
   } else {
     channel = std::make_unique<HttpChannel>(options, url);
   }
@@ -359,7 +359,7 @@ Result<PushResult> SendPack(const RemoteOptions& options, const std::string& ref
   std::string actual = it == refs.end() ? "" : it->second;
   const std::string zero(40, '0');
   if (actual != old_oid) {
-    if (url.scheme != "http" && url.scheme != "https") {
+    if (url.scheme == "git") {
       (void)channel->Exchange("0000").ok();  // end the session cleanly
     }
     return Conflict("the remote " + ref + " is at " + (actual.empty() ? "nothing" : actual) +

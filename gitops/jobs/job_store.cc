@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "gitops/common/durable_file.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::jobs {
 namespace {
@@ -64,7 +65,7 @@ Result<std::vector<Job>> JobStore::Load() {
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     if (entry.path().extension() != ".json") continue;  // skips *.tmp-* of a cut-off write
     DATAMCP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(entry.path().string()));
-    json j = json::parse(text, nullptr, false);
+    json j = ParseJsonOrDiscarded(text);
     if (j.is_discarded()) return Internal("job file " + entry.path().string() + " is corrupt");
     Job job = FromJson(j);
     if (job.state == "running") {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gitops/common/durable_file.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::jobs {
 
@@ -57,7 +58,7 @@ Status LockTable::LoadLocked() {
   if (!text.ok()) {
     return text.status().code() == StatusCode::kNotFound ? Status::Ok() : text.status();
   }
-  json j = json::parse(*text, nullptr, false);
+  json j = ParseJsonOrDiscarded(*text);
   if (j.is_discarded() || !j.is_object()) return Internal("lock file " + file_ + " is corrupt");
   const json locks = j.value("locks", json::array());
   for (const auto& l : locks) {

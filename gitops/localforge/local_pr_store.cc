@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "gitops/common/json_parse.h"
 #include "gitops/common/record_text.h"
 #include "gitops/git/git_ptr.h"
 
@@ -66,7 +67,7 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
     git::BlobPtr blob(b);
     std::string text(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                      git_blob_rawsize(blob.get()));
-    auto j = nlohmann::json::parse(text, nullptr, false);
+    auto j = ParseJsonOrDiscarded(text);
     DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, PullRecordFromJson(j));
     snap.prs[pr.number] = std::move(pr);
   }

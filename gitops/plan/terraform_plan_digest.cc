@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "gitops/common/json_parse.h"
 #include "gitops/plan/sha256.h"
 
 namespace datamcp::plan {
@@ -103,7 +104,7 @@ std::string TerraformSummary::ToString() const {
 }
 
 Result<TerraformPlanDigest> DigestTerraformPlanJson(std::string_view show_json) {
-  json plan = json::parse(show_json, nullptr, false);
+  json plan = ParseJsonOrDiscarded(show_json);
   DATAMCP_RETURN_IF_ERROR(CheckShape(plan));
   try {
     return Digest(plan);

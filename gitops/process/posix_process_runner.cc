@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -104,7 +105,8 @@ class SpawnSetup {
   SpawnSetup(const SpawnSetup&) = delete;
   SpawnSetup& operator=(const SpawnSetup&) = delete;
 
-  int Configure(const std::string& cwd, int out_fd, int err_fd) {
+  // `in_fd` < 0: stdin is /dev/null.
+  int Configure(const std::string& cwd, int in_fd, int out_fd, int err_fd) {
     sigset_t empty, all;
     sigemptyset(&empty);
     sigfillset(&all);
@@ -113,7 +115,10 @@ class SpawnSetup {
     if (rc == 0) rc = posix_spawnattr_setpgroup(&attr_, 0);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr_, &empty);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr_, &all);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0);
+    if (rc == 0) {
+      rc = in_fd >= 0 ? posix_spawn_file_actions_adddup2(&actions_, in_fd, 0)
+                      : posix_spawn_file_actions_addopen(&actions_, 0, "/dev/null", O_RDONLY, 0);
+    }
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions_, out_fd, 1);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions_, err_fd, 2);
     if (rc == 0 && !cwd.empty()) {
@@ -129,13 +134,27 @@ class SpawnSetup {
   posix_spawn_file_actions_t actions_;
 };
 
-// Reads from the child's pipes, enforces the deadline and reaps it.
+Status MakeStdinSocket(Fd* child_end, Fd* parent_end) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    return Internal("socketpair failed: " + Errno(errno));
+  }
+  child_end->Reset(fds[0]);
+  parent_end->Reset(fds[1]);
+  ::shutdown(fds[0], SHUT_WR);
+  ::shutdown(fds[1], SHUT_RD);
+  ::fcntl(fds[1], F_SETFL, ::fcntl(fds[1], F_GETFL) | O_NONBLOCK);
+  return Status::Ok();
+}
+
+// Feeds the child's stdin, reads from its pipes, enforces the deadline and reaps it.
 class Supervisor {
  public:
-  Supervisor(pid_t pid, const ProcessRequest& req, int out_fd, int err_fd)
+  Supervisor(pid_t pid, const ProcessRequest& req, int in_fd, int out_fd, int err_fd)
       : pid_(pid), req_(req), start_(Clock::now()) {
     fds_[0] = {out_fd, POLLIN, 0};
     fds_[1] = {err_fd, POLLIN, 0};
+    fds_[2] = {in_fd, POLLOUT, 0};
   }
 
   ProcessResult Run() {
@@ -161,13 +180,36 @@ class Supervisor {
   }
 
   void WaitForOutput(milliseconds wait) {
-    int n = ::poll(fds_, 2, static_cast<int>(wait.count()));
+    int n = ::poll(fds_, 3, static_cast<int>(wait.count()));
     if (n <= 0) return;  // timeout or EINTR: the loop re-evaluates
     for (int i = 0; i < 2; ++i) {
       if (fds_[i].fd >= 0 && (fds_[i].revents & (POLLIN | POLLHUP | POLLERR))) {
         Drain(i, i == 0 ? &result_.stdout_text : &result_.stderr_text);
       }
     }
+    if (fds_[2].fd >= 0 && fds_[2].revents != 0) Feed();
+  }
+
+  // Writes what the socket takes of the rest of stdin_data; closes it when all is written
+  // or the child stopped reading.
+  void Feed() {
+    while (written_ < req_.stdin_data.size()) {
+      ssize_t n = ::send(fds_[2].fd, req_.stdin_data.data() + written_,
+                         req_.stdin_data.size() - written_, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        written_ += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      break;  // EPIPE and the like: the child does not want the rest
+    }
+    CloseStdin();
+  }
+
+  void CloseStdin() {
+    if (fds_[2].fd >= 0) ::close(fds_[2].fd);
+    fds_[2].fd = -1;
   }
 
   // Reads what is there, at most kMaxReadsPerWake times so that a process writing without
@@ -198,6 +240,7 @@ class Supervisor {
     if (r == 0 || (r < 0 && errno == EINTR)) return;
     reaped_ = true;
     reaped_at_ = Clock::now();
+    CloseStdin();
     if (r == pid_ && WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
     if (r == pid_ && WIFSIGNALED(status)) result_.signal = WTERMSIG(status);
     ::kill(-pid_, SIGKILL);  // whatever the leader left behind in its group
@@ -231,15 +274,17 @@ class Supervisor {
   pid_t pid_;
   const ProcessRequest& req_;
   Clock::time_point start_;
-  pollfd fds_[2];
+  pollfd fds_[3];  // stdout, stderr, stdin (fd -1 when done or not used)
+  std::size_t written_ = 0;
   ProcessResult result_;
   bool reaped_ = false, term_sent_ = false, kill_sent_ = false;
   Clock::time_point reaped_at_, term_at_;
 };
 
-Result<pid_t> Spawn(const std::string& program, const ProcessRequest& req, int out_w, int err_w) {
+Result<pid_t> Spawn(const std::string& program, const ProcessRequest& req, int in_r, int out_w,
+                    int err_w) {
   SpawnSetup setup;
-  if (int rc = setup.Configure(req.cwd, out_w, err_w); rc != 0) {
+  if (int rc = setup.Configure(req.cwd, in_r, out_w, err_w); rc != 0) {
     return Internal("cannot prepare to run '" + program + "': " + Errno(rc));
   }
   std::vector<char*> argv;
@@ -286,15 +331,19 @@ Result<ProcessResult> PosixProcessRunner::Run(const ProcessRequest& request) {
   DATAMCP_ASSIGN_OR_RETURN(
       std::string program,
       ResolveProgram(request.argv[0], path_it == request.env.end() ? "" : path_it->second));
-  Fd out_r, out_w, err_r, err_w;
+  Fd in_r, in_w, out_r, out_w, err_r, err_w;
+  if (!request.stdin_data.empty()) DATAMCP_RETURN_IF_ERROR(MakeStdinSocket(&in_r, &in_w));
   DATAMCP_RETURN_IF_ERROR(MakePipe(&out_r, &out_w));
   DATAMCP_RETURN_IF_ERROR(MakePipe(&err_r, &err_w));
-  DATAMCP_ASSIGN_OR_RETURN(pid_t pid, Spawn(program, request, out_w.get(), err_w.get()));
+  DATAMCP_ASSIGN_OR_RETURN(pid_t pid,
+                           Spawn(program, request, in_r.get(), out_w.get(), err_w.get()));
+  in_r.Close();
   out_w.Close();
   err_w.Close();
-  // The supervisor closes the read ends itself as the streams end.
-  Supervisor supervisor(pid, request, out_r.get(), err_r.get());
+  // The supervisor closes its ends itself as the streams end.
+  Supervisor supervisor(pid, request, in_w.get(), out_r.get(), err_r.get());
   ProcessResult result = supervisor.Run();
+  static_cast<void>(in_w.Release());
   static_cast<void>(out_r.Release());
   static_cast<void>(err_r.Release());
   return result;

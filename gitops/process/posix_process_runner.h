@@ -10,7 +10,9 @@ namespace datamcp::process {
 //   its group is killed, so no grandchild outlives a run;
 // - the child's signal mask is emptied and every signal is reset to its default (the server
 //   blocks signals in its threads; without this terraform would ignore SIGTERM);
-// - stdin is /dev/null; stdout and stderr are separate pipes (O_CLOEXEC, so concurrent runs
+// - stdin is /dev/null, or a socket the runner writes ProcessRequest::stdin_data to (a
+//   socket, not a pipe, so a child that stops reading cannot SIGPIPE the server); stdout
+//   and stderr are separate pipes (O_CLOEXEC, so concurrent runs
 //   never leak each other's pipes) read with poll() until both close;
 // - the environment is exactly ProcessRequest::env.
 // Thread-safe; holds no state.

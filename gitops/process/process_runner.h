@@ -15,6 +15,9 @@ namespace datamcp::process {
 struct ProcessRequest {
   std::vector<std::string> argv;
   std::string cwd;  // empty: the server's working directory
+  // Written to the child's stdin, which is then closed; empty: stdin is /dev/null. A child
+  // that exits or closes stdin before reading it all is not an error (the rest is dropped).
+  std::string stdin_data;
   // The child's whole environment. Nothing of the server's environment is inherited; build
   // this with AllowlistedEnv() to pass selected variables through.
   std::map<std::string, std::string> env;

@@ -1,6 +1,7 @@
 #include "gitops/proposal/plan_report.h"
 
 #include "gitops/common/json_fields.h"
+#include "gitops/common/json_parse.h"
 
 namespace datamcp::proposal {
 
@@ -91,7 +92,7 @@ json BuildPlanNote(const PlanRun& run, int pull_request, long long at) {
 
 std::string RecordedFingerprint(const std::vector<std::string>& notes, const std::string& project) {
   for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
-    json note = json::parse(*it, nullptr, false);
+    json note = ParseJsonOrDiscarded(*it);
     if (json_fields::String(note, "type") != "plan") continue;
     for (const auto& p : json_fields::Array(note, "projects")) {
       // A successful plan always has a fingerprint; an entry without one is not ours.

@@ -141,6 +141,23 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
       if (plan.ok()) reused.plan = *plan;
       return reused;
     }
+    // A crash between the push and the pull request leaves the branch without one: a retry
+    // with the same key completes that proposal instead of failing on the existing branch.
+    if (auto orphan = OrphanBranchTip(branch, request)) {
+      step("pull request");
+      DATAMCP_ASSIGN_OR_RETURN(forge::OpenedPullRequest opened,
+                               forge_.OpenOrReusePullRequest({branch, options_.default_branch,
+                                                              request.title, BodyFor(request)}));
+      log::Info("proposal_completed", {{"pull_request", opened.pull_request.number},
+                                       {"branch", branch},
+                                       {"commit", *orphan},
+                                       {"requester", request.requester}});
+      ProposalResult completed{
+          opened.pull_request.number, opened.pull_request.html_url, branch, *orphan, true, {}};
+      auto plan = PlanPullRequest(opened.pull_request.number);
+      if (plan.ok()) completed.plan = *plan;
+      return completed;
+    }
   }
   // Commit and plan before anything is visible: a change that does not plan (invalid chart,
   // terraform error) is refused and leaves no branch or pull request behind.
@@ -161,12 +178,9 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
     return Conflict("the GitOps remote refused branch " + branch + ": " + pushed.message);
   }
   step("pull request");
-  std::string body = request.description + "\n\n---\nProposed by `" + request.requester +
-                     "` through DataMCP (`" + request.tool + "`, environment `" + request.env +
-                     "`, request `" + request.request_id + "`).";
-  DATAMCP_ASSIGN_OR_RETURN(
-      forge::OpenedPullRequest opened,
-      forge_.OpenOrReusePullRequest({branch, options_.default_branch, request.title, body}));
+  DATAMCP_ASSIGN_OR_RETURN(forge::OpenedPullRequest opened,
+                           forge_.OpenOrReusePullRequest(
+                               {branch, options_.default_branch, request.title, BodyFor(request)}));
   log::Info("proposal_opened", {{"pull_request", opened.pull_request.number},
                                 {"branch", branch},
                                 {"commit", commit},
@@ -175,6 +189,30 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan, Report(opened.pull_request.number, run));
   return ProposalResult{
       opened.pull_request.number, opened.pull_request.html_url, branch, commit, false, plan};
+}
+
+std::string ProposalService::BodyFor(const ProposalRequest& request) const {
+  return request.description + "\n\n---\nProposed by `" + request.requester +
+         "` through DataMCP (`" + request.tool + "`, environment `" + request.env + "`, request `" +
+         request.request_id + "`).";
+}
+
+std::optional<std::string> ProposalService::OrphanBranchTip(const std::string& branch,
+                                                            const ProposalRequest& request) {
+  auto tip = repo_.ResolveRef("refs/remotes/origin/" + branch);
+  if (!tip.ok()) return std::nullopt;
+  auto log = repo_.Log(*tip, {}, 1);
+  if (!log.ok() || log->empty()) return std::nullopt;
+  // Only a branch this requester pushed for this key: the trailers CommitMetaFor writes.
+  const std::string& message = log->front().message;
+  auto has = [&](const std::string& line) {
+    return message.find("\n" + line + "\n") != std::string::npos || message.ends_with("\n" + line);
+  };
+  if (!has("Datamcp-Idempotency-Key: " + request.idempotency_key) ||
+      !has("Datamcp-Requested-By: " + request.requester)) {
+    return std::nullopt;
+  }
+  return *tip;
 }
 
 git::CommitMeta ProposalService::CommitMetaFor(const ProposalRequest& request) const {

@@ -100,6 +100,11 @@ class ProposalService {
   // Locks, comment, status and (when nothing is blocked) the plan note on the head.
   Result<PlanOutcome> Report(int number, const PlanRun& run);
   git::CommitMeta CommitMetaFor(const ProposalRequest& request) const;
+  std::string BodyFor(const ProposalRequest& request) const;
+  // The tip of `branch` on the remote when it holds a commit this requester pushed with this
+  // idempotency key but no pull request was opened for it (a crash in between).
+  std::optional<std::string> OrphanBranchTip(const std::string& branch,
+                                             const ProposalRequest& request);
   Result<std::string> BranchName(const ProposalRequest& request) const;
 
   git::Repository& repo_;

@@ -78,43 +78,55 @@ class Lexer {
     return Status::Ok();
   }
 
-  // pos_ at the opening quote; leaves pos_ after the closing one. Templates may nest strings.
+  // pos_ at the opening quote; leaves pos_ after the closing one. Templates may nest strings
+  // that hold templates again; what is open is kept on a stack, not in recursion, so a
+  // proposal cannot overflow the thread's stack, and nesting past kMaxNesting is an error.
   Status SkipString() {
-    int line = line_;
+    static constexpr std::size_t kMaxNesting = 256;
+    struct Open {
+      bool is_template;
+      int braces;  // unclosed `{` of a template, its own included
+    };
+    const int line = line_;
+    std::vector<Open> open{{false, 0}};
     ++pos_;
-    while (pos_ < src_.size()) {
-      char c = src_[pos_];
+    while (!open.empty()) {
+      if (pos_ >= src_.size()) {
+        return Error(open.back().is_template ? "unterminated ${ template" : "unterminated string",
+                     line);
+      }
+      if (open.size() > kMaxNesting) {
+        return Error("strings and ${ templates nest deeper than " + std::to_string(kMaxNesting) +
+                         " levels; simplify the expression",
+                     line);
+      }
+      const char c = src_[pos_];
+      Open& top = open.back();
+      if (top.is_template) {
+        if (c == '"') {
+          open.push_back({false, 0});
+        } else if (c == '{') {
+          ++top.braces;
+        } else if (c == '}' && --top.braces == 0) {
+          open.pop_back();
+        }
+        ++pos_;
+        continue;
+      }
       if (c == '\n') return Error("unterminated string", line);
       if (c == '\\') {
         pos_ += 2;
-        continue;
-      }
-      if (c == '"') {
+      } else if (c == '"') {
         ++pos_;
-        return Status::Ok();
-      }
-      if ((c == '$' || c == '%') && At(pos_ + 1) == '{') {
+        open.pop_back();
+      } else if ((c == '$' || c == '%') && At(pos_ + 1) == '{') {
         pos_ += 2;
-        DATAMCP_RETURN_IF_ERROR(SkipTemplate(line));
-        continue;
+        open.push_back({true, 1});
+      } else {
+        ++pos_;
       }
-      ++pos_;
     }
-    return Error("unterminated string", line);
-  }
-
-  Status SkipTemplate(int line) {
-    int depth = 1;
-    while (pos_ < src_.size() && depth > 0) {
-      char c = src_[pos_];
-      if (c == '"') {
-        DATAMCP_RETURN_IF_ERROR(SkipString());
-        continue;
-      }
-      depth += (c == '{') - (c == '}');
-      ++pos_;
-    }
-    return depth == 0 ? Status::Ok() : Error("unterminated ${ template", line);
+    return Status::Ok();
   }
 
   Status SkipHeredoc() {

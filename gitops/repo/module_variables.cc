@@ -84,7 +84,7 @@ class VariableParser {
       if (tok.text == "type") var->type = value;
       if (tok.text == "default") var->required = false;
       if (tok.text == "sensitive") var->sensitive = value == "true";
-      if (tok.text == "description" && t_[i_ + 2].kind == Tok::kString)
+      if (tok.text == "description" && i_ + 2 < t_.size() && t_[i_ + 2].kind == Tok::kString)
         var->description = Unescape(t_[i_ + 2].text);
     }
     return Error("variable '" + var->name + "' has no closing '}'", start_line);

@@ -8,6 +8,11 @@ namespace {
 
 constexpr std::size_t kMaxPathBytes = 4096;
 
+std::string_view NormalizeRepoPathView(std::string_view path) {
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
 std::vector<std::string> Split(std::string_view path) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -20,33 +25,101 @@ std::vector<std::string> Split(std::string_view path) {
   return parts;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+// HFS+ ignores these code points in names (git's next_hfs_char); all are 3 bytes in UTF-8.
+std::size_t HfsIgnorableLength(std::string_view s, std::size_t i) {
+  if (i + 3 > s.size()) return 0;
+  const auto b0 = static_cast<unsigned char>(s[i]), b1 = static_cast<unsigned char>(s[i + 1]),
+             b2 = static_cast<unsigned char>(s[i + 2]);
+  const bool ignorable = (b0 == 0xE2 && b1 == 0x80 && b2 >= 0x8C && b2 <= 0x8F) ||  // 200C-200F
+                         (b0 == 0xE2 && b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) ||  // 202A-202E
+                         (b0 == 0xE2 && b1 == 0x81 && b2 >= 0xAA && b2 <= 0xAF) ||  // 206A-206F
+                         (b0 == 0xEF && b1 == 0xBB && b2 == 0xBF);                  // FEFF
+  return ignorable ? 3 : 0;
+}
+
+// Why `path` is not a repository path, or "" when it is one.
+std::string PathProblem(std::string_view path, bool allow_trailing_slash) {
+  if (path.empty()) return "it is empty";
+  if (path.size() > kMaxPathBytes) return "it is longer than 4096 bytes";
+  if (path.front() == '/') return "it is absolute; it must be relative to the repository root";
+  for (char c : path) {
+    if (c == '\\') return "use '/' as the separator, not '\\'";
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "it has a NUL or control character";
+    }
+  }
+  if (allow_trailing_slash) path = NormalizeRepoPathView(path);
+  for (const std::string& part : Split(path)) {
+    if (part.empty()) return "it has an empty segment ('//' or a trailing '/')";
+    if (part == "." || part == "..") return "'.' and '..' segments are not allowed";
+    if (IsGitDirAlias(part)) return "'.git' is not writable ('" + part + "' names it)";
+  }
+  return "";
+}
+
+std::string Quote(std::string_view path) {
+  std::string out = "'";
+  for (unsigned char c : path.substr(0, 200)) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "'";
 }
 
 }  // namespace
 
+bool IsGitDirAlias(std::string_view segment) {
+  std::string s;
+  for (std::size_t i = 0; i < segment.size();) {
+    if (std::size_t n = HfsIgnorableLength(segment, i)) {
+      i += n;
+      continue;
+    }
+    s += static_cast<char>(std::tolower(static_cast<unsigned char>(segment[i++])));
+  }
+  std::string_view rest = s;
+  if (rest.starts_with(".git")) {
+    rest.remove_prefix(4);
+  } else if (rest.starts_with("git~1")) {
+    rest.remove_prefix(5);
+  } else {
+    return false;
+  }
+  for (char c : rest) {
+    if (c == ':') return true;  // an NTFS stream of it
+    if (c != ' ' && c != '.') return false;
+  }
+  return true;
+}
+
 Status ValidateRepoPath(std::string_view path, std::string_view what) {
-  auto bad = [&](std::string_view why) {
-    return InvalidArgument(std::string(what) + ": '" + std::string(path.substr(0, 200)) +
-                           "' is not a valid repository path: " + std::string(why));
-  };
-  if (path.empty()) return bad("it is empty");
-  if (path.size() > kMaxPathBytes) return bad("it is longer than 4096 bytes");
-  if (path.front() == '/') return bad("it must be relative to the repository root");
-  for (char c : path) {
-    if (c == '\\') return bad("use '/' as the separator, not '\\'");
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad("it has a control character");
+  std::string why = PathProblem(path, true);
+  if (why.empty()) return Status::Ok();
+  return InvalidArgument(std::string(what) + ": " + Quote(path) +
+                         " is not a valid repository path: " + why);
+}
+
+Status ValidateChangePath(std::string_view path, const std::vector<std::string>& allowed_roots) {
+  std::string why = PathProblem(path, false);
+  if (!why.empty()) {
+    return InvalidArgument("path " + Quote(path) + " is not allowed: " + why +
+                           "; use a relative path inside the repository such as "
+                           "'envs/dev/main.tf'");
   }
-  for (const std::string& part : Split(NormalizeRepoPath(path))) {
-    if (part.empty()) return bad("it has an empty segment ('//')");
-    if (part == "." || part == "..") return bad("'.' and '..' segments are not allowed");
-    if (EqualsIgnoreCase(part, ".git")) return bad("'.git' is not writable");
+  if (allowed_roots.empty()) return Status::Ok();
+  for (const std::string& root : allowed_roots) {
+    if (IsUnderRoot(path, root)) return Status::Ok();
   }
-  return Status::Ok();
+  std::string roots;
+  for (const std::string& root : allowed_roots) roots += (roots.empty() ? "'" : ", '") + root + "'";
+  return InvalidArgument("path " + Quote(path) + " is outside the allowed roots (" + roots +
+                         "); put the file under one of them");
 }
 
 std::string NormalizeRepoPath(std::string_view path) {

@@ -194,7 +194,7 @@ TEST_F(JwtAuthenticatorTest, ChecksIssuerWhenConfigured) {
 
 TEST_F(JwtAuthenticatorTest, ChecksAudienceAsStringOrArray) {
   JwtOptions o;
-  o.audience = "https://datamcp.example/mcp";
+  o.audiences = {"https://datamcp.example/mcp"};
   auto auth = Hs(o);
   json c = Claims();
   c["aud"] = "https://datamcp.example/mcp";
@@ -207,6 +207,52 @@ TEST_F(JwtAuthenticatorTest, ChecksAudienceAsStringOrArray) {
   EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)), Unauthenticated("audience mismatch"));
   c.erase("aud");
   EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)), Unauthenticated("audience mismatch"));
+}
+
+// Finding 7 of issue #11: with auth.audience unset no audience was checked, and a token
+// without iat living 100 years was accepted.
+TEST_F(JwtAuthenticatorTest, ConfigDefaultsTheAudienceToThePublicUrlAndBoundsTheLifetime) {
+  config::AuthConfig cfg;
+  cfg.hs256_secret = Secret(kSecret);
+  auto o = JwtOptionsFromConfig(cfg, "https://datamcp.example");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->max_lifetime_seconds, 90 * 24 * 3600);
+  auto auth = Hs(*o);
+  json c = Claims();
+  c["iat"] = kNow;
+  c["aud"] = "https://datamcp.example";
+  EXPECT_TRUE(auth->Authenticate(SignHs256(kHs, c, kSecret)).ok());
+  c["aud"] = "https://datamcp.example/mcp";  // the RFC 9728 resource is accepted too
+  EXPECT_TRUE(auth->Authenticate(SignHs256(kHs, c, kSecret)).ok());
+  c["aud"] = "https://other-service.example";
+  EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)), Unauthenticated("audience mismatch"));
+  c.erase("aud");
+  EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)), Unauthenticated("audience mismatch"));
+
+  c["aud"] = "https://datamcp.example";
+  c["exp"] = kNow + 100LL * 365 * 24 * 3600;
+  EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)),
+            Unauthenticated("token lifetime (exp - iat) of 3153600000 s exceeds "
+                            "auth.max_token_lifetime (7776000 s)"));
+  c.erase("iat");
+  EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)),
+            Unauthenticated("token has no iat claim; tokens must say when they were issued"));
+  c["exp"] = kNow + 600;
+  EXPECT_EQ(Reject(*auth, SignHs256(kHs, c, kSecret)),
+            Unauthenticated("token has no iat claim; tokens must say when they were issued"));
+
+  cfg.audience = "https://explicit.example";
+  cfg.max_token_lifetime = "soon";
+  EXPECT_NE(JwtOptionsFromConfig(cfg, "https://datamcp.example")
+                .status()
+                .message()
+                .find("auth.max_token_lifetime"),
+            std::string::npos);
+  cfg.max_token_lifetime = "1h";
+  auto explicit_aud = JwtOptionsFromConfig(cfg, "https://datamcp.example");
+  ASSERT_TRUE(explicit_aud.ok());
+  EXPECT_EQ(explicit_aud->audiences, std::vector<std::string>{"https://explicit.example"});
+  EXPECT_EQ(explicit_aud->max_lifetime_seconds, 3600);
 }
 
 TEST_F(JwtAuthenticatorTest, RejectsScopeClaimsOfTheWrongShape) {
@@ -427,16 +473,18 @@ TEST(JwtOptionsFromConfig, ReadsKeyFilesAndNamesMissingOnes) {
   cfg.algorithm = "RS256";
   cfg.public_key_file = (dir / "key.pem").string();
   cfg.issuer = "iss";
-  auto o = JwtOptionsFromConfig(cfg);
+  auto o = JwtOptionsFromConfig(cfg, "http://127.0.0.1:8080");
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_EQ(o->algorithm, JwsAlgorithm::kRs256);
   EXPECT_EQ(o->public_key_pem, Rsa().public_pem);
   EXPECT_EQ(o->issuer, "iss");
 
   cfg.jwks_file = (dir / "missing.json").string();
-  EXPECT_NE(JwtOptionsFromConfig(cfg).status().message().find("auth.jwks_file"), std::string::npos);
+  EXPECT_NE(JwtOptionsFromConfig(cfg, "http://x").status().message().find("auth.jwks_file"),
+            std::string::npos);
   cfg.algorithm = "none";
-  EXPECT_NE(JwtOptionsFromConfig(cfg).status().message().find("auth.algorithm"), std::string::npos);
+  EXPECT_NE(JwtOptionsFromConfig(cfg, "http://x").status().message().find("auth.algorithm"),
+            std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

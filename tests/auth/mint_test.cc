@@ -19,7 +19,7 @@ std::unique_ptr<JwtAuthenticator> Verifier(const Clock& clock, std::string iss =
   JwtOptions o;
   o.hs256_secret = kSecret;
   o.issuer = std::move(iss);
-  o.audience = std::move(aud);
+  if (!aud.empty()) o.audiences = {std::move(aud)};
   o.clock_skew_seconds = 0;
   return std::move(JwtAuthenticator::Create(std::move(o), clock)).value();
 }

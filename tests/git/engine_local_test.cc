@@ -2,6 +2,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "tests/git/engine_fixture.h"
 
@@ -218,6 +220,27 @@ TEST_F(EngineLocalTest, FileRemoteRunsHooksAndRetriesMovedBranches) {
   EXPECT_EQ(second->attempts, 2);
   EXPECT_EQ(second->base, other);
   EXPECT_EQ(Trim(GitOut(bare_, {"rev-parse", "datamcp/moving"})), second->commit);
+}
+
+// Finding 10 of issue #11: the file:// child was forked with the server's whole environment.
+TEST_F(EngineLocalTest, FileRemoteChildGetsOnlyTheConfiguredEnvironment) {
+  ASSERT_EQ(setenv("DATAMCP_TEST_SERVER_SECRET", "hunter2-server-secret", 1), 0);
+  const std::string seen = dir_.path() + "/hook_env";
+  InstallPreReceiveHook(bare_, "env > '" + seen + "'\ncat >/dev/null\n");
+  Libgit2RepositoryOptions o = EngineOptions(dir_.path() + "/mirror_env", "file://" + bare_);
+  o.remote.receive_pack_env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                               {"DATAMCP_TEST_PASSED", "yes"}};
+  Libgit2Repository engine(o, clock_);
+  ASSERT_TRUE(engine.Mirror().ok());
+  auto pushed = engine.CommitAndPush("datamcp/env", "main", {{"envs/dev/a", "a"}}, Meta("x"));
+  unsetenv("DATAMCP_TEST_SERVER_SECRET");
+  ASSERT_TRUE(pushed.ok()) << pushed.status().ToString();
+  std::ifstream in(seen);
+  std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(env.find("DATAMCP_TEST_PASSED=yes"), std::string::npos) << env;
+  EXPECT_NE(env.find(":/usr/local/bin:/usr/bin:/bin\n"), std::string::npos) << env;
+  EXPECT_EQ(env.find("hunter2-server-secret"), std::string::npos) << env;
+  EXPECT_EQ(env.find("DATAMCP_TEST_SERVER_SECRET"), std::string::npos) << env;
 }
 
 TEST_F(EngineLocalTest, NotesAppendAndArePushed) {

@@ -128,6 +128,32 @@ TEST_F(HttpFrontTest, UnknownPathsShareOneLabel) {
   EXPECT_EQ(MetricEventually(other, 2), 2);
 }
 
+// Finding 5 of issue #11: random methods each added a label set (12 MB for 3,000 requests).
+TEST_F(HttpFrontTest, UnknownMethodsShareOneLabel) {
+  constexpr int kRequests = 50;
+  for (int i = 0; i < kRequests; ++i) {
+    httplib::Request req;
+    req.method = "RANDOM" + std::to_string(i);
+    req.path = "/healthz";
+    ASSERT_TRUE(client_->send(req));
+  }
+  double other = 0;
+  std::string text;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+       other < kRequests && std::chrono::steady_clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+    text = client_->Get("/metrics")->body;
+    auto parsed = test::ParsePrometheusText(text);
+    ASSERT_TRUE(parsed.ok());
+    other = 0;
+    for (const auto& [key, value] : *parsed) {
+      if (key.starts_with("datamcp_http_requests_total{method=\"other\"")) other += value;
+    }
+  }
+  EXPECT_EQ(other, kRequests);
+  EXPECT_EQ(text.find("RANDOM"), std::string::npos);
+}
+
 TEST_F(HttpFrontTest, OversizedBodyIsRejected) {
   front_->server().Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(req.body, "text/plain");

@@ -272,6 +272,31 @@ TEST_F(HttpTransportTest, CancelledNotificationEndsTheRunningCall) {
   EXPECT_EQ(body.find("\"result\""), std::string::npos);
 }
 
+// Finding 1 of issue #11: the deep copy of `arguments` (before the scope check) and the dump
+// of a deep requestId overflowed the stack; the transport now refuses such bodies unparsed.
+TEST_F(HttpTransportTest, RefusesDeeplyNestedBodiesAndKeepsServing) {
+  std::string sid = Initialize("reader");
+  const std::string call =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"a":)" +
+      std::string(200000, '[') + std::string(200000, ']') + "}}}";
+  const std::string cancel =
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
+      std::string(100000, '[') + std::string(100000, ']') + "}}";
+  for (const std::string& body : {call, cancel}) {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_read_timeout(10, 0);
+    auto r = cli.Post("/mcp", Headers("reader", sid), body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    json error = json::parse(r->body)["error"];
+    EXPECT_EQ(error["code"], rpc::kInvalidRequest);
+    EXPECT_EQ(error["message"],
+              "Invalid Request: the body nests arrays/objects deeper than 64 levels, which is "
+              "the limit; send a flatter document");
+  }
+  EXPECT_EQ(Post(Req(6, "ping"), Headers("reader", sid))->status, 200);
+}
+
 TEST_F(HttpTransportTest, GetStreamCarriesNotificationsOfJsonModeRequests) {
   std::string sid = Initialize("auditor");
   std::string received;

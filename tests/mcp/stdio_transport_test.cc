@@ -53,6 +53,39 @@ TEST(StdioTransportTest, ServesNewlineDelimitedJsonRpc) {
   EXPECT_EQ(info["caller"]["scopes"], json({"plans:read"}));
 }
 
+TEST(StdioTransportTest, RefusesDeeplyNestedLinesAndKeepsServing) {
+  ToolRegistry registry;
+  ServerInfo server_info;
+  ASSERT_TRUE(RegisterServerInfoTool(registry, server_info).ok());
+  McpServer server(registry, {});
+  std::istringstream in(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_server_info","arguments":{"a":)" +
+      std::string(200000, '[') + std::string(200000, ']') +
+      "}}}\n"
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
+      std::string(100000, '{') + "\n" + R"({"jsonrpc":"2.0","id":3,"method":"ping"})" + "\n");
+  std::ostringstream out;
+  EXPECT_EQ(RunStdio(in, out, server, Principal{"u", {}, false}), 0);
+  // The tool call runs on a thread of its own, so lines come in any order.
+  int refused = 0, pings = 0;
+  for (const json& line : Lines(out.str())) {
+    if (line.contains("error")) {
+      EXPECT_EQ(line["error"]["code"], rpc::kInvalidRequest) << line;
+      EXPECT_EQ(line["error"]["message"],
+                "Invalid Request: the line nests arrays/objects deeper than 64 levels, which is "
+                "the limit; send a flatter document");
+      ++refused;
+    } else if (line["id"] == 3) {
+      EXPECT_EQ(line["result"], json::object());
+      ++pings;
+    }
+  }
+  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(pings, 1);
+}
+
 TEST(StdioTransportTest, RequiresInitializeFirst) {
   ToolRegistry registry;
   McpServer server(registry, {});

@@ -227,6 +227,26 @@ TEST(PosixProcessRunnerTest, RunsInTheGivenDirectoryWithStdinFromDevNull) {
   EXPECT_FALSE(r->timed_out);
 }
 
+TEST(PosixProcessRunnerTest, WritesStdinDataLargerThanAPipeAndClosesIt) {
+  PosixProcessRunner runner;
+  ProcessRequest req = Sh("wc -c");
+  req.stdin_data.assign(3u << 20, 'x');  // far more than a socket buffer holds
+  auto r = runner.Run(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stdout_text, std::to_string(3u << 20) + "\n");
+  EXPECT_TRUE(r->Succeeded());
+}
+
+TEST(PosixProcessRunnerTest, ChildThatStopsReadingStdinIsNotAnError) {
+  PosixProcessRunner runner;
+  ProcessRequest req = Sh("head -c 3; echo; exit 0");
+  req.stdin_data.assign(8u << 20, 'y');
+  auto r = runner.Run(req);  // no SIGPIPE reaches the test process
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stdout_text, "yyy\n");
+  EXPECT_TRUE(r->Succeeded());
+}
+
 TEST(PosixProcessRunnerTest, CancellationStopsTheRun) {
   std::atomic<bool> cancel{false};
   std::thread canceller([&] {

@@ -112,6 +112,27 @@ TEST(ModuleVariablesTest, ReportsMalformedFiles) {
   EXPECT_EQ(error("}\n"), "v.tf: line 1: unbalanced '}'");
 }
 
+// Finding 3 of issue #11: `description =` as the last tokens read one token past the end (a
+// heap-buffer-overflow under ASan; tests/fuzz/corpus/module_variables holds the same bytes).
+TEST(ModuleVariablesTest, AssignmentAtEndOfFileIsAnErrorNotAnOverread) {
+  const std::string text = "variable\"\"{t=\ndescription=";
+  ASSERT_EQ(text.size(), 26u);
+  Result<std::vector<ModuleVariable>> r = ParseModuleVariables(text, "v.tf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "v.tf: line 1: variable '' has no closing '}'");
+}
+
+// Finding 2 of issue #11: `"${"` repeated recursed once per level in the scanner.
+TEST(ModuleVariablesTest, DeeplyNestedTemplatesAreAnErrorNotACrash) {
+  std::string text = "variable \"a\" {\n  default = \"";
+  for (int i = 0; i < 200000; ++i) text += "${\"";
+  Result<std::vector<ModuleVariable>> r = ParseModuleVariables(text, "v.tf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "v.tf: line 2: strings and ${ templates nest deeper than 256 levels; simplify the "
+            "expression");
+}
+
 TEST(ModuleVariablesTest, EveryTemplateModuleScans) {
   for (const auto& [name, text] : TemplateLibrary()) {
     Result<std::vector<ModuleVariable>> vars = ParseModuleVariables(text, name);

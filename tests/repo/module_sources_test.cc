@@ -87,6 +87,26 @@ TEST(ParseModuleSourcesTest, RefusesBrokenFiles) {
   EXPECT_TRUE(Sources("").empty());
 }
 
+// Finding 2 of issue #11: an env:local proposal with this .tf overflowed the stack in the
+// scanner (SkipString and SkipTemplate recursing into each other).
+TEST(ParseModuleSourcesTest, DeeplyNestedTemplatesAreAnErrorNotACrash) {
+  std::string tf = "x = \"";
+  for (int i = 0; i < 200000; ++i) tf += "${\"";
+  auto r = ParseModuleSources(tf, "main.tf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "main.tf: line 1: strings and ${ templates nest deeper than 256 levels; simplify the "
+            "expression");
+  // Nesting below the limit still scans, closed or not.
+  std::string nested = "x = \"";
+  for (int i = 0; i < 100; ++i) nested += "${\"";
+  for (int i = 0; i < 100; ++i) nested += "\"}";
+  EXPECT_TRUE(
+      ParseModuleSources(nested + "\"\nmodule \"m\" {\n  source = \"./m\"\n}\n", "main.tf").ok());
+  EXPECT_EQ(ParseModuleSources(nested, "main.tf").status().message(),
+            "main.tf: line 1: unterminated string");
+}
+
 TEST(ResolveLocalModuleSourceTest, ResolvesAgainstTheCallersDirectory) {
   const std::string dir = "infra/terraform/envs/dev";
   EXPECT_EQ(ResolveLocalModuleSource(dir, "../../modules/gcs"), "infra/terraform/modules/gcs");

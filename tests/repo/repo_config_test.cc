@@ -94,7 +94,7 @@ TEST(RepoConfigTest, RejectsUnsafeOrOutOfRootPaths) {
             "'..' segments are not allowed");
   EXPECT_EQ(ErrorOf("version: 1\nallowed_roots: [.git/hooks]\nenvironments: []\n"),
             "datamcp.yaml: allowed_roots[0]: '.git/hooks' is not a valid repository path: "
-            "'.git' is not writable");
+            "'.git' is not writable ('.git' names it)");
   std::string yaml = R"(version: 1
 allowed_roots: [infra/terraform/envs, helm/values, argocd/apps]
 environments:
@@ -158,8 +158,9 @@ TEST(RepoPathTest, ComputesRelativePathsAndRoots) {
   EXPECT_EQ(RelativePath("a/b", "a/b"), ".");
   EXPECT_TRUE(IsUnderRoot("helm/values/", "helm/values"));
   EXPECT_FALSE(IsUnderRoot("helm/values2/x", "helm/values"));
-  EXPECT_EQ(ValidateRepoPath("a//b", "p").message(),
-            "p: 'a//b' is not a valid repository path: it has an empty segment ('//')");
+  EXPECT_EQ(
+      ValidateRepoPath("a//b", "p").message(),
+      "p: 'a//b' is not a valid repository path: it has an empty segment ('//' or a trailing '/')");
   EXPECT_EQ(ValidateRepoPath("a\\b", "p").message(),
             "p: 'a\\b' is not a valid repository path: use '/' as the separator, not '\\'");
 }

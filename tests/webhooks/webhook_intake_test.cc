@@ -155,6 +155,17 @@ TEST_F(WebhookIntakeTest, MalformedRequestsAre400) {
   EXPECT_TRUE(store_->PendingIds().empty());
 }
 
+TEST_F(WebhookIntakeTest, DeeplyNestedBodyIs400AndNotRecorded) {
+  const std::string body = R"({"action":"opened","number":7,"repository":{"full_name":")" +
+                           std::string(kRepo) + R"("},"x":)" + std::string(100, '[') +
+                           std::string(100, ']') + "}";
+  IntakeResult r = Send("pull_request", body);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.message,
+            "body of delivery d-1 nests arrays/objects deeper than 64 levels, which is the limit");
+  EXPECT_TRUE(store_->Pending()->empty());
+}
+
 TEST(WebhookIntakeOptionsTest, RefusesToStartWithoutSecret) {
   config::Config c;
   c.server.bind = "0.0.0.0";

@@ -1,0 +1,22 @@
+// A webhook body through the intake's field extraction (simdjson, depth-limited), and the
+// stored trigger document back through the event handler's parse.
+#include "bot/webhooks/payload_fields.h"
+#include "gitops/common/json_parse.h"
+#include "tests/fuzz/fuzz_util.h"
+
+using namespace datamcp;
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+  bot::PayloadFields fields;
+  std::string why;
+  if (!bot::ExtractPayloadFields(AsText(data, size), &fields, &why)) {
+    FUZZ_ASSERT(!why.empty());
+    return 0;
+  }
+  // What the intake records must read back as a JSON object holding only short strings.
+  nlohmann::json trigger = ParseJsonOrDiscarded(fields.trigger);
+  FUZZ_ASSERT(trigger.is_object());
+  FUZZ_ASSERT(fields.action.size() <= bot::kMaxTriggerString);
+  FUZZ_ASSERT(fields.repository.size() <= bot::kMaxTriggerString);
+  return 0;
+}
