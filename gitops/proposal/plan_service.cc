@@ -104,15 +104,18 @@ PlanService::PlanService(git::Repository& repo, process::ProcessRunner& runner,
       options_(std::move(options)),
       helm_(runner, masker, options_.helm) {}
 
+std::string PlanService::StateDir(const Project& project) const {
+  return (fs::path(options_.state_root) / SanitizedName(project.path)).string();
+}
+
 std::map<std::string, std::string> PlanService::TerraformEnv(const Project& project) const {
   auto env = options_.terraform.env;
-  std::string state_dir = (fs::path(options_.state_root) / SanitizedName(project.path)).string();
+  std::string state_dir = StateDir(project);
   std::error_code ec;
   fs::create_directories(state_dir, ec);
-  // A `backend "local" {}` block takes its path from init; plans only read state, so they
-  // run without the state lock and never queue behind an apply.
+  // A `backend "local" {}` block takes its path from init. Plans only read state (the
+  // planner runs them with -lock=false), so they never queue behind an apply.
   env["TF_CLI_ARGS_init"] = "-backend-config=path=" + state_dir + "/terraform.tfstate";
-  env["TF_CLI_ARGS_plan"] = "-lock=false";
   return env;
 }
 
@@ -120,6 +123,7 @@ ProjectPlan PlanService::PlanTerraform(const Project& project, const std::string
                                        const std::string& work_dir) {
   plan::TerraformPlannerOptions tf = options_.terraform;
   tf.env = TerraformEnv(project);
+  tf.state_dir = StateDir(project);
   plan::TerraformPlanner planner(runner_, masker_, tf);
   auto planned = planner.Plan({tree, project.path, work_dir});
   if (!planned.ok()) return Failed(project, planned.status());
@@ -212,6 +216,7 @@ Result<plan::TerraformApplyResult> PlanService::ApplyTerraform(const ProjectPlan
   if (!plan.terraform) return FailedPrecondition(plan.project.path + " has no saved plan");
   plan::TerraformPlannerOptions tf = options_.terraform;
   tf.env = TerraformEnv(plan.project);
+  tf.state_dir = StateDir(plan.project);
   plan::TerraformPlanner planner(runner_, masker_, tf);
   return planner.Apply(*plan.terraform);
 }

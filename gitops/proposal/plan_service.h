@@ -79,6 +79,7 @@ class PlanService {
                           const std::string& base_tree, const std::string& head_tree,
                           const std::string& work_dir);
   std::map<std::string, std::string> TerraformEnv(const Project& project) const;
+  std::string StateDir(const Project& project) const;
 
   git::Repository& repo_;
   process::ProcessRunner& runner_;
