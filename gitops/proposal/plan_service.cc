@@ -9,6 +9,7 @@
 #include "gitops/common/durable_file.h"
 #include "gitops/common/log.h"
 #include "gitops/plan/sha256.h"
+#include "gitops/repo/provider_policy.h"
 
 namespace datamcp::proposal {
 namespace fs = std::filesystem;
@@ -119,8 +120,13 @@ std::map<std::string, std::string> PlanService::TerraformEnv(const Project& proj
   return env;
 }
 
-ProjectPlan PlanService::PlanTerraform(const Project& project, const std::string& tree,
-                                       const std::string& work_dir) {
+ProjectPlan PlanService::PlanTerraform(const repo::RepoConfig& config, const Project& project,
+                                       const std::string& tree, const std::string& work_dir) {
+  // The default branch's allow-lists, before any terraform process sees the proposal.
+  if (Status allowed = repo::CheckTerraformSources(tree, project.path, config.plan);
+      !allowed.ok()) {
+    return Failed(project, allowed);
+  }
   plan::TerraformPlannerOptions tf = options_.terraform;
   tf.env = TerraformEnv(project);
   tf.state_dir = StateDir(project);
@@ -202,7 +208,7 @@ Result<PlanRun> PlanService::Plan(const repo::RepoConfig& config, const std::str
     std::string work = (fs::path(dir) / ("p" + std::to_string(n++))).string();
     fs::create_directories(work);
     run.plans.push_back(project.kind == ProjectKind::kTerraform
-                            ? PlanTerraform(project, head_tree, work)
+                            ? PlanTerraform(config, project, head_tree, work)
                             : PlanArgoApp(config, project, base_tree, head_tree, work));
     log::Info("project_planned", {{"project", project.path},
                                   {"commit", head},

@@ -112,8 +112,15 @@ test('local-exec, data "external" and data "http" run nothing and reach nothing'
     `data "http" "x" {\n  url = "http://127.0.0.1:${port}/"\n}\n`,
     `module "m" {\n  source = "http://127.0.0.1:${port}/module.zip"\n}\n`,
   ];
-  for (const content of cases) {
-    await preview([{ path: `${project}/attack.tf`, content }]);
+  const refusals = [null, /data "external" uses provider 'external'.*plan\.allowed_providers/,
+    /data "http" uses provider 'http'.*plan\.allowed_providers/,
+    /module source 'http:\/\/127\.0\.0\.1.*plan\.allowed_module_sources/];
+  for (const [i, content] of cases.entries()) {
+    const { result, text } = await preview([{ path: `${project}/attack.tf`, content }]);
+    if (refusals[i]) {
+      assert.equal(result.structuredContent.status, 'failure', text.slice(0, 500));
+      assert.match(result.structuredContent.projects[0].error, refusals[i]);
+    }
   }
   assert.equal(connections, 0, 'a plan connected to 127.0.0.1');
 });
