@@ -31,7 +31,7 @@ FROM ${DEBIAN_IMAGE}
 # Runtime libraries only: their dependency closure covers every library the binary links
 # (tests/deploy checks it with ldd), plus the CA bundle for https remotes, GitHub and
 # Argo CD. No git CLI: DataMCP uses libgit2.
-ARG RUNTIME_PACKAGES="ca-certificates libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libsimdjson14 libssl3"
+ARG RUNTIME_PACKAGES="ca-certificates bubblewrap libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libsimdjson14 libssl3"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
  && rm -rf /var/lib/apt/lists/* \

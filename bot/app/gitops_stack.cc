@@ -8,6 +8,7 @@
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
 #include "gitops/common/log.h"
+#include "gitops/config/env_files.h"
 #include "gitops/forge/github_forge.h"
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_forge.h"
@@ -18,12 +19,38 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Variables terraform and helm may see: the basics, proxies, and cloud credentials
-// (GKE Workload Identity and EKS IRSA come in through these). Nothing else of the server's
-// environment reaches a planner.
+// Variables terraform and helm may see: the basics and proxies. Nothing else of the
+// server's environment reaches a planner: no DATAMCP_* (secrets given as variables live
+// there).
 const std::vector<std::string> kPlannerEnv = {
-    "PATH",          "HOME",  "LANG",     "TMPDIR",     "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY",
-    "SSL_CERT_FILE", "AWS_*", "GOOGLE_*", "CLOUDSDK_*", "ARM_*",       "TF_VAR_*"};
+    "PATH", "HOME", "LANG", "TMPDIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE"};
+// Cloud credentials of the server's own environment (GKE Workload Identity, EKS IRSA),
+// passed to plan and apply alike only when neither plan.env_files nor apply.env_files
+// gives each step its own.
+const std::vector<std::string> kSharedCloudEnv = {"AWS_*", "GOOGLE_*", "CLOUDSDK_*", "ARM_*",
+                                                  "TF_VAR_*"};
+
+struct StepEnv {
+  std::map<std::string, std::string> plan, apply;
+};
+
+Result<StepEnv> ReadStepEnv(const config::Config& c) {
+  StepEnv out;
+  DATAMCP_ASSIGN_OR_RETURN(out.plan, config::ReadEnvFiles(c.plan.env_files, "plan.env_files"));
+  DATAMCP_ASSIGN_OR_RETURN(out.apply, config::ReadEnvFiles(c.apply.env_files, "apply.env_files"));
+  return out;
+}
+
+std::vector<process::NamedSecret> EnvFileSecrets(const StepEnv& env) {
+  std::vector<process::NamedSecret> out;
+  for (const auto& [step, vars] :
+       {std::pair{"plan.env_files:", &env.plan}, std::pair{"apply.env_files:", &env.apply}}) {
+    for (const auto& [k, v] : *vars) {
+      if (config::LooksSecret(k, v)) out.push_back({step + k, Secret(v)});
+    }
+  }
+  return out;
+}
 
 std::vector<process::NamedSecret> ConfiguredSecrets(const config::Config& c) {
   return {{"repository.token", c.repository.token},
@@ -51,14 +78,21 @@ Result<std::unique_ptr<forge::Forge>> MakeForge(const config::Config& config, Gi
   return std::unique_ptr<forge::Forge>(std::make_unique<localforge::LocalForge>(*s.local_store));
 }
 
-proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::string& work_dir) {
-  auto env = process::AllowlistedEnv(process::CurrentEnvironment(), kPlannerEnv);
+proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::string& work_dir,
+                                         StepEnv step_env) {
+  std::vector<std::string> names = kPlannerEnv;
+  if (c.plan.env_files.empty() && c.apply.env_files.empty()) {
+    names.insert(names.end(), kSharedCloudEnv.begin(), kSharedCloudEnv.end());
+  }
+  auto env = process::AllowlistedEnv(process::CurrentEnvironment(), names);
   proposal::PlanServiceOptions o;
   o.scratch_root = (fs::path(work_dir) / "scratch").string();
   o.state_root = (fs::path(work_dir) / "tfstate").string();
   o.terraform.terraform_bin = c.plan.terraform_bin;
   o.terraform.plugin_cache_dir = (fs::path(work_dir) / "plugin-cache").string();
   o.terraform.env = env;
+  o.terraform.plan_env = std::move(step_env.plan);
+  o.terraform.apply_env = std::move(step_env.apply);
   o.terraform.timeout = std::chrono::seconds(c.plan.timeout_seconds);
   o.terraform.max_output_bytes = c.plan.max_output_bytes;
   o.terraform.parallelism = c.plan.parallelism;
@@ -67,6 +101,29 @@ proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::str
   o.helm.timeout = std::chrono::seconds(c.plan.timeout_seconds);
   o.helm.max_output_bytes = c.plan.max_output_bytes;
   return o;
+}
+
+Status ConfigureSandbox(const config::Config& c, GitopsStack& s) {
+  process::SandboxOptions options;
+  if (!process::ParseSandboxMode(c.plan.sandbox, &options.mode)) {
+    return InvalidArgument("plan.sandbox: '" + c.plan.sandbox +
+                           "' is not one of required, best-effort, off");
+  }
+  options.bwrap_bin = c.plan.bwrap_bin;
+  auto env = process::CurrentEnvironment();
+  if (auto it = env.find("PATH"); it != env.end()) options.path = it->second;
+  options.allow_network = c.plan.network == "allow";
+  s.sandbox.Configure(options);
+  s.sandbox.Probe(s.runner);
+  Status ready = s.sandbox.Readiness();
+  if (s.sandbox.Active()) {
+    log::Info("plan_sandbox", {{"sandbox", s.sandbox.Describe()}});
+  } else if (ready.ok()) {
+    log::Warn("plan_sandbox_off", {{"sandbox", s.sandbox.Describe()}});
+  } else {
+    log::Error("plan_sandbox_unavailable", {{"error", ready.message()}});
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -120,9 +177,13 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   } else {
     s->remote_url = config.repository.url;
   }
+  DATAMCP_ASSIGN_OR_RETURN(StepEnv step_env, ReadStepEnv(config));
+  std::vector<process::NamedSecret> secrets = ConfiguredSecrets(config);
+  for (auto& s : EnvFileSecrets(step_env)) secrets.push_back(std::move(s));
   DATAMCP_ASSIGN_OR_RETURN(s->masker, process::Masker::ForEnvironment(config.plan.mask_values_env,
                                                                       process::CurrentEnvironment(),
-                                                                      ConfiguredSecrets(config)));
+                                                                      std::move(secrets)));
+  DATAMCP_RETURN_IF_ERROR(ConfigureSandbox(config, *s));
   git::Libgit2RepositoryOptions ro;
   ro.mirror_path = (fs::path(work_dir) / mirror_name).string();
   ro.remote = {s->remote_url, config.repository.token, config.repository.ca_file,
@@ -135,8 +196,8 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   ro.default_branch = config.repository.default_branch;
   s->repo = std::make_unique<git::Libgit2Repository>(ro, clock);
   DATAMCP_ASSIGN_OR_RETURN(s->forge, MakeForge(config, *s, clock));
-  s->planner = std::make_unique<proposal::PlanService>(*s->repo, s->runner, s->masker,
-                                                       PlanOptions(config, work_dir));
+  s->planner = std::make_unique<proposal::PlanService>(
+      *s->repo, s->runner, s->masker, PlanOptions(config, work_dir, std::move(step_env)));
   s->locks = std::make_unique<jobs::LockTable>((fs::path(work_dir) / "locks.json").string(), clock);
   DATAMCP_RETURN_IF_ERROR(s->locks->Load());
   s->jobs = std::make_unique<jobs::JobStore>((fs::path(work_dir) / "jobs").string(), clock);

@@ -23,7 +23,9 @@ struct GitopsStack {
   std::string work_dir;
   std::string remote_url;       // the GitOps repository (file:// of the embedded one)
   std::string embedded_origin;  // path of the embedded bare repository, or ""
-  process::PosixProcessRunner runner;
+  // Planner and applier processes run in this sandbox (plan.sandbox); probed at build.
+  process::Sandbox sandbox;
+  process::PosixProcessRunner runner{&sandbox};
   process::Masker masker;
   std::unique_ptr<git::Libgit2Repository> repo;
   std::unique_ptr<localforge::LocalPrStore> local_store;

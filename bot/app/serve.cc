@@ -172,7 +172,9 @@ int RunServe(const CommonOptions& options) {
   HttpFront front(config.server, metrics);
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
-  RegisterHealthRoutes(front, metrics, [&keeper, mirror_path, dir = *work_dir, &config] {
+  const process::Sandbox& sandbox = (*stack)->sandbox;
+  RegisterHealthRoutes(front, metrics, [&keeper, &sandbox, mirror_path, dir = *work_dir, &config] {
+    DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
     DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
     DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
     return CheckRepositoryAndWorkDir(mirror_path, dir);

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "gitops/common/encoding.h"
+
 namespace datamcp::bot {
 namespace {
 
@@ -18,30 +20,7 @@ constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
 
 }  // namespace
 
-std::string Base64UrlEncode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (rest == 2) {
-    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
+std::string Base64UrlEncode(std::string_view bytes) { return Base64Encode(bytes, true); }
 
 Result<std::string> Base64UrlDecode(std::string_view text) {
   if (text.size() % 4 == 1) return InvalidArgument("base64url text has an impossible length");

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "gitops/common/encoding.h"
+
 namespace datamcp {
 
 Result<std::string> RandomHex(std::size_t bytes) {
@@ -11,14 +13,7 @@ Result<std::string> RandomHex(std::size_t bytes) {
   if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
     return Internal("the system random number generator failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char b : buf) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
 }
 
 }  // namespace datamcp

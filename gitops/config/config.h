@@ -90,6 +90,14 @@ struct PlanConfig {
   std::size_t max_output_bytes = 8u << 20;
   int parallelism = 2;
   std::vector<std::string> mask_values_env;  // env vars whose values are masked in output
+  std::string sandbox = "required";          // required | best-effort | off
+  std::string bwrap_bin = "bwrap";
+  std::string network = "none";        // none | allow
+  std::vector<std::string> env_files;  // KEY=VALUE files given to plan processes only
+};
+
+struct ApplyConfig {
+  std::vector<std::string> env_files;  // KEY=VALUE files given to apply processes only
 };
 
 struct LogConfig {
@@ -106,6 +114,7 @@ struct Config {
   WebhookConfig webhooks;
   ArgoCdConfig argocd;
   PlanConfig plan;
+  ApplyConfig apply;
   LogConfig log;
 
   // The URL clients use to reach this server (server.public_url or http://bind:port).

@@ -132,6 +132,19 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("plan.parallelism", plan.parallelism, "Projects planned at the same time."),
       DATAMCP_KEY("plan.mask_values_env", plan.mask_values_env,
                   "Environment variables whose values are masked in plan output."),
+      DATAMCP_KEY("plan.sandbox", plan.sandbox,
+                  "required, best-effort or off: run terraform and helm in a bubblewrap "
+                  "sandbox; required refuses plans (and /readyz is 503) when it cannot."),
+      DATAMCP_KEY("plan.bwrap_bin", plan.bwrap_bin, "bubblewrap executable."),
+      DATAMCP_KEY("plan.network", plan.network,
+                  "none or allow: whether sandboxed terraform may use the network (registries, "
+                  "cloud APIs need allow)."),
+      DATAMCP_KEY("plan.env_files", plan.env_files,
+                  "Files of KEY=VALUE lines given to plan processes only (read-only cloud "
+                  "credentials); their values are masked."),
+      DATAMCP_KEY("apply.env_files", apply.env_files,
+                  "Files of KEY=VALUE lines given to apply processes only (credentials that "
+                  "can change infrastructure); their values are masked."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

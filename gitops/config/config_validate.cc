@@ -113,6 +113,12 @@ Status Validate(const Config& c) {
   if (c.plan.parallelism < 1 || c.plan.parallelism > 64) {
     return Bad("plan.parallelism", "must be between 1 and 64");
   }
+  if (!OneOf(c.plan.sandbox, {"required", "best-effort", "off"})) {
+    return Bad("plan.sandbox", "'" + c.plan.sandbox + "' is not one of required, best-effort, off");
+  }
+  if (!OneOf(c.plan.network, {"none", "allow"})) {
+    return Bad("plan.network", "'" + c.plan.network + "' is not one of none, allow");
+  }
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
   }

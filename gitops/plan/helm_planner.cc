@@ -68,7 +68,8 @@ HelmPlanner::HelmPlanner(process::ProcessRunner& runner, const process::Masker& 
     : runner_(runner), masker_(masker), options_(std::move(options)) {}
 
 Result<process::ProcessResult> HelmPlanner::Helm(const std::string& work_dir,
-                                                 std::vector<std::string> args) const {
+                                                 std::vector<std::string> args,
+                                                 const HelmSource& source) const {
   process::ProcessRequest req;
   req.argv.push_back(options_.helm_bin);
   for (std::string& a : args) req.argv.push_back(std::move(a));
@@ -78,6 +79,11 @@ Result<process::ProcessResult> HelmPlanner::Helm(const std::string& work_dir,
   req.env["HELM_CONFIG_HOME"] = work_dir + "/helm-home/config";
   req.env["HELM_DATA_HOME"] = work_dir + "/helm-home/data";
   req.env["KUBECONFIG"] = "/dev/null";
+  process::SandboxPolicy policy;  // no network: rendering needs none
+  policy.writable.push_back(work_dir);
+  policy.read_only.push_back(source.chart_dir);
+  for (const std::string& file : source.values_files) policy.read_only.push_back(file);
+  req.sandbox = std::move(policy);
   req.timeout = options_.timeout;
   req.max_output_bytes = options_.max_output_bytes;
   auto result = runner_.Run(req);
@@ -110,7 +116,7 @@ Result<std::string> HelmPlanner::Lint(const HelmPlanRequest& request,
   std::vector<std::string> args = {"lint", "--strict", request.head.chart_dir, "--namespace",
                                    request.namespace_name};
   args.insert(args.end(), values.begin(), values.end());
-  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Helm(work_dir, std::move(args)));
+  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Helm(work_dir, std::move(args), request.head));
   std::string output = masker_.Mask(r.stdout_text + r.stderr_text);
   if (!r.Succeeded()) {
     return StepFailed("helm lint --strict of chart '" + request.head.chart_dir + "'", r, output);
@@ -127,7 +133,7 @@ Result<RenderedObjects> HelmPlanner::Render(const HelmPlanRequest& request,
   std::vector<std::string> args = {"template", request.release, source.chart_dir, "--namespace",
                                    request.namespace_name};
   args.insert(args.end(), values.begin(), values.end());
-  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Helm(work_dir, std::move(args)));
+  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Helm(work_dir, std::move(args), source));
   std::string what = "helm template of the " + side + " chart '" + source.chart_dir + "'";
   if (!r.Succeeded()) return StepFailed(what, r, masker_.Mask(r.stderr_text));
   if (r.truncated) {

@@ -58,7 +58,9 @@ struct HelmPlan {
 // Lints and renders Helm charts with the helm CLI through a ProcessRunner: `helm lint
 // --strict` of head, `helm template <release> <chart> -n <namespace> -f ...` of base and
 // head, and the diff of the rendered objects keyed by kind/namespace/name. Nothing is
-// written to the charts. Thread-safe. The runner and masker must outlive the planner.
+// written to the charts. Every helm command runs in the runner's sandbox, which sees the
+// charts and values files (read-only) and work_dir, nothing else. Thread-safe. The runner and
+// masker must outlive the planner.
 class HelmPlanner {
  public:
   HelmPlanner(process::ProcessRunner& runner, const process::Masker& masker,
@@ -71,8 +73,8 @@ class HelmPlanner {
   Result<HelmPlan> Plan(const HelmPlanRequest& request) const;
 
  private:
-  Result<process::ProcessResult> Helm(const std::string& work_dir,
-                                      std::vector<std::string> args) const;
+  Result<process::ProcessResult> Helm(const std::string& work_dir, std::vector<std::string> args,
+                                      const HelmSource& source) const;
   Result<std::vector<std::string>> ValuesArgs(const HelmSource& source, const std::string& work_dir,
                                               const std::string& side) const;
   Result<std::string> Lint(const HelmPlanRequest& request, const std::string& work_dir) const;

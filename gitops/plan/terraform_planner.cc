@@ -65,18 +65,33 @@ Status TerraformPlanner::Prepare(const std::string& work_dir) const {
     return Internal("cannot create terraform plugin cache '" + options_.plugin_cache_dir +
                     "': " + ec.message());
   }
+  if (!options_.state_dir.empty()) fs::create_directories(options_.state_dir, ec);
+  if (ec) return Internal("cannot create state directory '" + options_.state_dir + "'");
   fs::create_directories(fs::path(work_dir) / "plans", ec);
   if (ec) return Internal("cannot create work directory '" + work_dir + "': " + ec.message());
   return Status::Ok();
 }
 
 Result<process::ProcessResult> TerraformPlanner::Terraform(const std::string& cwd,
-                                                           std::vector<std::string> args) const {
+                                                           std::vector<std::string> args,
+                                                           const std::string& work_dir,
+                                                           Step step) const {
   process::ProcessRequest req;
   req.argv.push_back(options_.terraform_bin);
   for (std::string& a : args) req.argv.push_back(std::move(a));
   req.cwd = cwd;
   req.env = options_.env;
+  for (const auto& [k, v] : step == Step::kApply ? options_.apply_env : options_.plan_env) {
+    req.env[k] = v;
+  }
+  process::SandboxPolicy policy;
+  policy.network = true;  // registries and cloud APIs, when the operator allows a network
+  policy.writable.push_back(work_dir);
+  (step == Step::kInit ? policy.writable : policy.read_only).push_back(options_.plugin_cache_dir);
+  if (!options_.state_dir.empty()) {
+    (step == Step::kApply ? policy.writable : policy.read_only).push_back(options_.state_dir);
+  }
+  req.sandbox = std::move(policy);
   req.timeout = options_.timeout;
   req.max_output_bytes = options_.max_output_bytes;
   auto result = runner_.Run(req);
@@ -85,8 +100,10 @@ Result<process::ProcessResult> TerraformPlanner::Terraform(const std::string& cw
 }
 
 Result<std::string> TerraformPlanner::RunStep(const std::string& cwd, std::vector<std::string> args,
+                                              const std::string& work_dir, Step step,
                                               const std::string& what, bool need_all) const {
-  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r, Terraform(cwd, std::move(args)));
+  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r,
+                           Terraform(cwd, std::move(args), work_dir, step));
   if (!r.Succeeded()) {
     return StepFailed(what, r, masker_.Mask(r.stderr_text + r.stdout_text));
   }
@@ -114,24 +131,25 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   {
     std::lock_guard<std::mutex> lock(init_mu_);
     DATAMCP_RETURN_IF_ERROR(RunStep(plan.working_dir, {"init", "-input=false", "-no-color"},
-                                    "terraform init" + in, false)
+                                    work_dir, Step::kInit, "terraform init" + in, false)
                                 .status());
   }
   DATAMCP_RETURN_IF_ERROR(
       RunStep(plan.working_dir,
-              {"plan", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + plan.plan_file},
-              "terraform plan" + in, false)
+              // The state is read-only in the plan's sandbox: plans never take the lock.
+              {"plan", "-input=false", "-no-color", "-lock=false", "-out=" + plan.plan_file},
+              work_dir, Step::kPlan, "terraform plan" + in, false)
           .status());
   DATAMCP_ASSIGN_OR_RETURN(std::string json,
-                           RunStep(plan.working_dir, {"show", "-json", plan.plan_file},
-                                   "terraform show -json" + in, true));
+                           RunStep(plan.working_dir, {"show", "-json", plan.plan_file}, work_dir,
+                                   Step::kPlan, "terraform show -json" + in, true));
   auto digest = DigestTerraformPlanJson(json);
   if (!digest.ok()) return digest.status().WithContext("project '" + project + "'");
   plan.summary = std::move(digest->summary);
   plan.fingerprint = std::move(digest->fingerprint);
-  DATAMCP_ASSIGN_OR_RETURN(std::string text,
-                           RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file},
-                                   "terraform show" + in, false));
+  DATAMCP_ASSIGN_OR_RETURN(
+      std::string text, RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file}, work_dir,
+                                Step::kPlan, "terraform show" + in, false));
   plan.text = masker_.Mask(text);
   return plan;
 }
@@ -169,9 +187,13 @@ Result<TerraformApplyResult> TerraformPlanner::Apply(const TerraformPlan& plan) 
     return NotFound("saved plan '" + plan.plan_file + "' of project '" + plan.project +
                     "' or its working directory is gone: plan again before applying");
   }
-  DATAMCP_ASSIGN_OR_RETURN(process::ProcessResult r,
-                           Terraform(plan.working_dir, {"apply", "-input=false", "-no-color",
-                                                        "-lock-timeout=60s", plan.plan_file}));
+  // The plan file lives in <work_dir>/plans/.
+  std::string work_dir = fs::path(plan.plan_file).parent_path().parent_path().string();
+  DATAMCP_ASSIGN_OR_RETURN(
+      process::ProcessResult r,
+      Terraform(plan.working_dir,
+                {"apply", "-input=false", "-no-color", "-lock-timeout=60s", plan.plan_file},
+                work_dir, Step::kApply));
   TerraformApplyResult out;
   out.succeeded = r.Succeeded();
   out.exit_code = r.exit_code;

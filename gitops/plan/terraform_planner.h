@@ -22,6 +22,13 @@ struct TerraformPlannerOptions {
   // adds TF_CLI_CONFIG_FILE (an empty file), TF_PLUGIN_CACHE_DIR, CHECKPOINT_DISABLE=1,
   // TF_IN_AUTOMATION=1 and TF_INPUT=0, overriding any of those given here.
   std::map<std::string, std::string> env;
+  // Local-backend state of the project (bound read-only for init/plan/show, writable for
+  // apply); empty when the project keeps no local state.
+  std::string state_dir;
+  // The plan step's own variables (config plan.env_files) and the apply step's
+  // (apply.env_files), added to `env` for that step only.
+  std::map<std::string, std::string> plan_env;
+  std::map<std::string, std::string> apply_env;
   std::chrono::milliseconds timeout{std::chrono::seconds(900)};  // per terraform command
   std::size_t max_output_bytes = 8u << 20;                       // per stream, per command
   int parallelism = 2;  // PlanAll: projects planned at once
@@ -57,9 +64,11 @@ struct TerraformApplyResult {
 
 // Plans and applies Terraform projects with the terraform CLI through a ProcessRunner:
 // `init -input=false`, `plan -input=false -out=FILE`, `show -json FILE` (summary and
-// fingerprint), `show FILE` (text). Thread-safe: runs share nothing but the plugin cache,
-// and `init`s (which write it) run one at a time.
-// The runner and masker must outlive the planner.
+// fingerprint), `show FILE` (text). Every command runs in the runner's sandbox: it sees the
+// work_dir (writable), the plugin cache (writable for init only) and state_dir (writable
+// for apply only), nothing else of the server. Thread-safe: runs share nothing but the plugin
+// cache, and `init`s (which write it) run one at a time. The runner and masker must outlive the
+// planner.
 class TerraformPlanner {
  public:
   TerraformPlanner(process::ProcessRunner& runner, const process::Masker& masker,
@@ -85,12 +94,14 @@ class TerraformPlanner {
  private:
   Result<TerraformPlan> PlanInCopy(const std::string& tree_copy, const std::string& project,
                                    const std::string& work_dir) const;
-  Result<process::ProcessResult> Terraform(const std::string& cwd,
-                                           std::vector<std::string> args) const;
+  enum class Step { kInit, kPlan, kApply };
+  Result<process::ProcessResult> Terraform(const std::string& cwd, std::vector<std::string> args,
+                                           const std::string& work_dir, Step step) const;
   // Runs one terraform command; a failure becomes StepFailed. Output over the cap is an
   // error only when `need_all` (the JSON plan); otherwise it is cut with a marker.
   Result<std::string> RunStep(const std::string& cwd, std::vector<std::string> args,
-                              const std::string& what, bool need_all) const;
+                              const std::string& work_dir, Step step, const std::string& what,
+                              bool need_all) const;
   Status Prepare(const std::string& work_dir) const;
 
   process::ProcessRunner& runner_;

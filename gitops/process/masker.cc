@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gitops/process/secret_forms.h"
+
 namespace datamcp::process {
 namespace {
 
@@ -104,6 +106,34 @@ void ScanJwts(std::string_view text, std::vector<Span>* out) {
   });
 }
 
+// The text without line breaks, indentation, box-drawing borders ("│", as terraform draws
+// around diagnostics) and escaped line breaks ("\n" in JSON), with the position in `text`
+// of each kept character: a secret wrapped across lines is contiguous here.
+struct Flattened {
+  std::string text;
+  std::vector<std::size_t> origin;
+};
+
+Flattened Flatten(std::string_view text) {
+  Flattened f;
+  f.text.reserve(text.size());
+  f.origin.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') {
+      ++i;
+    } else if (text.compare(i, 3, "\xE2\x94\x82") == 0) {
+      i += 3;
+    } else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == 'n' || text[i + 1] == 'r')) {
+      i += 2;
+    } else {
+      f.text += c;
+      f.origin.push_back(i++);
+    }
+  }
+  return f;
+}
+
 std::string Apply(std::string_view text, std::vector<Span>& spans) {
   std::sort(spans.begin(), spans.end(),
             [](const Span& a, const Span& b) { return a.begin < b.begin; });
@@ -136,6 +166,11 @@ Result<Masker> Masker::Create(const std::vector<NamedSecret>& secrets) {
                              "secret or remove it from the masked values");
     }
     masker.secrets_.push_back(s);
+    const std::string& v = s.value.Reveal();
+    masker.needles_.push_back({s.name, v});
+    for (std::string& form : SecretForms(v, kMinEncodedLength)) {
+      if (form != v) masker.needles_.push_back({s.name, std::move(form)});
+    }
   }
   return masker;
 }
@@ -151,9 +186,20 @@ Result<Masker> Masker::ForEnvironment(const std::vector<std::string>& names,
 
 std::string Masker::Mask(std::string_view text) const {
   std::vector<Span> spans;
-  for (const NamedSecret& s : secrets_) {
-    const std::string& v = s.value.Reveal();
-    ForEach(text, v, [&](std::size_t pos) { spans.push_back({pos, pos + v.size(), s.name}); });
+  for (const Needle& n : needles_) {
+    ForEach(text, n.text, [&](std::size_t pos) {
+      spans.push_back({pos, pos + n.text.size(), n.label});
+    });
+  }
+  if (!needles_.empty()) {
+    Flattened flat = Flatten(text);
+    for (const Needle& n : needles_) {
+      std::string needle = Flatten(n.text).text;
+      if (needle.size() < kMinEncodedLength) continue;
+      ForEach(flat.text, needle, [&](std::size_t pos) {
+        spans.push_back({flat.origin[pos], flat.origin[pos + needle.size() - 1] + 1, n.label});
+      });
+    }
   }
   ScanGithub(text, &spans);
   ScanAwsKeyIds(text, &spans);

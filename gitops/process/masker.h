@@ -19,7 +19,9 @@ struct NamedSecret {
 
 // Masks secrets in text before it is posted, recorded or returned (plan output, tool
 // errors). It replaces:
-// - every occurrence of a configured secret value, with "[MASKED:<name>]";
+// - every occurrence of a configured secret value, with "[MASKED:<name>]", and of its
+//   encodings: base64, base64url, hex and URL encoding (SecretForms), also when a line
+//   break, indentation or terraform's "│" border splits it (Flatten);
 // - known token shapes, with "[MASKED:<shape>]":
 //   github_token   ghp_ gho_ ghu_ ghs_ ghr_ + 20 or more [A-Za-z0-9];
 //                  github_pat_ + 20 or more [A-Za-z0-9_]
@@ -33,11 +35,16 @@ struct NamedSecret {
 // Overlapping matches are merged into one replacement. Linear in the text size (hand-written
 // scanners, no regex). Immutable after construction: thread-safe.
 //
-// Limits: a secret split across two separately masked texts, or re-encoded (JSON escapes,
-// base64), is not recognized.
+// Masking is a second line of defence, not the first: planners run in a sandbox that cannot
+// read the secrets. Limits: a secret split across two separately masked texts, encoded in a
+// way not listed above (e.g. gzip + base64, or character by character), or one of the
+// encoded forms shorter than kMinEncodedLength, is not recognized.
 class Masker {
  public:
   static constexpr std::size_t kMinSecretLength = 4;
+  // Encoded forms, and secrets matched across line breaks, must be at least this long
+  // (shorter ones would match ordinary text).
+  static constexpr std::size_t kMinEncodedLength = 8;
 
   // Only the known shapes.
   Masker() = default;
@@ -57,7 +64,12 @@ class Masker {
   std::string Mask(std::string_view text) const;
 
  private:
+  struct Needle {
+    std::string label;  // the secret's name
+    std::string text;   // the secret or one of its encoded forms
+  };
   std::vector<NamedSecret> secrets_;
+  std::vector<Needle> needles_;
 };
 
 }  // namespace datamcp::process

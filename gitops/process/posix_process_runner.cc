@@ -326,6 +326,18 @@ Result<std::string> ResolveProgram(const std::string& program, const std::string
 }
 
 Result<ProcessResult> PosixProcessRunner::Run(const ProcessRequest& request) {
+  if (!request.sandbox) return RunUnwrapped(request);
+  if (sandbox_ == nullptr) {
+    return FailedPrecondition("'" + (request.argv.empty() ? std::string() : request.argv[0]) +
+                              "' must run in a sandbox, but this process runner has none");
+  }
+  DATAMCP_RETURN_IF_ERROR(Validate(request));
+  DATAMCP_ASSIGN_OR_RETURN(ProcessRequest wrapped, sandbox_->Wrap(request));
+  wrapped.sandbox.reset();
+  return RunUnwrapped(wrapped);
+}
+
+Result<ProcessResult> PosixProcessRunner::RunUnwrapped(const ProcessRequest& request) {
   DATAMCP_RETURN_IF_ERROR(Validate(request));
   auto path_it = request.env.find("PATH");
   DATAMCP_ASSIGN_OR_RETURN(

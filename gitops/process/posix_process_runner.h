@@ -14,11 +14,20 @@ namespace datamcp::process {
 //   socket, not a pipe, so a child that stops reading cannot SIGPIPE the server); stdout
 //   and stderr are separate pipes (O_CLOEXEC, so concurrent runs
 //   never leak each other's pipes) read with poll() until both close;
-// - the environment is exactly ProcessRequest::env.
-// Thread-safe; holds no state.
+// - the environment is exactly ProcessRequest::env;
+// - a request with a SandboxPolicy runs inside `sandbox` (Sandbox::Wrap), or is refused
+//   with FailedPrecondition when there is none.
+// Thread-safe; holds no state of its own.
 class PosixProcessRunner final : public ProcessRunner {
  public:
+  // `sandbox` (not owned, may be null) must outlive the runner.
+  explicit PosixProcessRunner(const Sandbox* sandbox = nullptr) : sandbox_(sandbox) {}
   Result<ProcessResult> Run(const ProcessRequest& request) override;
+
+ private:
+  Result<ProcessResult> RunUnwrapped(const ProcessRequest& request);
+
+  const Sandbox* sandbox_;
 };
 
 // Resolves argv[0] the way the runner does: a name with a '/' is used as it is, anything

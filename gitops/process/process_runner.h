@@ -3,10 +3,12 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gitops/common/result.h"
+#include "gitops/process/sandbox.h"
 
 namespace datamcp::process {
 
@@ -31,6 +33,10 @@ struct ProcessRequest {
   // Optional: when it becomes true the run is stopped like a timeout (cancelled is set).
   // Checked about every 100 ms. Not owned; must outlive the Run call.
   const std::atomic<bool>* cancel = nullptr;
+  // Untrusted work (terraform, helm on proposed content) sets this: the runner then runs
+  // the program inside its Sandbox, which sees only these paths, or refuses to run it (see
+  // Sandbox::Wrap). A runner without a Sandbox refuses every request that sets it.
+  std::optional<SandboxPolicy> sandbox;
 };
 
 // How it ended. A process that ran counts as a result, whatever its exit status, timeout

@@ -9,6 +9,7 @@
 #include "gitops/common/durable_file.h"
 #include "gitops/common/log.h"
 #include "gitops/plan/sha256.h"
+#include "gitops/repo/provider_policy.h"
 
 namespace datamcp::proposal {
 namespace fs = std::filesystem;
@@ -104,22 +105,31 @@ PlanService::PlanService(git::Repository& repo, process::ProcessRunner& runner,
       options_(std::move(options)),
       helm_(runner, masker, options_.helm) {}
 
+std::string PlanService::StateDir(const Project& project) const {
+  return (fs::path(options_.state_root) / SanitizedName(project.path)).string();
+}
+
 std::map<std::string, std::string> PlanService::TerraformEnv(const Project& project) const {
   auto env = options_.terraform.env;
-  std::string state_dir = (fs::path(options_.state_root) / SanitizedName(project.path)).string();
+  std::string state_dir = StateDir(project);
   std::error_code ec;
   fs::create_directories(state_dir, ec);
-  // A `backend "local" {}` block takes its path from init; plans only read state, so they
-  // run without the state lock and never queue behind an apply.
+  // A `backend "local" {}` block takes its path from init. Plans only read state (the
+  // planner runs them with -lock=false), so they never queue behind an apply.
   env["TF_CLI_ARGS_init"] = "-backend-config=path=" + state_dir + "/terraform.tfstate";
-  env["TF_CLI_ARGS_plan"] = "-lock=false";
   return env;
 }
 
-ProjectPlan PlanService::PlanTerraform(const Project& project, const std::string& tree,
-                                       const std::string& work_dir) {
+ProjectPlan PlanService::PlanTerraform(const repo::RepoConfig& config, const Project& project,
+                                       const std::string& tree, const std::string& work_dir) {
+  // The default branch's allow-lists, before any terraform process sees the proposal.
+  if (Status allowed = repo::CheckTerraformSources(tree, project.path, config.plan);
+      !allowed.ok()) {
+    return Failed(project, allowed);
+  }
   plan::TerraformPlannerOptions tf = options_.terraform;
   tf.env = TerraformEnv(project);
+  tf.state_dir = StateDir(project);
   plan::TerraformPlanner planner(runner_, masker_, tf);
   auto planned = planner.Plan({tree, project.path, work_dir});
   if (!planned.ok()) return Failed(project, planned.status());
@@ -208,7 +218,7 @@ Result<PlanRun> PlanService::Plan(const repo::RepoConfig& config, const std::str
     std::string work = (fs::path(dir) / ("p" + std::to_string(n++))).string();
     fs::create_directories(work);
     run.plans.push_back(project.kind == ProjectKind::kTerraform
-                            ? PlanTerraform(project, head_tree, work)
+                            ? PlanTerraform(config, project, head_tree, work)
                             : PlanArgoApp(config, project, base_tree, head_tree, work));
     log::Info("project_planned", {{"project", project.path},
                                   {"commit", head},
@@ -222,6 +232,7 @@ Result<plan::TerraformApplyResult> PlanService::ApplyTerraform(const ProjectPlan
   if (!plan.terraform) return FailedPrecondition(plan.project.path + " has no saved plan");
   plan::TerraformPlannerOptions tf = options_.terraform;
   tf.env = TerraformEnv(plan.project);
+  tf.state_dir = StateDir(plan.project);
   plan::TerraformPlanner planner(runner_, masker_, tf);
   return planner.Apply(*plan.terraform);
 }

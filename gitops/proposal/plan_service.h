@@ -73,12 +73,13 @@ class PlanService {
   Result<plan::TerraformApplyResult> ApplyTerraform(const ProjectPlan& plan);
 
  private:
-  ProjectPlan PlanTerraform(const Project& project, const std::string& tree,
-                            const std::string& work_dir);
+  ProjectPlan PlanTerraform(const repo::RepoConfig& config, const Project& project,
+                            const std::string& tree, const std::string& work_dir);
   ProjectPlan PlanArgoApp(const repo::RepoConfig& config, const Project& project,
                           const std::string& base_tree, const std::string& head_tree,
                           const std::string& work_dir);
   std::map<std::string, std::string> TerraformEnv(const Project& project) const;
+  std::string StateDir(const Project& project) const;
 
   git::Repository& repo_;
   process::ProcessRunner& runner_;

@@ -118,7 +118,17 @@ Status ParsePaths(const YamlMapReader& root, RepoConfig* config) {
 
 Status ParseTopLevel(const YamlMapReader& r, RepoConfig* config) {
   DATAMCP_RETURN_IF_ERROR(r.Check({"version", "repo_url", "allowed_roots", "paths", "apply",
-                                   "unreviewed_push", "plan_forks", "environments"}));
+                                   "unreviewed_push", "plan_forks", "plan", "environments"}));
+  if (r.Has("plan")) {
+    YamlMapReader plan(r.Child("plan"), "plan");
+    DATAMCP_RETURN_IF_ERROR(plan.Check({"allowed_providers", "allowed_module_sources"}));
+    if (plan.Has("allowed_providers")) {
+      DATAMCP_RETURN_IF_ERROR(
+          plan.StringList("allowed_providers", &config->plan.allowed_providers, false));
+    }
+    DATAMCP_RETURN_IF_ERROR(
+        plan.StringList("allowed_module_sources", &config->plan.allowed_module_sources, false));
+  }
   DATAMCP_RETURN_IF_ERROR(r.Int("version", &config->version, 1, 1, /*required=*/true));
   DATAMCP_RETURN_IF_ERROR(r.String("repo_url", &config->repo_url));
   DATAMCP_RETURN_IF_ERROR(r.StringList("allowed_roots", &config->allowed_roots, true));

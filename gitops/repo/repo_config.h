@@ -38,6 +38,15 @@ struct ApplyRequirements {
 
 enum class UnreviewedPushPolicy { kAlert, kApply };
 
+// Which providers and module sources a Terraform project may use (datamcp.yaml `plan:`),
+// checked before terraform runs (CheckTerraformSources).
+struct PlanPolicy {
+  // "namespace/name" registry addresses, or "terraform" (the built-in terraform_data).
+  std::vector<std::string> allowed_providers = {"terraform", "hashicorp/google", "hashicorp/aws"};
+  // Exact non-local module sources allowed; local paths ("./", "../") always are.
+  std::vector<std::string> allowed_module_sources;
+};
+
 struct RepoConfig {
   int version = 1;
   std::string repo_url;  // what Argo CD fetches; may be empty
@@ -49,6 +58,7 @@ struct RepoConfig {
   ApplyRequirements apply;
   UnreviewedPushPolicy unreviewed_push = UnreviewedPushPolicy::kAlert;
   bool plan_forks = false;
+  PlanPolicy plan;
   std::vector<Environment> environments;
 
   // The environment called `name`, or kNotFound listing the known ones.

@@ -21,6 +21,7 @@
 #include "gitops/process/posix_process_runner.h"
 #include "tests/forge/fake_github.h"
 #include "tests/support/git_fixture.h"
+#include "tests/support/test_sandbox.h"
 
 namespace datamcp::apply::testing {
 
@@ -81,7 +82,7 @@ struct Stack {
   }
 
   git::Libgit2Repository repo;
-  process::PosixProcessRunner runner;
+  process::PosixProcessRunner runner{&test_support::TestSandbox()};
   process::Masker masker;
   proposal::PlanService planner;
   jobs::LockTable locks;

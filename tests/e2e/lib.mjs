@@ -22,7 +22,8 @@ export function helmBin() {
 
 // repositoryUrl: the GitOps remote (default: the embedded repository); yaml: extra top-level
 // configuration lines; env: extra environment variables.
-export async function startServer({ repositoryUrl = '', yaml = [], env = {}, dir } = {}) {
+// waitReady: wait for /readyz to answer 200 (false: return once it listens).
+export async function startServer({ repositoryUrl = '', yaml = [], env = {}, dir, waitReady = true } = {}) {
   dir ??= mkdtempSync(join(tmpdir(), 'datamcp-e2e-'));
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'datamcp.yaml');
@@ -63,7 +64,7 @@ export async function startServer({ repositoryUrl = '', yaml = [], env = {}, dir
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
-  await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 60000, 'readyz');
+  if (waitReady) await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 60000, 'readyz');
   return server;
 }
 

@@ -8,6 +8,7 @@
 
 #include "gitops/process/posix_process_runner.h"
 #include "tests/plan/temp_dir.h"
+#include "tests/support/test_sandbox.h"
 
 namespace datamcp::plan {
 namespace {
@@ -44,7 +45,7 @@ class RecordingRunner : public process::ProcessRunner {
 
  private:
   std::mutex mu_;
-  process::PosixProcessRunner real_;
+  process::PosixProcessRunner real_{&test_support::TestSandbox()};
 };
 
 void WriteChart(const std::string& dir, const std::string& extra_template = "") {

@@ -6,6 +6,7 @@
 
 #include "gitops/process/posix_process_runner.h"
 #include "tests/plan/temp_dir.h"
+#include "tests/support/test_sandbox.h"
 
 namespace datamcp::plan {
 namespace {
@@ -37,6 +38,7 @@ class TerraformPlannerTest : public ::testing::Test {
     TerraformPlannerOptions o;
     o.terraform_bin = "terraform";
     o.plugin_cache_dir = tmp_.Sub("plugin-cache");
+    o.state_dir = tmp_.Sub("state");  // the sandbox lets terraform reach this directory only
     o.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", tmp_.path()}};
     o.timeout = std::chrono::seconds(120);
     return o;
@@ -56,7 +58,7 @@ class TerraformPlannerTest : public ::testing::Test {
   std::string State() const { return tmp_.Sub("state/dev.tfstate"); }
 
   TempDir tmp_;
-  process::PosixProcessRunner runner_;
+  process::PosixProcessRunner runner_{&test_support::TestSandbox()};
   process::Masker masker_;
   TerraformPlanner planner_;
   int trees_ = 0, works_ = 0;

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "gitops/common/encoding.h"
+
 namespace datamcp::process {
 namespace {
 
@@ -123,6 +125,75 @@ TEST(MaskerTest, MasksEveryTokenInAFiveMegabytePlan) {
   std::cout << "masked " << text.size() << " bytes in " << ms.count() << " ms\n";
   EXPECT_EQ(Count(out, "[MASKED:github_token]"), tokens / 100);
   EXPECT_EQ(Count(out, "ghp_"), 0u);
+}
+
+}  // namespace
+}  // namespace datamcp::process
+
+namespace datamcp::process {
+namespace {
+
+const std::string kKey = "4f1c2a9be07d5538c1a6e2f04b9d7731a8e5c6f2d0b3947e15a2c8f6d9e0b174";
+
+std::string B64(const std::string& s, bool url = false) { return Base64Encode(s, url); }
+
+Masker KeyMasker() {
+  auto m = Masker::Create({{"auth.hs256_secret", Secret(kKey)}});
+  EXPECT_TRUE(m.ok());
+  return *m;
+}
+
+void ExpectMasked(const std::string& text, const std::string& form) {
+  std::string out = KeyMasker().Mask(text);
+  EXPECT_EQ(out.find(form), std::string::npos) << out;
+  EXPECT_NE(out.find("[MASKED:auth.hs256_secret]"), std::string::npos) << out;
+}
+
+TEST(MaskerEncodingTest, MasksBase64AtEveryAlignment) {
+  // As terraform's base64encode(file(key)) prints it: the key, a newline, any prefix.
+  for (const std::string& prefix : {"", "a", "ab", "abc"}) {
+    std::string enc = B64(prefix + kKey + "\n");
+    ExpectMasked("Error: \"" + enc + "\" is not a number", enc.substr(8, 40));
+  }
+}
+
+TEST(MaskerEncodingTest, MasksBase64Url) {
+  for (const std::string& prefix : {"", "x", "xy"}) {
+    std::string enc = B64(prefix + kKey, true);
+    ExpectMasked("value=" + enc, enc.substr(8, 40));
+  }
+}
+
+TEST(MaskerEncodingTest, MasksHexInBothCases) {
+  std::string hex = HexEncode(kKey);
+  ExpectMasked("hex: " + hex + ".", hex.substr(0, 40));
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ExpectMasked("HEX: " + upper + ".", upper.substr(0, 40));
+}
+
+TEST(MaskerEncodingTest, MasksUrlEncoding) {
+  auto m = Masker::Create({{"webhooks.secret", Secret("s3cr3t/with+special&chars=")}});
+  ASSERT_TRUE(m.ok());
+  std::string out =
+      m->Mask("GET /x?q=s3cr3t%2Fwith%2Bspecial%26chars%3D and s3cr3t%2fwith%2bspecial%26chars%3d");
+  EXPECT_EQ(out.find("special"), std::string::npos) << out;
+  EXPECT_EQ(Count(out, "[MASKED:webhooks.secret]"), 2u) << out;
+}
+
+TEST(MaskerEncodingTest, MasksASecretSplitAcrossLines) {
+  std::string split = kKey.substr(0, 30) + "\n│   " + kKey.substr(30);
+  ExpectMasked("│ Error: value \"" + split + "\" is bad\n", kKey.substr(30));
+  std::string enc = B64(kKey);
+  std::string wrapped = enc.substr(0, 50) + "\n" + enc.substr(50);  // base64 -w 50
+  ExpectMasked(wrapped, enc.substr(50, 20));
+  ExpectMasked("{\"msg\":\"" + kKey.substr(0, 20) + "\\n" + kKey.substr(20) + "\"}",
+               kKey.substr(20, 30));
+}
+
+TEST(MaskerEncodingTest, LeavesOrdinaryTextAlone) {
+  std::string text = "Plan: 1 to add, 0 to change, 0 to destroy.\n  + input = \"orders\"\n";
+  EXPECT_EQ(KeyMasker().Mask(text), text);
 }
 
 }  // namespace
