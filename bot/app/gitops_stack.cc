@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "bot/cli/admin_commands.h"
+#include "gitops/state/state_database.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
 #include "gitops/common/log.h"
@@ -198,9 +199,13 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   DATAMCP_ASSIGN_OR_RETURN(s->forge, MakeForge(config, *s, clock));
   s->planner = std::make_unique<proposal::PlanService>(
       *s->repo, s->runner, s->masker, PlanOptions(config, work_dir, std::move(step_env)));
-  s->locks = std::make_unique<jobs::LockTable>((fs::path(work_dir) / "locks.json").string(), clock);
-  DATAMCP_RETURN_IF_ERROR(s->locks->Load());
-  s->jobs = std::make_unique<jobs::JobStore>((fs::path(work_dir) / "jobs").string(), clock);
+  DATAMCP_ASSIGN_OR_RETURN(
+      s->state, state::OpenStateDatabase({.work_dir = work_dir,
+                                          .postgres_url = config.state.postgres_url,
+                                          .postgres_connections = config.state.postgres_connections,
+                                          .sync_commits = config.webhooks.sync_writes}));
+  s->locks = std::make_unique<jobs::LockTable>(*s->state, clock);
+  s->jobs = std::make_unique<jobs::JobStore>(*s->state, clock);
   s->proposals = std::make_unique<proposal::ProposalService>(
       *s->repo, *s->forge, *s->planner, *s->locks, clock,
       proposal::ProposalServiceOptions{config.repository.default_branch, "datamcp/",

@@ -13,6 +13,7 @@
 #include "gitops/process/masker.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/proposal/proposal_service.h"
+#include "gitops/state/database.h"
 
 namespace datamcp::bot {
 
@@ -31,6 +32,7 @@ struct GitopsStack {
   std::unique_ptr<localforge::LocalPrStore> local_store;
   std::unique_ptr<forge::Forge> forge;
   std::unique_ptr<proposal::PlanService> planner;
+  std::unique_ptr<state::Database> state;  // outlives the stores below
   std::unique_ptr<jobs::LockTable> locks;
   std::unique_ptr<jobs::JobStore> jobs;
   std::unique_ptr<proposal::ProposalService> proposals;

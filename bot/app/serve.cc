@@ -102,10 +102,7 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   auto w = std::make_unique<Webhooks>();
   DATAMCP_ASSIGN_OR_RETURN(WebhookIntakeOptions options,
                            WebhookIntakeOptionsFromConfig(config, config.BindsLoopback()));
-  std::string dir = (std::filesystem::path(stack.work_dir) / "webhooks").string();
-  DATAMCP_ASSIGN_OR_RETURN(
-      w->store,
-      queue::DeliveryStore::Open({.dir = dir, .sync_writes = config.webhooks.sync_writes}, clock));
+  w->store = std::make_unique<queue::DeliveryStore>(*stack.state, clock);
   w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,

@@ -77,7 +77,8 @@ Status GithubEventHandler::OnPullRequest(const std::string& action, const json& 
 }
 
 Status GithubEventHandler::Unlock(int number) {
-  for (const auto& lock : locks_.List()) {
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Lock> locks, locks_.List());
+  for (const auto& lock : locks) {
     if (lock.pull_request != number) continue;
     DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.Release(lock.project));
     for (int waiter : waiters) (void)Plan(waiter);

@@ -132,8 +132,10 @@ mcp::Tool ListLocks(GitopsToolDeps& deps) {
                             "pull requests touching them wait until it is merged or closed.",
                             {}, {}, kScopeLocksRead);
   tool.handler = [&deps](const mcp::ToolCall&) {
+    Result<std::vector<jobs::Lock>> held = deps.locks.List();
+    if (!held.ok()) return mcp::ToolResult::FromStatus(held.status());
     json locks = json::array();
-    for (const auto& l : deps.locks.List()) {
+    for (const auto& l : *held) {
       locks.push_back({{"project", l.project},
                        {"pull_request", l.pull_request},
                        {"head", l.head_sha},

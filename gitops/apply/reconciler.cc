@@ -177,7 +177,8 @@ void Reconciler::ReplanOpenProposals(const std::string& tip, const std::set<int>
 Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
   std::set<int> replanned;
   std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
-  for (const auto& lock : locks_.List()) holders[lock.pull_request].push_back(lock.project);
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Lock> locks, locks_.List());
+  for (const auto& lock : locks) holders[lock.pull_request].push_back(lock.project);
   for (const auto& [number, projects] : holders) {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
@@ -256,7 +257,12 @@ bool Reconciler::RunJobCatching(const jobs::Job& job) {
 
 void Reconciler::Drain() {
   std::map<std::string, std::vector<jobs::Job>> by_project;
-  for (auto& job : jobs_.WithState("queued")) by_project[job.project].push_back(job);
+  Result<std::vector<jobs::Job>> queued = jobs_.WithState("queued");
+  if (!queued.ok()) {
+    log::Error("apply.queue_unreadable", {{"error", queued.status().message()}});
+    return;
+  }
+  for (auto& job : *queued) by_project[job.project].push_back(job);
   std::vector<std::vector<jobs::Job>> queues;
   for (auto& [project, list] : by_project) queues.push_back(std::move(list));
   std::atomic<std::size_t> next{0};

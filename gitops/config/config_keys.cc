@@ -145,6 +145,11 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("apply.env_files", apply.env_files,
                   "Files of KEY=VALUE lines given to apply processes only (credentials that "
                   "can change infrastructure); their values are masked."),
+      DATAMCP_KEY("state.postgres_url", state.postgres_url,
+                  "Secret: PostgreSQL connection URL (postgresql://user@host/db) for state "
+                  "shared by several replicas; empty: SQLite in work_dir/state.db."),
+      DATAMCP_KEY("state.postgres_connections", state.postgres_connections,
+                  "Connections each replica keeps to PostgreSQL."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

@@ -2,40 +2,7 @@
 
 #include <openssl/sha.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <tuple>
-
-#include "gitops/common/durable_file.h"
-#include "gitops/common/json_parse.h"
-
 namespace datamcp::jobs {
-namespace {
-
-using nlohmann::json;
-
-json ToJson(const Job& j) {
-  return {{"id", j.id},
-          {"project", j.project},
-          {"kind", j.kind},
-          {"pull_request", j.pull_request},
-          {"merge_sha", j.merge_sha},
-          {"state", j.state},
-          {"detail", j.detail},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at},
-          {"seq", j.seq}};
-}
-
-Job FromJson(const json& j) {
-  return Job{j.value("id", ""),          j.value("project", ""),     j.value("kind", ""),
-             j.value("pull_request", 0), j.value("merge_sha", ""),   j.value("state", ""),
-             j.value("detail", ""),      j.value("created_at", 0LL), j.value("updated_at", 0LL),
-             j.value("seq", 0LL)};
-}
-
-}  // namespace
 
 std::string JobId(const std::string& merge_sha, const std::string& project) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -49,90 +16,84 @@ std::string JobId(const std::string& merge_sha, const std::string& project) {
   return id;
 }
 
-JobStore::JobStore(std::string dir, const Clock& clock) : dir_(std::move(dir)), clock_(clock) {}
-
-Status JobStore::SaveLocked(const Job& job) const {
-  return WriteFileDurably((std::filesystem::path(dir_) / (job.id + ".json")).string(),
-                          ToJson(job).dump(2));
+Result<std::vector<Job>> JobStore::Select(const std::string& where,
+                                          const state::Params& params) const {
+  std::vector<Job> out;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query("SELECT id, project, kind, pull_request, merge_sha, state, detail, created_at, "
+                 "updated_at, seq FROM jobs " +
+                     where + " ORDER BY created_at, seq",
+                 params));
+    out.clear();
+    for (const state::Row& r : rows) {
+      using state::IntAt;
+      using state::TextAt;
+      out.push_back(Job{TextAt(r, 0), TextAt(r, 1), TextAt(r, 2), static_cast<int>(IntAt(r, 3)),
+                        TextAt(r, 4), TextAt(r, 5), TextAt(r, 6), IntAt(r, 7), IntAt(r, 8),
+                        IntAt(r, 9)});
+    }
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<std::vector<Job>> JobStore::Load() {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return Internal("cannot create job directory " + dir_ + ": " + ec.message());
-  std::lock_guard lock(mu_);
-  std::vector<Job> interrupted;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    if (entry.path().extension() != ".json") continue;  // skips *.tmp-* of a cut-off write
-    DATAMCP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(entry.path().string()));
-    json j = ParseJsonOrDiscarded(text);
-    if (j.is_discarded()) return Internal("job file " + entry.path().string() + " is corrupt");
-    Job job = FromJson(j);
-    if (job.state == "running") {
-      job.state = "interrupted";
-      job.detail =
-          "the bot stopped while this job was running; check the project and re-run "
-          "by hand";
-      job.updated_at = clock_.UnixSeconds();
-      DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
-      interrupted.push_back(job);
-    }
-    next_seq_ = std::max(next_seq_, job.seq + 1);
-    jobs_[job.id] = job;
+  const std::string detail =
+      "the bot stopped while this job was running; check the project and re-run by hand";
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> running, WithState("running"));
+  for (Job& job : running) {
+    DATAMCP_RETURN_IF_ERROR(SetState(job.id, "interrupted", detail));
+    job.state = "interrupted";
+    job.detail = detail;
   }
-  return interrupted;
+  return running;
 }
 
 Result<bool> JobStore::Enqueue(Job job) {
-  std::lock_guard lock(mu_);
   if (job.id.empty()) job.id = JobId(job.merge_sha, job.project);
-  if (jobs_.contains(job.id)) return false;
-  job.state = "queued";
-  job.created_at = job.updated_at = clock_.UnixSeconds();
-  job.seq = next_seq_++;
-  DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
-  jobs_[job.id] = job;
-  return true;
+  bool added = false;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    const long long now = clock_.UnixSeconds();
+    DATAMCP_ASSIGN_OR_RETURN(
+        long long inserted,
+        tx.Exec("INSERT INTO jobs (id, seq, project, kind, pull_request, merge_sha, state, detail, "
+                "created_at, updated_at) SELECT CAST($1 AS TEXT), COALESCE(MAX(seq), 0) + 1, "
+                "CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT), CAST($5 AS TEXT), "
+                "'queued', CAST($6 AS TEXT), CAST($7 AS BIGINT), CAST($7 AS BIGINT) FROM jobs "
+                "WHERE true ON CONFLICT (id) DO NOTHING",
+                {job.id, job.project, job.kind, static_cast<long long>(job.pull_request),
+                 job.merge_sha, job.detail, now}));
+    added = inserted > 0;
+    return Status::Ok();
+  }));
+  return added;
 }
 
 Status JobStore::SetState(const std::string& id, const std::string& state,
                           const std::string& detail) {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return NotFound("job " + id + " does not exist");
-  Job updated = it->second;
-  updated.state = state;
-  updated.detail = detail;
-  updated.updated_at = clock_.UnixSeconds();
-  DATAMCP_RETURN_IF_ERROR(SaveLocked(updated));
-  it->second = updated;
+  long long changed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        changed, tx.Exec("UPDATE jobs SET state = $2, detail = $3, updated_at = $4 WHERE id = $1",
+                         {id, state, detail, clock_.UnixSeconds()}));
+    return Status::Ok();
+  }));
+  if (changed == 0) return NotFound("job " + id + " does not exist");
   return Status::Ok();
 }
 
-std::optional<Job> JobStore::Get(const std::string& id) const {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
+Result<std::optional<Job>> JobStore::Get(const std::string& id) const {
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> jobs, Select("WHERE id = $1", {id}));
+  if (jobs.empty()) return std::optional<Job>();
+  return std::optional<Job>(jobs[0]);
 }
 
-std::vector<Job> JobStore::WithState(const std::string& state) const {
-  std::lock_guard lock(mu_);
-  std::vector<Job> out;
-  for (const auto& [id, job] : jobs_) {
-    if (job.state == state) out.push_back(job);
-  }
-  std::sort(out.begin(), out.end(), [](const Job& a, const Job& b) {
-    return std::tie(a.created_at, a.seq) < std::tie(b.created_at, b.seq);
-  });
-  return out;
+Result<std::vector<Job>> JobStore::WithState(const std::string& state) const {
+  return Select("WHERE state = $1", {state});
 }
 
-std::vector<Job> JobStore::All() const {
-  std::lock_guard lock(mu_);
-  std::vector<Job> out;
-  for (const auto& [id, job] : jobs_) out.push_back(job);
-  return out;
-}
+Result<std::vector<Job>> JobStore::All() const { return Select("", {}); }
 
 }  // namespace datamcp::jobs

@@ -1,12 +1,11 @@
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gitops/common/clock.h"
+#include "gitops/state/database.h"
 #include "gitops/common/result.h"
 
 namespace datamcp::jobs {
@@ -29,35 +28,34 @@ struct Job {
 
 std::string JobId(const std::string& merge_sha, const std::string& project);
 
-// The durable apply queue: one file per job, each state change written durably before it
-// takes effect, so kill -9 at any moment loses nothing. A job found `running` at start-up
-// was cut off mid-apply: it becomes `interrupted` and is never retried automatically (a
-// half-applied change needs a human). Thread-safe.
+// The durable apply queue: one row per job in the state database, each state change
+// committed before it takes effect, so kill -9 at any moment loses nothing. A job found
+// `running` at start-up was cut off mid-apply: it becomes `interrupted` and is never retried
+// automatically (a half-applied change needs a human). Thread-safe.
+// Reads return Unavailable when the database cannot be read.
 class JobStore {
  public:
-  JobStore(std::string dir, const Clock& clock);
+  JobStore(state::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-  // Reads every job; returns the ones that were running and are now interrupted.
+  // Marks the jobs that were running as interrupted and returns them (call at start-up).
   Result<std::vector<Job>> Load();
 
   // Adds a queued job; false when a job with this id already exists (in any state).
   Result<bool> Enqueue(Job job);
 
+  // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 
-  std::optional<Job> Get(const std::string& id) const;
+  Result<std::optional<Job>> Get(const std::string& id) const;
   // In the order they were enqueued (created_at, then seq).
-  std::vector<Job> WithState(const std::string& state) const;
-  std::vector<Job> All() const;
+  Result<std::vector<Job>> WithState(const std::string& state) const;
+  Result<std::vector<Job>> All() const;
 
  private:
-  Status SaveLocked(const Job& job) const;
+  Result<std::vector<Job>> Select(const std::string& where, const state::Params& params) const;
 
-  std::string dir_;
+  state::Database& db_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, Job> jobs_;
-  long long next_seq_ = 1;
 };
 
 }  // namespace datamcp::jobs
