@@ -224,7 +224,9 @@ void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
 }
 
 bool Reconciler::RunJob(const jobs::Job& job) {
-  if (!jobs_.SetState(job.id, "running", "").ok()) return false;
+  // Another worker or replica may have claimed it since it was read: then it is theirs.
+  Result<bool> claimed = jobs_.Claim(job.id);
+  if (!claimed.ok() || !*claimed) return false;
   auto note = applier_.Run(job);
   if (note.ok()) {
     Status s = jobs_.SetState(job.id, note->result, note->summary);

@@ -84,6 +84,24 @@ Status JobStore::SetState(const std::string& id, const std::string& state,
   return Status::Ok();
 }
 
+Result<bool> JobStore::Claim(const std::string& id) {
+  long long claimed = 0;
+  bool exists = false;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2 "
+                         "WHERE id = $1 AND state = 'queued'",
+                         {id, clock_.UnixSeconds()}));
+    if (claimed > 0) return Status::Ok();
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<state::Row> rows,
+                             tx.Query("SELECT 1 FROM jobs WHERE id = $1", {id}));
+    exists = !rows.empty();
+    return Status::Ok();
+  }));
+  if (claimed == 0 && !exists) return NotFound("job " + id + " does not exist");
+  return claimed > 0;
+}
+
 Result<std::optional<Job>> JobStore::Get(const std::string& id) const {
   DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> jobs, Select("WHERE id = $1", {id}));
   if (jobs.empty()) return std::optional<Job>();

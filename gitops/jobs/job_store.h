@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "gitops/common/clock.h"
-#include "gitops/state/database.h"
 #include "gitops/common/result.h"
+#include "gitops/state/database.h"
 
 namespace datamcp::jobs {
 
@@ -42,6 +42,12 @@ class JobStore {
 
   // Adds a queued job; false when a job with this id already exists (in any state).
   Result<bool> Enqueue(Job job);
+
+  // Takes a queued job to run it: true when this call moved it from queued to running, false
+  // when it is not queued (another worker or replica claimed it, or it finished). The database
+  // decides, so across replicas one claim per (merge commit, project) wins. NotFound when no
+  // job has this id.
+  Result<bool> Claim(const std::string& id);
 
   // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);

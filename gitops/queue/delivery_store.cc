@@ -67,8 +67,7 @@ Result<std::vector<std::string>> DeliveryStore::PendingIds() const {
 }
 
 Result<Delivery> DeliveryStore::Read(std::string_view id) const {
-  DATAMCP_ASSIGN_OR_RETURN(std::vector<Delivery> found,
-                           Select("WHERE id = $1", {std::string(id)}));
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<Delivery> found, Select("WHERE id = $1", {std::string(id)}));
   if (found.empty()) return NotFound("delivery " + std::string(id) + " is not recorded");
   return found[0];
 }

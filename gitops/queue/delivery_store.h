@@ -64,8 +64,7 @@ class DeliveryStore {
   Result<Stats> stats() const;
 
  private:
-  Result<std::vector<Delivery>> Select(const std::string& where,
-                                       const state::Params& params) const;
+  Result<std::vector<Delivery>> Select(const std::string& where, const state::Params& params) const;
   void Bump();
 
   state::Database& db_;

@@ -145,9 +145,12 @@ Result<PGconn*> PostgresDatabase::Connect() const {
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string why = ConnError(conn);
     PQfinish(conn);
-    return Unavailable("cannot connect to the state database " + where_ + " (state.postgres_url): " +
-                       why);
+    return Unavailable("cannot connect to the state database " + where_ +
+                       " (state.postgres_url): " + why);
   }
+  // libpq prints server notices ("relation already exists, skipping") to stderr by default;
+  // they are not errors and have no place in the server's structured log.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return conn;
 }
 

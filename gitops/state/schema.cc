@@ -62,8 +62,7 @@ Status Migrate(Database& db) {
     }
     DATAMCP_RETURN_IF_ERROR(
         tx.Exec("CREATE TABLE IF NOT EXISTS datamcp_schema (version BIGINT NOT NULL)").status());
-    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                             tx.Query("SELECT version FROM datamcp_schema"));
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query("SELECT version FROM datamcp_schema"));
     long long version = rows.empty() ? 0 : IntAt(rows[0], 0);
     if (version > kSchemaVersion) {
       return FailedPrecondition("the state database " + db.Describe() + " has schema version " +
@@ -79,10 +78,14 @@ Status Migrate(Database& db) {
       }
     }
     if (rows.empty()) {
-      return tx.Exec("INSERT INTO datamcp_schema (version) VALUES ($1)", {static_cast<long long>(kSchemaVersion)})
+      return tx
+          .Exec("INSERT INTO datamcp_schema (version) VALUES ($1)",
+                {static_cast<long long>(kSchemaVersion)})
           .status();
     }
-    return tx.Exec("UPDATE datamcp_schema SET version = $1", {static_cast<long long>(kSchemaVersion)}).status();
+    return tx
+        .Exec("UPDATE datamcp_schema SET version = $1", {static_cast<long long>(kSchemaVersion)})
+        .status();
   });
 }
 

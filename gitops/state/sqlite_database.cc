@@ -94,9 +94,9 @@ class SqliteTx final : public Tx {
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -104,9 +104,9 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   }
   std::unique_ptr<SqliteDatabase> out(new SqliteDatabase(db, options.path));
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
-  std::string pragmas = std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
-                        (options.sync_commits ? "PRAGMA synchronous=FULL;"
-                                              : "PRAGMA synchronous=NORMAL;");
+  std::string pragmas =
+      std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
+      (options.sync_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
   char* err = nullptr;
   if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = err ? err : "unknown error";

@@ -38,9 +38,9 @@ Result<std::unique_ptr<Database>> OpenStateDatabase(const StateOptions& options)
   DATAMCP_RETURN_IF_ERROR(RefuseLegacyState(options.work_dir));
   std::unique_ptr<Database> db;
   if (!options.postgres_url.empty()) {
-    DATAMCP_ASSIGN_OR_RETURN(db, PostgresDatabase::Open({.url = options.postgres_url,
-                                                         .connections =
-                                                             options.postgres_connections}));
+    DATAMCP_ASSIGN_OR_RETURN(
+        db, PostgresDatabase::Open(
+                {.url = options.postgres_url, .connections = options.postgres_connections}));
   } else {
     std::error_code ec;
     fs::create_directories(options.work_dir, ec);
