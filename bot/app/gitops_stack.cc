@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "bot/cli/admin_commands.h"
-#include "gitops/state/state_database.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
 #include "gitops/common/log.h"
@@ -14,6 +13,7 @@
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_forge.h"
 #include "gitops/repo/init_repo.h"
+#include "gitops/state/state_database.h"
 
 namespace datamcp::bot {
 namespace fs = std::filesystem;

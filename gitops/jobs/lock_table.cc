@@ -40,14 +40,14 @@ Status LockTable::Acquire(const std::string& project, int pr, const std::string&
     if (IntAt(rows[0], 0) != pr) {
       holder = static_cast<int>(IntAt(rows[0], 0));
       return tx
-          .Exec("INSERT INTO lock_waiters (project, pull_request) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING",
-                waiter)
+          .Exec(
+              "INSERT INTO lock_waiters (project, pull_request) VALUES ($1, $2) "
+              "ON CONFLICT DO NOTHING",
+              waiter)
           .status();
     }
     DATAMCP_RETURN_IF_ERROR(
-        tx.Exec("UPDATE locks SET head_sha = $2 WHERE project = $1", {project, head_sha})
-            .status());
+        tx.Exec("UPDATE locks SET head_sha = $2 WHERE project = $1", {project, head_sha}).status());
     return tx.Exec("DELETE FROM lock_waiters WHERE project = $1 AND pull_request = $2", waiter)
         .status();
   });

@@ -150,7 +150,8 @@ Result<PGconn*> PostgresDatabase::Connect() const {
   }
   // libpq prints server notices ("relation already exists, skipping") to stderr by default;
   // they are not errors and have no place in the server's structured log.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
