@@ -166,11 +166,26 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
   return path;
 }
 
+Result<std::unique_ptr<state::Database>> OpenState(const config::Config& config,
+                                                   const std::string& work_dir) {
+  return state::OpenStateDatabase({.work_dir = work_dir,
+                                   .postgres_url = config.state.postgres_url,
+                                   .postgres_connections = config.state.postgres_connections,
+                                   .sync_commits = config.webhooks.sync_writes});
+}
+
 Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
                                                       const std::string& work_dir, Clock& clock,
-                                                      const std::string& mirror_name) {
+                                                      const std::string& mirror_name,
+                                                      std::unique_ptr<state::Database> state) {
   auto s = std::make_unique<GitopsStack>();
   s->work_dir = work_dir;
+  // The state database first: a bad state.postgres_url or a newer schema stops start-up
+  // before the embedded repository or the mirror are made.
+  if (!state) {
+    DATAMCP_ASSIGN_OR_RETURN(state, OpenState(config, work_dir));
+  }
+  s->state = std::move(state);
   if (config.repository.url.empty()) {
     DATAMCP_ASSIGN_OR_RETURN(s->embedded_origin,
                              EnsureEmbeddedRepository(work_dir, FindTemplateDir(), config));
@@ -199,11 +214,6 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   DATAMCP_ASSIGN_OR_RETURN(s->forge, MakeForge(config, *s, clock));
   s->planner = std::make_unique<proposal::PlanService>(
       *s->repo, s->runner, s->masker, PlanOptions(config, work_dir, std::move(step_env)));
-  DATAMCP_ASSIGN_OR_RETURN(
-      s->state, state::OpenStateDatabase({.work_dir = work_dir,
-                                          .postgres_url = config.state.postgres_url,
-                                          .postgres_connections = config.state.postgres_connections,
-                                          .sync_commits = config.webhooks.sync_writes}));
   s->locks = std::make_unique<jobs::LockTable>(*s->state, clock);
   s->jobs = std::make_unique<jobs::JobStore>(*s->state, clock);
   s->proposals = std::make_unique<proposal::ProposalService>(

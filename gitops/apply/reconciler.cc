@@ -130,7 +130,8 @@ Result<int> Reconciler::Scan() {
     if (!fresh && it->detail == kRetryResult) {
       // The job ran before (and was interrupted): queue it again, once. While it is queued
       // or running, the retry record is still the newest and must not queue it twice.
-      auto existing = jobs_.Get(jobs::JobId(it->merge_sha, it->project));
+      DATAMCP_ASSIGN_OR_RETURN(std::optional<jobs::Job> existing,
+                               jobs_.Get(jobs::JobId(it->merge_sha, it->project)));
       if (existing && existing->state != "queued" && existing->state != "running") {
         DATAMCP_RETURN_IF_ERROR(jobs_.SetState(existing->id, "queued", "retry requested"));
         ++added;

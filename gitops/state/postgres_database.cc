@@ -16,11 +16,21 @@ struct ResultFree {
 };
 using PgResult = std::unique_ptr<PGresult, ResultFree>;
 
-// The first line of libpq's message (the rest repeats context) without a trailing newline.
+// libpq's message on one line (it spreads a hint over several, indented with tabs): errors
+// end up in one log line, or the one line a failed start-up prints.
+std::string OneLine(std::string_view m) {
+  std::string out;
+  for (char c : m) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 std::string ConnError(const PGconn* conn) {
-  std::string m = conn ? PQerrorMessage(conn) : "out of memory";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m;
+  return OneLine(conn ? PQerrorMessage(conn) : "out of memory");
 }
 
 class PostgresTx final : public Tx {
@@ -85,8 +95,7 @@ class PostgresTx final : public Tx {
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
     const char* code = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
     sqlstate_ = code ? code : "";
-    std::string message = r ? PQresultErrorMessage(r.get()) : ConnError(conn_);
-    while (!message.empty() && message.back() == '\n') message.pop_back();
+    std::string message = r ? OneLine(PQresultErrorMessage(r.get())) : ConnError(conn_);
     return Unavailable("state database " + where_ + ": " + message);
   }
 
@@ -104,9 +113,8 @@ Result<std::string> Where(const std::string& url) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
   if (!opts) {
-    std::string why = err ? err : "cannot parse";
+    std::string why = OneLine(err ? err : "cannot parse");
     PQfreemem(err);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
     return InvalidArgument("state.postgres_url is not a valid PostgreSQL connection string (" +
                            why + "); expected postgresql://user@host:5432/dbname");
   }

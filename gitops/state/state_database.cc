@@ -49,7 +49,11 @@ Result<std::unique_ptr<Database>> OpenStateDatabase(const StateOptions& options)
         db, SqliteDatabase::Open({.path = (fs::path(options.work_dir) / "state.db").string(),
                                   .sync_commits = options.sync_commits}));
   }
-  DATAMCP_RETURN_IF_ERROR(Migrate(*db));
+  if (Status migrated = Migrate(*db); !migrated.ok()) {
+    // Start-up stops here with one line: name the setting that chose this database.
+    const std::string key = options.postgres_url.empty() ? "work_dir" : "state.postgres_url";
+    return Status(migrated.code(), key + ": " + migrated.message());
+  }
   return db;
 }
 
