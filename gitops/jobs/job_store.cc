@@ -1,6 +1,9 @@
 #include "gitops/jobs/job_store.h"
 
 #include <openssl/sha.h>
+#include <unistd.h>
+
+#include "gitops/common/random.h"
 
 namespace datamcp::jobs {
 
@@ -16,6 +19,14 @@ std::string JobId(const std::string& merge_sha, const std::string& project) {
   return id;
 }
 
+JobStore::JobStore(state::Database& db, const Clock& clock, JobStoreOptions options)
+    : db_(db), clock_(clock), lease_(options.lease), holder_(std::move(options.holder)) {
+  if (holder_.empty())
+    holder_ = "pid" + std::to_string(getpid()) + "-" + RandomHex(4).value_or("0");
+}
+
+long long JobStore::LeaseEnd() const { return clock_.UnixSeconds() + lease_.count(); }
+
 Result<std::vector<Job>> JobStore::Select(const std::string& where,
                                           const state::Params& params) const {
   std::vector<Job> out;
@@ -23,7 +34,7 @@ Result<std::vector<Job>> JobStore::Select(const std::string& where,
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<state::Row> rows,
         tx.Query("SELECT id, project, kind, pull_request, merge_sha, state, detail, created_at, "
-                 "updated_at, seq FROM jobs " +
+                 "updated_at, seq, holder, lease_until FROM jobs " +
                      where + " ORDER BY created_at, seq",
                  params));
     out.clear();
@@ -32,7 +43,7 @@ Result<std::vector<Job>> JobStore::Select(const std::string& where,
       using state::TextAt;
       out.push_back(Job{TextAt(r, 0), TextAt(r, 1), TextAt(r, 2), static_cast<int>(IntAt(r, 3)),
                         TextAt(r, 4), TextAt(r, 5), TextAt(r, 6), IntAt(r, 7), IntAt(r, 8),
-                        IntAt(r, 9)});
+                        IntAt(r, 9), TextAt(r, 10), IntAt(r, 11)});
     }
     return Status::Ok();
   }));
@@ -89,9 +100,9 @@ Result<bool> JobStore::Claim(const std::string& id) {
   bool exists = false;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
-        claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2 "
-                         "WHERE id = $1 AND state = 'queued'",
-                         {id, clock_.UnixSeconds()}));
+        claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2, "
+                         "holder = $3, lease_until = $4 WHERE id = $1 AND state = 'queued'",
+                         {id, clock_.UnixSeconds(), holder_, LeaseEnd()}));
     if (claimed > 0) return Status::Ok();
     DATAMCP_ASSIGN_OR_RETURN(std::vector<state::Row> rows,
                              tx.Query("SELECT 1 FROM jobs WHERE id = $1", {id}));
@@ -113,5 +124,59 @@ Result<std::vector<Job>> JobStore::WithState(const std::string& state) const {
 }
 
 Result<std::vector<Job>> JobStore::All() const { return Select("", {}); }
+
+Result<std::optional<Job>> JobStore::ClaimNext() {
+  const bool postgres = db_.dialect() == state::Dialect::kPostgres;
+  std::string id;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query(std::string("UPDATE jobs SET state = 'running', detail = '', updated_at = $1, "
+                             "holder = $2, lease_until = $3 WHERE state = 'queued' AND id = "
+                             "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, "
+                             "seq LIMIT 1") +
+                     (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id",
+                 {clock_.UnixSeconds(), holder_, LeaseEnd()}));
+    id = rows.empty() ? "" : state::TextAt(rows[0], 0);
+    return Status::Ok();
+  }));
+  if (id.empty()) return std::optional<Job>();
+  return Get(id);
+}
+
+Result<bool> JobStore::Renew(const std::string& id) {
+  long long renewed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        renewed, tx.Exec("UPDATE jobs SET lease_until = $3 WHERE id = $1 AND holder = $2 AND "
+                         "state = 'running'",
+                         {id, holder_, LeaseEnd()}));
+    return Status::Ok();
+  }));
+  return renewed > 0;
+}
+
+Result<std::vector<Job>> JobStore::ExpireLeases() {
+  const std::string detail =
+      "the replica running this job stopped (its lease expired); check the project and re-run "
+      "by hand";
+  std::vector<Job> expired;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    const long long now = clock_.UnixSeconds();
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query("UPDATE jobs SET state = 'interrupted', detail = $2, updated_at = $1 "
+                 "WHERE state = 'running' AND lease_until < $1 RETURNING id",
+                 {now, detail}));
+    expired.clear();
+    for (const state::Row& r : rows) expired.push_back(Job{.id = state::TextAt(r, 0)});
+    return Status::Ok();
+  }));
+  for (Job& job : expired) {
+    DATAMCP_ASSIGN_OR_RETURN(std::optional<Job> full, Get(job.id));
+    if (full) job = *full;
+  }
+  return expired;
+}
 
 }  // namespace datamcp::jobs

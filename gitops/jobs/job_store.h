@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +24,16 @@ struct Job {
   std::string detail;
   long long created_at = 0;
   long long updated_at = 0;
-  long long seq = 0;  // order of Enqueue calls (0 in files written before it existed)
+  long long seq = 0;          // order of Enqueue calls (0 in files written before it existed)
+  std::string holder;         // who claimed it (JobStoreOptions::holder), "" before a claim
+  long long lease_until = 0;  // Unix seconds: the claim holds until then unless renewed
+};
+
+struct JobStoreOptions {
+  std::string holder;  // this process's name in claims; empty: a random one
+  // How long a claim holds without Renew. A job whose holder died is found by ExpireLeases
+  // once its lease has passed.
+  std::chrono::seconds lease{3600};
 };
 
 std::string JobId(const std::string& merge_sha, const std::string& project);
@@ -35,7 +45,7 @@ std::string JobId(const std::string& merge_sha, const std::string& project);
 // Reads return Unavailable when the database cannot be read.
 class JobStore {
  public:
-  JobStore(state::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  JobStore(state::Database& db, const Clock& clock, JobStoreOptions options = {});
 
   // Marks the jobs that were running as interrupted and returns them (call at start-up).
   Result<std::vector<Job>> Load();
@@ -49,6 +59,22 @@ class JobStore {
   // job has this id.
   Result<bool> Claim(const std::string& id);
 
+  // Claims the oldest queued job (any project), or returns nullopt when none is queued.
+  // Workers of several replicas do not wait on each other: PostgreSQL skips rows another
+  // transaction is claiming (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time.
+  Result<std::optional<Job>> ClaimNext();
+
+  // Extends this holder's lease on a running job; false when the job is no longer running
+  // under this holder (its lease expired and another replica took it over).
+  Result<bool> Renew(const std::string& id);
+
+  // Running jobs whose lease has passed (their holder died or lost the database) become
+  // interrupted and are returned, for the caller to record: a job cut off mid-apply needs a
+  // human and is never run again automatically.
+  Result<std::vector<Job>> ExpireLeases();
+
+  const std::string& holder() const { return holder_; }
+
   // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 
@@ -60,8 +86,12 @@ class JobStore {
  private:
   Result<std::vector<Job>> Select(const std::string& where, const state::Params& params) const;
 
+  long long LeaseEnd() const;
+
   state::Database& db_;
   const Clock& clock_;
+  const std::chrono::seconds lease_;
+  std::string holder_;
 };
 
 }  // namespace datamcp::jobs

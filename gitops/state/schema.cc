@@ -47,7 +47,17 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE lock_waiters (project TEXT NOT NULL, pull_request BIGINT NOT NULL, "
            "PRIMARY KEY (project, pull_request))",
        }},
+      // 2: a claimed job's holder and the time its lease ends (Unix seconds).
+      {{
+           "ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
+       },
+       {
+           "ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
+       }},
   };
+  static_assert(kSchemaVersion == 2, "add the migration to the new version here");
   return kMigrations;
 }
 
