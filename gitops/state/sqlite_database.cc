@@ -113,10 +113,45 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
     sqlite3_free(err);
     return Unavailable("cannot set up the state database " + options.path + ": " + why);
   }
+  // Checkpoints run on their own connection (below), never inside a commit.
+  sqlite3_wal_autocheckpoint(db, 0);
+  sqlite3* checkpointer = nullptr;
+  if (sqlite3_open_v2(options.path.c_str(), &checkpointer,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = checkpointer ? sqlite3_errmsg(checkpointer) : "out of memory";
+    sqlite3_close(checkpointer);
+    return Unavailable("cannot open the state database " + options.path + ": " + why);
+  }
+  sqlite3_busy_timeout(checkpointer, static_cast<int>(options.busy_timeout.count()));
+  SqliteDatabase* self = out.get();
+  out->checkpointer_ = std::thread([self, checkpointer] { self->CheckpointLoop(checkpointer); });
   return out;
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+void SqliteDatabase::CheckpointLoop(sqlite3* checkpointer) {
+  std::unique_lock lock(stop_mu_);
+  for (;;) {
+    stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    const bool last = stopping_;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, without blocking writers; a later pass
+    // copies the rest. At close the remaining WAL is checkpointed by sqlite3_close.
+    sqlite3_wal_checkpoint_v2(checkpointer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    if (last) break;
+  }
+  sqlite3_close(checkpointer);
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  sqlite3_close(db_);
+}
 
 Status SqliteDatabase::Transact(const std::function<Status(Tx&)>& fn) {
   std::lock_guard lock(mu_);

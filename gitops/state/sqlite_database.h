@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "gitops/state/database.h"
 
@@ -22,6 +24,9 @@ struct SqliteOptions {
 
 // SQLite in WAL mode: the embedded default. One connection, transactions serialized in
 // the process; other processes on the same file (the admin CLI) wait up to busy_timeout.
+// Commits only append to the WAL: a background thread on a second connection copies it back
+// into the database (a passive checkpoint, with its fsyncs) every second, so no commit waits
+// for one.
 class SqliteDatabase final : public Database {
  public:
   // Errors: Unavailable naming the path when the file cannot be opened or set up.
@@ -34,10 +39,16 @@ class SqliteDatabase final : public Database {
 
  private:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  void CheckpointLoop(sqlite3* checkpointer);
 
   std::mutex mu_;
   sqlite3* db_;
   const std::string path_;
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace datamcp::state
