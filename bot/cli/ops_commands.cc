@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 
 #include "bot/app/gitops_stack.h"
@@ -11,6 +10,7 @@
 #include "bot/mcp/stdio_transport.h"
 #include "gitops/apply/resolution.h"
 #include "gitops/audit/audit_log.h"
+#include "gitops/common/utc_time.h"
 
 namespace datamcp::bot {
 
@@ -54,10 +54,9 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
         filter.env = args[++i];
         continue;
       }
-      std::tm tm{};
-      const char* end = strptime(args[++i].c_str(), "%Y-%m-%d", &tm);
-      if (!end || *end) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
-      filter.since = timegm(&tm);
+      auto since = ParseUtcDateOrTime(args[++i]);
+      if (!since.ok()) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
+      filter.since = *since;
     } else {
       return CliFail("usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--json]", 2);
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gitops/common/encoding.h"
+
 namespace datamcp::repo {
 namespace {
 
@@ -61,10 +63,8 @@ std::string Quote(std::string_view path) {
   std::string out = "'";
   for (unsigned char c : path.substr(0, 200)) {
     if (c < 0x20 || c == 0x7f) {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
+      char byte = static_cast<char>(c);
+      out += "\\x" + HexEncode(std::string_view(&byte, 1));
     } else {
       out += static_cast<char>(c);
     }
