@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "gitops/common/log.h"
+#include "gitops/common/safe_yaml.h"
 #include "gitops/repo/module_sources.h"
 #include "gitops/repo/repo_path.h"
-#include "gitops/repo/safe_yaml.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -162,8 +162,7 @@ void AddChartDependents(git::Repository& repo, const std::string& commit,
       continue;
     }
     auto text = ReadBounded(repo, commit, path);
-    auto doc =
-        text.ok() ? repo::LoadSingleYamlDocument(*text, path) : Result<YAML::Node>(text.status());
+    auto doc = text.ok() ? LoadSingleYamlDocument(*text, path) : Result<YAML::Node>(text.status());
     if (!doc.ok()) {
       Skip("chart_dependency_skipped", path, doc.status().message());
       continue;
