@@ -3,9 +3,9 @@
 #include <regex>
 #include <set>
 
+#include "gitops/common/repo_path.h"
 #include "gitops/common/safe_yaml.h"
 #include "gitops/common/yaml_reader.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::repo {
 namespace {

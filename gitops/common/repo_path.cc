@@ -1,11 +1,11 @@
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "gitops/common/encoding.h"
 
-namespace datamcp::repo {
+namespace datamcp {
 namespace {
 
 constexpr std::size_t kMaxPathBytes = 4096;
@@ -149,4 +149,4 @@ std::string RelativePath(std::string_view from_dir, std::string_view to) {
   return out;
 }
 
-}  // namespace datamcp::repo
+}  // namespace datamcp
