@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "bot/cli/admin_commands.h"
+#include "bot/app/template_dir.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
 #include "gitops/common/log.h"

@@ -8,6 +8,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/dependents.h"
+#include "gitops/proposal/lock_release.h"
 
 namespace datamcp::apply {
 
@@ -184,16 +185,9 @@ Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
     if (!pr->merged) RecordClosedUnmerged(*pr, projects);
-    DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.ReleaseAll(number));
+    DATAMCP_ASSIGN_OR_RETURN(auto waiters, proposal::ReleaseFinished(locks_, proposals_, number));
     log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
-    for (int waiter : waiters) {
-      replanned.insert(waiter);
-      auto replanned = proposals_.PlanPullRequest(waiter);
-      if (!replanned.ok()) {
-        log::Warn("replan_failed",
-                  {{"pull_request", waiter}, {"error", replanned.status().message()}});
-      }
-    }
+    for (const auto& waiter : waiters) replanned.insert(waiter.pull_request);
   }
   return replanned;
 }

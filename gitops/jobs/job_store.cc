@@ -1,22 +1,15 @@
 #include "gitops/jobs/job_store.h"
 
-#include <openssl/sha.h>
 #include <unistd.h>
 
+#include "gitops/common/digest.h"
 #include "gitops/common/random.h"
 
 namespace datamcp::jobs {
 
 std::string JobId(const std::string& merge_sha, const std::string& project) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(project.data()), project.size(), digest);
-  static const char* kHex = "0123456789abcdef";
-  std::string id = merge_sha + "-";
-  for (int i = 0; i < 8; ++i) {
-    id += kHex[digest[i] >> 4];
-    id += kHex[digest[i] & 15];
-  }
-  return id;
+  // 16 hex digits of the project's SHA-256: ids stay short and free of path characters.
+  return merge_sha + "-" + Sha256Hex(project).substr(0, 16);
 }
 
 JobStore::JobStore(state::Database& db, const Clock& clock, JobStoreOptions options)

@@ -8,7 +8,7 @@
 
 #include "gitops/common/result.h"
 
-namespace datamcp::repo {
+namespace datamcp {
 
 inline constexpr std::size_t kMaxYamlBytes = 1 << 20;
 
@@ -27,4 +27,4 @@ Result<YAML::Node> LoadSingleYamlDocument(std::string_view text, std::string_vie
 // one-line flow YAML, cut to `max_chars`.
 std::string YamlToShortString(const YAML::Node& node, std::size_t max_chars = 200);
 
-}  // namespace datamcp::repo
+}  // namespace datamcp

@@ -1,9 +1,11 @@
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace datamcp::repo {
+#include "gitops/common/encoding.h"
+
+namespace datamcp {
 namespace {
 
 constexpr std::size_t kMaxPathBytes = 4096;
@@ -61,10 +63,8 @@ std::string Quote(std::string_view path) {
   std::string out = "'";
   for (unsigned char c : path.substr(0, 200)) {
     if (c < 0x20 || c == 0x7f) {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
+      char byte = static_cast<char>(c);
+      out += "\\x" + HexEncode(std::string_view(&byte, 1));
     } else {
       out += static_cast<char>(c);
     }
@@ -149,4 +149,4 @@ std::string RelativePath(std::string_view from_dir, std::string_view to) {
   return out;
 }
 
-}  // namespace datamcp::repo
+}  // namespace datamcp

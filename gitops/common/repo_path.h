@@ -6,7 +6,7 @@
 
 #include "gitops/common/status.h"
 
-namespace datamcp::repo {
+namespace datamcp {
 
 // The one validator of repository paths that came from outside (configuration, tool
 // arguments, change sets). A path is refused when it is empty, longer than 4096 bytes,
@@ -42,4 +42,4 @@ bool IsUnderRoot(std::string_view path, std::string_view root);
 // "infra/terraform/modules/gcs" -> "../../modules/gcs").
 std::string RelativePath(std::string_view from_dir, std::string_view to);
 
-}  // namespace datamcp::repo
+}  // namespace datamcp

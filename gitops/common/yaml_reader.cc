@@ -1,10 +1,10 @@
-#include "gitops/repo/yaml_reader.h"
+#include "gitops/common/yaml_reader.h"
 
 #include <algorithm>
 
-#include "gitops/repo/safe_yaml.h"
+#include "gitops/common/safe_yaml.h"
 
-namespace datamcp::repo {
+namespace datamcp {
 namespace {
 
 Status Bad(const std::string& key_path, const std::string& why) {
@@ -111,4 +111,4 @@ Status YamlMapReader::StringList(std::string_view key, std::vector<std::string>*
   return Status::Ok();
 }
 
-}  // namespace datamcp::repo
+}  // namespace datamcp

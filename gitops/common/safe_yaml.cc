@@ -1,10 +1,10 @@
-#include "gitops/repo/safe_yaml.h"
+#include "gitops/common/safe_yaml.h"
 
 #include <yaml-cpp/eventhandler.h>
 
 #include <sstream>
 
-namespace datamcp::repo {
+namespace datamcp {
 namespace {
 
 // Consumes events and remembers nothing: used only to count documents.
@@ -89,4 +89,4 @@ std::string YamlToShortString(const YAML::Node& node, std::size_t max_chars) {
   return out;
 }
 
-}  // namespace datamcp::repo
+}  // namespace datamcp

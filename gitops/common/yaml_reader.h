@@ -9,7 +9,7 @@
 
 #include "gitops/common/status.h"
 
-namespace datamcp::repo {
+namespace datamcp {
 
 // Reads typed fields out of one YAML mapping, naming every problem by its full key path
 // ("environments[2].name: missing"). Used by configuration parsers; never throws.
@@ -41,4 +41,4 @@ class YamlMapReader {
 // "a map", "a list", "a string", "null": for "must be X, got Y" messages.
 std::string_view YamlKindName(const YAML::Node& node);
 
-}  // namespace datamcp::repo
+}  // namespace datamcp
