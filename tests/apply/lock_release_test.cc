@@ -25,7 +25,10 @@ proposal::ProposalRequest Request(const std::string& name) {
 }
 
 int HolderOf(Stack& stack, const std::string& project) {
-  for (const auto& lock : stack.locks.List()) {
+  auto locks = stack.locks.List();
+  EXPECT_TRUE(locks.ok()) << locks.status().ToString();
+  if (!locks.ok()) return 0;
+  for (const auto& lock : *locks) {
     if (lock.project == project) return lock.pull_request;
   }
   return 0;
