@@ -98,15 +98,18 @@ Result<DeliveryStore::Page> DeliveryStore::PendingPage(long long after, std::siz
 
 namespace {
 
+// The body is dropped: a handled delivery is kept only for deduplication. (SQLite rewrites
+// the whole row on UPDATE, so keeping a large body would write it all again.)
 constexpr std::string_view kMarkDone =
-    "UPDATE deliveries SET done_ms = $2 WHERE id = $1 AND done_ms IS NULL";
+    "UPDATE deliveries SET done_ms = $2, body = $3 WHERE id = $1 AND done_ms IS NULL";
 
 }  // namespace
 
 Status DeliveryStore::MarkDone(std::string_view id) {
   long long known = 0;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
-    DATAMCP_ASSIGN_OR_RETURN(known, tx.Exec(kMarkDone, {std::string(id), clock_.UnixMillis()}));
+    DATAMCP_ASSIGN_OR_RETURN(
+        known, tx.Exec(kMarkDone, {std::string(id), clock_.UnixMillis(), state::Blob{}}));
     if (known > 0) return Status::Ok();
     // Not pending: done already (idempotent) or never recorded.
     DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
@@ -124,7 +127,7 @@ Status DeliveryStore::MarkAllDone(const std::vector<std::string>& ids) {
   const long long now = clock_.UnixMillis();
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
     for (const std::string& id : ids) {
-      DATAMCP_RETURN_IF_ERROR(tx.Exec(kMarkDone, {id, now}).status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec(kMarkDone, {id, now, state::Blob{}}).status());
     }
     return Status::Ok();
   }));

@@ -45,7 +45,8 @@ class DeliveryStore {
 
   // Pending delivery ids, oldest first.
   Result<std::vector<std::string>> PendingIds() const;
-  // Reads one delivery (pending or remembered). NotFound when unknown.
+  // Reads one delivery (pending or remembered; a remembered one, marked done, has an empty
+  // body). NotFound when unknown.
   Result<Delivery> Read(std::string_view id) const;
   // Every pending delivery with its body, oldest first.
   Result<std::vector<Delivery>> Pending() const;
@@ -56,7 +57,8 @@ class DeliveryStore {
     long long next = 0;
   };
   Result<Page> PendingPage(long long after, std::size_t limit) const;
-  // Marks a delivery done (idempotent). NotFound when the id was never appended.
+  // Marks a delivery done (idempotent) and drops its body. NotFound when the id was never
+  // appended.
   Status MarkDone(std::string_view id);
   // Marks several deliveries done in one transaction (idempotent); ids not recorded (pruned
   // meanwhile) are skipped.

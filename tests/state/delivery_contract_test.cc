@@ -174,6 +174,11 @@ TEST_P(DeliveryContractTest, PendingPagesComeInOrderAndMarkAllDoneSkipsUnknownId
   ASSERT_TRUE(store.MarkAllDone({"a", "zzz", "d", "a"}).ok());
   EXPECT_EQ(ValueOrFail(store.PendingIds()), (std::vector<std::string>{"c", "e"}));
   EXPECT_EQ(ValueOrFail(store.stats()).remembered, 5u);
+  // A handled delivery is remembered without its body; a pending one keeps it.
+  Delivery done = ValueOrFail(store.Read("a"));
+  EXPECT_EQ(done.event, "pull_request");
+  EXPECT_EQ(done.body, "");
+  EXPECT_EQ(ValueOrFail(store.Read("c")).body, R"({"id":"c"})");
 }
 
 DATAMCP_STATE_CONTRACT(DeliveryContractTest);
