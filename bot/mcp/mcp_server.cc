@@ -234,7 +234,7 @@ std::optional<Reply> McpServer::Limit(const Principal& principal, const Register
   if (d.allowed) return std::nullopt;
   long long seconds = RetryAfterSeconds(d.retry_after);
   const RateLimit& limit = limiter->limit();
-  log::Warn("mcp.rate_limited",
+  log::Warn("rate_limited",
             {{"subject", principal.subject}, {"tool", tool.tool.name}, {"retry_after", seconds}});
   if (options_.on_rate_limited) options_.on_rate_limited(tool.tool.name);
   std::string message = "rate limited: " + principal.subject + " has used its " +

@@ -95,7 +95,7 @@ test('a burst above the bucket gets the retry error and creates nothing; dry run
   const metrics = await (await fetch(`${server.base}/metrics`)).text();
   assert.match(metrics, /^datamcp_mcp_rate_limited_total\{tool="propose_terraform_module"\} 2$/m);
   assert.match(metrics, /^datamcp_mcp_rate_limited_total\{tool="plan_preview"\} 1$/m);
-  assert.ok(server.log.some((l) => l.includes('"event":"mcp.rate_limited"')), 'the refusal is logged');
+  assert.ok(server.log.some((l) => l.includes('"event":"rate_limited"')), 'the refusal is logged');
   assert.deepEqual(branches(origin).filter((b) => !before.includes(b)).length, 1);
 });
 
