@@ -4,7 +4,7 @@
 // repository itself: its branches, and the open proposals the local forge keeps there.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,12 @@ async function openProposals(client) {
   return r.structuredContent.proposals;
 }
 
+// Branches and the local forge's pull request records (refs/datamcp/forge), with their commits.
+function recordRefs(origin, namespaces = ['refs/heads', 'refs/datamcp']) {
+  return execFileSync('git', ['-C', origin, 'for-each-ref', '--format=%(refname) %(objectname)', ...namespaces],
+    { encoding: 'utf8' });
+}
+
 async function toolNames(client) {
   return (await client.listTools()).tools.map((t) => t.name);
 }
@@ -51,6 +57,7 @@ async function toolNames(client) {
 test('a burst above the bucket gets the retry error and creates nothing; dry runs create nothing', async () => {
   const { server, client, origin } = await open(['mcp:', '  rate_limit_burst: 2', '  rate_limit_per_minute: 1']);
   const before = branches(origin);
+  const records = recordRefs(origin);
 
   // #16: every proposal previewable. The dry run returns the real plan and leaves no trace.
   const dry = await client.callTool({ name: 'propose_terraform_module', arguments: moduleArgs('preview', { dry_run: true }) });
@@ -60,7 +67,7 @@ test('a burst above the bucket gets the retry error and creates nothing; dry run
   assert.equal(dry.structuredContent.plan.status, 'success');
   assert.match(dry.structuredContent.plan.projects[0].summary, /Plan: \d+ to add/);
   assert.match(dry.content[0].text, /dry run: no branch or pull request was created/);
-  assert.deepEqual(branches(origin), before);
+  assert.equal(recordRefs(origin), records);
   assert.deepEqual(await openProposals(client), []);
 
   // One token left; three proposals at once: one runs, two are refused before doing anything.
@@ -147,3 +154,50 @@ function serveWith(yaml) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+test('every propose_* tool previews with dry_run: true and creates no branch and no pull request', async () => {
+  const { server, client, origin } = await open([]);
+  const valuesFile = { path: 'helm/values/local/dry.yaml', content: 'replicas: 1\n' };
+  const args = {
+    propose_change: { environment: 'local', title: 'Dry values', files: [valuesFile] },
+    propose_terraform_module: moduleArgs('dry'),
+    propose_helm_release: {
+      environment: 'local', release: 'dry', chart_path: 'helm/charts/example-data-app', values: { replicaCount: 1 },
+    },
+    propose_argocd_app: {
+      environment: 'local', name: 'dry', path: 'helm/charts/example-data-app', destination_namespace: 'data-local',
+    },
+  };
+  const { tools } = await client.listTools();
+  const proposeTools = tools.filter((t) => t.name.startsWith('propose_'));
+  assert.ok(proposeTools.length >= 5);
+  for (const t of proposeTools) assert.equal(t.inputSchema.properties.dry_run?.type, 'boolean', t.name);
+
+  const records = recordRefs(origin);
+  for (const [name, a] of Object.entries(args)) {
+    const r = await client.callTool({ name, arguments: { ...a, dry_run: true } });
+    assert.notEqual(r.isError, true, `${name}: ${JSON.stringify(r.content)}`);
+    assert.equal(r.structuredContent.dry_run, true, name);
+    assert.equal(r.structuredContent.pull_request, undefined, name);
+    assert.ok(r.structuredContent.plan.projects.length >= 1, `${name}: ${JSON.stringify(r.structuredContent)}`);
+    assert.equal(r.structuredContent.plan.status, 'success', `${name}: ${JSON.stringify(r.structuredContent.plan)}`);
+  }
+  assert.equal(recordRefs(origin), records, 'a dry run moved a branch or a pull request record');
+  assert.deepEqual(await openProposals(client), []);
+
+  // propose_rollback previews the revert of a merged proposal the same way.
+  const real = await client.callTool({ name: 'propose_change', arguments: args.propose_change });
+  assert.notEqual(real.isError, true, JSON.stringify(real.content));
+  const number = String(real.structuredContent.pull_request);
+  server.cli('review', number, '--approve', '--as', 'carol');
+  assert.match(server.cli('merge', number, '--as', 'carol'), /merged by carol/);
+  const heads = recordRefs(origin, ['refs/heads']);
+  const rollback = await client.callTool({
+    name: 'propose_rollback', arguments: { environment: 'local', pull_request: Number(number), dry_run: true },
+  });
+  assert.notEqual(rollback.isError, true, JSON.stringify(rollback.content));
+  assert.equal(rollback.structuredContent.dry_run, true);
+  assert.equal(rollback.structuredContent.plan.status, 'success', JSON.stringify(rollback.structuredContent.plan));
+  assert.equal(recordRefs(origin, ['refs/heads']), heads);
+  assert.deepEqual(await openProposals(client), []);
+});
