@@ -62,6 +62,10 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
     return names;
   };
   info.forge = config.forge.kind;
+  parts->limiter = std::make_unique<mcp::RateLimiter>(
+      clock, mcp::RateLimit{config.mcp.rate_limit_burst, config.mcp.rate_limit_per_minute});
+  info.read_only = config.mcp.read_only;
+  info.limiter = parts->limiter.get();
   DATAMCP_RETURN_IF_ERROR(mcp::RegisterServerInfoTool(parts->registry, info));
   parts->deps.reset(new tools::GitopsToolDeps{*stack.proposals, *stack.forge, *stack.repo,
                                               *stack.locks, config.repository.default_branch,
@@ -70,8 +74,6 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(parts->registry.SetPolicy({config.mcp.read_only, config.mcp.tools}));
   mcp::McpServerOptions options;
-  parts->limiter = std::make_unique<mcp::RateLimiter>(
-      clock, mcp::RateLimit{config.mcp.rate_limit_burst, config.mcp.rate_limit_per_minute});
   options.limiter = parts->limiter.get();
   if (metrics != nullptr) options.on_rate_limited = RateLimitedCounter(*metrics);
   options.version = kVersion;

@@ -98,6 +98,8 @@ test('a burst above the bucket gets the retry error and creates nothing; dry run
     (e) => e.code === RATE_LIMITED && /Retry plan_preview in \d+ s/.test(e.message));
   const envs = await client.callTool({ name: 'list_environments', arguments: {} });
   assert.notEqual(envs.isError, true);
+  const info = await client.callTool({ name: 'get_server_info', arguments: {} });
+  assert.deepEqual(info.structuredContent.limits, { read_only: false, rate_limit: { burst: 2, per_minute: 1, available: 0 } });
 
   const metrics = await (await fetch(`${server.base}/metrics`)).text();
   assert.match(metrics, /^datamcp_mcp_rate_limited_total\{tool="propose_terraform_module"\} 2$/m);
@@ -115,6 +117,8 @@ test('read-only mode lists and accepts no write tool', async () => {
   const names = tools.map((t) => t.name);
   for (const w of writeTools) assert.ok(!names.includes(w), `${w} is listed`);
   assert.ok(names.includes('plan_preview') && names.includes('list_environments'));
+  const info = await client.callTool({ name: 'get_server_info', arguments: {} });
+  assert.equal(info.structuredContent.limits.read_only, true);
   for (const name of writeTools) {
     await assert.rejects(
       client.callTool({ name, arguments: name === 'propose_terraform_module' ? moduleArgs('ro') : {} }),
