@@ -1,12 +1,12 @@
 #include "gitops/audit/audit_log.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "gitops/apply/apply_note.h"
 #include "gitops/apply/unreviewed_push.h"
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
+#include "gitops/common/utc_time.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::audit {
@@ -36,15 +36,6 @@ ProjectRecord& RecordFor(AuditEntry& e, const std::string& project) {
   e.projects.emplace_back();
   e.projects.back().project = project;
   return e.projects.back();
-}
-
-std::string Iso(long long t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Fills the proposal side (trailers, plan notes) from the pull request's head commit.
@@ -188,7 +179,7 @@ json ToJson(const AuditEntry& e) {
         {"policy", e.unreviewed_policy}, {"action", e.unreviewed_action}, {"applied", e.Applied()}};
   }
   return {{"commit", e.commit},
-          {"time", Iso(e.time)},
+          {"time", FormatUtcIso8601(e.time)},
           {"pull_request", e.pull_request},
           {"title", e.title},
           {"requester", e.requester},
@@ -204,7 +195,7 @@ json ToJson(const AuditEntry& e) {
 std::string FormatText(const std::vector<AuditEntry>& entries) {
   std::string out;
   for (const auto& e : entries) {
-    out += Iso(e.time) + "  " + e.commit.substr(0, 12) + "  ";
+    out += FormatUtcIso8601(e.time) + "  " + e.commit.substr(0, 12) + "  ";
     out += e.pull_request ? "#" + std::to_string(e.pull_request) : std::string("direct push");
     out += "  " + e.title + "\n";
     if (e.pull_request) {

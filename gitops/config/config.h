@@ -107,6 +107,12 @@ struct McpConfig {
   int rate_limit_per_minute = 60;  // refill rate of that bucket; 0: no limit
 };
 
+struct StateConfig {
+  // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
+  Secret postgres_url;
+  int postgres_connections = 4;
+};
+
 struct LogConfig {
   std::string level = "info";   // debug | info | warn | error
   std::string format = "auto";  // auto | json | text
@@ -123,6 +129,7 @@ struct Config {
   PlanConfig plan;
   ApplyConfig apply;
   McpConfig mcp;
+  StateConfig state;
   LogConfig log;
 
   // The URL clients use to reach this server (server.public_url or http://bind:port).
