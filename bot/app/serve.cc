@@ -162,7 +162,8 @@ int RunServe(const CommonOptions& options) {
 
   auto stack = BuildGitopsStack(config, *work_dir, clock, "mirror.git", std::move(*opened_state));
   if (!stack.ok()) return ConfigError(stack.status());
-  auto mcp_parts = BuildMcp(config, **stack, clock);
+  Metrics metrics;
+  auto mcp_parts = BuildMcp(config, **stack, clock, &metrics);
   if (!mcp_parts.ok()) return ConfigError(mcp_parts.status());
   std::unique_ptr<Webhooks> webhooks;
   if (config.forge.kind == "github") {
@@ -171,7 +172,6 @@ int RunServe(const CommonOptions& options) {
     webhooks = std::move(built).value();
   }
 
-  Metrics metrics;
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
   if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });

@@ -100,6 +100,13 @@ struct ApplyConfig {
   std::vector<std::string> env_files;  // KEY=VALUE files given to apply processes only
 };
 
+struct McpConfig {
+  bool read_only = false;          // expose only read-only tools
+  std::vector<std::string> tools;  // allow-list of tool names; empty: every tool
+  int rate_limit_burst = 20;       // write calls and plan previews per subject at once
+  int rate_limit_per_minute = 60;  // refill rate of that bucket; 0: no limit
+};
+
 struct StateConfig {
   // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
   Secret postgres_url;
@@ -121,6 +128,7 @@ struct Config {
   ArgoCdConfig argocd;
   PlanConfig plan;
   ApplyConfig apply;
+  McpConfig mcp;
   StateConfig state;
   LogConfig log;
 

@@ -131,6 +131,14 @@ Status Validate(const Config& c) {
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
   }
+  if (c.mcp.rate_limit_burst < 1 || c.mcp.rate_limit_burst > 10000) {
+    return Bad("mcp.rate_limit_burst",
+               std::to_string(c.mcp.rate_limit_burst) + " must be between 1 and 10000");
+  }
+  if (c.mcp.rate_limit_per_minute < 0 || c.mcp.rate_limit_per_minute > 60000) {
+    return Bad("mcp.rate_limit_per_minute", std::to_string(c.mcp.rate_limit_per_minute) +
+                                                " must be between 0 (no limit) and 60000");
+  }
   if (!OneOf(c.log.level, {"debug", "info", "warn", "error"})) {
     return Bad("log.level", "'" + c.log.level + "' is not one of debug, info, warn, error");
   }
