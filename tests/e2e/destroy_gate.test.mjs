@@ -141,7 +141,9 @@ test('a forced merge of an unconfirmed destroy is not applied, and the record sa
 });
 
 test('confirming a plan that destroys nothing is refused and records nothing', async () => {
-  const additive = await propose('Add one more', [tf('extra', 't1')]);
+  // phoenix.tf is back as it is in the state (the forced merge above removed the file but
+  // not the resource), so this plan only creates.
+  const additive = await propose('Add one more', [tf('extra', 't1'), tf('phoenix', 't2')]);
   assert.equal(additive.plan.destructive, false);
   const refused = cliFails('review', String(additive.pull_request), '--confirm-destroy', '--as', 'dora');
   assert.match(refused, /deletes and replaces nothing: there is no destroy to confirm/);
