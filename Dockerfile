@@ -2,8 +2,8 @@
 # DataMCP image: the `datamcp` binary on Debian bookworm with the runtime libraries it links
 # and the planners it runs (terraform, helm). Build: docker build -t datamcp:dev .
 # Run: docker run -p 8080:8080 -v datamcp:/var/lib/datamcp datamcp:dev
-# State (mirror, queue, local forge, generated HS256 key) lives in /var/lib/datamcp: mount a
-# persistent volume there, and run exactly one container per volume.
+# State (mirror, SQLite state database, local forge, generated HS256 key) lives in
+# /var/lib/datamcp: mount a persistent volume there, and run exactly one container per volume.
 
 ARG DEBIAN_IMAGE=debian:bookworm-slim
 ARG TERRAFORM_VERSION=1.11.4
@@ -18,7 +18,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libgit2-dev libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libssl-dev \
-      libyaml-cpp-dev prometheus-cpp-dev libsimdjson-dev \
+      libyaml-cpp-dev prometheus-cpp-dev libsimdjson-dev libsqlite3-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -31,7 +31,7 @@ FROM ${DEBIAN_IMAGE}
 # Runtime libraries only: their dependency closure covers every library the binary links
 # (tests/deploy checks it with ldd), plus the CA bundle for https remotes, GitHub and
 # Argo CD. No git CLI: DataMCP uses libgit2.
-ARG RUNTIME_PACKAGES="ca-certificates bubblewrap libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libsimdjson14 libssl3"
+ARG RUNTIME_PACKAGES="ca-certificates bubblewrap libgit2-1.5 libcpp-httplib0.11 libspdlog1.10 libyaml-cpp0.7 libprometheus-cpp-core1.0 libsimdjson14 libssl3 libsqlite3-0 libpq5"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
  && rm -rf /var/lib/apt/lists/* \

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "bot/cli/admin_commands.h"
+#include "bot/app/template_dir.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
 #include "gitops/common/log.h"
@@ -13,6 +13,7 @@
 #include "gitops/git/git_ptr.h"
 #include "gitops/localforge/local_forge.h"
 #include "gitops/repo/init_repo.h"
+#include "gitops/state/state_database.h"
 
 namespace datamcp::bot {
 namespace fs = std::filesystem;
@@ -165,11 +166,26 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
   return path;
 }
 
+Result<std::unique_ptr<state::Database>> OpenState(const config::Config& config,
+                                                   const std::string& work_dir) {
+  return state::OpenStateDatabase({.work_dir = work_dir,
+                                   .postgres_url = config.state.postgres_url,
+                                   .postgres_connections = config.state.postgres_connections,
+                                   .sync_commits = config.webhooks.sync_writes});
+}
+
 Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& config,
                                                       const std::string& work_dir, Clock& clock,
-                                                      const std::string& mirror_name) {
+                                                      const std::string& mirror_name,
+                                                      std::unique_ptr<state::Database> state) {
   auto s = std::make_unique<GitopsStack>();
   s->work_dir = work_dir;
+  // The state database first: a bad state.postgres_url or a newer schema stops start-up
+  // before the embedded repository or the mirror are made.
+  if (!state) {
+    DATAMCP_ASSIGN_OR_RETURN(state, OpenState(config, work_dir));
+  }
+  s->state = std::move(state);
   if (config.repository.url.empty()) {
     DATAMCP_ASSIGN_OR_RETURN(s->embedded_origin,
                              EnsureEmbeddedRepository(work_dir, FindTemplateDir(), config));
@@ -198,9 +214,8 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   DATAMCP_ASSIGN_OR_RETURN(s->forge, MakeForge(config, *s, clock));
   s->planner = std::make_unique<proposal::PlanService>(
       *s->repo, s->runner, s->masker, PlanOptions(config, work_dir, std::move(step_env)));
-  s->locks = std::make_unique<jobs::LockTable>((fs::path(work_dir) / "locks.json").string(), clock);
-  DATAMCP_RETURN_IF_ERROR(s->locks->Load());
-  s->jobs = std::make_unique<jobs::JobStore>((fs::path(work_dir) / "jobs").string(), clock);
+  s->locks = std::make_unique<jobs::LockTable>(*s->state, clock);
+  s->jobs = std::make_unique<jobs::JobStore>(*s->state, clock);
   s->proposals = std::make_unique<proposal::ProposalService>(
       *s->repo, *s->forge, *s->planner, *s->locks, clock,
       proposal::ProposalServiceOptions{config.repository.default_branch, "datamcp/",

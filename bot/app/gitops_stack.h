@@ -13,6 +13,7 @@
 #include "gitops/process/masker.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/proposal/proposal_service.h"
+#include "gitops/state/database.h"
 
 namespace datamcp::bot {
 
@@ -31,6 +32,7 @@ struct GitopsStack {
   std::unique_ptr<localforge::LocalPrStore> local_store;
   std::unique_ptr<forge::Forge> forge;
   std::unique_ptr<proposal::PlanService> planner;
+  std::unique_ptr<state::Database> state;  // outlives the stores below
   std::unique_ptr<jobs::LockTable> locks;
   std::unique_ptr<jobs::JobStore> jobs;
   std::unique_ptr<proposal::ProposalService> proposals;
@@ -46,11 +48,19 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
                                              const std::string& template_dir,
                                              const config::Config& config);
 
+// Opens the state database the configuration names (SQLite in work_dir, or
+// state.postgres_url) and brings its schema up to date. Errors name the key.
+Result<std::unique_ptr<state::Database>> OpenState(const config::Config& config,
+                                                   const std::string& work_dir);
+
 // Builds the stack without touching the network: the mirror is opened by Mirror(), the
 // reconciler is not started. CLI commands that run beside a server pass their own
-// `mirror_name`, so two processes never fetch into the same mirror.
+// `mirror_name`, so two processes never fetch into the same mirror. `state` is the database
+// from OpenState (serve opens it first, so a bad one stops start-up before anything is
+// created); null: the stack opens it.
 Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(
     const config::Config& config, const std::string& work_dir, Clock& clock,
-    const std::string& mirror_name = "mirror.git");
+    const std::string& mirror_name = "mirror.git",
+    std::unique_ptr<state::Database> state = nullptr);
 
 }  // namespace datamcp::bot

@@ -102,10 +102,7 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   auto w = std::make_unique<Webhooks>();
   DATAMCP_ASSIGN_OR_RETURN(WebhookIntakeOptions options,
                            WebhookIntakeOptionsFromConfig(config, config.BindsLoopback()));
-  std::string dir = (std::filesystem::path(stack.work_dir) / "webhooks").string();
-  DATAMCP_ASSIGN_OR_RETURN(
-      w->store,
-      queue::DeliveryStore::Open({.dir = dir, .sync_writes = config.webhooks.sync_writes}, clock));
+  w->store = std::make_unique<queue::DeliveryStore>(*stack.state, clock);
   w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,
@@ -151,10 +148,13 @@ int RunServe(const CommonOptions& options) {
   config::Config config = std::move(loaded).value();
   auto work_dir = PrepareWorkDir(config);
   if (!work_dir.ok()) return ConfigError(work_dir.status());
+  // The state database before anything else is written: a bad one stops here, one line.
+  auto opened_state = OpenState(config, *work_dir);
+  if (!opened_state.ok()) return ConfigError(opened_state.status());
   if (Status s = EnsureHs256Secret(config); !s.ok()) return ConfigError(s);
   Clock& clock = SystemClock::Instance();
 
-  auto stack = BuildGitopsStack(config, *work_dir, clock);
+  auto stack = BuildGitopsStack(config, *work_dir, clock, "mirror.git", std::move(*opened_state));
   if (!stack.ok()) return ConfigError(stack.status());
   auto mcp_parts = BuildMcp(config, **stack, clock);
   if (!mcp_parts.ok()) return ConfigError(mcp_parts.status());
@@ -173,12 +173,17 @@ int RunServe(const CommonOptions& options) {
   MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
   const process::Sandbox& sandbox = (*stack)->sandbox;
-  RegisterHealthRoutes(front, metrics, [&keeper, &sandbox, mirror_path, dir = *work_dir, &config] {
-    DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
-    DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
-    DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
-    return CheckRepositoryAndWorkDir(mirror_path, dir);
-  });
+  state::Database& state_db = *(*stack)->state;
+  RegisterHealthRoutes(front, metrics,
+                       [&keeper, &sandbox, &state_db, mirror_path, dir = *work_dir, &config] {
+                         DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
+                         // Work cannot be recorded or claimed without the state database
+                         // (PostgreSQL down).
+                         DATAMCP_RETURN_IF_ERROR(state_db.Ping());
+                         DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+                         DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
+                         return CheckRepositoryAndWorkDir(mirror_path, dir);
+                       });
   // Bind before watching signals: a port in use ends here, with no shutdown to report.
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});

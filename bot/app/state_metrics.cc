@@ -43,7 +43,11 @@ void StateMetrics::WatchWebhooks(queue::DeliveryStore& store,
 void StateMetrics::Refresh() {
   std::lock_guard lock(mu_);
   std::set<std::pair<std::string, int>> held;
-  for (const auto& l : locks_.List()) {
+  // A database error leaves the gauges as they were; /readyz reports the database.
+  Result<std::vector<jobs::Lock>> locks = locks_.List();
+  Result<std::vector<jobs::Job>> jobs = jobs_.All();
+  if (!locks.ok() || !jobs.ok()) return;
+  for (const auto& l : *locks) {
     auto key = std::make_pair(l.project, l.pull_request);
     held.insert(key);
     if (!lock_gauges_.contains(key)) {
@@ -61,10 +65,12 @@ void StateMetrics::Refresh() {
     }
   }
   std::map<std::string, int> by_state = {{"queued", 0}, {"running", 0}};
-  for (const auto& job : jobs_.All()) ++by_state[job.state];
+  for (const auto& job : *jobs) ++by_state[job.state];
   for (const auto& [state, count] : by_state) job_family_.Add({{"state", state}}).Set(count);
   if (webhooks_.store != nullptr) {
-    webhooks_.pending->Set(static_cast<double>(webhooks_.store->stats().pending));
+    if (auto stats = webhooks_.store->stats(); stats.ok()) {
+      webhooks_.pending->Set(static_cast<double>(stats->pending));
+    }
     const std::uint64_t handled = webhooks_.dispatcher->handled();
     const std::uint64_t failed = webhooks_.dispatcher->failed();
     webhooks_.handled->Increment(static_cast<double>(handled - webhooks_.handled_seen));

@@ -1,16 +1,14 @@
 #include "bot/auth/jws.h"
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <memory>
 
-#include "bot/auth/base64url.h"
+#include "gitops/common/digest.h"
+#include "gitops/common/encoding.h"
 #include "gitops/common/json_parse.h"
 
 namespace datamcp::bot {
@@ -18,15 +16,11 @@ namespace {
 
 using json = nlohmann::json;
 
-// Fetched once, which spares OpenSSL 3's implicit fetch on every call (EVP_sha256(),
-// EVP_Q_mac). Process-lifetime objects, immutable and thread-safe.
-const EVP_MD* Sha256() {
+// Fetched once, which spares OpenSSL 3's implicit fetch on every call (EVP_sha256()).
+// A process-lifetime object, immutable and thread-safe.
+const EVP_MD* Sha256Md() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return md;
-}
-EVP_MAC* Hmac() {
-  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
 }
 
 Status Malformed() { return Unauthenticated("malformed token"); }
@@ -97,35 +91,10 @@ Result<CompactJws> DecodeCompactJws(std::string_view token, JwsAlgorithm expecte
   return jws;
 }
 
-Result<std::string> Hs256Mac(std::string_view signing_input, const Secret& secret) {
-  const std::string& key = secret.Reveal();
-  std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> ctx(
-      Hmac() ? EVP_MAC_CTX_new(Hmac()) : nullptr, EVP_MAC_CTX_free);
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  size_t mac_len = 0;
-  if (!ctx ||
-      EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                   params) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(signing_input.data()),
-                     signing_input.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), mac, &mac_len, sizeof mac) != 1) {
-    ERR_clear_error();
-    return Internal("HMAC-SHA-256 failed in OpenSSL");
-  }
-  return std::string(reinterpret_cast<const char*>(mac), mac_len);
-}
-
 Status VerifyHs256(const CompactJws& jws, const Secret& secret) {
-  auto mac = Hs256Mac(jws.signing_input, secret);
+  auto mac = HmacSha256Of(secret, jws.signing_input);
   if (!mac.ok()) return mac.status();
-  if (jws.signature.size() != mac->size() ||
-      CRYPTO_memcmp(jws.signature.data(), mac->data(), mac->size()) != 0) {
-    return BadSignature();
-  }
-  return Status::Ok();
+  return ConstantTimeEquals(jws.signature, *mac) ? Status::Ok() : BadSignature();
 }
 
 Status VerifyWithKey(const CompactJws& jws, JwsAlgorithm alg, const VerificationKey& key) {
@@ -140,7 +109,7 @@ Status VerifyWithKey(const CompactJws& jws, JwsAlgorithm alg, const Verification
     return Internal("VerifyWithKey called for HS256");
   }
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256(), nullptr, key.pkey.get()) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, key.pkey.get()) != 1) {
     return Internal("cannot initialise signature verification in OpenSSL");
   }
   int rc = EVP_DigestVerify(

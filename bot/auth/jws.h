@@ -25,9 +25,6 @@ struct CompactJws {
 // Unauthenticated with a short reason ("malformed token", "token algorithm not accepted").
 Result<CompactJws> DecodeCompactJws(std::string_view token, JwsAlgorithm expected);
 
-// HMAC-SHA-256 of `signing_input` under `secret` (32 raw bytes).
-Result<std::string> Hs256Mac(std::string_view signing_input, const Secret& secret);
-
 // Checks the HS256 MAC in constant time. Unauthenticated "signature invalid" on mismatch.
 Status VerifyHs256(const CompactJws& jws, const Secret& secret);
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "bot/auth/base64url.h"
+#include "gitops/common/encoding.h"
 #include "gitops/common/json_parse.h"
 
 namespace datamcp::bot {

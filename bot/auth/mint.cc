@@ -2,9 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bot/auth/base64url.h"
-#include "bot/auth/jws.h"
 #include "bot/auth/scopes.h"
+#include "gitops/common/jwt_sign.h"
 
 namespace datamcp::bot {
 namespace {
@@ -54,10 +53,7 @@ Result<std::string> MintHs256(const Secret& secret, const MintOptions& options,
                            {"exp", now + options.ttl.count()}};
   if (!options.issuer.empty()) claims["iss"] = options.issuer;
   if (!options.audience.empty()) claims["aud"] = options.audience;
-  std::string signing_input =
-      Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + Base64UrlEncode(claims.dump());
-  DATAMCP_ASSIGN_OR_RETURN(std::string mac, Hs256Mac(signing_input, secret));
-  return signing_input + "." + Base64UrlEncode(mac);
+  return SignJwtHs256(claims, secret);
 }
 
 Result<std::chrono::seconds> ParseTtl(std::string_view text) {

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 
+#include "bot/app/template_dir.h"
 #include "bot/auth/jwt_authenticator.h"
 #include "bot/auth/mint.h"
 #include "bot/auth/scopes.h"
@@ -123,25 +123,6 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common) 
   if (!token.ok()) return CliFail("token: " + token.status().message(), 2);
   std::printf("%s\n", token->c_str());
   return 0;
-}
-
-std::string FindTemplateDir() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  std::vector<fs::path> candidates;
-  if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
-         dir = dir.parent_path()) {
-      candidates.push_back(dir / "repo-template");
-      candidates.push_back(dir / "share" / "datamcp" / "repo-template");
-    }
-  }
-  candidates.push_back("/usr/share/datamcp/repo-template");
-  for (const auto& c : candidates) {
-    if (fs::exists(c / "datamcp.yaml", ec)) return c.string();
-  }
-  return "";
 }
 
 int RunInitRepo(const std::vector<std::string>& args, const CommonOptions& common) {

@@ -13,8 +13,4 @@ int RunToken(const std::vector<std::string>& args, const CommonOptions& common);
 // init-repo DEST [--template DIR]: bootstraps a GitOps repository from repo-template/.
 int RunInitRepo(const std::vector<std::string>& args, const CommonOptions& common);
 
-// Where repo-template/ is: beside the source tree the binary was built from, or installed
-// under share/datamcp next to the binary's prefix. Empty when neither exists.
-std::string FindTemplateDir();
-
 }  // namespace datamcp::bot

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 
 #include "bot/app/gitops_stack.h"
@@ -11,6 +10,8 @@
 #include "bot/mcp/stdio_transport.h"
 #include "gitops/apply/resolution.h"
 #include "gitops/audit/audit_log.h"
+#include "gitops/common/utc_time.h"
+#include "gitops/proposal/lock_release.h"
 
 namespace datamcp::bot {
 
@@ -54,10 +55,9 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
         filter.env = args[++i];
         continue;
       }
-      std::tm tm{};
-      const char* end = strptime(args[++i].c_str(), "%Y-%m-%d", &tm);
-      if (!end || *end) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
-      filter.since = timegm(&tm);
+      auto since = ParseUtcDateOrTime(args[++i]);
+      if (!since.ok()) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
+      filter.since = *since;
     } else {
       return CliFail("usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--json]", 2);
     }
@@ -88,13 +88,12 @@ int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common)
   if (args.size() != 1) return CliFail("usage: datamcp unlock PROJECT", 2);
   auto stack = OpenStack(common, nullptr);
   if (!stack.ok()) return CliFail(stack.status().message());
-  auto waiters = (*stack)->locks->Release(args[0]);
-  if (!waiters.ok()) return CliFail(waiters.status().message());
+  auto replanned = proposal::ReleaseProject(*(*stack)->locks, *(*stack)->proposals, args[0]);
+  if (!replanned.ok()) return CliFail(replanned.status().message());
   std::printf("released %s\n", args[0].c_str());
-  for (int pr : *waiters) {
-    auto plan = (*stack)->proposals->PlanPullRequest(pr);
-    std::printf("re-planned #%d: %s\n", pr,
-                plan.ok() ? plan->status.c_str() : plan.status().message().c_str());
+  for (const auto& r : *replanned) {
+    std::printf("re-planned #%d: %s\n", r.pull_request,
+                r.outcome.ok() ? r.outcome->status.c_str() : r.outcome.status().message().c_str());
   }
   return 0;
 }

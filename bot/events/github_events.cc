@@ -6,6 +6,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/destroy_gate.h"
+#include "gitops/proposal/lock_release.h"
 
 namespace datamcp::bot {
 
@@ -80,12 +81,7 @@ Status GithubEventHandler::OnPullRequest(const std::string& action, const json& 
 }
 
 Status GithubEventHandler::Unlock(int number) {
-  for (const auto& lock : locks_.List()) {
-    if (lock.pull_request != number) continue;
-    DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.Release(lock.project));
-    for (int waiter : waiters) (void)Plan(waiter);
-  }
-  return Status::Ok();
+  return proposal::ReleaseHeldBy(locks_, proposals_, number).status();
 }
 
 // The bot's visible answer to a command: +1 accepted, -1 refused. Best effort: a reaction

@@ -1,28 +1,8 @@
 #include "bot/mcp/session_manager.h"
 
-#include <openssl/rand.h>
-
-#include <array>
+#include "gitops/common/random.h"
 
 namespace datamcp::bot::mcp {
-
-namespace {
-
-Result<std::string> RandomId() {
-  std::array<unsigned char, 32> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    return Internal("OpenSSL RAND_bytes failed to produce a session id");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 0xF]);
-  }
-  return id;
-}
-
-}  // namespace
 
 SessionManager::SessionManager(Clock& clock, SessionManagerOptions options)
     : clock_(clock), options_(options) {}
@@ -45,7 +25,7 @@ void SessionManager::PurgeExpiredLocked(std::chrono::steady_clock::time_point no
 }
 
 Result<std::shared_ptr<Session>> SessionManager::Create(const std::string& subject) {
-  DATAMCP_ASSIGN_OR_RETURN(std::string id, RandomId());
+  DATAMCP_ASSIGN_OR_RETURN(std::string id, RandomHex(32));
   auto now = clock_.SteadyNow();
   std::lock_guard lock(mu_);
   if (sessions_.size() >= options_.max_sessions) PurgeExpiredLocked(now);

@@ -18,8 +18,8 @@ struct SessionManagerOptions {
   std::chrono::seconds idle_timeout{3600};
 };
 
-// Owns the MCP sessions of the HTTP transport. Session ids are 32 bytes from OpenSSL's
-// RAND_bytes, hex-encoded. A session not used for idle_timeout (and with no stream
+// Owns the MCP sessions of the HTTP transport. Session ids are RandomHex(32): 32 bytes from
+// OpenSSL's CSPRNG, hex-encoded. A session not used for idle_timeout (and with no stream
 // attached and no request in flight) expires. Thread-safe.
 class SessionManager {
  public:

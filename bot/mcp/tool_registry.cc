@@ -1,17 +1,16 @@
 #include "bot/mcp/tool_registry.h"
 
 #include <cctype>
-#include <cstring>
 #include <mutex>
 #include <set>
 
 #include "bot/mcp/json_rpc.h"
+#include "gitops/common/encoding.h"
 
 namespace datamcp::bot::mcp {
 
 namespace {
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kCursorPrefix[] = "tools/after:";
 
 bool ValidName(const std::string& name) {
@@ -43,34 +42,13 @@ Status CheckOutputSchema(const Tool& tool) {
 
 }  // namespace
 
-std::string EncodeCursor(const std::string& plain) {
-  std::string out;
-  int val = 0, bits = -6;
-  for (unsigned char c : plain) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(kB64[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(kB64[((val << 8) >> (bits + 8)) & 0x3F]);
-  return out;
-}
+std::string EncodeCursor(const std::string& plain) { return Base64UrlEncode(plain); }
 
 bool DecodeCursor(const std::string& cursor, std::string* plain) {
+  auto decoded = Base64UrlDecode(cursor);
   plain->clear();
-  int val = 0, bits = -8;
-  for (char c : cursor) {
-    const char* pos = std::strchr(kB64, c);
-    if (c == '\0' || pos == nullptr) return false;
-    val = (val << 6) + static_cast<int>(pos - kB64);
-    bits += 6;
-    if (bits >= 0) {
-      plain->push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
+  if (!decoded.ok()) return false;
+  *plain = std::move(decoded).value();
   return true;
 }
 

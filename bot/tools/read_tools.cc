@@ -1,6 +1,5 @@
 #include "bot/tools/read_tools.h"
 
-#include <ctime>
 #include <functional>
 
 #include "bot/auth/scopes.h"
@@ -9,6 +8,7 @@
 #include "gitops/audit/audit_log.h"
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
+#include "gitops/common/utc_time.h"
 
 namespace datamcp::bot::tools {
 namespace {
@@ -132,8 +132,10 @@ mcp::Tool ListLocks(GitopsToolDeps& deps) {
                             "pull requests touching them wait until it is merged or closed.",
                             {}, {}, kScopeLocksRead);
   tool.handler = [&deps](const mcp::ToolCall&) {
+    Result<std::vector<jobs::Lock>> held = deps.locks.List();
+    if (!held.ok()) return mcp::ToolResult::FromStatus(held.status());
     json locks = json::array();
-    for (const auto& l : deps.locks.List()) {
+    for (const auto& l : *held) {
       locks.push_back({{"project", l.project},
                        {"pull_request", l.pull_request},
                        {"head", l.head_sha},
@@ -143,19 +145,6 @@ mcp::Tool ListLocks(GitopsToolDeps& deps) {
     return mcp::ToolResult::Structured({{"locks", locks}}, text);
   };
   return tool;
-}
-
-// "2026-11-30" or "2026-11-30T12:00:00Z" -> Unix seconds.
-bool ParseSince(const std::string& text, long long* out) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (!end || *end) {
-    tm = {};
-    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
-    if (!end || *end) return false;
-  }
-  *out = timegm(&tm);
-  return true;
 }
 
 mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
@@ -172,8 +161,12 @@ mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
   tool.handler = [&deps](const mcp::ToolCall& call) {
     const json& a = call.arguments;
     audit::AuditFilter filter;
-    if (a.contains("since") && !ParseSince(a["since"].get<std::string>(), &filter.since)) {
-      return ErrorAnswer(InvalidArgument("since: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"));
+    if (a.contains("since")) {
+      auto since = ParseUtcDateOrTime(a["since"].get<std::string>());
+      if (!since.ok()) {
+        return ErrorAnswer(InvalidArgument("since: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"));
+      }
+      filter.since = *since;
     }
     filter.env = StringArg(a, "environment");
     filter.max_commits = a.value("limit", 200);

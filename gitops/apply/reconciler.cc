@@ -8,6 +8,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/dependents.h"
+#include "gitops/proposal/lock_release.h"
 
 namespace datamcp::apply {
 
@@ -130,7 +131,8 @@ Result<int> Reconciler::Scan() {
     if (!fresh && it->detail == kRetryResult) {
       // The job ran before (and was interrupted): queue it again, once. While it is queued
       // or running, the retry record is still the newest and must not queue it twice.
-      auto existing = jobs_.Get(jobs::JobId(it->merge_sha, it->project));
+      DATAMCP_ASSIGN_OR_RETURN(std::optional<jobs::Job> existing,
+                               jobs_.Get(jobs::JobId(it->merge_sha, it->project)));
       if (existing && existing->state != "queued" && existing->state != "running") {
         DATAMCP_RETURN_IF_ERROR(jobs_.SetState(existing->id, "queued", "retry requested"));
         ++added;
@@ -177,21 +179,15 @@ void Reconciler::ReplanOpenProposals(const std::string& tip, const std::set<int>
 Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
   std::set<int> replanned;
   std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
-  for (const auto& lock : locks_.List()) holders[lock.pull_request].push_back(lock.project);
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Lock> locks, locks_.List());
+  for (const auto& lock : locks) holders[lock.pull_request].push_back(lock.project);
   for (const auto& [number, projects] : holders) {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
     if (!pr->merged) RecordClosedUnmerged(*pr, projects);
-    DATAMCP_ASSIGN_OR_RETURN(auto waiters, locks_.ReleaseAll(number));
+    DATAMCP_ASSIGN_OR_RETURN(auto waiters, proposal::ReleaseFinished(locks_, proposals_, number));
     log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
-    for (int waiter : waiters) {
-      replanned.insert(waiter);
-      auto replanned = proposals_.PlanPullRequest(waiter);
-      if (!replanned.ok()) {
-        log::Warn("replan_failed",
-                  {{"pull_request", waiter}, {"error", replanned.status().message()}});
-      }
-    }
+    for (const auto& waiter : waiters) replanned.insert(waiter.pull_request);
   }
   return replanned;
 }
@@ -223,7 +219,9 @@ void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
 }
 
 bool Reconciler::RunJob(const jobs::Job& job) {
-  if (!jobs_.SetState(job.id, "running", "").ok()) return false;
+  // Another worker or replica may have claimed it since it was read: then it is theirs.
+  Result<bool> claimed = jobs_.Claim(job.id);
+  if (!claimed.ok() || !*claimed) return false;
   auto note = applier_.Run(job);
   if (note.ok()) {
     Status s = jobs_.SetState(job.id, note->result, note->summary);
@@ -256,7 +254,12 @@ bool Reconciler::RunJobCatching(const jobs::Job& job) {
 
 void Reconciler::Drain() {
   std::map<std::string, std::vector<jobs::Job>> by_project;
-  for (auto& job : jobs_.WithState("queued")) by_project[job.project].push_back(job);
+  Result<std::vector<jobs::Job>> queued = jobs_.WithState("queued");
+  if (!queued.ok()) {
+    log::Error("apply.queue_unreadable", {{"error", queued.status().message()}});
+    return;
+  }
+  for (auto& job : *queued) by_project[job.project].push_back(job);
   std::vector<std::vector<jobs::Job>> queues;
   for (auto& [project, list] : by_project) queues.push_back(std::move(list));
   std::atomic<std::size_t> next{0};

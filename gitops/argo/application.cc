@@ -4,13 +4,11 @@
 
 #include <regex>
 
-#include "gitops/repo/safe_yaml.h"
-#include "gitops/repo/yaml_reader.h"
+#include "gitops/common/safe_yaml.h"
+#include "gitops/common/yaml_reader.h"
 
 namespace datamcp::argo {
 namespace {
-
-using repo::YamlKindName;
 
 Status Bad(const std::string& field, const std::string& why) {
   return InvalidArgument("Application " + field + ": " + why);
@@ -124,7 +122,7 @@ bool IsDns1123Subdomain(std::string_view s) {
 }
 
 Status ValidateApplication(std::string_view yaml) {
-  Result<YAML::Node> doc = repo::LoadSingleYamlDocument(yaml, "Application manifest");
+  Result<YAML::Node> doc = LoadSingleYamlDocument(yaml, "Application manifest");
   if (!doc.ok()) return doc.status();
   try {
     return ValidateNode(*doc);

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "gitops/repo/safe_yaml.h"
+#include "gitops/common/safe_yaml.h"
 
 namespace datamcp::argo {
 namespace {
@@ -57,8 +57,8 @@ class Differ {
 
  private:
   void Add(Kind kind, const std::string& path, const YAML::Node& a, const YAML::Node& b) {
-    changes.push_back({kind, path, kind == Kind::kAdded ? "" : repo::YamlToShortString(a),
-                       kind == Kind::kRemoved ? "" : repo::YamlToShortString(b)});
+    changes.push_back({kind, path, kind == Kind::kAdded ? "" : YamlToShortString(a),
+                       kind == Kind::kRemoved ? "" : YamlToShortString(b)});
   }
 
   static std::map<std::string, YAML::Node> Entries(const YAML::Node& m) {
@@ -104,8 +104,8 @@ class Differ {
 
 Result<std::vector<FieldChange>> DiffApplications(std::string_view base_yaml,
                                                   std::string_view head_yaml) {
-  DATAMCP_ASSIGN_OR_RETURN(YAML::Node base, repo::LoadSingleYamlDocument(base_yaml, "base"));
-  DATAMCP_ASSIGN_OR_RETURN(YAML::Node head, repo::LoadSingleYamlDocument(head_yaml, "head"));
+  DATAMCP_ASSIGN_OR_RETURN(YAML::Node base, LoadSingleYamlDocument(base_yaml, "base"));
+  DATAMCP_ASSIGN_OR_RETURN(YAML::Node head, LoadSingleYamlDocument(head_yaml, "head"));
   Differ differ;
   try {
     differ.Node(base, head, "");

@@ -1,12 +1,12 @@
 #include "gitops/audit/audit_log.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include "gitops/apply/apply_note.h"
 #include "gitops/apply/unreviewed_push.h"
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
+#include "gitops/common/utc_time.h"
 #include "gitops/plan/classification.h"
 #include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
@@ -38,15 +38,6 @@ ProjectRecord& RecordFor(AuditEntry& e, const std::string& project) {
   e.projects.emplace_back();
   e.projects.back().project = project;
   return e.projects.back();
-}
-
-std::string Iso(long long t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // A destroy confirmation on the head (proposal::ConfirmDestroy), for the projects it names.
@@ -220,7 +211,7 @@ json ToJson(const AuditEntry& e) {
          {"destroy_confirmation", p.destroy_confirmed_by.empty()
                                       ? json(nullptr)
                                       : json{{"by", p.destroy_confirmed_by},
-                                             {"at", Iso(p.destroy_confirmed_at)},
+                                             {"at", FormatUtcIso8601(p.destroy_confirmed_at)},
                                              {"fingerprint", p.destroy_confirmed_fingerprint}}}});
   }
   json unreviewed = nullptr;
@@ -229,7 +220,7 @@ json ToJson(const AuditEntry& e) {
         {"policy", e.unreviewed_policy}, {"action", e.unreviewed_action}, {"applied", e.Applied()}};
   }
   return {{"commit", e.commit},
-          {"time", Iso(e.time)},
+          {"time", FormatUtcIso8601(e.time)},
           {"pull_request", e.pull_request},
           {"title", e.title},
           {"requester", e.requester},
@@ -245,7 +236,7 @@ json ToJson(const AuditEntry& e) {
 std::string FormatText(const std::vector<AuditEntry>& entries) {
   std::string out;
   for (const auto& e : entries) {
-    out += Iso(e.time) + "  " + e.commit.substr(0, 12) + "  ";
+    out += FormatUtcIso8601(e.time) + "  " + e.commit.substr(0, 12) + "  ";
     out += e.pull_request ? "#" + std::to_string(e.pull_request) : std::string("direct push");
     out += "  " + e.title + "\n";
     if (e.pull_request) {
@@ -269,7 +260,7 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
       if (!p.destroys.empty()) out += "    destructive: " + p.destroys + "\n";
       if (!p.destroy_confirmed_by.empty()) {
         out += "    destroy confirmed by " + p.destroy_confirmed_by + " at " +
-               Iso(p.destroy_confirmed_at) + " for plan " +
+               FormatUtcIso8601(p.destroy_confirmed_at) + " for plan " +
                p.destroy_confirmed_fingerprint.substr(0, 12) + "\n";
       } else if (!p.destroy_gate.empty()) {
         out += "    destroy gate: " + p.destroy_gate + "\n";

@@ -8,6 +8,10 @@ long long Clock::UnixSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(Now().time_since_epoch()).count();
 }
 
+long long Clock::UnixMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
+}
+
 void SystemClock::SleepFor(Duration d) { std::this_thread::sleep_for(d); }
 
 SystemClock& SystemClock::Instance() {

@@ -21,6 +21,8 @@ class Clock {
 
   // Seconds since the Unix epoch, for JWT claims and records.
   long long UnixSeconds() const;
+  // Milliseconds since the Unix epoch.
+  long long UnixMillis() const;
 };
 
 class SystemClock final : public Clock {

@@ -6,8 +6,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <mutex>
+
+#include "gitops/common/utc_time.h"
 
 namespace datamcp::log {
 namespace {
@@ -36,19 +37,6 @@ std::string_view LevelName(Level level) {
       return "error";
   }
   return "info";
-}
-
-std::string NowIso8601() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
 }
 
 void Install(std::shared_ptr<spdlog::sinks::sink> sink, Format format) {
@@ -154,7 +142,8 @@ void Event(Level level, std::string_view event, const nlohmann::json& fields) {
     logger = s.logger;
     format = s.format;
   }
-  logger->info(FormatLine(format, level, event, fields, NowIso8601()));
+  logger->info(FormatLine(format, level, event, fields,
+                          FormatUtcIso8601Millis(std::chrono::system_clock::now())));
 }
 
 }  // namespace datamcp::log

@@ -100,6 +100,12 @@ struct ApplyConfig {
   std::vector<std::string> env_files;  // KEY=VALUE files given to apply processes only
 };
 
+struct StateConfig {
+  // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
+  Secret postgres_url;
+  int postgres_connections = 4;
+};
+
 struct LogConfig {
   std::string level = "info";   // debug | info | warn | error
   std::string format = "auto";  // auto | json | text
@@ -115,6 +121,7 @@ struct Config {
   ArgoCdConfig argocd;
   PlanConfig plan;
   ApplyConfig apply;
+  StateConfig state;
   LogConfig log;
 
   // The URL clients use to reach this server (server.public_url or http://bind:port).

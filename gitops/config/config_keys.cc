@@ -33,9 +33,9 @@ Status ParseNumber(const std::string& text, T* out) {
 
 const std::vector<KeySpec>& Keys() {
   static const std::vector<KeySpec> keys = {
-      DATAMCP_KEY(
-          "work_dir", work_dir,
-          "Directory for the repository mirror, the local forge, queues and scratch space."),
+      DATAMCP_KEY("work_dir", work_dir,
+                  "Directory for the repository mirror, the local forge, the SQLite state database "
+                  "(state.db) and scratch space."),
       DATAMCP_KEY("server.bind", server.bind, "Address the HTTP front listens on."),
       DATAMCP_KEY("server.port", server.port, "TCP port of the HTTP front (0 picks a free port)."),
       DATAMCP_KEY("server.threads", server.threads, "Worker threads serving HTTP requests."),
@@ -115,7 +115,8 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("webhooks.plan_forks", webhooks.plan_forks,
                   "Plan pull requests from forks (terraform plan runs code from the branch)."),
       DATAMCP_KEY("webhooks.sync_writes", webhooks.sync_writes,
-                  "fdatasync each delivery before answering 202 (survives power loss, slower)."),
+                  "fsync each commit to the SQLite state database, so a delivery answered 202 "
+                  "survives power loss (slower)."),
       DATAMCP_KEY("argocd.url", argocd.url, "Argo CD API URL; empty disables sync after merge."),
       DATAMCP_KEY("argocd.token", argocd.token, "Secret: Argo CD API token."),
       DATAMCP_KEY("argocd.ca_file", argocd.ca_file, "Extra CA bundle for Argo CD."),
@@ -145,6 +146,11 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("apply.env_files", apply.env_files,
                   "Files of KEY=VALUE lines given to apply processes only (credentials that "
                   "can change infrastructure); their values are masked."),
+      DATAMCP_KEY("state.postgres_url", state.postgres_url,
+                  "Secret: PostgreSQL connection URL (postgresql://user@host/db) of the state "
+                  "database; empty: SQLite in work_dir/state.db."),
+      DATAMCP_KEY("state.postgres_connections", state.postgres_connections,
+                  "Connections each replica keeps to PostgreSQL."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

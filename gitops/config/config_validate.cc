@@ -119,6 +119,15 @@ Status Validate(const Config& c) {
   if (!OneOf(c.plan.network, {"none", "allow"})) {
     return Bad("plan.network", "'" + c.plan.network + "' is not one of none, allow");
   }
+  if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
+    return Bad("state.postgres_connections", "must be between 1 and 100");
+  }
+  if (!c.state.postgres_url.empty() && c.state.postgres_url.Reveal().rfind("postgres", 0) != 0 &&
+      c.state.postgres_url.Reveal().find('=') == std::string::npos) {
+    return Bad("state.postgres_url",
+               "must be a PostgreSQL URL (postgresql://user@host:5432/dbname) or a libpq "
+               "key=value string");
+  }
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
   }

@@ -36,9 +36,6 @@ class StaticTokenSource final : public TokenSource {
 Result<Secret> MakeGithubAppJwt(const std::string& app_id, const Secret& private_key_pem,
                                 long long now_unix_seconds);
 
-// Parses "2016-07-11T22:14:10Z" (UTC, as GitHub writes it) to Unix seconds.
-Result<long long> ParseGithubTime(const std::string& s);
-
 // A GitHub App installation token: a JWT signed with the App's key is exchanged at
 // POST /app/installations/{id}/access_tokens; the token is cached and exchanged again
 // `refresh_before` ahead of its expires_at (and after Invalidate()).

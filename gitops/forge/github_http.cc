@@ -3,11 +3,11 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <ctime>
 #include <regex>
 
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
+#include "gitops/common/utc_time.h"
 
 namespace datamcp::forge {
 namespace {
@@ -21,15 +21,6 @@ bool IsLoopback(const std::string& host_port) {
   std::string host = host_port[0] == '[' ? host_port.substr(0, host_port.find(']') + 1)
                                          : host_port.substr(0, host_port.find(':'));
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
-}
-
-std::string UtcIso(long long unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::optional<long long> ParseInt(const std::string& s) {
@@ -192,7 +183,7 @@ Status GithubHttp::RateLimitError(std::string_view method, const std::string& pa
                                   const RateLimit& limit) const {
   return ResourceExhausted(
       "GitHub rate limit hit on " + std::string(method) + " " + path + "; it resets at " +
-      UtcIso(limit.reset_unix_seconds) + " (in " +
+      FormatUtcIso8601(limit.reset_unix_seconds) + " (in " +
       std::to_string(duration_cast<seconds>(limit.wait).count()) + " s), beyond the " +
       std::to_string(duration_cast<seconds>(options_.max_rate_limit_wait).count()) +
       " s the forge waits; retry after the reset");
@@ -217,7 +208,7 @@ Result<GithubHttp::Answer> GithubHttp::Send(std::string_view method, const std::
       log::Warn("github_rate_limited", {{"method", method},
                                         {"path", full_path},
                                         {"wait_ms", limit->wait.count()},
-                                        {"reset", UtcIso(limit->reset_unix_seconds)}});
+                                        {"reset", FormatUtcIso8601(limit->reset_unix_seconds)}});
       clock_.SleepFor(limit->wait);
       continue;
     }

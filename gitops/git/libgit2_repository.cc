@@ -8,9 +8,9 @@
 #include <filesystem>
 
 #include "gitops/common/log.h"
+#include "gitops/common/repo_path.h"
 #include "gitops/git/remote_session.h"
 #include "gitops/git/tree_read.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::git {
 
@@ -200,7 +200,7 @@ Result<std::string> Libgit2Repository::ResolveRef(const std::string& ref) {
 
 Result<std::string> Libgit2Repository::ReadFile(const std::string& commit,
                                                 const std::string& path) {
-  DATAMCP_RETURN_IF_ERROR(repo::ValidateChangePath(path, {}));
+  DATAMCP_RETURN_IF_ERROR(ValidateChangePath(path, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, CommitTree(lease.get(), commit));
   git_tree_entry* raw = nullptr;
@@ -221,7 +221,7 @@ Result<std::string> Libgit2Repository::ReadFile(const std::string& commit,
 
 Result<std::vector<TreeEntryInfo>> Libgit2Repository::ListTree(const std::string& commit,
                                                                const std::string& dir) {
-  if (!dir.empty()) DATAMCP_RETURN_IF_ERROR(repo::ValidateChangePath(dir, {}));
+  if (!dir.empty()) DATAMCP_RETURN_IF_ERROR(ValidateChangePath(dir, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, CommitTree(lease.get(), commit));
   if (dir.empty()) return ListEntries(tree.get(), "");
@@ -263,7 +263,7 @@ Result<std::vector<CommitInfo>> Libgit2Repository::Log(const std::string& commit
                                                        const std::vector<std::string>& paths,
                                                        int max_count) {
   if (max_count <= 0) return InvalidArgument("max_count must be positive");
-  for (const std::string& p : paths) DATAMCP_RETURN_IF_ERROR(repo::ValidateChangePath(p, {}));
+  for (const std::string& p : paths) DATAMCP_RETURN_IF_ERROR(ValidateChangePath(p, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
   DATAMCP_ASSIGN_OR_RETURN(CommitPtr current, LookupCommit(repo, commit));

@@ -4,12 +4,12 @@
 #include <set>
 
 #include "gitops/common/log.h"
+#include "gitops/common/repo_path.h"
 #include "gitops/git/libgit2_repository.h"
 #include "gitops/git/push_pack.h"
 #include "gitops/git/remote_session.h"
 #include "gitops/git/send_pack.h"
 #include "gitops/git/tree_edit.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::git {
 namespace {
@@ -62,7 +62,7 @@ Result<std::string> Libgit2Repository::CreateCommit(const std::string& base,
                                                     const ChangeSet& changes,
                                                     const CommitMeta& meta) {
   for (const FileChange& c : changes) {
-    DATAMCP_RETURN_IF_ERROR(repo::ValidateChangePath(c.path, options_.allowed_roots));
+    DATAMCP_RETURN_IF_ERROR(ValidateChangePath(c.path, options_.allowed_roots));
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string message, BuildCommitMessage(meta));
   long long now = clock_.UnixSeconds();

@@ -12,35 +12,25 @@
 #include <memory>
 #include <sstream>
 
+#include "gitops/common/encoding.h"
 #include "gitops/git/git_ptr.h"
 
 namespace datamcp::git {
 namespace {
-
-std::string DecodeBase64(const std::string& in) {
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  std::size_t pad = 0;
-  for (auto it = in.rbegin(); it != in.rend() && *it == '='; ++it) ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
 
 // "|1|salt|hash" entries: HMAC-SHA1(salt, host) == hash.
 bool HashedHostMatches(const std::string& pattern, const std::string& host) {
   if (pattern.rfind("|1|", 0) != 0) return false;
   std::size_t bar = pattern.find('|', 3);
   if (bar == std::string::npos) return false;
-  std::string salt = DecodeBase64(pattern.substr(3, bar - 3));
-  std::string hash = DecodeBase64(pattern.substr(bar + 1));
+  auto salt = Base64Decode(pattern.substr(3, bar - 3));
+  auto hash = Base64Decode(pattern.substr(bar + 1));
+  if (!salt.ok() || !hash.ok()) return false;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  HMAC(EVP_sha1(), salt.data(), static_cast<int>(salt.size()),
+  HMAC(EVP_sha1(), salt->data(), static_cast<int>(salt->size()),
        reinterpret_cast<const unsigned char*>(host.data()), host.size(), md, &md_len);
-  return hash == std::string(reinterpret_cast<char*>(md), md_len);
+  return *hash == std::string(reinterpret_cast<char*>(md), md_len);
 }
 
 bool HostListMatches(const std::string& hosts, const std::string& host) {
@@ -237,7 +227,8 @@ std::string VerifyKnownHost(const std::string& known_hosts_file, const std::stri
     std::string hosts, type, key;
     if (!(ss >> hosts >> type >> key) || !HostListMatches(hosts, host)) continue;
     host_seen = true;
-    if (DecodeBase64(key) == raw_key) return "";
+    auto decoded = Base64Decode(key);
+    if (decoded.ok() && *decoded == raw_key) return "";
   }
   return host_seen ? "the key differs from the one in '" + known_hosts_file + "'"
                    : "'" + host + "' is not listed in '" + known_hosts_file + "'";

@@ -1,138 +1,175 @@
 #include "gitops/jobs/job_store.h"
 
-#include <openssl/sha.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <nlohmann/json.hpp>
-#include <tuple>
-
-#include "gitops/common/durable_file.h"
-#include "gitops/common/json_parse.h"
+#include "gitops/common/digest.h"
+#include "gitops/common/random.h"
 
 namespace datamcp::jobs {
-namespace {
-
-using nlohmann::json;
-
-json ToJson(const Job& j) {
-  return {{"id", j.id},
-          {"project", j.project},
-          {"kind", j.kind},
-          {"pull_request", j.pull_request},
-          {"merge_sha", j.merge_sha},
-          {"state", j.state},
-          {"detail", j.detail},
-          {"created_at", j.created_at},
-          {"updated_at", j.updated_at},
-          {"seq", j.seq}};
-}
-
-Job FromJson(const json& j) {
-  return Job{j.value("id", ""),          j.value("project", ""),     j.value("kind", ""),
-             j.value("pull_request", 0), j.value("merge_sha", ""),   j.value("state", ""),
-             j.value("detail", ""),      j.value("created_at", 0LL), j.value("updated_at", 0LL),
-             j.value("seq", 0LL)};
-}
-
-}  // namespace
 
 std::string JobId(const std::string& merge_sha, const std::string& project) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(project.data()), project.size(), digest);
-  static const char* kHex = "0123456789abcdef";
-  std::string id = merge_sha + "-";
-  for (int i = 0; i < 8; ++i) {
-    id += kHex[digest[i] >> 4];
-    id += kHex[digest[i] & 15];
-  }
-  return id;
+  // 16 hex digits of the project's SHA-256: ids stay short and free of path characters.
+  return merge_sha + "-" + Sha256Hex(project).substr(0, 16);
 }
 
-JobStore::JobStore(std::string dir, const Clock& clock) : dir_(std::move(dir)), clock_(clock) {}
+JobStore::JobStore(state::Database& db, const Clock& clock, JobStoreOptions options)
+    : db_(db), clock_(clock), lease_(options.lease), holder_(std::move(options.holder)) {
+  if (holder_.empty())
+    holder_ = "pid" + std::to_string(getpid()) + "-" + RandomHex(4).value_or("0");
+}
 
-Status JobStore::SaveLocked(const Job& job) const {
-  return WriteFileDurably((std::filesystem::path(dir_) / (job.id + ".json")).string(),
-                          ToJson(job).dump(2));
+long long JobStore::LeaseEnd() const { return clock_.UnixSeconds() + lease_.count(); }
+
+Result<std::vector<Job>> JobStore::Select(const std::string& where,
+                                          const state::Params& params) const {
+  std::vector<Job> out;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query("SELECT id, project, kind, pull_request, merge_sha, state, detail, created_at, "
+                 "updated_at, seq, holder, lease_until FROM jobs " +
+                     where + " ORDER BY created_at, seq",
+                 params));
+    out.clear();
+    for (const state::Row& r : rows) {
+      using state::IntAt;
+      using state::TextAt;
+      out.push_back(Job{TextAt(r, 0), TextAt(r, 1), TextAt(r, 2), static_cast<int>(IntAt(r, 3)),
+                        TextAt(r, 4), TextAt(r, 5), TextAt(r, 6), IntAt(r, 7), IntAt(r, 8),
+                        IntAt(r, 9), TextAt(r, 10), IntAt(r, 11)});
+    }
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<std::vector<Job>> JobStore::Load() {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) return Internal("cannot create job directory " + dir_ + ": " + ec.message());
-  std::lock_guard lock(mu_);
-  std::vector<Job> interrupted;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    if (entry.path().extension() != ".json") continue;  // skips *.tmp-* of a cut-off write
-    DATAMCP_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(entry.path().string()));
-    json j = ParseJsonOrDiscarded(text);
-    if (j.is_discarded()) return Internal("job file " + entry.path().string() + " is corrupt");
-    Job job = FromJson(j);
-    if (job.state == "running") {
-      job.state = "interrupted";
-      job.detail =
-          "the bot stopped while this job was running; check the project and re-run "
-          "by hand";
-      job.updated_at = clock_.UnixSeconds();
-      DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
-      interrupted.push_back(job);
-    }
-    next_seq_ = std::max(next_seq_, job.seq + 1);
-    jobs_[job.id] = job;
+  const std::string detail =
+      "the bot stopped while this job was running; check the project and re-run by hand";
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> running, WithState("running"));
+  for (Job& job : running) {
+    DATAMCP_RETURN_IF_ERROR(SetState(job.id, "interrupted", detail));
+    job.state = "interrupted";
+    job.detail = detail;
   }
-  return interrupted;
+  return running;
 }
 
 Result<bool> JobStore::Enqueue(Job job) {
-  std::lock_guard lock(mu_);
   if (job.id.empty()) job.id = JobId(job.merge_sha, job.project);
-  if (jobs_.contains(job.id)) return false;
-  job.state = "queued";
-  job.created_at = job.updated_at = clock_.UnixSeconds();
-  job.seq = next_seq_++;
-  DATAMCP_RETURN_IF_ERROR(SaveLocked(job));
-  jobs_[job.id] = job;
-  return true;
+  bool added = false;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    const long long now = clock_.UnixSeconds();
+    DATAMCP_ASSIGN_OR_RETURN(
+        long long inserted,
+        tx.Exec("INSERT INTO jobs (id, seq, project, kind, pull_request, merge_sha, state, detail, "
+                "created_at, updated_at) SELECT CAST($1 AS TEXT), COALESCE(MAX(seq), 0) + 1, "
+                "CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT), CAST($5 AS TEXT), "
+                "'queued', CAST($6 AS TEXT), CAST($7 AS BIGINT), CAST($7 AS BIGINT) FROM jobs "
+                "WHERE true ON CONFLICT (id) DO NOTHING",
+                {job.id, job.project, job.kind, static_cast<long long>(job.pull_request),
+                 job.merge_sha, job.detail, now}));
+    added = inserted > 0;
+    return Status::Ok();
+  }));
+  return added;
 }
 
 Status JobStore::SetState(const std::string& id, const std::string& state,
                           const std::string& detail) {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return NotFound("job " + id + " does not exist");
-  Job updated = it->second;
-  updated.state = state;
-  updated.detail = detail;
-  updated.updated_at = clock_.UnixSeconds();
-  DATAMCP_RETURN_IF_ERROR(SaveLocked(updated));
-  it->second = updated;
+  long long changed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        changed, tx.Exec("UPDATE jobs SET state = $2, detail = $3, updated_at = $4 WHERE id = $1",
+                         {id, state, detail, clock_.UnixSeconds()}));
+    return Status::Ok();
+  }));
+  if (changed == 0) return NotFound("job " + id + " does not exist");
   return Status::Ok();
 }
 
-std::optional<Job> JobStore::Get(const std::string& id) const {
-  std::lock_guard lock(mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
+Result<bool> JobStore::Claim(const std::string& id) {
+  long long claimed = 0;
+  bool exists = false;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2, "
+                         "holder = $3, lease_until = $4 WHERE id = $1 AND state = 'queued'",
+                         {id, clock_.UnixSeconds(), holder_, LeaseEnd()}));
+    if (claimed > 0) return Status::Ok();
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<state::Row> rows,
+                             tx.Query("SELECT 1 FROM jobs WHERE id = $1", {id}));
+    exists = !rows.empty();
+    return Status::Ok();
+  }));
+  if (claimed == 0 && !exists) return NotFound("job " + id + " does not exist");
+  return claimed > 0;
 }
 
-std::vector<Job> JobStore::WithState(const std::string& state) const {
-  std::lock_guard lock(mu_);
-  std::vector<Job> out;
-  for (const auto& [id, job] : jobs_) {
-    if (job.state == state) out.push_back(job);
+Result<std::optional<Job>> JobStore::Get(const std::string& id) const {
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> jobs, Select("WHERE id = $1", {id}));
+  if (jobs.empty()) return std::optional<Job>();
+  return std::optional<Job>(jobs[0]);
+}
+
+Result<std::vector<Job>> JobStore::WithState(const std::string& state) const {
+  return Select("WHERE state = $1", {state});
+}
+
+Result<std::vector<Job>> JobStore::All() const { return Select("", {}); }
+
+Result<std::optional<Job>> JobStore::ClaimNext() {
+  const bool postgres = db_.dialect() == state::Dialect::kPostgres;
+  std::string id;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query(std::string("UPDATE jobs SET state = 'running', detail = '', updated_at = $1, "
+                             "holder = $2, lease_until = $3 WHERE state = 'queued' AND id = "
+                             "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, "
+                             "seq LIMIT 1") +
+                     (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id",
+                 {clock_.UnixSeconds(), holder_, LeaseEnd()}));
+    id = rows.empty() ? "" : state::TextAt(rows[0], 0);
+    return Status::Ok();
+  }));
+  if (id.empty()) return std::optional<Job>();
+  return Get(id);
+}
+
+Result<bool> JobStore::Renew(const std::string& id) {
+  long long renewed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        renewed, tx.Exec("UPDATE jobs SET lease_until = $3 WHERE id = $1 AND holder = $2 AND "
+                         "state = 'running'",
+                         {id, holder_, LeaseEnd()}));
+    return Status::Ok();
+  }));
+  return renewed > 0;
+}
+
+Result<std::vector<Job>> JobStore::ExpireLeases() {
+  const std::string detail =
+      "the replica running this job stopped (its lease expired); check the project and re-run "
+      "by hand";
+  std::vector<Job> expired;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    const long long now = clock_.UnixSeconds();
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<state::Row> rows,
+        tx.Query("UPDATE jobs SET state = 'interrupted', detail = $2, updated_at = $1 "
+                 "WHERE state = 'running' AND lease_until < $1 RETURNING id",
+                 {now, detail}));
+    expired.clear();
+    for (const state::Row& r : rows) expired.push_back(Job{.id = state::TextAt(r, 0)});
+    return Status::Ok();
+  }));
+  for (Job& job : expired) {
+    DATAMCP_ASSIGN_OR_RETURN(std::optional<Job> full, Get(job.id));
+    if (full) job = *full;
   }
-  std::sort(out.begin(), out.end(), [](const Job& a, const Job& b) {
-    return std::tie(a.created_at, a.seq) < std::tie(b.created_at, b.seq);
-  });
-  return out;
-}
-
-std::vector<Job> JobStore::All() const {
-  std::lock_guard lock(mu_);
-  std::vector<Job> out;
-  for (const auto& [id, job] : jobs_) out.push_back(job);
-  return out;
+  return expired;
 }
 
 }  // namespace datamcp::jobs

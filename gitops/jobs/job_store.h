@@ -1,13 +1,13 @@
 #pragma once
 
-#include <map>
-#include <mutex>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
+#include "gitops/state/database.h"
 
 namespace datamcp::jobs {
 
@@ -24,40 +24,74 @@ struct Job {
   std::string detail;
   long long created_at = 0;
   long long updated_at = 0;
-  long long seq = 0;  // order of Enqueue calls (0 in files written before it existed)
+  long long seq = 0;          // order of Enqueue calls (0 in files written before it existed)
+  std::string holder;         // who claimed it (JobStoreOptions::holder), "" before a claim
+  long long lease_until = 0;  // Unix seconds: the claim holds until then unless renewed
+};
+
+struct JobStoreOptions {
+  std::string holder;  // this process's name in claims; empty: a random one
+  // How long a claim holds without Renew. A job whose holder died is found by ExpireLeases
+  // once its lease has passed.
+  std::chrono::seconds lease{3600};
 };
 
 std::string JobId(const std::string& merge_sha, const std::string& project);
 
-// The durable apply queue: one file per job, each state change written durably before it
-// takes effect, so kill -9 at any moment loses nothing. A job found `running` at start-up
-// was cut off mid-apply: it becomes `interrupted` and is never retried automatically (a
-// half-applied change needs a human). Thread-safe.
+// The durable apply queue: one row per job in the state database, each state change
+// committed before it takes effect, so kill -9 at any moment loses nothing. A job found
+// `running` at start-up was cut off mid-apply: it becomes `interrupted` and is never retried
+// automatically (a half-applied change needs a human). Thread-safe.
+// Reads return Unavailable when the database cannot be read.
 class JobStore {
  public:
-  JobStore(std::string dir, const Clock& clock);
+  JobStore(state::Database& db, const Clock& clock, JobStoreOptions options = {});
 
-  // Reads every job; returns the ones that were running and are now interrupted.
+  // Marks the jobs that were running as interrupted and returns them (call at start-up).
   Result<std::vector<Job>> Load();
 
   // Adds a queued job; false when a job with this id already exists (in any state).
   Result<bool> Enqueue(Job job);
 
+  // Takes a queued job to run it: true when this call moved it from queued to running, false
+  // when it is not queued (another worker or replica claimed it, or it finished). The database
+  // decides, so across replicas one claim per (merge commit, project) wins. NotFound when no
+  // job has this id.
+  Result<bool> Claim(const std::string& id);
+
+  // Claims the oldest queued job (any project), or returns nullopt when none is queued.
+  // Workers of several replicas do not wait on each other: PostgreSQL skips rows another
+  // transaction is claiming (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time.
+  Result<std::optional<Job>> ClaimNext();
+
+  // Extends this holder's lease on a running job; false when the job is no longer running
+  // under this holder (its lease expired and another replica took it over).
+  Result<bool> Renew(const std::string& id);
+
+  // Running jobs whose lease has passed (their holder died or lost the database) become
+  // interrupted and are returned, for the caller to record: a job cut off mid-apply needs a
+  // human and is never run again automatically.
+  Result<std::vector<Job>> ExpireLeases();
+
+  const std::string& holder() const { return holder_; }
+
+  // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 
-  std::optional<Job> Get(const std::string& id) const;
+  Result<std::optional<Job>> Get(const std::string& id) const;
   // In the order they were enqueued (created_at, then seq).
-  std::vector<Job> WithState(const std::string& state) const;
-  std::vector<Job> All() const;
+  Result<std::vector<Job>> WithState(const std::string& state) const;
+  Result<std::vector<Job>> All() const;
 
  private:
-  Status SaveLocked(const Job& job) const;
+  Result<std::vector<Job>> Select(const std::string& where, const state::Params& params) const;
 
-  std::string dir_;
+  long long LeaseEnd() const;
+
+  state::Database& db_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, Job> jobs_;
-  long long next_seq_ = 1;
+  const std::chrono::seconds lease_;
+  std::string holder_;
 };
 
 }  // namespace datamcp::jobs

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "gitops/plan/sha256.h"
+#include "gitops/common/digest.h"
 #include "gitops/plan/text_diff.h"
 
 namespace datamcp::plan {

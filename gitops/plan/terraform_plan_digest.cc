@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "gitops/common/digest.h"
 #include "gitops/common/json_parse.h"
-#include "gitops/plan/sha256.h"
 
 namespace datamcp::plan {
 namespace {

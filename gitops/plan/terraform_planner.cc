@@ -6,7 +6,7 @@
 #include <set>
 #include <system_error>
 
-#include "gitops/plan/sha256.h"
+#include "gitops/common/digest.h"
 #include "gitops/plan/workspace.h"
 #include "gitops/process/bounded_parallel.h"
 

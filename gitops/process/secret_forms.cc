@@ -15,18 +15,15 @@ std::string Upper(std::string s) {
 }
 
 std::string UrlEncode(std::string_view s, bool lower) {
-  static constexpr char kUpper[] = "0123456789ABCDEF";
-  static constexpr char kLower[] = "0123456789abcdef";
-  const char* hex = lower ? kLower : kUpper;
   std::string out;
   for (char c : s) {
     auto b = static_cast<unsigned char>(c);
     if (std::isalnum(b) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += c;
     } else {
+      std::string hex = HexEncode(std::string_view(&c, 1));
       out += '%';
-      out += hex[b >> 4];
-      out += hex[b & 15];
+      out += lower ? hex : Upper(hex);
     }
   }
   return out;

@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "gitops/common/log.h"
+#include "gitops/common/repo_path.h"
+#include "gitops/common/safe_yaml.h"
 #include "gitops/repo/module_sources.h"
-#include "gitops/repo/repo_path.h"
-#include "gitops/repo/safe_yaml.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -63,7 +63,7 @@ using ModuleCalls = std::map<std::string, std::vector<std::string>>;
 
 void AddModuleDependents(git::Repository& repo, const std::string& commit,
                          const repo::Environment& env, ModuleCalls* calls, Dependents* out) {
-  const std::string root = repo::NormalizeRepoPath(env.terraform_root);
+  const std::string root = NormalizeRepoPath(env.terraform_root);
   Project project{ProjectKind::kTerraform, env.terraform_root, env.name};
   std::set<std::string> seen{root};
   std::vector<std::pair<std::string, int>> queue{{root, 0}};  // directory, calls from the root
@@ -112,7 +112,7 @@ std::vector<std::string> ChartDirsOf(const YAML::Node& app, const repo::RepoConf
     }
   }
   std::vector<std::string> dirs;
-  const std::string charts = repo::NormalizeRepoPath(config.helm_charts);
+  const std::string charts = NormalizeRepoPath(config.helm_charts);
   for (const YAML::Node& s : sources) {
     const YAML::Node path_node = Child(s, "path");
     const YAML::Node url = Child(s, "repoURL");
@@ -123,8 +123,8 @@ std::vector<std::string> ChartDirsOf(const YAML::Node& app, const repo::RepoConf
     }
     std::string path = path_node.as<std::string>();
     while (path.substr(0, 2) == "./") path.erase(0, 2);
-    path = repo::NormalizeRepoPath(path);
-    if (repo::ValidateRepoPath(path, "path").ok() && repo::IsUnderRoot(path, charts)) {
+    path = NormalizeRepoPath(path);
+    if (ValidateRepoPath(path, "path").ok() && IsUnderRoot(path, charts)) {
       dirs.push_back(path);
     }
   }
@@ -162,8 +162,7 @@ void AddChartDependents(git::Repository& repo, const std::string& commit,
       continue;
     }
     auto text = ReadBounded(repo, commit, path);
-    auto doc =
-        text.ok() ? repo::LoadSingleYamlDocument(*text, path) : Result<YAML::Node>(text.status());
+    auto doc = text.ok() ? LoadSingleYamlDocument(*text, path) : Result<YAML::Node>(text.status());
     if (!doc.ok()) {
       Skip("chart_dependency_skipped", path, doc.status().message());
       continue;

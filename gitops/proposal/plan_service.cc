@@ -6,9 +6,9 @@
 
 #include "gitops/argo/application.h"
 #include "gitops/argo/application_diff.h"
+#include "gitops/common/digest.h"
 #include "gitops/common/durable_file.h"
 #include "gitops/common/log.h"
-#include "gitops/plan/sha256.h"
 #include "gitops/repo/provider_policy.h"
 
 namespace datamcp::proposal {
@@ -159,7 +159,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
     p.text = "No Application at " + project.path +
              ", before or after this change: the values file is not deployed until an "
              "Application uses it (propose_helm_release writes both).\n";
-    p.fingerprint = plan::Sha256Hex("argocd-none\n" + project.path);
+    p.fingerprint = Sha256Hex("argocd-none\n" + project.path);
     return p;
   }
   if (!head_yaml.ok()) {  // the Application is removed
@@ -167,7 +167,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
     p.summary = "Application removed";
     p.changes.AddDeleted("Application " + project.path);
     p.text = "- " + project.path + "\n";
-    p.fingerprint = plan::Sha256Hex("argocd-removed\n" + project.path);
+    p.fingerprint = Sha256Hex("argocd-removed\n" + project.path);
     return p;
   }
   if (Status s = argo::ValidateApplication(*head_yaml); !s.ok()) {
@@ -205,7 +205,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
   p.ok = true;
   p.summary = summary;
   p.text = masker_.Mask(p.text);
-  p.fingerprint = plan::Sha256Hex("argocd-v1\n" + *head_yaml + "\nhelm:" + helm_fingerprint);
+  p.fingerprint = Sha256Hex("argocd-v1\n" + *head_yaml + "\nhelm:" + helm_fingerprint);
   return p;
 }
 

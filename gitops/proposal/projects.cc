@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 
 namespace datamcp::proposal {
 
@@ -49,7 +49,7 @@ std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
   std::map<std::string, std::string> values;
   for (const auto& path : changed_paths) {
     for (const auto& d : dependents) {
-      if (repo::IsUnderRoot(path, d.dir)) projects.insert(d.project);
+      if (IsUnderRoot(path, d.dir)) projects.insert(d.project);
     }
     if (const repo::Environment* env = config.EnvironmentForPath(path)) {
       projects.insert({ProjectKind::kTerraform, env->terraform_root, env->name});

@@ -23,7 +23,7 @@ struct Project {
 
 std::string_view ProjectKindName(ProjectKind kind);  // "terraform" | "argocd"
 
-// A change under directory `dir` (segment-wise, repo::IsUnderRoot) plans `project`: a local
+// A change under directory `dir` (segment-wise, IsUnderRoot) plans `project`: a local
 // Terraform module a root calls (directly or through other modules), or the chart directory
 // an Argo CD Application deploys. Read from a commit by ReadDependents (dependents.h).
 struct Dependent {

@@ -1,10 +1,10 @@
 #include "gitops/proposal/proposal_service.h"
 
+#include "gitops/common/digest.h"
 #include "gitops/common/log.h"
 #include "gitops/common/random.h"
 #include "gitops/common/record_text.h"
 #include "gitops/forge/comment_split.h"
-#include "gitops/plan/sha256.h"
 #include "gitops/proposal/dependents.h"
 
 namespace datamcp::proposal {
@@ -120,7 +120,7 @@ Result<std::string> ProposalService::BranchName(const ProposalRequest& request) 
   if (request.idempotency_key.empty()) {
     DATAMCP_ASSIGN_OR_RETURN(id, RandomHex(4));
   } else {
-    id = plan::Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
+    id = Sha256Hex(request.requester + "\n" + request.idempotency_key).substr(0, 8);
   }
   return options_.branch_prefix + request.env + "/" + Slug(request.title) + "-" + id;
 }

@@ -64,7 +64,13 @@ void DeliveryDispatcher::Run() {
 }
 
 milliseconds DeliveryDispatcher::RunOnce() {
-  for (const std::string& id : store_.PendingIds()) {
+  Result<std::vector<std::string>> pending = store_.PendingIds();
+  if (!pending.ok()) {
+    // The database is down: try again after the idle wait; nothing is lost meanwhile.
+    log::Error("webhook.store_unreadable", {{"error", pending.status().message()}});
+    return options_.idle_wait;
+  }
+  for (const std::string& id : *pending) {
     if (stopping()) break;
     auto retry = retries_.find(id);
     if (retry != retries_.end() && retry->second.next > clock_.SteadyNow()) continue;

@@ -1,8 +1,8 @@
 #include "gitops/repo/helm_release.h"
 
 #include "gitops/argo/application.h"
+#include "gitops/common/repo_path.h"
 #include "gitops/repo/json_yaml.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::repo {
 namespace {

@@ -1,7 +1,7 @@
 #include "gitops/repo/helm_release_update.h"
 
+#include "gitops/common/safe_yaml.h"
 #include "gitops/repo/json_yaml.h"
-#include "gitops/repo/safe_yaml.h"
 
 namespace datamcp::repo {
 namespace {

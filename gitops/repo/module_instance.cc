@@ -4,9 +4,9 @@
 #include <regex>
 #include <set>
 
+#include "gitops/common/repo_path.h"
 #include "gitops/repo/hcl_render.h"
 #include "gitops/repo/module_variables.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::repo {
 namespace {

@@ -1,7 +1,7 @@
 #include "gitops/repo/module_sources.h"
 
+#include "gitops/common/repo_path.h"
 #include "gitops/repo/hcl_lexer.h"
-#include "gitops/repo/repo_path.h"
 
 namespace datamcp::repo {
 namespace {

@@ -3,9 +3,9 @@
 #include <regex>
 #include <set>
 
-#include "gitops/repo/repo_path.h"
-#include "gitops/repo/safe_yaml.h"
-#include "gitops/repo/yaml_reader.h"
+#include "gitops/common/repo_path.h"
+#include "gitops/common/safe_yaml.h"
+#include "gitops/common/yaml_reader.h"
 
 namespace datamcp::repo {
 namespace {

@@ -2,7 +2,7 @@
 // request left an orphan branch, and every retry with the same idempotency key failed with
 // "remote ... is at ..., expected nothing". Real parts: git CLI remote, libgit2 engine, real
 // terraform, GithubForge on the fake GitHub.
-#include "gitops/plan/sha256.h"
+#include "gitops/common/digest.h"
 #include "tests/apply/unreviewed_push_fixture.h"
 
 namespace datamcp::apply::testing {
@@ -29,7 +29,7 @@ proposal::ProposalRequest Request() {
 TEST_F(ProposalRetryTest, RetryWithTheSameKeyCompletesAnOrphanBranch) {
   Bootstrap("alert");
   // What the crashed attempt left: the branch, pushed with the request's trailers, no PR.
-  const std::string branch = "datamcp/local/orphan-" + plan::Sha256Hex("alice\nkey-1").substr(0, 8);
+  const std::string branch = "datamcp/local/orphan-" + Sha256Hex("alice\nkey-1").substr(0, 8);
   git_.Git("checkout -q -b " + branch);
   git_.Write(kProject + "/extra.tf", Resource("extra"));
   git_.Git("add -A");
@@ -57,7 +57,7 @@ TEST_F(ProposalRetryTest, RetryWithTheSameKeyCompletesAnOrphanBranch) {
 
 TEST_F(ProposalRetryTest, SomeoneElsesBranchUnderTheSameNameIsNotTakenOver) {
   Bootstrap("alert");
-  const std::string branch = "datamcp/local/orphan-" + plan::Sha256Hex("alice\nkey-1").substr(0, 8);
+  const std::string branch = "datamcp/local/orphan-" + Sha256Hex("alice\nkey-1").substr(0, 8);
   git_.Git("checkout -q -b " + branch);
   git_.Write(kProject + "/extra.tf", Resource("other"));
   git_.Git("add -A");

@@ -11,8 +11,8 @@ TEST_F(UnreviewedPushTest, ApplyPolicyWaitsForCiAndAppliesWhenItIsGreen) {
   auto stack = NewStack();
   ASSERT_TRUE(stack->reconciler.RunOnce().ok());
   EXPECT_TRUE(Notes(*stack, sha, "apply").empty()) << "no CI result yet: nothing is decided";
-  ASSERT_EQ(stack->jobs.WithState("queued").size(), 1u);
-  EXPECT_NE(stack->jobs.All()[0].detail.find("waiting for CI"), std::string::npos);
+  ASSERT_EQ(QueuedJobs(*stack).size(), 1u);
+  EXPECT_NE(AllJobs(*stack)[0].detail.find("waiting for CI"), std::string::npos);
 
   ASSERT_TRUE(stack->repo.AddNote(sha, R"({"type":"ci","conclusion":"success"})").ok());
   ASSERT_TRUE(stack->reconciler.RunOnce().ok());
@@ -33,7 +33,7 @@ TEST_F(UnreviewedPushTest, LaterPushWaitsBehindAnEarlierOneStillWaitingForCi) {
   ASSERT_TRUE(stack->repo.AddNote(second, R"({"type":"ci","conclusion":"success"})").ok());
   ASSERT_TRUE(stack->reconciler.RunOnce().ok());
   EXPECT_TRUE(Notes(*stack, second, "apply").empty()) << "applied before the earlier push";
-  EXPECT_EQ(stack->jobs.WithState("queued").size(), 2u);
+  EXPECT_EQ(QueuedJobs(*stack).size(), 2u);
 
   ASSERT_TRUE(stack->repo.AddNote(first, R"({"type":"ci","conclusion":"success"})").ok());
   ASSERT_TRUE(stack->reconciler.RunOnce().ok());

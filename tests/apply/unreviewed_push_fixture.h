@@ -2,8 +2,8 @@
 
 // The fixture for tests of pushes to the default branch that bypassed review, end to end through
 // the real parts: a bare repository made with the git CLI, the libgit2 engine, real terraform
-// (terraform_data, local backend), the durable job store, and GithubForge on the fake GitHub
-// (statuses and comments are read back from it).
+// (terraform_data, local backend), the job store on the SQLite state database, and GithubForge on
+// the fake GitHub (statuses and comments are read back from it).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -21,6 +21,7 @@
 #include "gitops/process/posix_process_runner.h"
 #include "tests/forge/fake_github.h"
 #include "tests/support/git_fixture.h"
+#include "tests/support/state_db.h"
 #include "tests/support/test_sandbox.h"
 
 namespace datamcp::apply::testing {
@@ -42,14 +43,15 @@ inline std::string Resource(const std::string& name) {
   return "resource \"terraform_data\" \"" + name + "\" {\n  input = \"" + name + "\"\n}\n";
 }
 
-// Everything the reconciler needs, built on `dir` (mirror, job queue, locks, Terraform state)
+// Everything the reconciler needs, built on `dir` (mirror, state database, Terraform state)
 // the way bot/app wires it. A second Stack on the same dir is the bot after a restart.
 struct Stack {
   Stack(const std::string& dir, const std::string& origin, forge::Forge& forge, ManualClock& clock)
       : repo(RepoOptions(dir, origin), clock),
         planner(repo, runner, masker, PlanOptions(dir)),
-        locks((fs::path(dir) / "locks.json").string(), clock),
-        jobs((fs::path(dir) / "jobs").string(), clock),
+        db(test::OpenSqliteState(dir)),
+        locks(*db, clock),
+        jobs(*db, clock),
         proposals(repo, forge, planner, locks, clock, proposal::ProposalServiceOptions{}),
         applier(repo, forge, proposals, planner, nullptr, clock,
                 ApplierOptions{.ci_available = true}),
@@ -57,7 +59,6 @@ struct Stack {
                    ReconcilerOptions{.workers = 1}) {
     Status mirrored = repo.Mirror();
     EXPECT_TRUE(mirrored.ok()) << mirrored.ToString();
-    EXPECT_TRUE(locks.Load().ok());
     Status recovered = reconciler.Recover();
     EXPECT_TRUE(recovered.ok()) << recovered.ToString();
   }
@@ -85,12 +86,19 @@ struct Stack {
   process::PosixProcessRunner runner{&test_support::TestSandbox()};
   process::Masker masker;
   proposal::PlanService planner;
+  std::unique_ptr<state::Database> db;  // work_dir/state.db, as `datamcp serve` opens it
   jobs::LockTable locks;
   jobs::JobStore jobs;
   proposal::ProposalService proposals;
   Applier applier;
   Reconciler reconciler;
 };
+
+// The stack's jobs (all, or only the queued ones), failing the test when the read fails.
+inline std::vector<jobs::Job> AllJobs(Stack& stack) { return test::ValueOrFail(stack.jobs.All()); }
+inline std::vector<jobs::Job> QueuedJobs(Stack& stack) {
+  return test::ValueOrFail(stack.jobs.WithState("queued"));
+}
 
 class UnreviewedPushTest : public ::testing::Test {
  protected:

@@ -37,7 +37,7 @@ TEST_F(UnreviewedPushTest, AlertPlansRecordsAndSetsAFailingStatusButAppliesNothi
   EXPECT_EQ(statuses[0]["description"], "unreviewed push: not applied");
 
   EXPECT_TRUE(Notes(*stack, sha, "apply").empty());
-  EXPECT_TRUE(stack->jobs.All().empty());
+  EXPECT_TRUE(AllJobs(*stack).empty());
   EXPECT_FALSE(fs::exists(StateFile())) << "nothing may be applied";
 
   // The next pass finds the record and neither plans, notes nor alerts again.
@@ -106,10 +106,10 @@ TEST_F(UnreviewedPushTest, ApplyPolicyAppliesOnceAcrossScansAndARestart) {
   restarted.reset();
   auto again = NewStack();
   ASSERT_TRUE(again->reconciler.RunOnce().ok());
-  ASSERT_EQ(again->jobs.All().size(), 1u);
-  EXPECT_EQ(again->jobs.All()[0].state, "applied");
+  ASSERT_EQ(AllJobs(*again).size(), 1u);
+  EXPECT_EQ(AllJobs(*again)[0].state, "applied");
   again.reset();
-  fs::remove_all(fs::path(dir_) / "jobs");
+  test::RemoveSqliteState(dir_);
   auto fresh = NewStack();
   auto added = fresh->reconciler.Scan();
   ASSERT_TRUE(added.ok());
@@ -131,7 +131,7 @@ TEST_F(UnreviewedPushTest, ApplyCutOffByACrashIsRecordedAsInterruptedAndNotRetri
   {
     auto stack = NewStack();
     ASSERT_EQ(*stack->reconciler.Scan(), 1);
-    ASSERT_TRUE(stack->jobs.SetState(stack->jobs.All()[0].id, "running", "").ok());
+    ASSERT_TRUE(stack->jobs.SetState(AllJobs(*stack)[0].id, "running", "").ok());
   }                             // killed mid-apply
   auto restarted = NewStack();  // Recover records the interruption
   ASSERT_TRUE(restarted->reconciler.RunOnce().ok());
@@ -174,7 +174,7 @@ TEST_F(UnreviewedPushTest, PlanFailureIsRecordedAndNeitherQueuedNorRetried) {
   EXPECT_EQ(Statuses(sha).at(0)["state"], "failure");
   ASSERT_TRUE(stack->reconciler.RunOnce().ok());
   EXPECT_EQ(Notes(*stack, sha, "unreviewed-push").size(), 1u);
-  EXPECT_TRUE(stack->jobs.All().empty());
+  EXPECT_TRUE(AllJobs(*stack).empty());
 }
 
 TEST_F(UnreviewedPushTest, OnlyTheNewestOfTwoPushesToAProjectIsApplied) {
@@ -207,7 +207,7 @@ TEST_F(UnreviewedPushTest, PushThatTouchesNoProjectRecordsNothing) {
   ASSERT_TRUE(notes.ok());
   EXPECT_TRUE(notes->empty());
   EXPECT_TRUE(Statuses(sha).empty());
-  EXPECT_TRUE(stack->jobs.All().empty());
+  EXPECT_TRUE(AllJobs(*stack).empty());
   EXPECT_FALSE(AuditOf(*stack, sha).unreviewed);
 }
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "bot/auth/base64url.h"
+#include "gitops/common/encoding.h"
 #include "gitops/config/config.h"
 #include "tests/auth/test_signer.h"
 

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bot/auth/base64url.h"
 #include "bot/auth/jwt_authenticator.h"
+#include "gitops/common/encoding.h"
 
 namespace datamcp::bot {
 namespace {

@@ -4,10 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "bot/auth/base64url.h"
 #include "bot/auth/jws.h"
 #include "bot/auth/jwt_authenticator.h"
 #include "gitops/common/clock.h"
+#include "gitops/common/digest.h"
+#include "gitops/common/encoding.h"
 
 namespace datamcp::bot {
 namespace {
@@ -138,7 +139,7 @@ TEST(Rfc7515A1, Hs256ExampleVerifiesBeforeExp) {
 
 TEST(Rfc7515A1, MacMatchesTheExampleSignatureByteForByte) {
   std::string input(kA1Token, std::string_view(kA1Token).rfind('.'));
-  auto mac = Hs256Mac(input, Secret(Base64UrlDecode(kA1Key).value()));
+  auto mac = HmacSha256Of(Secret(Base64UrlDecode(kA1Key).value()), input);
   ASSERT_TRUE(mac.ok());
   EXPECT_EQ(Base64UrlEncode(*mac), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 }
@@ -215,7 +216,7 @@ TEST(Rfc7520Section4_4, Hs256WithKidVerifies) {
   EXPECT_EQ(jws->payload, k7520Payload);
   Secret key(Base64UrlDecode(k7520HsKey).value());
   EXPECT_TRUE(VerifyHs256(*jws, key).ok());
-  EXPECT_EQ(Base64UrlEncode(Hs256Mac(jws->signing_input, key).value()), k7520HsSignature);
+  EXPECT_EQ(Base64UrlEncode(HmacSha256Of(key, jws->signing_input).value()), k7520HsSignature);
 
   // Through the authenticator the signature passes; the payload is prose, not claims.
   ManualClock clock;

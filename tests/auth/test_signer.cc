@@ -8,8 +8,9 @@
 
 #include <stdexcept>
 
-#include "bot/auth/base64url.h"
 #include "bot/auth/jws.h"
+#include "gitops/common/digest.h"
+#include "gitops/common/encoding.h"
 
 namespace datamcp::bot::testing {
 namespace {
@@ -58,7 +59,7 @@ KeyPair GenerateP256() { return Wrap(EVP_EC_gen("P-256")); }
 std::string SignHs256(const nlohmann::json& header, const nlohmann::json& claims,
                       const std::string& key) {
   std::string input = Input(header, claims);
-  return input + "." + Base64UrlEncode(Hs256Mac(input, Secret(key)).value());
+  return input + "." + Base64UrlEncode(HmacSha256Of(Secret(key), input).value());
 }
 
 std::string SignRs256(const nlohmann::json& header, const nlohmann::json& claims,

@@ -3,7 +3,7 @@
 // merge. Prints the measured merge-to-apply-start and merge-to-applied latencies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, connect, waitFor, notesOf } from './lib.mjs';
@@ -21,16 +21,13 @@ after(async () => {
   await server?.stop();
 });
 
-function jobOf(jobsDir, merge) {
-  if (!existsSync(jobsDir)) return null;
-  for (const f of readdirSync(jobsDir)) {
-    if (!f.endsWith('.json')) continue;
-    try {
-      const job = JSON.parse(readFileSync(join(jobsDir, f), 'utf8'));
-      if (job.merge_sha === merge) return job;
-    } catch { /* being written */ }
-  }
-  return null;
+// The apply job of `merge`, read from the server's SQLite state database with the sqlite3 CLI
+// (read-only; WAL lets it read while the server writes): its state, or null before it exists.
+function jobOf(stateDb, merge) {
+  if (!existsSync(stateDb)) return null;
+  const out = execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000', stateDb,
+    `SELECT state FROM jobs WHERE merge_sha = '${merge}'`], { encoding: 'utf8' }).trim();
+  return out === '' ? null : out;
 }
 
 test('a local merge starts the apply within a second, without waiting for the next pass', async () => {
@@ -38,7 +35,7 @@ test('a local merge starts the apply within a second, without waiting for the ne
     files: [{ path: 'infra/terraform/envs/local/wake.tf', content: 'resource "terraform_data" "wake" {\n  input = "w"\n}\n' }] } });
   assert.equal(r.structuredContent.plan.status, 'success', JSON.stringify(r.structuredContent));
   const origin = join(server.dir, 'work', 'gitops.git');
-  const jobsDir = join(server.dir, 'work', 'jobs');
+  const stateDb = join(server.dir, 'work', 'state.db');
   const merged = Date.now();
   server.cli('merge', String(r.structuredContent.pull_request), '--as', 'carol');
   const mergeDone = Date.now();
@@ -46,7 +43,7 @@ test('a local merge starts the apply within a second, without waiting for the ne
   let started = 0;
   const deadline = Date.now() + 10000;
   while (!started && Date.now() < deadline) {
-    if (jobOf(jobsDir, merge)) started = Date.now();
+    if (jobOf(stateDb, merge)) started = Date.now();
     else await new Promise((res) => setTimeout(res, 10));
   }
   assert.ok(started, 'no apply job within 10 s of the merge (the next pass is a minute away)');

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, connect, waitFor, notesOf } from './lib.mjs';
@@ -16,6 +16,11 @@ let server;
 
 const origin = () => join(dir, 'work', 'gitops.git');
 const applyNotes = (commit) => notesOf(['-C', origin()], commit).filter((n) => n.type === 'apply');
+// The states of the apply jobs of `commit`, read from the bot's SQLite state database with the
+// sqlite3 CLI (read-only; WAL lets it read while the bot writes).
+const jobStates = (commit) => execFileSync('sqlite3', ['-readonly', '-cmd', '.timeout 5000',
+  join(dir, 'work', 'state.db'), `SELECT state FROM jobs WHERE merge_sha = '${commit}'`],
+{ encoding: 'utf8' }).split('\n').filter(Boolean);
 const mainSha = () => execFileSync('git', ['-C', origin(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
 
 async function propose(files, title) {
@@ -51,10 +56,7 @@ test('kill -9 in the middle of an apply: recorded as interrupted, not retried', 
       '    command = "sleep 20"\n  }\n}\n' }], 'Add crash_b with a slow provisioner');
   server.cli('merge', String(pr), '--as', 'carol');
   const merge = mainSha();
-  const jobs = join(dir, 'work', 'jobs');
-  await waitFor(() => readdirSync(jobs).some((f) => f.endsWith('.json') &&
-    JSON.parse(readFileSync(join(jobs, f), 'utf8')).state === 'running' &&
-    JSON.parse(readFileSync(join(jobs, f), 'utf8')).merge_sha === merge), 120000, 'the apply to start');
+  await waitFor(() => jobStates(merge).includes('running'), 120000, 'the apply to start');
   server.child.kill('SIGKILL');
   await server.stop({ keep: true });
   server = await startServer({ dir });

@@ -95,6 +95,8 @@ test('closing the first without merging releases the lock, re-plans the second, 
   assert.equal(replanned.state, 'success', JSON.stringify(replanned));
   assert.match(replanned.description, /local: Plan: \d+ to add/);
   assert.deepEqual(await locks(), [[project, second.pull_request]], 'the waiter holds the project now');
+  // The status is set before the plan note is pushed (ProposalService::Report): wait for it.
+  await waitFor(() => notes(second.commit).some((n) => n.type === 'plan'), 30000, 'the plan note');
   const plan = notes(second.commit).filter((n) => n.type === 'plan');
   assert.equal(plan.length, 1, JSON.stringify(notes(second.commit)));
   assert.equal(plan[0].pull_request, second.pull_request);

@@ -23,7 +23,7 @@ after(async () => {
 test('get_server_info over HTTP lists the environments of the repository once it is ready', async () => {
   const r = await agent.callTool({ name: 'get_server_info', arguments: {} });
   assert.notEqual(r.isError, true, JSON.stringify(r.content));
-  assert.deepEqual(r.structuredContent.environments, ['local', 'dev', 'prod']);
+  assert.deepEqual(r.structuredContent.environments, ['local', 'dev', 'prod', 'aws-dev', 'aws-prod']);
   const local = await agent.callTool({ name: 'get_server_info', arguments: { environment: 'local' } });
   assert.notEqual(local.isError, true, JSON.stringify(local.content));
   assert.equal(local.structuredContent.environment.name, 'local');

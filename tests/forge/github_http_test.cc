@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "gitops/common/utc_time.h"
 #include "gitops/forge/github_app_token.h"
 #include "gitops/forge/github_forge.h"
 #include "tests/forge/github_test_util.h"
@@ -214,8 +215,8 @@ TEST(GithubAppJwtTest, IsRs256WithGithubClaims) {
 TEST(GithubAppJwtTest, RejectsKeyThatIsNotRsaPem) {
   auto jwt = MakeGithubAppJwt("1", Secret("not a key"), 0);
   EXPECT_EQ(jwt.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseGithubTime("2016-07-11T22:14:10Z").value_or(0), 1468275250);
-  EXPECT_FALSE(ParseGithubTime("2016-07-11 22:14").ok());
+  EXPECT_EQ(ParseUtcIso8601("2016-07-11T22:14:10Z").value_or(0), 1468275250);
+  EXPECT_FALSE(ParseUtcIso8601("2016-07-11 22:14").ok());
 }
 
 TEST(GithubForgeCreateTest, RejectsBadConfigurationUpFront) {

@@ -1,6 +1,6 @@
 // The repository's datamcp.yaml (from the default branch, written by anyone with push).
 #include "gitops/repo/repo_config.h"
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 #include "tests/fuzz/fuzz_util.h"
 
 using namespace datamcp;
@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     return 0;
   }
   for (const std::string& root : config->allowed_roots) {
-    FUZZ_ASSERT(repo::ValidateRepoPath(root, "root").ok());
+    FUZZ_ASSERT(ValidateRepoPath(root, "root").ok());
   }
   return 0;
 }

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "gitops/argo/application.h"
+#include "gitops/common/safe_yaml.h"
 #include "gitops/repo/json_yaml.h"
-#include "gitops/repo/safe_yaml.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {

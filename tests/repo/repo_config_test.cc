@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {

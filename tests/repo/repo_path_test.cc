@@ -1,4 +1,4 @@
-#include "gitops/repo/repo_path.h"
+#include "gitops/common/repo_path.h"
 
 #include <gtest/gtest.h>
 

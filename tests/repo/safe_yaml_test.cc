@@ -1,4 +1,4 @@
-#include "gitops/repo/safe_yaml.h"
+#include "gitops/common/safe_yaml.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

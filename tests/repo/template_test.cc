@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "gitops/argo/application.h"
+#include "gitops/common/safe_yaml.h"
 #include "gitops/repo/repo_config.h"
-#include "gitops/repo/safe_yaml.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {

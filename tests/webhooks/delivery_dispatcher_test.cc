@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/state_db.h"
 #include "tests/webhooks/recording_handler.h"
 #include "tests/webhooks/temp_dir.h"
 
@@ -24,11 +25,17 @@ Delivery MakeDelivery(const std::string& id) {
 
 class DeliveryDispatcherTest : public ::testing::Test {
  protected:
-  std::unique_ptr<DeliveryStore> OpenStore() {
-    auto store =
-        DeliveryStore::Open(DeliveryStoreOptions{.dir = dir_.path()}, SystemClock::Instance());
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    return std::move(store).value();
+  // The store on the state database in dir_; opening it again is a restart.
+  struct OpenedStore {
+    std::unique_ptr<state::Database> db;
+    std::unique_ptr<DeliveryStore> store;
+    DeliveryStore* operator->() { return store.get(); }
+    DeliveryStore& operator*() { return *store; }
+  };
+  OpenedStore OpenStore() {
+    OpenedStore out{test::OpenSqliteState(dir_.path()), nullptr};
+    out.store = std::make_unique<DeliveryStore>(*out.db, SystemClock::Instance());
+    return out;
   }
   testing::TempDir dir_;
 };
@@ -40,7 +47,9 @@ TEST_F(DeliveryDispatcherTest, HandlesEachDeliveryOnceInArrivalOrderAndMarksItDo
   dispatcher.Start();
   for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(store->Append(MakeDelivery(id)).ok());
   ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());  // duplicate: not handled again
-  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty() && handler.order().size() == 3; }));
+  ASSERT_TRUE(WaitFor([&] {
+    return test::ValueOrFail(store->PendingIds()).empty() && handler.order().size() == 3;
+  }));
   dispatcher.Stop();
   EXPECT_EQ(handler.order(), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(handler.body("b"), "{\"ref\":\"b\"}");
@@ -56,7 +65,7 @@ TEST_F(DeliveryDispatcherTest, ReplaysDeliveriesLeftPendingBeforeRestart) {
   RecordingHandler handler;
   DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance());
   dispatcher.Start();
-  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
   dispatcher.Stop();
   EXPECT_EQ(handler.order(), (std::vector<std::string>{"a", "b"}));
 }
@@ -68,7 +77,7 @@ TEST_F(DeliveryDispatcherTest, RetriesFailedDeliveryUntilItSucceeds) {
                                 {.retry_delay = milliseconds(5), .max_attempts = 5});
   dispatcher.Start();
   ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
-  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
   dispatcher.Stop();
   EXPECT_EQ(handler.calls("a"), 3);
   EXPECT_EQ(dispatcher.failed(), 2u);
@@ -82,7 +91,7 @@ TEST_F(DeliveryDispatcherTest, GivesUpAfterMaxAttemptsAndMarksDone) {
                                 {.retry_delay = milliseconds(1), .max_attempts = 3});
   dispatcher.Start();
   ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
-  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
   dispatcher.Stop();
   EXPECT_EQ(handler.calls("a"), 3);
   EXPECT_TRUE(handler.order().empty());
@@ -106,7 +115,7 @@ TEST_F(DeliveryDispatcherTest, HandlerThatThrowsIsAFailedAttemptNotACrash) {
   dispatcher.Start();
   ASSERT_TRUE(store->Append(MakeDelivery("poison")).ok());
   ASSERT_TRUE(store->Append(MakeDelivery("fine")).ok());
-  ASSERT_TRUE(WaitFor([&] { return store->PendingIds().empty(); }));
+  ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
   dispatcher.Stop();
   EXPECT_EQ(handler.calls.load(), 3);  // poison twice (then given up), fine once
   EXPECT_EQ(dispatcher.failed(), 2u);

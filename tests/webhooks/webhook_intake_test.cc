@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/webhooks/signature.h"
+#include "tests/support/state_db.h"
 #include "tests/webhooks/temp_dir.h"
 
 namespace datamcp::bot {
@@ -19,9 +20,9 @@ std::string Payload(const std::string& action, const std::string& repo = kRepo) 
 class WebhookIntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = queue::DeliveryStore::Open({.dir = dir_.path()}, clock_);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+    db_ = test::OpenSqliteState(dir_.path());
+    ASSERT_NE(db_, nullptr);
+    store_ = std::make_unique<queue::DeliveryStore>(*db_, clock_);
     intake_ = std::make_unique<WebhookIntake>(
         WebhookIntakeOptions{.secret = kSecret, .allowed_repositories = {"DataMCP-Test/GitOps"}},
         *store_, clock_);
@@ -37,6 +38,7 @@ class WebhookIntakeTest : public ::testing::Test {
 
   testing::TempDir dir_;
   ManualClock clock_;
+  std::unique_ptr<state::Database> db_;
   std::unique_ptr<queue::DeliveryStore> store_;
   std::unique_ptr<WebhookIntake> intake_;
 };
@@ -65,7 +67,7 @@ TEST_F(WebhookIntakeTest, DuplicateDeliveryIsAnswered200AndRecordedOnce) {
   IntakeResult again = Send("pull_request", Payload("opened"));
   EXPECT_EQ(again.status, 200);
   EXPECT_FALSE(again.accepted.has_value());
-  EXPECT_EQ(store_->PendingIds().size(), 1u);
+  EXPECT_EQ(test::ValueOrFail(store_->PendingIds()).size(), 1u);
 }
 
 TEST_F(WebhookIntakeTest, MissingOrWrongSignatureIs401AndNothingRecorded) {
@@ -77,7 +79,7 @@ TEST_F(WebhookIntakeTest, MissingOrWrongSignatureIs401AndNothingRecorded) {
   EXPECT_EQ(intake_->Handle(h, body).status, 401);
   h = Headers("pull_request", body);
   EXPECT_EQ(intake_->Handle(h, Payload("closed")).status, 401);  // body changed after signing
-  EXPECT_TRUE(store_->PendingIds().empty());
+  EXPECT_TRUE(test::ValueOrFail(store_->PendingIds()).empty());
 }
 
 TEST_F(WebhookIntakeTest, FormEncodedIs415BeforeTheSizeCheck) {
@@ -113,7 +115,7 @@ TEST_F(WebhookIntakeTest, UnknownEventAndUnhandledActionAre204AndNotRecorded) {
   EXPECT_EQ(Send("issue_comment", Payload("edited")).status, 204);
   EXPECT_EQ(Send("check_run", Payload("completed")).status, 204);
   EXPECT_EQ(Send("workflow_run", Payload("requested")).status, 204);
-  EXPECT_TRUE(store_->PendingIds().empty());
+  EXPECT_TRUE(test::ValueOrFail(store_->PendingIds()).empty());
 }
 
 TEST_F(WebhookIntakeTest, EveryHandledEventAndActionIsRecorded) {
@@ -130,13 +132,13 @@ TEST_F(WebhookIntakeTest, EveryHandledEventAndActionIsRecorded) {
   const std::string push =
       R"({"ref":"refs/heads/main","repository":{"full_name":"datamcp-test/gitops"}})";
   EXPECT_EQ(Send("push", push, "push-1").status, 202);
-  EXPECT_EQ(store_->PendingIds().size(), handled.size() + 1);
+  EXPECT_EQ(test::ValueOrFail(store_->PendingIds()).size(), handled.size() + 1);
 }
 
 TEST_F(WebhookIntakeTest, PingIs200AndNotRecorded) {
   IntakeResult r = Send("ping", R"({"zen":"Keep it logically awesome.","hook_id":1})");
   EXPECT_EQ(r.status, 200);
-  EXPECT_TRUE(store_->PendingIds().empty());
+  EXPECT_TRUE(test::ValueOrFail(store_->PendingIds()).empty());
 }
 
 TEST_F(WebhookIntakeTest, RepositoryNotAllowlistedIs403AndNotRecorded) {
@@ -144,7 +146,7 @@ TEST_F(WebhookIntakeTest, RepositoryNotAllowlistedIs403AndNotRecorded) {
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.message.find("someone/else"), std::string::npos);
   EXPECT_EQ(Send("pull_request", R"({"action":"opened"})", "no-repo").status, 403);
-  EXPECT_TRUE(store_->PendingIds().empty());
+  EXPECT_TRUE(test::ValueOrFail(store_->PendingIds()).empty());
 }
 
 TEST_F(WebhookIntakeTest, MalformedRequestsAre400) {
@@ -152,7 +154,7 @@ TEST_F(WebhookIntakeTest, MalformedRequestsAre400) {
   EXPECT_EQ(Send("pull_request", "[1,2]").status, 400);
   EXPECT_EQ(Send("pull_request", Payload("opened"), "").status, 400);
   EXPECT_EQ(Send("", Payload("opened")).status, 400);
-  EXPECT_TRUE(store_->PendingIds().empty());
+  EXPECT_TRUE(test::ValueOrFail(store_->PendingIds()).empty());
 }
 
 TEST_F(WebhookIntakeTest, DeeplyNestedBodyIs400AndNotRecorded) {
@@ -190,9 +192,10 @@ TEST(WebhookIntakeOptionsTest, LoopbackNoAuthDevelopmentModeAcceptsUnsigned) {
 
   testing::TempDir dir;
   ManualClock clock;
-  auto store = queue::DeliveryStore::Open({.dir = dir.path()}, clock);
-  ASSERT_TRUE(store.ok());
-  WebhookIntake intake(*r, **store, clock);
+  auto db = test::OpenSqliteState(dir.path());
+  ASSERT_NE(db, nullptr);
+  queue::DeliveryStore store(*db, clock);
+  WebhookIntake intake(*r, store, clock);
   EXPECT_EQ(intake.Handle({"application/json", "pull_request", "d", ""}, Payload("opened")).status,
             202);
 }

@@ -19,6 +19,7 @@
 #include "bot/webhooks/webhook_intake.h"
 #include "bot/webhooks/webhook_routes.h"
 #include "gitops/common/log.h"
+#include "tests/support/state_db.h"
 #include "tests/webhooks/recording_handler.h"
 #include "tests/webhooks/subprocess.h"
 #include "tests/webhooks/temp_dir.h"
@@ -124,9 +125,9 @@ class WebhookServerTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_FALSE(examples_->empty()) << "no payloads from @octokit/webhooks-examples";
-    auto store = queue::DeliveryStore::Open({.dir = dir_ / "store"}, SystemClock::Instance());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+    db_ = test::OpenSqliteState(dir_ / "store");
+    ASSERT_NE(db_, nullptr);
+    store_ = std::make_unique<queue::DeliveryStore>(*db_, SystemClock::Instance());
     intake_ = std::make_unique<WebhookIntake>(
         WebhookIntakeOptions{.secret = Secret(kSecretText), .allowed_repositories = {kRepo}},
         *store_, SystemClock::Instance());
@@ -156,6 +157,7 @@ class WebhookServerTest : public ::testing::Test {
   static std::vector<Example>* foreign_;
   TempDir dir_;
   RecordingHandler handler_;
+  std::unique_ptr<state::Database> db_;
   std::unique_ptr<queue::DeliveryStore> store_;
   std::unique_ptr<WebhookIntake> intake_;
   std::unique_ptr<queue::DeliveryDispatcher> dispatcher_;
@@ -187,8 +189,10 @@ TEST_F(WebhookServerTest, RealPayloadsAreAnsweredAndEachAcceptedOneProcessedOnce
     const int expected = ExpectedStatus(e) == 202 ? 200 : ExpectedStatus(e);
     EXPECT_EQ(res->status, expected) << "redelivery of " << e.event << "/" << e.action;
   }
-  ASSERT_TRUE(WaitFor(
-      [&] { return handler_.distinct() == accepted.size() && store_->PendingIds().empty(); }));
+  ASSERT_TRUE(WaitFor([&] {
+    return handler_.distinct() == accepted.size() &&
+           test::ValueOrFail(store_->PendingIds()).empty();
+  }));
   EXPECT_EQ(handler_.order().size(), accepted.size());
   for (const auto& [id, body] : accepted) {
     EXPECT_EQ(handler_.calls(id), 1) << id;
@@ -206,7 +210,7 @@ TEST_F(WebhookServerTest, ForeignRepositoryIsRefusedAndNothingProcessed) {
     refused += res->status == 403;
   }
   EXPECT_GE(refused, 5);
-  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
   EXPECT_TRUE(handler_.order().empty());
 }
 
@@ -228,7 +232,7 @@ TEST_F(WebhookServerTest, BadOrMissingSignatureIs401) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 401) << res->body;
   }
-  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
 }
 
 TEST_F(WebhookServerTest, UnknownEventIs204AndNotRecorded) {
@@ -237,7 +241,7 @@ TEST_F(WebhookServerTest, UnknownEventIs204AndNotRecorded) {
   auto res = Post(e);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 204);
-  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
 }
 
 TEST_F(WebhookServerTest, FormEncodedIs415EvenWhenOversized) {
@@ -274,7 +278,7 @@ TEST_F(WebhookServerTest, OversizedChunkedBodyIs413) {
   request += "0\r\n\r\n";
   std::string raw = RawExchange(port_, request);
   EXPECT_EQ(raw.rfind("HTTP/1.1 413", 0), 0u) << raw.substr(0, 200);
-  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
 }
 
 TEST_F(WebhookServerTest, ConnectionStaysUsableAfter415WithinLimit) {
@@ -325,7 +329,7 @@ TEST_F(WebhookServerTest, ServerPayloadLimitGives413AndContentTypeIsCheckedFirst
   auto json = Post(e);
   ASSERT_TRUE(json);
   EXPECT_EQ(json->status, 413) << json->body;
-  EXPECT_EQ(store_->stats().remembered, 0u);
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
 }
 
 // The values at `path` ("a.b", "a[].b") in `doc`, walked with nlohmann/json: an independent
@@ -432,13 +436,14 @@ TEST(WebhookCrashTest, KillNineAfter202LosesNothing) {
     server.Kill(SIGKILL);
     EXPECT_EQ(server.Wait(), 128 + SIGKILL);
 
-    auto store = queue::DeliveryStore::Open({.dir = dir / "store"}, SystemClock::Instance());
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto db = test::OpenSqliteState(dir / "store");
+    ASSERT_NE(db, nullptr);
+    queue::DeliveryStore store(*db, SystemClock::Instance());
     if (!dispatch) {
-      EXPECT_EQ((*store)->PendingIds(), accepted);
+      EXPECT_EQ(test::ValueOrFail(store.PendingIds()), accepted);
     }
     for (const std::string& id : accepted) {  // pending or done, but known: never lost
-      auto again = (*store)->Append({id, "pull_request", "synchronize", kRepo, 0, "{}"});
+      auto again = store.Append({id, "pull_request", "synchronize", kRepo, 0, "{}"});
       ASSERT_TRUE(again.ok());
       EXPECT_EQ(*again, queue::DeliveryStore::AppendOutcome::kDuplicate)
           << "dispatch=" << dispatch << " " << id;

@@ -2,10 +2,10 @@
 # Webhook intake benchmark: signed pull_request deliveries at full speed with wrk over
 # loopback (8 connections, bounded by time and request count), against
 #   1. DataMCP's intake (tests/bench/webhooks/webhook_server.cc): signature check, JSON parse,
-#      allowlist, durable append to the delivery log (write() before 202, background
-#      fdatasync every second), dispatcher marking each delivery done;
+#      allowlist, the delivery committed to the SQLite state database before 202 (WAL,
+#      synchronous=NORMAL: survives kill -9), dispatcher marking each delivery done;
 #   2. the same without the dispatcher (intake and recording only);
-#   3. the same with --sync-writes (fdatasync, group commit, before every 202);
+#   3. the same with --sync-writes (synchronous=FULL: fsync of every commit before 202);
 #   4. the peer: a minimal Node server with @octokit/webhooks (verify + JSON parse + 202),
 #      tests/webhooks/js/octokit-server.mjs, no recording.
 # Prints deliveries/s and p99 for each and the ratio against the peer.
@@ -99,9 +99,9 @@ echo
 awk -v a="$datamcp_rps" -v f="$datamcp_fsync_rps" -v o="$octokit_rps" -v p="$datamcp_p99" \
     -v pf="$datamcp_fsync_p99" -v po="$octokit_p99" -v n="$datamcp_nodispatch_rps" \
     -v pn="$datamcp_nodispatch_p99" 'BEGIN {
-  printf "datamcp (write + background fdatasync): %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", a, p, a / o;
+  printf "datamcp (SQLite, commit before 202):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", a, p, a / o;
   printf "datamcp intake only (no dispatcher):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", n, pn, n / o;
-  printf "datamcp (fdatasync before each 202):    %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", f, pf, f / o;
+  printf "datamcp (SQLite, fsync before 202):     %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", f, pf, f / o;
   printf "octokit/webhooks (verify + 202, Node):  %8.0f deliveries/s  p99 %6.2f ms\n", o, po;
   printf "target: >= 2x octokit and p99 < 10 ms -> %s\n", (a >= 2 * o && p < 10) ? "met" : "NOT met";
 }'

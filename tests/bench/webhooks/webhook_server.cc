@@ -1,11 +1,12 @@
 // A small server for the webhook benchmark and the crash test: POST /webhooks/github served
 // by the production HTTP front (HttpFront: its keep-alive, timeouts and request metrics) and
-// WebhookIntake with a durable DeliveryStore, and (unless --no-dispatch) a dispatcher whose
+// WebhookIntake with a DeliveryStore on the state database (SQLite in --dir, or PostgreSQL with
+// --postgres-url), and (unless --no-dispatch) a dispatcher whose
 // handler does nothing but succeed, so deliveries are marked done as in production.
 //
 // usage: webhook_server --dir DIR --secret-file FILE --repo owner/name [--port 0]
-//          [--threads 8] [--sync-writes | --sync-interval-ms 1000] [--no-dispatch]
-//          [--compact-min-mb 64] [--log-level info]
+//          [--threads 8] [--sync-writes] [--postgres-url URL] [--no-dispatch]
+//          [--log-level info]
 // Prints "listening <port>" on stdout once bound; stops on SIGTERM or SIGINT.
 #include <signal.h>
 #include <unistd.h>
@@ -24,17 +25,16 @@
 #include "gitops/common/log.h"
 #include "gitops/queue/delivery_dispatcher.h"
 #include "gitops/queue/delivery_store.h"
+#include "gitops/state/state_database.h"
 
 namespace {
 
 using namespace datamcp;
 
 struct Args {
-  std::string dir, secret_file, repo, log_level = "info";
+  std::string dir, secret_file, repo, postgres_url, log_level = "info";
   int port = 0;
   int threads = 8;
-  int sync_interval_ms = 1000;
-  int compact_min_mb = 64;
   bool sync_writes = false;
   bool dispatch = true;
 };
@@ -52,20 +52,13 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     if (k == "--secret-file" && next(&a->secret_file)) continue;
     if (k == "--repo" && next(&a->repo)) continue;
     if (k == "--log-level" && next(&a->log_level)) continue;
+    if (k == "--postgres-url" && next(&a->postgres_url)) continue;
     if (k == "--port" && next(&v)) {
       a->port = std::stoi(v);
       continue;
     }
     if (k == "--threads" && next(&v)) {
       a->threads = std::stoi(v);
-      continue;
-    }
-    if (k == "--sync-interval-ms" && next(&v)) {
-      a->sync_interval_ms = std::stoi(v);
-      continue;
-    }
-    if (k == "--compact-min-mb" && next(&v)) {
-      a->compact_min_mb = std::stoi(v);
       continue;
     }
     if (k == "--sync-writes") {
@@ -93,7 +86,8 @@ int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, &args)) {
     std::cerr << "usage: webhook_server --dir DIR --secret-file FILE --repo owner/name "
-                 "[--port 0] [--threads 8] [--sync-writes] [--no-dispatch] [--log-level L]\n";
+                 "[--port 0] [--threads 8] [--sync-writes] [--postgres-url URL] [--no-dispatch] "
+                 "[--log-level L]\n";
     return 2;
   }
   log::Level level = log::Level::kInfo;
@@ -114,21 +108,19 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread below
 
   Clock& clock = SystemClock::Instance();
-  queue::DeliveryStoreOptions store_options{
-      .dir = args.dir,
-      .sync_writes = args.sync_writes,
-      .background_sync_interval = std::chrono::milliseconds(args.sync_interval_ms),
-      .compact_min_bytes = static_cast<std::uint64_t>(args.compact_min_mb) << 20};
-  auto store = queue::DeliveryStore::Open(store_options, clock);
-  if (!store.ok()) {
-    std::cerr << "webhook_server: " << store.status().ToString() << "\n";
+  auto db = state::OpenStateDatabase({.work_dir = args.dir,
+                                      .postgres_url = Secret(args.postgres_url),
+                                      .sync_commits = args.sync_writes});
+  if (!db.ok()) {
+    std::cerr << "webhook_server: " << db.status().ToString() << "\n";
     return 1;
   }
+  queue::DeliveryStore store(**db, clock);
   bot::WebhookIntake intake(bot::WebhookIntakeOptions{.secret = Secret(secret.str()),
                                                       .allowed_repositories = {args.repo}},
-                            **store, clock);
+                            store, clock);
   NoopHandler handler;
-  queue::DeliveryDispatcher dispatcher(**store, handler, clock);
+  queue::DeliveryDispatcher dispatcher(store, handler, clock);
   if (args.dispatch) dispatcher.Start();
 
   config::ServerConfig server_config;

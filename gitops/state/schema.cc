@@ -1,0 +1,102 @@
+#include "gitops/state/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace datamcp::state {
+namespace {
+
+// Statements of one migration, in both dialects where they differ.
+struct Migration {
+  std::vector<std::string> sqlite;
+  std::vector<std::string> postgres;
+};
+
+// Only what is still to do lives here: deliveries not yet handled (and recently handled
+// ids, for deduplication), apply jobs, project locks and their waiters.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      // 1: the first schema.
+      {{
+           "CREATE TABLE deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL "
+           "UNIQUE, event TEXT NOT NULL, action TEXT NOT NULL, repository TEXT NOT NULL, "
+           "received_ms BIGINT NOT NULL, body BLOB NOT NULL, done_ms BIGINT)",
+           "CREATE INDEX deliveries_pending ON deliveries (seq) WHERE done_ms IS NULL",
+           "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, project TEXT NOT NULL, "
+           "kind TEXT NOT NULL, pull_request BIGINT NOT NULL, merge_sha TEXT NOT NULL, state "
+           "TEXT NOT NULL, detail TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT "
+           "NOT NULL)",
+           "CREATE INDEX jobs_state ON jobs (state, created_at, seq)",
+           "CREATE TABLE locks (project TEXT PRIMARY KEY, pull_request BIGINT NOT NULL, "
+           "head_sha TEXT NOT NULL, since BIGINT NOT NULL)",
+           "CREATE TABLE lock_waiters (project TEXT NOT NULL, pull_request BIGINT NOT NULL, "
+           "PRIMARY KEY (project, pull_request))",
+       },
+       {
+           "CREATE TABLE deliveries (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id "
+           "TEXT NOT NULL UNIQUE, event TEXT NOT NULL, action TEXT NOT NULL, repository TEXT NOT "
+           "NULL, received_ms BIGINT NOT NULL, body BYTEA NOT NULL, done_ms BIGINT)",
+           "CREATE INDEX deliveries_pending ON deliveries (seq) WHERE done_ms IS NULL",
+           "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, project TEXT NOT NULL, "
+           "kind TEXT NOT NULL, pull_request BIGINT NOT NULL, merge_sha TEXT NOT NULL, state "
+           "TEXT NOT NULL, detail TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT "
+           "NOT NULL)",
+           "CREATE INDEX jobs_state ON jobs (state, created_at, seq)",
+           "CREATE TABLE locks (project TEXT PRIMARY KEY, pull_request BIGINT NOT NULL, "
+           "head_sha TEXT NOT NULL, since BIGINT NOT NULL)",
+           "CREATE TABLE lock_waiters (project TEXT NOT NULL, pull_request BIGINT NOT NULL, "
+           "PRIMARY KEY (project, pull_request))",
+       }},
+      // 2: a claimed job's holder and the time its lease ends (Unix seconds).
+      {{
+           "ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
+       },
+       {
+           "ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
+       }},
+  };
+  static_assert(kSchemaVersion == 2, "add the migration to the new version here");
+  return kMigrations;
+}
+
+}  // namespace
+
+Status Migrate(Database& db) {
+  static_assert(kSchemaVersion >= 1);
+  return db.Transact([&](Tx& tx) -> Status {
+    if (db.dialect() == Dialect::kPostgres) {
+      // Released at commit; replicas starting at once migrate one after the other.
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("SELECT pg_advisory_xact_lock(7306517)").status());
+    }
+    DATAMCP_RETURN_IF_ERROR(
+        tx.Exec("CREATE TABLE IF NOT EXISTS datamcp_schema (version BIGINT NOT NULL)").status());
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query("SELECT version FROM datamcp_schema"));
+    long long version = rows.empty() ? 0 : IntAt(rows[0], 0);
+    if (version > kSchemaVersion) {
+      return FailedPrecondition("the state database " + db.Describe() + " has schema version " +
+                                std::to_string(version) + ", newer than this DataMCP knows (" +
+                                std::to_string(kSchemaVersion) +
+                                "): run a DataMCP at least as new as the one that migrated it");
+    }
+    const auto& all = Migrations();
+    for (long long v = version; v < kSchemaVersion; ++v) {
+      const Migration& m = all[static_cast<std::size_t>(v)];
+      for (const std::string& sql : db.dialect() == Dialect::kSqlite ? m.sqlite : m.postgres) {
+        DATAMCP_RETURN_IF_ERROR(tx.Exec(sql).status());
+      }
+    }
+    if (rows.empty()) {
+      return tx
+          .Exec("INSERT INTO datamcp_schema (version) VALUES ($1)",
+                {static_cast<long long>(kSchemaVersion)})
+          .status();
+    }
+    return tx
+        .Exec("UPDATE datamcp_schema SET version = $1", {static_cast<long long>(kSchemaVersion)})
+        .status();
+  });
+}
+
+}  // namespace datamcp::state

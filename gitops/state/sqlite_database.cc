@@ -1,0 +1,182 @@
+#include "gitops/state/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <thread>
+
+namespace datamcp::state {
+namespace {
+
+class SqliteStatement {
+ public:
+  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~SqliteStatement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+bool IsBusy(int rc) { return rc == SQLITE_BUSY || rc == SQLITE_LOCKED; }
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(sqlite3* db) : db_(db) {}
+
+  Result<long long> Exec(std::string_view sql, const Params& params) override {
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows, Run(sql, params));
+    (void)rows;
+    return static_cast<long long>(sqlite3_changes(db_));
+  }
+  Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
+    return Run(sql, params);
+  }
+  bool busy() const { return busy_; }
+
+ private:
+  Status Error(std::string_view what) {
+    if (IsBusy(sqlite3_errcode(db_))) busy_ = true;
+    return Unavailable(std::string(what) + ": " + sqlite3_errmsg(db_));
+  }
+
+  Status Bind(sqlite3_stmt* stmt, const Params& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      // $N parameters get their index by first appearance; look each one up by name.
+      int index = sqlite3_bind_parameter_index(stmt, ("$" + std::to_string(i + 1)).c_str());
+      if (index == 0) continue;
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        rc = sqlite3_bind_null(stmt, index);
+      } else if (const auto* n = std::get_if<long long>(&v)) {
+        rc = sqlite3_bind_int64(stmt, index, *n);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else {
+        const std::string& b = std::get<Blob>(v).bytes;
+        rc = sqlite3_bind_blob64(stmt, index, b.data(), b.size(), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return Error("binding a parameter");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<Row>> Run(std::string_view sql, const Params& params) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK) {
+      return Error("preparing a statement");
+    }
+    SqliteStatement stmt(raw);
+    DATAMCP_RETURN_IF_ERROR(Bind(raw, params));
+    std::vector<Row> rows;
+    for (;;) {
+      int rc = sqlite3_step(raw);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return Error("running a statement");
+      Row row(sqlite3_column_count(raw));
+      for (int c = 0; c < static_cast<int>(row.size()); ++c) {
+        if (sqlite3_column_type(raw, c) == SQLITE_NULL) continue;
+        const void* data = sqlite3_column_blob(raw, c);
+        int len = sqlite3_column_bytes(raw, c);
+        row[c] = std::string(static_cast<const char*>(data), static_cast<std::size_t>(len));
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  sqlite3* db_;
+  bool busy_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Unavailable("cannot open the state database " + options.path + ": " + why);
+  }
+  std::unique_ptr<SqliteDatabase> out(new SqliteDatabase(db, options.path));
+  sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
+  std::string pragmas =
+      std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
+      (options.sync_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+  char* err = nullptr;
+  if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Unavailable("cannot set up the state database " + options.path + ": " + why);
+  }
+  // Checkpoints run on their own connection (below), never inside a commit.
+  sqlite3_wal_autocheckpoint(db, 0);
+  sqlite3* checkpointer = nullptr;
+  if (sqlite3_open_v2(options.path.c_str(), &checkpointer,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = checkpointer ? sqlite3_errmsg(checkpointer) : "out of memory";
+    sqlite3_close(checkpointer);
+    return Unavailable("cannot open the state database " + options.path + ": " + why);
+  }
+  sqlite3_busy_timeout(checkpointer, static_cast<int>(options.busy_timeout.count()));
+  SqliteDatabase* self = out.get();
+  out->checkpointer_ = std::thread([self, checkpointer] { self->CheckpointLoop(checkpointer); });
+  return out;
+}
+
+void SqliteDatabase::CheckpointLoop(sqlite3* checkpointer) {
+  std::unique_lock lock(stop_mu_);
+  for (;;) {
+    stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+    const bool last = stopping_;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, without blocking writers; a later pass
+    // copies the rest. At close the remaining WAL is checkpointed by sqlite3_close.
+    sqlite3_wal_checkpoint_v2(checkpointer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    if (last) break;
+  }
+  sqlite3_close(checkpointer);
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  sqlite3_close(db_);
+}
+
+Status SqliteDatabase::Transact(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard lock(mu_);
+  constexpr int kAttempts = 5;
+  Status last;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+    // because another process started writing after it read.
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      last = Unavailable("state database " + path_ + " is busy: " + sqlite3_errmsg(db_));
+      if (!IsBusy(sqlite3_errcode(db_))) return last;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
+      continue;
+    }
+    SqliteTx tx(db_);
+    Status s = fn(tx);
+    if (s.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) {
+      return Status::Ok();
+    }
+    if (s.ok()) s = Unavailable("cannot commit to " + path_ + ": " + sqlite3_errmsg(db_));
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!tx.busy()) return s;
+    last = s;
+  }
+  return last;
+}
+
+}  // namespace datamcp::state

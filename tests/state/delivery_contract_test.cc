@@ -1,0 +1,158 @@
+// The delivery store's contract on every backend: each delivery id recorded once (also when
+// replicas receive it together), pending until marked done, across restarts, and handled ids
+// remembered for the dedup window, then pruned.
+#include <atomic>
+#include <thread>
+
+#include "gitops/queue/delivery_store.h"
+#include "tests/state/state_contract.h"
+#include "tests/support/state_db.h"
+
+namespace datamcp::state::testing {
+namespace {
+
+using queue::Delivery;
+using queue::DeliveryStore;
+using queue::DeliveryStoreOptions;
+using Outcome = DeliveryStore::AppendOutcome;
+using test::ValueOrFail;
+
+Delivery MakeDelivery(const std::string& id, std::string body = R"({"action":"opened"})",
+                      long long received_ms = 1'700'000'000'000) {
+  return Delivery{id,          "pull_request", "opened", "datamcp-test/gitops",
+                  received_ms, std::move(body)};
+}
+
+class DeliveryContractTest : public StateContractTest {};
+
+TEST_P(DeliveryContractTest, AppendedDeliveryIsPendingWithEveryField) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  Delivery d = MakeDelivery("a", std::string("{\"x\":\"\0binary\xff\"}", 17));
+  ASSERT_EQ(*store.Append(d), Outcome::kAccepted);
+  auto pending = store.Pending();
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0], d);
+  EXPECT_EQ(*store.Read("a"), d);
+  EXPECT_EQ(store.Read("zzz").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(DeliveryContractTest, SecondAppendOfSameIdIsDuplicateAndWritesNothing) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  ASSERT_EQ(*store.Append(MakeDelivery("a")), Outcome::kAccepted);
+  EXPECT_EQ(*store.Append(MakeDelivery("a", "{\"other\":1}")), Outcome::kDuplicate);
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), std::vector<std::string>{"a"});
+  EXPECT_EQ(store.Read("a")->body, R"({"action":"opened"})");
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 1u);
+}
+
+TEST_P(DeliveryContractTest, RejectsEmptyId) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  auto r = store.Append(MakeDelivery(""));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 0u);
+}
+
+TEST_P(DeliveryContractTest, PendingAndDoneSurviveRestartAndDedupStillHolds) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(db);
+    DeliveryStore store(*db, clock_);
+    for (const char* id : {"a", "b", "c"})
+      ASSERT_EQ(*store.Append(MakeDelivery(id)), Outcome::kAccepted);
+    ASSERT_TRUE(store.MarkDone("b").ok());
+  }
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), (std::vector<std::string>{"a", "c"}));
+  for (const char* id : {"a", "b", "c"})
+    EXPECT_EQ(*store.Append(MakeDelivery(id)), Outcome::kDuplicate) << id;
+  EXPECT_EQ(*store.Append(MakeDelivery("d")), Outcome::kAccepted);
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), (std::vector<std::string>{"a", "c", "d"}));
+}
+
+TEST_P(DeliveryContractTest, MarkDoneIsIdempotentAndUnknownIdIsNotFound) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  ASSERT_EQ(*store.Append(MakeDelivery("a")), Outcome::kAccepted);
+  EXPECT_TRUE(store.MarkDone("a").ok());
+  EXPECT_TRUE(store.MarkDone("a").ok());
+  EXPECT_EQ(store.MarkDone("zzz").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(ValueOrFail(store.PendingIds()).empty());
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 1u);  // still known, for deduplication
+}
+
+TEST_P(DeliveryContractTest, PruneForgetsOnlyHandledIdsOlderThanTheDedupWindow) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_, DeliveryStoreOptions{.dedup_window = std::chrono::hours(72)});
+  const long long now = clock_.UnixMillis();
+  ASSERT_EQ(*store.Append(MakeDelivery("old-done", "{}", now)), Outcome::kAccepted);
+  ASSERT_EQ(*store.Append(MakeDelivery("old-pending", "{}", now)), Outcome::kAccepted);
+  ASSERT_TRUE(store.MarkDone("old-done").ok());
+  clock_.Advance(std::chrono::hours(73));
+  ASSERT_EQ(*store.Append(MakeDelivery("recent", "{}", clock_.UnixMillis())), Outcome::kAccepted);
+  ASSERT_TRUE(store.MarkDone("recent").ok());
+  ASSERT_TRUE(store.Prune().ok());
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 2u);  // old-pending and recent
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), std::vector<std::string>{"old-pending"});
+  EXPECT_EQ(*store.Append(MakeDelivery("recent")), Outcome::kDuplicate);
+  EXPECT_EQ(*store.Append(MakeDelivery("old-done")), Outcome::kAccepted);  // forgotten
+}
+
+// GitHub may deliver one event to two replicas at once: each id is accepted exactly once.
+TEST_P(DeliveryContractTest, ConcurrentAppendsOnTwoReplicasAcceptEachIdOnce) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_TRUE(first && second);
+  DeliveryStore a(*first, clock_);
+  DeliveryStore b(*second, clock_);
+  std::atomic<int> accepted{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      DeliveryStore& store = t % 2 == 0 ? a : b;
+      for (int i = 0; i < 40; ++i) {
+        auto r = store.Append(MakeDelivery("id" + std::to_string(i)));
+        if (!r.ok()) ++errors;
+        if (r.ok() && *r == Outcome::kAccepted) ++accepted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(accepted.load(), 40);
+  EXPECT_EQ(ValueOrFail(a.PendingIds()).size(), 40u);
+  EXPECT_EQ(ValueOrFail(b.PendingIds()), ValueOrFail(a.PendingIds()));
+}
+
+TEST_P(DeliveryContractTest, DeliveryRecordedOnOneReplicaIsHandledOnAnother) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_TRUE(first && second);
+  DeliveryStore a(*first, clock_);
+  DeliveryStore b(*second, clock_);
+  ASSERT_EQ(*a.Append(MakeDelivery("x", "{\"n\":1}")), Outcome::kAccepted);
+  auto pending = b.Pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].body, "{\"n\":1}");
+  ASSERT_TRUE(b.MarkDone("x").ok());
+  EXPECT_TRUE(ValueOrFail(a.PendingIds()).empty());
+  EXPECT_EQ(*a.Append(MakeDelivery("x")), Outcome::kDuplicate);
+}
+
+DATAMCP_STATE_CONTRACT(DeliveryContractTest);
+
+}  // namespace
+}  // namespace datamcp::state::testing
