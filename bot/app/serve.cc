@@ -106,7 +106,7 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,
-                                                    config.repository.default_branch);
+                                                    config.repository.default_branch, clock);
   w->dispatcher = std::make_unique<queue::DeliveryDispatcher>(*w->store, *w->handler, clock);
   return w;
 }

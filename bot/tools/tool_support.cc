@@ -43,6 +43,24 @@ json IdempotencyProperty() {
            "proposal instead of opening another"}};
 }
 
+namespace {
+
+// plan::ToJson(Classification).
+json ClassificationSchema() {
+  json names = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {{"type", "object"},
+          {"properties",
+           {{"destructive", {{"type", "boolean"}}},
+            {"creates", {{"type", "integer"}}},
+            {"updates", {{"type", "integer"}}},
+            {"deletes", {{"type", "integer"}}},
+            {"replaces", {{"type", "integer"}}},
+            {"deleted", names},
+            {"replaced", names}}}};
+}
+
+}  // namespace
+
 json PlanOutcomeSchema() {
   json project = {{"type", "object"},
                   {"properties",
@@ -53,12 +71,18 @@ json PlanOutcomeSchema() {
                     {"summary", {{"type", "string"}}},
                     {"fingerprint", {{"type", "string"}}},
                     {"error", {{"type", "string"}}},
-                    {"blocked", {{"type", "string"}}}}}};
+                    {"blocked", {{"type", "string"}}},
+                    {"changes", ClassificationSchema()}}}};
   return {{"type", "object"},
           {"properties",
            {{"base", {{"type", "string"}}},
             {"head", {{"type", "string"}}},
             {"status", {{"type", "string"}}},
+            {"destructive",
+             {{"type", "boolean"},
+              {"description",
+               "true when a plan deletes or replaces something: applying it then needs the "
+               "environment's destroy_approvals or a human's destroy confirmation"}}},
             {"status_description", {{"type", "string"}}},
             {"projects", {{"type", "array"}, {"items", project}}}}}};
 }
