@@ -7,6 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bot/http/connection_pool.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
@@ -43,7 +44,10 @@ std::string ErrorMessage(const httplib::Request& req, int status, std::size_t li
 HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
     : config_(config), metrics_(metrics) {
   int threads = config_.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  int max_connections = config_.max_connections;
+  server_.new_task_queue = [threads, max_connections] {
+    return new ConnectionPool(threads, max_connections);
+  };
   // Without TCP_NODELAY small responses wait for delayed ACKs (~300 req/s).
   server_.set_tcp_nodelay(true);
   // httplib's default options add SO_REUSEPORT, which lets a second process silently
@@ -65,6 +69,7 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
   server_.set_read_timeout(config_.read_timeout_seconds, 0);
   server_.set_write_timeout(config_.write_timeout_seconds, 0);
   server_.set_keep_alive_max_count(10000);
+  server_.set_keep_alive_timeout(config_.keep_alive_seconds);
   server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = std::chrono::steady_clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
