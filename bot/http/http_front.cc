@@ -52,9 +52,10 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
   server_.set_tcp_nodelay(true);
   // httplib's default options add SO_REUSEPORT, which lets a second process silently
   // share the port; keep only SO_REUSEADDR.
-  server_.set_socket_options([](socket_t sock) {
+  server_.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
   });
   SetPayloadLimit(config_.max_body_bytes, "server.max_body_bytes");
   server_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
@@ -112,6 +113,10 @@ Status HttpFront::Bind() {
   } else {
     port_ = server_.bind_to_port(config_.bind, config_.port) ? config_.port : -1;
   }
+  // httplib 0.11.4 listens with a backlog of 5: a burst of connections (or a few idle ones
+  // arriving together) loses SYNs and every client behind them waits a 1 s retransmit.
+  // Listening again on the bound socket raises the backlog.
+  if (port_ > 0 && listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   if (port_ <= 0) {
     return Unavailable("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) +
                        " (address in use or not local?); set server.bind / server.port");

@@ -53,6 +53,7 @@ class HttpFront {
   std::size_t payload_limit_ = 0;
   std::string payload_limit_key_ = "server.max_body_bytes";
   int port_ = 0;
+  int listen_socket_ = -1;  // the bound socket, for its backlog
   std::thread thread_;
 };
 
