@@ -18,6 +18,8 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  int max_connections = 256;   // connections served at once, each on its own worker
+  int keep_alive_seconds = 5;  // an idle keep-alive connection is closed after this
   std::size_t max_body_bytes = 1 << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;

@@ -39,6 +39,11 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("server.bind", server.bind, "Address the HTTP front listens on."),
       DATAMCP_KEY("server.port", server.port, "TCP port of the HTTP front (0 picks a free port)."),
       DATAMCP_KEY("server.threads", server.threads, "Worker threads serving HTTP requests."),
+      DATAMCP_KEY("server.max_connections", server.max_connections,
+                  "Connections served at once (idle keep-alive ones included); more wait "
+                  "their turn."),
+      DATAMCP_KEY("server.keep_alive_seconds", server.keep_alive_seconds,
+                  "Seconds an idle keep-alive connection is kept open."),
       DATAMCP_KEY("server.max_body_bytes", server.max_body_bytes,
                   "Largest request body accepted on /mcp; larger ones get 413."),
       DATAMCP_KEY("server.read_timeout_seconds", server.read_timeout_seconds,

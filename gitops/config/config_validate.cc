@@ -19,6 +19,13 @@ Status ValidateServer(const ServerConfig& s) {
     return Bad("server.port", std::to_string(s.port) + " is not a port number (0-65535)");
   }
   if (s.threads < 1 || s.threads > 512) return Bad("server.threads", "must be between 1 and 512");
+  if (s.max_connections < s.threads || s.max_connections > 4096) {
+    return Bad("server.max_connections",
+               "must be between server.threads (" + std::to_string(s.threads) + ") and 4096");
+  }
+  if (s.keep_alive_seconds < 1 || s.keep_alive_seconds > 300) {
+    return Bad("server.keep_alive_seconds", "must be between 1 and 300 seconds");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
