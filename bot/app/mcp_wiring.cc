@@ -29,10 +29,19 @@ Result<std::unique_ptr<Authenticator>> MakeAuthenticator(const config::Config& c
   return std::unique_ptr<Authenticator>(std::move(jwt));
 }
 
+// datamcp_mcp_rate_limited_total{tool}: one series per tool (a fixed set), never per subject.
+std::function<void(const std::string&)> RateLimitedCounter(Metrics& metrics) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("datamcp_mcp_rate_limited_total")
+                     .Help("MCP tool calls refused by the per-caller rate limit, by tool.")
+                     .Register(metrics.registry());
+  return [&family](const std::string& tool) { family.Add({{"tool", tool}}).Increment(); };
+}
+
 }  // namespace
 
 Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsStack& stack,
-                                           Clock& clock) {
+                                           Clock& clock, Metrics* metrics) {
   auto parts = std::make_unique<McpParts>();
   DATAMCP_ASSIGN_OR_RETURN(parts->authenticator, MakeAuthenticator(config, clock));
   mcp::ServerInfo info;
@@ -53,13 +62,20 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
     return names;
   };
   info.forge = config.forge.kind;
+  parts->limiter = std::make_unique<mcp::RateLimiter>(
+      clock, mcp::RateLimit{config.mcp.rate_limit_burst, config.mcp.rate_limit_per_minute});
+  info.read_only = config.mcp.read_only;
+  info.limiter = parts->limiter.get();
   DATAMCP_RETURN_IF_ERROR(mcp::RegisterServerInfoTool(parts->registry, info));
   parts->deps.reset(new tools::GitopsToolDeps{*stack.proposals, *stack.forge, *stack.repo,
                                               *stack.locks, config.repository.default_branch,
                                               config.server.max_body_bytes});
   DATAMCP_RETURN_IF_ERROR(tools::RegisterProposalTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
+  DATAMCP_RETURN_IF_ERROR(parts->registry.SetPolicy({config.mcp.read_only, config.mcp.tools}));
   mcp::McpServerOptions options;
+  options.limiter = parts->limiter.get();
+  if (metrics != nullptr) options.on_rate_limited = RateLimitedCounter(*metrics);
   options.version = kVersion;
   options.instructions =
       "DataMCP proposes changes to a GitOps repository as pull requests with the plan "

@@ -106,20 +106,25 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   w->intake = std::make_unique<WebhookIntake>(options, *w->store, clock);
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,
-                                                    config.repository.default_branch);
+                                                    config.repository.default_branch, clock);
   w->dispatcher = std::make_unique<queue::DeliveryDispatcher>(*w->store, *w->handler, clock);
   return w;
 }
 
-// Blocks SIGINT/SIGTERM in every thread (call before starting any) and stops the front
-// from a dedicated thread when one arrives.
-std::thread WatchSignals(HttpFront& front) {
+// SIGINT/SIGTERM are blocked before the first thread starts (the state database's checkpointer
+// is one): a thread with them unblocked would take the default action and kill the process.
+sigset_t BlockShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+// Stops the front from a dedicated thread when a shutdown signal arrives.
+std::thread WatchSignals(sigset_t set, HttpFront& front) {
   return std::thread([set, &front] {
     int sig = 0;
     sigwait(&set, &sig);
@@ -143,6 +148,7 @@ Status CheckTerraform(const config::PlanConfig& plan) {
 }  // namespace
 
 int RunServe(const CommonOptions& options) {
+  const sigset_t shutdown_signals = BlockShutdownSignals();
   auto loaded = LoadConfig(options);
   if (!loaded.ok()) return ConfigError(loaded.status());
   config::Config config = std::move(loaded).value();
@@ -156,7 +162,8 @@ int RunServe(const CommonOptions& options) {
 
   auto stack = BuildGitopsStack(config, *work_dir, clock, "mirror.git", std::move(*opened_state));
   if (!stack.ok()) return ConfigError(stack.status());
-  auto mcp_parts = BuildMcp(config, **stack, clock);
+  Metrics metrics;
+  auto mcp_parts = BuildMcp(config, **stack, clock, &metrics);
   if (!mcp_parts.ok()) return ConfigError(mcp_parts.status());
   std::unique_ptr<Webhooks> webhooks;
   if (config.forge.kind == "github") {
@@ -165,7 +172,6 @@ int RunServe(const CommonOptions& options) {
     webhooks = std::move(built).value();
   }
 
-  Metrics metrics;
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
   if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });
@@ -189,7 +195,7 @@ int RunServe(const CommonOptions& options) {
     log::Error("listen_failed", {{"error", s.message()}});
     return 1;
   }
-  std::thread signals = WatchSignals(front);
+  std::thread signals = WatchSignals(shutdown_signals, front);
   mcp::SessionManager sessions(clock, {});
   front.AddRouteLabel("/mcp");
   mcp::RegisterMcpRoutes(

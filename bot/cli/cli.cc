@@ -44,10 +44,15 @@ commands:
                         --diff the change itself as a unified patch
   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]
                         review pull request N on the local forge
+  review N --confirm-destroy [--as USER]
+                        confirm the destructive plan (deletes or replaces) recorded on pull
+                        request N's head: bound to that plan's fingerprint, recorded in the
+                        notes; a new plan needs a new confirmation
   merge N [--as USER] [--force]
                         merge pull request N on the local forge (a human action; the server
                         then re-plans, checks the fingerprint and applies). Refused until the
-                        plan check passed and the environment's approvals are there;
+                        plan check passed and the environment's approvals are there, and for
+                        a destructive plan its destroy_approvals or a --confirm-destroy;
                         --force merges anyway and records it as forced
   close N [-m TEXT] [--as USER]
                         close pull request N without merging (its locks are released)

@@ -10,6 +10,8 @@
 #include "bot/cli/ops_commands.h"
 #include "gitops/common/clock.h"
 #include "gitops/localforge/local_pr_store.h"
+#include "gitops/proposal/destroy_gate.h"
+#include "gitops/proposal/plan_report.h"
 #include "gitops/proposal/projects.h"
 
 namespace datamcp::bot {
@@ -55,6 +57,40 @@ std::string PlanState(const localforge::PullRecord& pr) {
     if (it->context == "datamcp/plan" && it->sha == pr.head_sha) return it->state;
   }
   return "-";
+}
+
+// `review N --confirm-destroy`: records the confirmation of the destructive plan recorded on
+// the pull request's head (proposal::ConfirmDestroy) and says so on the pull request.
+Status ConfirmDestroy(const CommonOptions& common, localforge::LocalPrStore& store, int n,
+                      const std::string& actor) {
+  DATAMCP_ASSIGN_OR_RETURN(localforge::PullRecord pr, store.Get(n));
+  if (pr.state != "open") {
+    return FailedPrecondition("pull request #" + std::to_string(n) + " is not open");
+  }
+  DATAMCP_ASSIGN_OR_RETURN(auto stack, OpenStack(common, nullptr));
+  auto& clock = SystemClock::Instance();
+  DATAMCP_ASSIGN_OR_RETURN(
+      nlohmann::json record,
+      proposal::ConfirmDestroy(*stack->repo, n, pr.head_sha, actor, "cli", clock.UnixSeconds()));
+  std::string said = "Destroy confirmed by " + actor + " for the plan of head `" +
+                     pr.head_sha.substr(0, 12) + "`:";
+  for (const auto& p : record["projects"]) {
+    said += "\n- `" + p["project"].get<std::string>() + "` plan `" +
+            p["fingerprint"].get<std::string>().substr(0, 12) + "`";
+  }
+  said += "\nA new plan needs a new confirmation.";
+  DATAMCP_RETURN_IF_ERROR(
+      store
+          .Update(n, "confirm-destroy",
+                  [&](localforge::PullRecord& r) {
+                    long long id = 1;
+                    for (const auto& c : r.comments) id = std::max(id, c.id + 1);
+                    r.comments.push_back({id, actor, said, clock.UnixSeconds()});
+                    return Status::Ok();
+                  })
+          .status());
+  std::printf("#%d: %s\n", n, said.c_str());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -126,8 +162,11 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
   std::string actor = Actor(args);
   int n = 0;
   std::string state, body;
+  bool confirm_destroy = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--approve")
+    if (args[i] == "--confirm-destroy")
+      confirm_destroy = true;
+    else if (args[i] == "--approve")
       state = "APPROVED";
     else if (args[i] == "--request-changes")
       state = "CHANGES_REQUESTED";
@@ -140,12 +179,19 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
     else
       return CliFail("review: unexpected argument '" + args[i] + "'", 2);
   }
-  if (n == 0 || state.empty()) {
-    return CliFail("usage: datamcp review N --approve|--request-changes|--comment [-m TEXT]", 2);
+  if (n == 0 || (state.empty() && !confirm_destroy)) {
+    return CliFail(
+        "usage: datamcp review N --approve|--request-changes|--comment|--confirm-destroy "
+        "[-m TEXT]",
+        2);
   }
   if (state == "COMMENTED" && body.empty()) return CliFail("review --comment needs -m TEXT", 2);
   auto store = OpenStore(common);
   if (!store.ok()) return CliFail(store.status().message());
+  if (confirm_destroy) {
+    if (Status s = ConfirmDestroy(common, *store, n, actor); !s.ok()) return CliFail(s.message());
+    if (state.empty()) return 0;
+  }
   auto& clock = SystemClock::Instance();
   auto pr = store->Update(n, "review", [&](localforge::PullRecord& r) {
     if (r.state != "open")
@@ -160,10 +206,8 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
 
 // The approvals the environments a pull request touches need before apply (datamcp.yaml on
 // the default branch): the merge asks for them, as GitHub branch protection would.
-Result<int> RequiredApprovals(const CommonOptions& common, localforge::LocalPrStore& store,
+Result<int> RequiredApprovals(const repo::RepoConfig& config, localforge::LocalPrStore& store,
                               int number) {
-  DATAMCP_ASSIGN_OR_RETURN(auto stack, OpenStack(common, nullptr));
-  DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, stack->proposals->LoadConfig());
   DATAMCP_ASSIGN_OR_RETURN(auto changed, store.ChangedFiles(number));
   std::vector<std::string> paths;
   for (const auto& [path, kind] : changed) paths.push_back(path);
@@ -173,6 +217,30 @@ Result<int> RequiredApprovals(const CommonOptions& common, localforge::LocalPrSt
     if (env.ok()) required = std::max(required, (*env)->approvals);
   }
   return required;
+}
+
+// The destroy gate at merge: every destructive project of the plan recorded on the head needs
+// the environment's destroy_approvals or a confirmation of that plan (proposal::DecideDestroy),
+// as the applier will ask after the merge.
+Result<std::vector<std::string>> MissingForDestroy(GitopsStack& stack,
+                                                   const repo::RepoConfig& config,
+                                                   const localforge::PullRecord& pr,
+                                                   const std::string& head_sha) {
+  DATAMCP_RETURN_IF_ERROR(stack.repo->Fetch().WithContext("fetch the GitOps repository"));
+  DATAMCP_ASSIGN_OR_RETURN(auto notes, stack.repo->ReadNotes(head_sha));
+  int approvals = 0;
+  for (const auto& user : pr.Approvers()) approvals += user != pr.author ? 1 : 0;
+  std::vector<std::string> missing;
+  for (const auto& planned : proposal::NewestPlan(notes)) {
+    auto env = config.FindEnvironment(planned.env);
+    int required = env.ok() ? (*env)->destroy_approvals : approvals + 1;
+    std::string n = std::to_string(pr.number);
+    proposal::DestroyDecision d = proposal::DecideDestroy(
+        planned.changes, planned.project, planned.fingerprint, approvals, required, notes,
+        pr.number, "`datamcp review " + n + " --confirm-destroy --as USER`");
+    if (!d.allowed) missing.push_back(d.why);
+  }
+  return missing;
 }
 
 int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& common) {
@@ -187,9 +255,16 @@ int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& comm
   }
   auto store = OpenStore(common);
   if (!store.ok()) return CliFail(store.status().message());
-  auto required = RequiredApprovals(common, *store, n);
+  auto stack = OpenStack(common, nullptr);
+  if (!stack.ok()) return CliFail(stack.status().message());
+  auto config = (*stack)->proposals->LoadConfig();
+  if (!config.ok()) return CliFail(config.status().message());
+  auto required = RequiredApprovals(*config, *store, n);
   if (!required.ok()) return CliFail(required.status().message());
   gate.required_approvals = *required;
+  gate.more = [&](const localforge::PullRecord& pr, const std::string& head_sha) {
+    return MissingForDestroy(**stack, *config, pr, head_sha);
+  };
   auto pr = store->Merge(n, actor, gate);
   if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d merged by %s as %s%s; the server applies it now\n", n, actor.c_str(),

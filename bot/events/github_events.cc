@@ -5,6 +5,7 @@
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
+#include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/lock_release.h"
 
 namespace datamcp::bot {
@@ -27,13 +28,15 @@ int PullNumber(const json& j) {
 
 GithubEventHandler::GithubEventHandler(proposal::ProposalService& proposals, forge::Forge& forge,
                                        git::Repository& repo, jobs::LockTable& locks,
-                                       apply::Reconciler& reconciler, std::string default_branch)
+                                       apply::Reconciler& reconciler, std::string default_branch,
+                                       const Clock& clock)
     : proposals_(proposals),
       forge_(forge),
       repo_(repo),
       locks_(locks),
       reconciler_(reconciler),
-      default_branch_(std::move(default_branch)) {}
+      default_branch_(std::move(default_branch)),
+      clock_(clock) {}
 
 Status GithubEventHandler::Handle(const queue::Delivery& d) {
   json payload = ParseJsonOrDiscarded(d.body);
@@ -100,7 +103,9 @@ Status GithubEventHandler::OnComment(const json& payload) {
   const json& comment = Object(payload, "comment");
   std::string body = String(comment, "body");
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
-  if (body != "/datamcp plan" && body != "/datamcp unlock") return Status::Ok();
+  if (body != "/datamcp plan" && body != "/datamcp unlock" && body != "/datamcp confirm-destroy") {
+    return Status::Ok();
+  }
   std::string user = String(Object(comment, "user"), "login");
   DATAMCP_ASSIGN_OR_RETURN(forge::Permission permission, forge_.GetPermission(user));
   int number = PullNumber(issue);
@@ -111,9 +116,52 @@ Status GithubEventHandler::OnComment(const json& payload) {
               {{"user", user}, {"command", body}, {"pull_request", number}});
     return Status::Ok();
   }
-  Acknowledge(comment_id, number, forge::Reaction::kPlusOne);
   log::Info("comment_command", {{"user", user}, {"command", body}, {"pull_request", number}});
+  if (body == "/datamcp confirm-destroy") {
+    DATAMCP_ASSIGN_OR_RETURN(bool recorded, ConfirmDestroy(number, user));
+    Acknowledge(comment_id, number,
+                recorded ? forge::Reaction::kPlusOne : forge::Reaction::kMinusOne);
+    return Status::Ok();
+  }
+  Acknowledge(comment_id, number, forge::Reaction::kPlusOne);
   return body == "/datamcp plan" ? Plan(number) : Unlock(number);
+}
+
+Result<bool> GithubEventHandler::ConfirmDestroy(int number, const std::string& user) {
+  DATAMCP_ASSIGN_OR_RETURN(forge::PullRequest pr, forge_.GetPullRequest(number));
+  std::string said;
+  bool recorded = false;
+  if (pr.state != forge::PullRequestState::kOpen) {
+    said = "Not confirmed: pull request #" + std::to_string(number) +
+           " is not open; a destroy is confirmed before the merge.";
+  } else {
+    auto record = proposal::ConfirmDestroy(repo_, number, pr.head_sha, user, "github-comment",
+                                           clock_.UnixSeconds());
+    if (!record.ok() && record.status().code() != StatusCode::kFailedPrecondition) {
+      return record.status();
+    }
+    recorded = record.ok();
+    if (!recorded) {
+      said = "Not confirmed: " + record.status().message() + ".";
+    } else {
+      said =
+          "Destroy confirmed by @" + user + " for the plan of `" + pr.head_sha.substr(0, 12) + "`:";
+      for (const auto& p : json_fields::Array(*record, "projects")) {
+        said += "\n- `" + String(p, "project") + "` plan `" +
+                String(p, "fingerprint").substr(0, 12) + "`";
+      }
+      said +=
+          "\n\nIt is applied after merge if the plan on the merge commit is the same. A "
+          "new plan needs a new confirmation.";
+    }
+  }
+  DATAMCP_RETURN_IF_ERROR(forge_
+                              .UpsertBotComment(number, "datamcp:confirm-destroy",
+                                                {"### DataMCP destroy "
+                                                 "confirmation\n\n" +
+                                                 said + "\n"})
+                              .status());
+  return recorded;
 }
 
 Status GithubEventHandler::OnCheckRun(const json& payload) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "bot/http/connection_pool.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
@@ -43,14 +44,18 @@ std::string ErrorMessage(const httplib::Request& req, int status, std::size_t li
 HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
     : config_(config), metrics_(metrics) {
   int threads = config_.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  int max_connections = config_.max_connections;
+  server_.new_task_queue = [threads, max_connections] {
+    return new ConnectionPool(threads, max_connections);
+  };
   // Without TCP_NODELAY small responses wait for delayed ACKs (~300 req/s).
   server_.set_tcp_nodelay(true);
   // httplib's default options add SO_REUSEPORT, which lets a second process silently
   // share the port; keep only SO_REUSEADDR.
-  server_.set_socket_options([](socket_t sock) {
+  server_.set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
   });
   SetPayloadLimit(config_.max_body_bytes, "server.max_body_bytes");
   server_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
@@ -65,6 +70,7 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
   server_.set_read_timeout(config_.read_timeout_seconds, 0);
   server_.set_write_timeout(config_.write_timeout_seconds, 0);
   server_.set_keep_alive_max_count(10000);
+  server_.set_keep_alive_timeout(config_.keep_alive_seconds);
   server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = std::chrono::steady_clock::now();
     return httplib::Server::HandlerResponse::Unhandled;
@@ -107,6 +113,10 @@ Status HttpFront::Bind() {
   } else {
     port_ = server_.bind_to_port(config_.bind, config_.port) ? config_.port : -1;
   }
+  // httplib 0.11.4 listens with a backlog of 5: a burst of connections (or a few idle ones
+  // arriving together) loses SYNs and every client behind them waits a 1 s retransmit.
+  // Listening again on the bound socket raises the backlog.
+  if (port_ > 0 && listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   if (port_ <= 0) {
     return Unavailable("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) +
                        " (address in use or not local?); set server.bind / server.port");

@@ -13,10 +13,10 @@
 
 namespace datamcp::bot {
 
-// The HTTP front: a cpp-httplib server with a fixed worker pool, TCP_NODELAY, a body limit,
-// timeouts and per-request metrics. Parts register their routes on server() before Start().
-// Every error httplib answers by itself (413 body too large, 414, 404 no route, 400) gets a
-// JSON-RPC error body saying what was wrong, so an MCP client can show it.
+// The HTTP front: a cpp-httplib server with an elastic worker pool (ConnectionPool), TCP_NODELAY, a
+// body limit, timeouts and per-request metrics. Parts register their routes on server() before
+// Start(). Every error httplib answers by itself (413 body too large, 414, 404 no route, 400) gets
+// a JSON-RPC error body saying what was wrong, so an MCP client can show it.
 class HttpFront {
  public:
   HttpFront(const config::ServerConfig& config, Metrics& metrics);
@@ -53,6 +53,7 @@ class HttpFront {
   std::size_t payload_limit_ = 0;
   std::string payload_limit_key_ = "server.max_body_bytes";
   int port_ = 0;
+  int listen_socket_ = -1;  // the bound socket, for its backlog
   std::thread thread_;
 };
 

@@ -19,6 +19,7 @@ inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
 // Server-defined codes (-32000..-32099).
 inline constexpr int kForbidden = -32003;         // authenticated, missing a scope
+inline constexpr int kRateLimited = -32029;       // over the caller's limit; data says when
 inline constexpr int kRequestCancelled = -32800;  // the client cancelled the request
 }  // namespace rpc
 

@@ -183,6 +183,9 @@ std::optional<Reply> McpServer::Prepare(const Session& session, const Principal&
     return Fail(id, rpc::kInvalidParams,
                 "Unknown tool: " + tool_name + " (tools/list shows the tools you may call)");
   }
+  if (std::string hidden = registry_.HiddenReason(*call->tool); !hidden.empty()) {
+    return Fail(id, rpc::kInvalidParams, "tool " + tool_name + " is not available: " + hidden);
+  }
   auto args = params.find("arguments");
   call->arguments = args == params.end() || args->is_null() ? json::object() : *args;
   if (auto missing = call->tool->MissingScopes(principal); !missing.empty()) {
@@ -223,6 +226,29 @@ bool McpServer::WantsStreaming(const json& message) const {
   return tool != nullptr && tool->tool.streams;
 }
 
+std::optional<Reply> McpServer::Limit(const Principal& principal, const RegisteredTool& tool,
+                                      const json& id) const {
+  RateLimiter* limiter = options_.limiter;
+  if (limiter == nullptr || !tool.tool.CountsAgainstRateLimit()) return std::nullopt;
+  RateLimiter::Decision d = limiter->Take(principal.subject);
+  if (d.allowed) return std::nullopt;
+  long long seconds = RetryAfterSeconds(d.retry_after);
+  const RateLimit& limit = limiter->limit();
+  log::Warn("rate_limited",
+            {{"subject", principal.subject}, {"tool", tool.tool.name}, {"retry_after", seconds}});
+  if (options_.on_rate_limited) options_.on_rate_limited(tool.tool.name);
+  std::string message = "rate limited: " + principal.subject + " has used its " +
+                        std::to_string(limit.burst) +
+                        " calls of write tools and plan previews (refilled at " +
+                        std::to_string(limit.per_minute) + " a minute); nothing was done. Retry " +
+                        tool.tool.name + " in " + std::to_string(seconds) + " s";
+  json data{{"retryAfterSeconds", seconds},
+            {"retryAfterMs", d.retry_after.count()},
+            {"burst", limit.burst},
+            {"perMinute", limit.per_minute}};
+  return Reply{MakeError(id, rpc::kRateLimited, std::move(message), std::move(data)), {}};
+}
+
 Reply McpServer::CallTool(Session& session, const Principal& principal, const json& message,
                           Outbound& outbound) const {
   PreparedCall prepared;
@@ -230,6 +256,7 @@ Reply McpServer::CallTool(Session& session, const Principal& principal, const js
     return *refused;
   }
   json id = IdOf(message);
+  if (auto refused = Limit(principal, *prepared.tool, id)) return *refused;
   json token = ProgressTokenOf(ParamsOf(message));
   ToolCall call;
   call.principal = principal;

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bot/auth/principal.h"
+#include "bot/mcp/rate_limiter.h"
 #include "bot/mcp/session.h"
 #include "bot/mcp/tool_registry.h"
 
@@ -25,6 +27,11 @@ struct McpServerOptions {
   std::string version = "0.0.0";
   std::string instructions;  // sent in the initialize result when not empty
   std::size_t tools_page_size = 50;
+  // Per-caller limit on calls of tools that count against it (Tool::CountsAgainstRateLimit),
+  // keyed by the principal's subject; null: no limit. Not owned; outlives the server.
+  RateLimiter* limiter = nullptr;
+  // Called once per refused call with the tool's name (the metric); optional.
+  std::function<void(const std::string& tool)> on_rate_limited;
 };
 
 // What Handle produced for one message.
@@ -72,6 +79,9 @@ class McpServer {
   Reply SetLevel(Session& session, const nlohmann::json& id, const nlohmann::json& params) const;
   Reply ListTools(const Session& session, const Principal& principal, const nlohmann::json& id,
                   const nlohmann::json& params) const;
+  // The refusal when `principal` is over its limit for `tool` (spends a token otherwise).
+  std::optional<Reply> Limit(const Principal& principal, const RegisteredTool& tool,
+                             const nlohmann::json& id) const;
   Reply CallTool(Session& session, const Principal& principal, const nlohmann::json& message,
                  Outbound& outbound) const;
   void HandleNotification(Session& session, const std::string& method,

@@ -24,6 +24,16 @@ json OutputSchema() {
                {{"subject", str}, {"scopes", strings}, {"no_auth", {{"type", "boolean"}}}}},
               {"required", {"subject", "scopes"}}}},
             {"protocol_versions", strings},
+            {"limits",
+             {{"type", "object"},
+              {"properties",
+               {{"read_only", {{"type", "boolean"}}},
+                {"rate_limit",
+                 {{"type", "object"},
+                  {"properties",
+                   {{"burst", {{"type", "integer"}}},
+                    {"per_minute", {{"type", "integer"}}},
+                    {"available", {{"type", "integer"}}}}}}}}}}},
             {"environment", {{"type", "object"}, {"properties", {{"name", str}}}}}}},
           {"required", {"version", "repository", "environments", "caller"}}};
 }
@@ -32,6 +42,22 @@ std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
+}
+
+// The limits part of the answer, and its line of text.
+json Limits(const ServerInfo& info, const std::string& subject, std::string* text) {
+  json limits{{"read_only", info.read_only}};
+  if (info.read_only) *text += "\nRead-only server: write tools are not available";
+  if (info.limiter != nullptr && info.limiter->limit().enabled()) {
+    const RateLimit& l = info.limiter->limit();
+    int available = info.limiter->Available(subject);
+    limits["rate_limit"] = {
+        {"burst", l.burst}, {"per_minute", l.per_minute}, {"available", available}};
+    *text += "\nWrite calls and plan previews you can make now: " + std::to_string(available) +
+             " of " + std::to_string(l.burst) + " (refilled at " + std::to_string(l.per_minute) +
+             " a minute)";
+  }
+  return limits;
 }
 
 }  // namespace
@@ -98,6 +124,7 @@ Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info) {
                               : Join(environments)) +
         "\nYou are " + call.principal.subject + " with scopes: " +
         (call.principal.scopes.empty() ? std::string("none") : Join(call.principal.scopes));
+    result["limits"] = Limits(info, call.principal.subject, &text);
     return ToolResult::Structured(std::move(result), text);
   };
   return registry.Register(std::move(tool));

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/mcp/rate_limiter.h"
 #include "bot/mcp/tool_registry.h"
 
 namespace datamcp::bot::mcp {
@@ -20,10 +21,14 @@ struct ServerInfo {
   // repository's configuration can arrive or change after start-up); `environments` is
   // then ignored.
   std::function<std::vector<std::string>()> current_environments;
+  bool read_only = false;  // mcp.read_only: write tools are hidden
+  // The per-caller limit, to tell callers what they have left; null: no limit. Not owned.
+  const RateLimiter* limiter = nullptr;
 };
 
 // Registers get_server_info (read-only, no scope needed): the version, the GitOps
-// repository, the environments and the caller's subject and scopes. With the optional
+// repository, the environments, the caller's subject and scopes, and the server's limits
+// (read-only mode, the caller's remaining write calls). With the optional
 // `environment` argument it also describes that environment, which needs env:<name>.
 Status RegisterServerInfoTool(ToolRegistry& registry, ServerInfo info);
 

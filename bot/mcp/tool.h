@@ -81,6 +81,10 @@ struct Tool {
   std::function<std::vector<std::string>(const json& arguments)> argument_scopes;
   // True when calls report progress or logs worth streaming over SSE.
   bool streams = false;
+  // Counts against the caller's rate limit although it is read-only, because a call costs
+  // much (plan_preview runs the planners). Tools that write always count.
+  bool rate_limited = false;
+  bool CountsAgainstRateLimit() const { return rate_limited || !annotations.read_only; }
   std::function<ToolResult(const ToolCall&)> handler;
 };
 

@@ -1,5 +1,6 @@
 #include "bot/mcp/tool_registry.h"
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <set>
@@ -111,6 +112,46 @@ Status ToolRegistry::Register(Tool tool) {
   return Status::Ok();
 }
 
+std::string ToolRegistry::HiddenReasonLocked(const Tool& tool) const {
+  if (policy_.read_only && !tool.annotations.read_only) {
+    return "the server is in read-only mode (mcp.read_only) and " + tool.name +
+           " writes; use a read-only tool, or ask the operator for a server that accepts writes";
+  }
+  const auto& allowed = policy_.allowed;
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), tool.name) == allowed.end()) {
+    return tool.name +
+           " is not in this server's tool allow-list (mcp.tools); tools/list shows the tools "
+           "you may call";
+  }
+  return "";
+}
+
+std::string ToolRegistry::HiddenReason(const RegisteredTool& tool) const {
+  std::shared_lock lock(mu_);
+  return HiddenReasonLocked(tool.tool);
+}
+
+Status ToolRegistry::SetPolicy(ToolPolicy policy) {
+  std::unique_lock lock(mu_);
+  for (const auto& name : policy.allowed) {
+    auto it = std::find_if(tools_.begin(), tools_.end(),
+                           [&](const auto& t) { return t->tool.name == name; });
+    if (it == tools_.end()) {
+      std::string known;
+      for (const auto& t : tools_) known += (known.empty() ? "" : ", ") + t->tool.name;
+      return InvalidArgument("mcp.tools: '" + name +
+                             "' is not a tool of this server; the tools are " + known);
+    }
+    if (policy.read_only && !(*it)->tool.annotations.read_only) {
+      return InvalidArgument("mcp.tools: '" + name +
+                             "' writes, and mcp.read_only is true; remove it from mcp.tools or "
+                             "set mcp.read_only to false");
+    }
+  }
+  policy_ = std::move(policy);
+  return Status::Ok();
+}
+
 const RegisteredTool* ToolRegistry::Find(const std::string& name) const {
   std::shared_lock lock(mu_);
   for (const auto& t : tools_) {
@@ -138,6 +179,7 @@ Result<ToolRegistry::Page> ToolRegistry::List(const Principal& principal, const 
   Page page;
   for (std::size_t i = start; i < tools_.size(); ++i) {
     if (!tools_[i]->MissingScopes(principal).empty()) continue;
+    if (!HiddenReasonLocked(tools_[i]->tool).empty()) continue;
     if (page.tools.size() == std::max<std::size_t>(page_size, 1)) {
       page.next_cursor = EncodeCursor(kCursorPrefix + page.tools.back()->tool.name);
       break;
@@ -150,7 +192,10 @@ Result<ToolRegistry::Page> ToolRegistry::List(const Principal& principal, const 
 std::vector<std::string> ToolRegistry::StaticScopes() const {
   std::shared_lock lock(mu_);
   std::set<std::string> all;
-  for (const auto& t : tools_) all.insert(t->tool.scopes.begin(), t->tool.scopes.end());
+  for (const auto& t : tools_) {
+    if (HiddenReasonLocked(t->tool).empty())
+      all.insert(t->tool.scopes.begin(), t->tool.scopes.end());
+  }
   return {all.begin(), all.end()};
 }
 

@@ -20,10 +20,7 @@ mcp::ToolResult Propose(GitopsToolDeps& deps, const mcp::ToolCall& call, const s
                                     NewRequestId(),
                                     StringArg(a, "idempotency_key"),
                                     std::move(build)};
-  int step = 0;
-  auto result = deps.proposals.Propose(
-      request, [&](const std::string& name) { call.Progress(++step, 5, name); });
-  return result.ok() ? ProposalAnswer(*result) : ErrorAnswer(result.status());
+  return ProposeOrPreview(deps, call, request);
 }
 
 mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
@@ -31,6 +28,7 @@ mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
   properties["environment"] = EnvironmentProperty();
   properties["description"] = DescriptionProperty();
   properties["idempotency_key"] = IdempotencyProperty();
+  properties["dry_run"] = DryRunProperty();
   if (!properties.contains("title")) properties["title"] = TitleProperty();
   required.push_back("environment");
   mcp::Tool tool;

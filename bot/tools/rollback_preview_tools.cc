@@ -29,7 +29,8 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
                          {"environment", EnvironmentProperty()},
                          {"title", TitleProperty()},
                          {"description", DescriptionProperty()},
-                         {"idempotency_key", IdempotencyProperty()}}},
+                         {"idempotency_key", IdempotencyProperty()},
+                         {"dry_run", DryRunProperty()}}},
                        {"required", {"pull_request", "environment"}},
                        {"additionalProperties", false}};
   tool.output_schema = ProposalOutputSchema();
@@ -64,8 +65,7 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
                                    proposal::RevertChanges(repo, base, merge));
           return proposal::RawChanges(config, env, changes);
         }};
-    auto result = deps.proposals.Propose(request);
-    return result.ok() ? ProposalAnswer(*result) : ErrorAnswer(result.status());
+    return ProposeOrPreview(deps, call, request);
   };
   return tool;
 }
@@ -89,6 +89,7 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
       .read_only = true, .destructive = false, .idempotent = true, .open_world = true};
   tool.scopes = {std::string(kScopePlansRead)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
+  tool.rate_limited = true;  // runs the planners like a proposal does
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto files = ParseFileChanges(call.arguments["files"]);
     if (!files.ok()) return ErrorAnswer(files.status());
@@ -106,9 +107,9 @@ mcp::Tool Preview(GitopsToolDeps& deps) {
                                       }};
     auto outcome = deps.proposals.Preview(request);
     if (!outcome.ok()) return ErrorAnswer(outcome.status());
-    std::string text = "Plan " + outcome->status + ": " + outcome->status_description +
-                       "\n(dry run: no branch or pull request was created)";
-    return mcp::ToolResult::Structured(proposal::ToJson(*outcome), text);
+    mcp::ToolResult answer = DryRunAnswer(*outcome);
+    answer.structured = proposal::ToJson(*outcome);  // plan_preview answers the plan itself
+    return answer;
   };
   return tool;
 }

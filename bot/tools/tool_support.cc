@@ -43,6 +43,24 @@ json IdempotencyProperty() {
            "proposal instead of opening another"}};
 }
 
+namespace {
+
+// plan::ToJson(Classification).
+json ClassificationSchema() {
+  json names = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {{"type", "object"},
+          {"properties",
+           {{"destructive", {{"type", "boolean"}}},
+            {"creates", {{"type", "integer"}}},
+            {"updates", {{"type", "integer"}}},
+            {"deletes", {{"type", "integer"}}},
+            {"replaces", {{"type", "integer"}}},
+            {"deleted", names},
+            {"replaced", names}}}};
+}
+
+}  // namespace
+
 json PlanOutcomeSchema() {
   json project = {{"type", "object"},
                   {"properties",
@@ -53,14 +71,27 @@ json PlanOutcomeSchema() {
                     {"summary", {{"type", "string"}}},
                     {"fingerprint", {{"type", "string"}}},
                     {"error", {{"type", "string"}}},
-                    {"blocked", {{"type", "string"}}}}}};
+                    {"blocked", {{"type", "string"}}},
+                    {"changes", ClassificationSchema()}}}};
   return {{"type", "object"},
           {"properties",
            {{"base", {{"type", "string"}}},
             {"head", {{"type", "string"}}},
             {"status", {{"type", "string"}}},
+            {"destructive",
+             {{"type", "boolean"},
+              {"description",
+               "true when a plan deletes or replaces something: applying it then needs the "
+               "environment's destroy_approvals or a human's destroy confirmation"}}},
             {"status_description", {{"type", "string"}}},
             {"projects", {{"type", "array"}, {"items", project}}}}}};
+}
+
+json DryRunProperty() {
+  return {{"type", "boolean"},
+          {"description",
+           "true: plan the change and return the plan without creating a branch, a commit on "
+           "any branch or a pull request (a dry run, like plan_preview)"}};
 }
 
 json ProposalOutputSchema() {
@@ -71,8 +102,9 @@ json ProposalOutputSchema() {
             {"branch", {{"type", "string"}}},
             {"commit", {{"type", "string"}}},
             {"reused", {{"type", "boolean"}}},
+            {"dry_run", {{"type", "boolean"}}},
             {"plan", PlanOutcomeSchema()}}},
-          {"required", {"pull_request", "branch", "commit", "plan"}}};
+          {"required", {"plan"}}};
 }
 
 std::vector<std::string> EnvironmentScopes(proposal::ProposalService& proposals,
@@ -101,6 +133,25 @@ mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& r) {
   text += "Plan " + r.plan.status + ": " + r.plan.status_description + "\n";
   text += "A human reviews and merges it; DataMCP applies only after the merge.";
   return mcp::ToolResult::Structured(structured, text);
+}
+
+mcp::ToolResult DryRunAnswer(const proposal::PlanOutcome& outcome) {
+  std::string text = "Plan " + outcome.status + ": " + outcome.status_description +
+                     "\n(dry run: no branch or pull request was created)";
+  return mcp::ToolResult::Structured({{"dry_run", true}, {"plan", proposal::ToJson(outcome)}},
+                                     text);
+}
+
+mcp::ToolResult ProposeOrPreview(GitopsToolDeps& deps, const mcp::ToolCall& call,
+                                 const proposal::ProposalRequest& request) {
+  if (call.arguments.value("dry_run", false)) {
+    auto outcome = deps.proposals.Preview(request);
+    return outcome.ok() ? DryRunAnswer(*outcome) : ErrorAnswer(outcome.status());
+  }
+  int step = 0;
+  auto result = deps.proposals.Propose(
+      request, [&](const std::string& name) { call.Progress(++step, 5, name); });
+  return result.ok() ? ProposalAnswer(*result) : ErrorAnswer(result.status());
 }
 
 mcp::ToolResult ErrorAnswer(const Status& status) {

@@ -25,7 +25,9 @@ mcp::json EnvironmentProperty();
 mcp::json TitleProperty();
 mcp::json DescriptionProperty();
 mcp::json IdempotencyProperty();
-// The structuredContent schema of every propose_* tool.
+// The dry_run argument every propose_* tool takes.
+mcp::json DryRunProperty();
+// The structuredContent schema of every propose_* tool (a dry run has only plan and dry_run).
 mcp::json ProposalOutputSchema();
 mcp::json PlanOutcomeSchema();
 
@@ -39,6 +41,12 @@ std::string NewRequestId();
 
 // Turns a proposal into the tool's answer: a short text for the agent plus the structure.
 mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& result);
+// Runs a propose_* call: with arguments.dry_run true, only plans it (no branch, no commit
+// on any branch, no pull request) and answers with the plan; otherwise proposes it.
+mcp::ToolResult ProposeOrPreview(GitopsToolDeps& deps, const mcp::ToolCall& call,
+                                 const proposal::ProposalRequest& request);
+// The answer of a dry run (plan_preview, or a propose_* tool with dry_run).
+mcp::ToolResult DryRunAnswer(const proposal::PlanOutcome& outcome);
 // A failure the agent can act on; the status code becomes a word, the message is kept.
 mcp::ToolResult ErrorAnswer(const Status& status);
 

@@ -8,6 +8,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/proposal/change_requests.h"
+#include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::apply {
@@ -33,6 +34,11 @@ std::string CommentFor(const ApplyNote& n) {
   if (n.result == "stale-plan") {
     s += "\nThe plan changed between review and merge, so nothing was applied. Open a new pull "
          "request (for example with the same change) to review the current plan.\n";
+  } else if (n.result == "destroy-unconfirmed") {
+    s += "\nThis plan deletes or replaces resources and nothing was applied: it needed the "
+         "environment's `destroy_approvals` or a destroy confirmation of this plan before the "
+         "merge. Propose the change again, then approve or confirm it (`/datamcp "
+         "confirm-destroy`, or `datamcp review N --confirm-destroy` on the local forge).\n";
   } else if (n.result == "interrupted") {
     s += "\nDataMCP stopped while this was running. It is not retried automatically: check "
          "the project's state and re-run by hand.\n";
@@ -184,7 +190,7 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   }
   DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
   note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
-  return PlanAndApply(config, log[0].parents[0], project, **env, std::move(note));
+  return PlanAndApply(config, log[0].parents[0], project, **env, head_notes, std::move(note));
 }
 
 Result<ApplyNote> Applier::ExecuteUnreviewed(const jobs::Job& job, ApplyNote note,
@@ -206,16 +212,19 @@ Result<ApplyNote> Applier::ExecuteUnreviewed(const jobs::Job& job, ApplyNote not
     if (s.code() != StatusCode::kFailedPrecondition) return s;  // e.g. waiting for CI
     return Refuse(std::move(note), s.message());
   }
-  return PlanAndApply(config, log[0].parents[0], project, **env, std::move(note));
+  return PlanAndApply(config, log[0].parents[0], project, **env, {}, std::move(note));
 }
 
 Result<ApplyNote> Applier::PlanAndApply(const repo::RepoConfig& config, const std::string& parent,
                                         const proposal::Project& project,
-                                        const repo::Environment& env, ApplyNote note) {
+                                        const repo::Environment& env,
+                                        const std::vector<std::string>& head_notes,
+                                        ApplyNote note) {
   DATAMCP_ASSIGN_OR_RETURN(proposal::PlanRun run,
                            planner_.Plan(config, parent, note.merge_commit, {project}));
   const proposal::ProjectPlan& plan = run.plans.at(0);
   note.fingerprint = plan.fingerprint;
+  if (plan.ok) note.changes = plan::ToJson(plan.changes);
   if (!plan.ok) {
     note.result = "failed";
     note.summary =
@@ -233,8 +242,36 @@ Result<ApplyNote> Applier::PlanAndApply(const repo::RepoConfig& config, const st
     note.detail = plan.text;
     return Record(note);
   }
+  if (!DestroyAllowed(plan, env, head_notes, note)) {
+    note.result = "destroy-unconfirmed";
+    note.detail = plan.text;
+    return Record(note);
+  }
   DATAMCP_RETURN_IF_ERROR(ApplyPlan(plan, env, note));
   return Record(note);
+}
+
+bool Applier::DestroyAllowed(const proposal::ProjectPlan& plan, const repo::Environment& env,
+                             const std::vector<std::string>& head_notes, ApplyNote& note) {
+  if (!plan.changes.Destructive()) return true;
+  if (!note.reviewed) {
+    note.destroy = {{"destructive", true}, {"allowed", false}};
+    note.summary = "the pushed commit's plan " + plan.changes.DescribeDestroys(5) +
+                   ": a destroy is never applied without review; propose it as a pull request";
+    return false;
+  }
+  std::string n = std::to_string(note.pull_request);
+  proposal::DestroyDecision d = proposal::DecideDestroy(
+      plan.changes, plan.project.path, plan.fingerprint, static_cast<int>(note.approvers.size()),
+      env.destroy_approvals, head_notes, note.pull_request,
+      "`/datamcp confirm-destroy` or `datamcp review " + n + " --confirm-destroy` before merging");
+  note.destroy = d.ToJson();
+  if (!d.allowed) note.summary = d.why;
+  log::Info("destroy_gate", {{"project", plan.project.path},
+                             {"merge_commit", note.merge_commit},
+                             {"allowed", d.allowed},
+                             {"why", d.why}});
+  return d.allowed;
 }
 
 Status Applier::ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,

@@ -27,11 +27,14 @@ struct ApplierOptions {
 //     (approvals by the environment's count, CI green when required);
 //  2. re-plan on the merge commit and compare the fingerprint with the one recorded for
 //     the reviewed head; different -> refuse as `stale-plan`;
-//  3. terraform apply of exactly that saved plan, or an Argo CD sync to the merge commit;
-//  4. record a JSON note on the merge commit, comment on the pull request, set
+//  3. a destructive plan (it deletes or replaces) needs the environment's destroy_approvals or
+//     a destroy confirmation of that fingerprint on the head; else `destroy-unconfirmed`;
+//  4. terraform apply of exactly that saved plan, or an Argo CD sync to the merge commit;
+//  5. record a JSON note on the merge commit, comment on the pull request, set
 //     `datamcp/apply` on the merge commit.
 // A job with pull request 0 is an unreviewed push queued under `unreviewed_push: apply`:
-// the policy must still be `apply`, approvals are not required (none can be given), CI is
+// the policy must still be `apply`, approvals are not required (none can be given, so a
+// destructive plan is never applied from one: `destroy-unconfirmed`), CI is
 // when configured (waited for, see ApplierOptions), the plan made on the pushed commit is
 // applied as is (there is no reviewed one to compare), and the note says reviewed: false.
 // No comment is posted; the status and the note are the record.
@@ -55,9 +58,15 @@ class Applier {
   Result<ApplyNote> Execute(const jobs::Job& job, ApplyNote note);
   Result<ApplyNote> ExecuteUnreviewed(const jobs::Job& job, ApplyNote note,
                                       const repo::RepoConfig& config);
+  // `head_notes`: the notes of the pull request's head (destroy confirmations); empty for
+  // an unreviewed push.
   Result<ApplyNote> PlanAndApply(const repo::RepoConfig& config, const std::string& parent,
                                  const proposal::Project& project, const repo::Environment& env,
-                                 ApplyNote note);
+                                 const std::vector<std::string>& head_notes, ApplyNote note);
+  // The destroy gate for a destructive plan (proposal::DecideDestroy): false when it holds
+  // the apply back; the decision goes into the note either way.
+  bool DestroyAllowed(const proposal::ProjectPlan& plan, const repo::Environment& env,
+                      const std::vector<std::string>& head_notes, ApplyNote& note);
   static proposal::Project ProjectOf(const jobs::Job& job, const repo::RepoConfig& config);
   Status CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
                            const forge::PullRequest& pr, ApplyNote& note);

@@ -31,6 +31,8 @@ json ToJson(const ApplyNote& n) {
               {"started_at", n.started_at},
               {"finished_at", n.finished_at}};
   if (!n.resolution.is_null()) out["resolution"] = n.resolution;
+  if (!n.changes.is_null()) out["changes"] = n.changes;
+  if (!n.destroy.is_null()) out["destroy"] = n.destroy;
   if (!n.forced_merge.empty()) out["forced_merge"] = n.forced_merge;
   return out;
 }

@@ -18,7 +18,8 @@ struct ApplyNote {
   int pull_request = 0;      // 0: an unreviewed push
   std::string merge_commit;  // the commit on the default branch (merge or pushed commit)
   bool reviewed = true;
-  // applied | failed | stale-plan | refused | interrupted | synced | sync-failed | skipped
+  // applied | failed | stale-plan | destroy-unconfirmed | refused | interrupted | synced |
+  // sync-failed | skipped
   std::string result;
   std::string summary;
   std::string detail;
@@ -29,6 +30,13 @@ struct ApplyNote {
   std::string reviewed_fingerprint;
   std::string fingerprint;
   nlohmann::json argocd;  // {app, phase, health, revision} when synced
+  // The re-plan's plan::Classification (what it creates, updates, deletes, replaces); null
+  // (omitted) when it did not plan.
+  nlohmann::json changes;
+  // For a destructive plan, the destroy gate's decision (proposal::DestroyDecision::ToJson:
+  // approvals, required, the confirmation that allowed it: who, when, which fingerprint);
+  // null (omitted) otherwise.
+  nlohmann::json destroy;
   // Set on a record a human wrote with `datamcp resolve` (resolution.h): {by, how, message,
   // at, previous}; null (omitted) otherwise.
   nlohmann::json resolution;

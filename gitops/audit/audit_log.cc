@@ -7,6 +7,8 @@
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
 #include "gitops/common/utc_time.h"
+#include "gitops/plan/classification.h"
+#include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
 
 namespace datamcp::audit {
@@ -38,6 +40,21 @@ ProjectRecord& RecordFor(AuditEntry& e, const std::string& project) {
   return e.projects.back();
 }
 
+// A destroy confirmation on the head (proposal::ConfirmDestroy), for the projects it names.
+void ReadConfirmation(const json& note, AuditEntry& e) {
+  if (String(note, "by").empty() || json_fields::Int(note, "pull_request") != e.pull_request) {
+    return;
+  }
+  for (const auto& p : Array(note, "projects")) {
+    std::string path = String(p, "project");
+    if (path.empty()) continue;
+    ProjectRecord& r = RecordFor(e, path);
+    r.destroy_confirmed_by = String(note, "by");
+    r.destroy_confirmed_at = json_fields::Int(note, "at");
+    r.destroy_confirmed_fingerprint = String(p, "fingerprint");
+  }
+}
+
 // Fills the proposal side (trailers, plan notes) from the pull request's head commit.
 void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e) {
   auto log = repo.Log(head, {}, 1);
@@ -51,11 +68,18 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
   auto notes = repo.ReadNotes(head);
   if (!notes.ok()) return;
   for (const auto& note : ParseNotes(*notes)) {
+    if (String(note, "type") == proposal::kDestroyConfirmationType) {
+      ReadConfirmation(note, e);
+      continue;
+    }
     if (String(note, "type") != "plan") continue;
     for (const auto& p : Array(note, "projects")) {
       std::string path = String(p, "project");
       if (path.empty() || !json_fields::HasString(p, "fingerprint")) continue;  // not ours
-      RecordFor(e, path).planned_fingerprint = String(p, "fingerprint");
+      ProjectRecord& r = RecordFor(e, path);
+      r.planned_fingerprint = String(p, "fingerprint");
+      r.destroys =
+          plan::ClassificationFromJson(json_fields::Object(p, "changes")).DescribeDestroys();
     }
   }
 }
@@ -105,6 +129,16 @@ void ReadApplies(const std::vector<json>& notes, const std::string& commit, Audi
       r.resolved_by = String(*res, "by");
       r.resolution = String(*res, "how");
       r.resolution_message = String(*res, "message");
+    }
+    if (auto changes = note.find("changes"); changes != note.end() && changes->is_object()) {
+      r.destroys = plan::ClassificationFromJson(*changes).DescribeDestroys();
+    }
+    const json& destroy = json_fields::Object(note, "destroy");
+    r.destroy_gate = String(destroy, "why");
+    if (const json& c = json_fields::Object(destroy, "confirmation"); !String(c, "by").empty()) {
+      r.destroy_confirmed_by = String(c, "by");
+      r.destroy_confirmed_at = json_fields::Int(c, "at");
+      r.destroy_confirmed_fingerprint = String(c, "fingerprint");
     }
     if (std::string by = String(note, "merged_by"); !by.empty()) e.merged_by = by;
     if (e.env.empty()) e.env = String(note, "env");
@@ -171,7 +205,14 @@ json ToJson(const AuditEntry& e) {
          {"resolution", p.resolved_by.empty() ? json(nullptr)
                                               : json{{"by", p.resolved_by},
                                                      {"how", p.resolution},
-                                                     {"message", p.resolution_message}}}});
+                                                     {"message", p.resolution_message}}},
+         {"destroys", p.destroys},
+         {"destroy_gate", p.destroy_gate},
+         {"destroy_confirmation", p.destroy_confirmed_by.empty()
+                                      ? json(nullptr)
+                                      : json{{"by", p.destroy_confirmed_by},
+                                             {"at", FormatUtcIso8601(p.destroy_confirmed_at)},
+                                             {"fingerprint", p.destroy_confirmed_fingerprint}}}});
   }
   json unreviewed = nullptr;
   if (e.unreviewed) {
@@ -216,6 +257,14 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
              (p.planned_fingerprint.empty() ? "-" : p.planned_fingerprint.substr(0, 12)) + " -> " +
              (p.result.empty() ? "pending" : p.result) +
              (p.summary.empty() ? "" : " (" + p.summary + ")") + "\n";
+      if (!p.destroys.empty()) out += "    destructive: " + p.destroys + "\n";
+      if (!p.destroy_confirmed_by.empty()) {
+        out += "    destroy confirmed by " + p.destroy_confirmed_by + " at " +
+               FormatUtcIso8601(p.destroy_confirmed_at) + " for plan " +
+               p.destroy_confirmed_fingerprint.substr(0, 12) + "\n";
+      } else if (!p.destroy_gate.empty()) {
+        out += "    destroy gate: " + p.destroy_gate + "\n";
+      }
       if (!p.resolved_by.empty()) {
         out += "    interrupted, resolved by " + p.resolved_by + ": " + p.resolution +
                (p.resolution_message.empty() ? "" : " (" + p.resolution_message + ")") + "\n";

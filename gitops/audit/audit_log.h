@@ -25,6 +25,14 @@ struct ProjectRecord {
   std::string resolved_by;
   std::string resolution;
   std::string resolution_message;
+  // A destructive plan: what it deletes or replaces (plan::Classification::DescribeDestroys),
+  // the newest destroy confirmation recorded for it (on the reviewed head, or the one the
+  // apply went by: who, when, which fingerprint), and the destroy gate's verdict at apply.
+  std::string destroys;
+  std::string destroy_confirmed_by;
+  long long destroy_confirmed_at = 0;
+  std::string destroy_confirmed_fingerprint;
+  std::string destroy_gate;  // the apply note's destroy.why
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit

@@ -18,6 +18,8 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
+  int max_connections = 256;   // connections served at once, each on its own worker
+  int keep_alive_seconds = 5;  // an idle keep-alive connection is closed after this
   std::size_t max_body_bytes = 1 << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
@@ -100,6 +102,13 @@ struct ApplyConfig {
   std::vector<std::string> env_files;  // KEY=VALUE files given to apply processes only
 };
 
+struct McpConfig {
+  bool read_only = false;          // expose only read-only tools
+  std::vector<std::string> tools;  // allow-list of tool names; empty: every tool
+  int rate_limit_burst = 20;       // write calls and plan previews per subject at once
+  int rate_limit_per_minute = 60;  // refill rate of that bucket; 0: no limit
+};
+
 struct StateConfig {
   // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
   Secret postgres_url;
@@ -121,6 +130,7 @@ struct Config {
   ArgoCdConfig argocd;
   PlanConfig plan;
   ApplyConfig apply;
+  McpConfig mcp;
   StateConfig state;
   LogConfig log;
 

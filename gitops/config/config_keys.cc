@@ -39,6 +39,11 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("server.bind", server.bind, "Address the HTTP front listens on."),
       DATAMCP_KEY("server.port", server.port, "TCP port of the HTTP front (0 picks a free port)."),
       DATAMCP_KEY("server.threads", server.threads, "Worker threads serving HTTP requests."),
+      DATAMCP_KEY("server.max_connections", server.max_connections,
+                  "Connections served at once (idle keep-alive ones included); more wait "
+                  "their turn."),
+      DATAMCP_KEY("server.keep_alive_seconds", server.keep_alive_seconds,
+                  "Seconds an idle keep-alive connection is kept open."),
       DATAMCP_KEY("server.max_body_bytes", server.max_body_bytes,
                   "Largest request body accepted on /mcp; larger ones get 413."),
       DATAMCP_KEY("server.read_timeout_seconds", server.read_timeout_seconds,
@@ -146,6 +151,16 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("apply.env_files", apply.env_files,
                   "Files of KEY=VALUE lines given to apply processes only (credentials that "
                   "can change infrastructure); their values are masked."),
+      DATAMCP_KEY("mcp.read_only", mcp.read_only,
+                  "Expose only read-only MCP tools: write tools are neither listed nor callable."),
+      DATAMCP_KEY("mcp.tools", mcp.tools,
+                  "Allow-list of MCP tool names; the others are neither listed nor callable. "
+                  "Empty: every tool."),
+      DATAMCP_KEY("mcp.rate_limit_burst", mcp.rate_limit_burst,
+                  "Calls of write tools and plan_preview one token subject may make at once."),
+      DATAMCP_KEY("mcp.rate_limit_per_minute", mcp.rate_limit_per_minute,
+                  "Rate at which that allowance refills; a call over it gets a JSON-RPC error "
+                  "saying when to retry. 0 turns the limit off."),
       DATAMCP_KEY("state.postgres_url", state.postgres_url,
                   "Secret: PostgreSQL connection URL (postgresql://user@host/db) of the state "
                   "database; empty: SQLite in work_dir/state.db."),

@@ -19,6 +19,13 @@ Status ValidateServer(const ServerConfig& s) {
     return Bad("server.port", std::to_string(s.port) + " is not a port number (0-65535)");
   }
   if (s.threads < 1 || s.threads > 512) return Bad("server.threads", "must be between 1 and 512");
+  if (s.max_connections < s.threads || s.max_connections > 4096) {
+    return Bad("server.max_connections",
+               "must be between server.threads (" + std::to_string(s.threads) + ") and 4096");
+  }
+  if (s.keep_alive_seconds < 1 || s.keep_alive_seconds > 300) {
+    return Bad("server.keep_alive_seconds", "must be between 1 and 300 seconds");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
@@ -130,6 +137,14 @@ Status Validate(const Config& c) {
   }
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
+  }
+  if (c.mcp.rate_limit_burst < 1 || c.mcp.rate_limit_burst > 10000) {
+    return Bad("mcp.rate_limit_burst",
+               std::to_string(c.mcp.rate_limit_burst) + " must be between 1 and 10000");
+  }
+  if (c.mcp.rate_limit_per_minute < 0 || c.mcp.rate_limit_per_minute > 60000) {
+    return Bad("mcp.rate_limit_per_minute", std::to_string(c.mcp.rate_limit_per_minute) +
+                                                " must be between 0 (no limit) and 60000");
   }
   if (!OneOf(c.log.level, {"debug", "info", "warn", "error"})) {
     return Bad("log.level", "'" + c.log.level + "' is not one of debug, info, warn, error");

@@ -36,8 +36,8 @@ std::string ConflictPaths(git_index* index) {
 }
 
 // What `gate` finds missing for merging `head_sha`, one item each; empty: mergeable.
-std::vector<std::string> MissingForMerge(const PullRecord& pr, const std::string& head_sha,
-                                         const MergeGate& gate) {
+Result<std::vector<std::string>> MissingForMerge(const PullRecord& pr, const std::string& head_sha,
+                                                 const MergeGate& gate) {
   std::vector<std::string> missing;
   if (!gate.enforce) return missing;
   const CommitStatus* plan = nullptr;
@@ -58,6 +58,10 @@ std::vector<std::string> MissingForMerge(const PullRecord& pr, const std::string
     missing.push_back(std::to_string(approvals) + " of " + std::to_string(gate.required_approvals) +
                       " approval(s) by someone other than the author (`datamcp review " +
                       std::to_string(pr.number) + " --approve --as USER`)");
+  }
+  if (gate.more) {
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<std::string> more, gate.more(pr, head_sha));
+    missing.insert(missing.end(), more.begin(), more.end());
   }
   return missing;
 }
@@ -174,7 +178,7 @@ Result<PullRecord> LocalPrStore::Merge(int number, const std::string& merged_by,
     DATAMCP_ASSIGN_OR_RETURN(git::CommitPtr head,
                              LookupCommit(repo.get(), "refs/heads/" + pr.head_ref));
     head_sha = git_oid_tostr_s(git_commit_id(head.get()));
-    std::vector<std::string> missing = MissingForMerge(pr, head_sha, gate);
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<std::string> missing, MissingForMerge(pr, head_sha, gate));
     if (!missing.empty() && !gate.force) {
       return FailedPrecondition("pull request #" + std::to_string(number) +
                                 " cannot be merged yet: " + Join(missing, "; ") +

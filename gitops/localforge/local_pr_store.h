@@ -23,6 +23,11 @@ struct MergeGate {
   bool enforce = false;        // false: merge whatever is mergeable (tests, tooling)
   int required_approvals = 0;  // approvals by someone other than the author
   bool force = false;          // merge anyway; the merge commit records what was bypassed
+  // More requirements of the head about to be merged (the destroy gate: a destructive plan
+  // needs destroy_approvals or a confirmation): what is missing, one item each. Errors
+  // refuse the merge. Unset: none.
+  std::function<Result<std::vector<std::string>>(const PullRecord& pr, const std::string& head_sha)>
+      more;
 };
 
 class LocalPrStore {

@@ -169,6 +169,7 @@ Result<HelmPlan> HelmPlanner::Plan(const HelmPlanRequest& request) const {
   plan.fingerprint = FingerprintObjects(head);
   std::string diffs;
   for (const ObjectChange& c : plan.changes) {
+    plan.classification.AddObjectChange(c);
     (c.type == ObjectChange::Type::kAdded     ? plan.added
      : c.type == ObjectChange::Type::kRemoved ? plan.removed
                                               : plan.changed)++;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gitops/common/result.h"
+#include "gitops/plan/classification.h"
 #include "gitops/plan/helm_objects.h"
 #include "gitops/process/masker.h"
 #include "gitops/process/process_runner.h"
@@ -46,6 +47,7 @@ struct HelmPlan {
   std::string release;
   std::vector<ObjectChange> changes;  // sorted by key
   int added = 0, removed = 0, changed = 0;
+  Classification classification;  // removed objects are deletes: the render is destructive
   std::size_t head_objects = 0;
   // FingerprintObjects of the rendered head objects: what "the reviewed render" means.
   std::string fingerprint;

@@ -70,6 +70,11 @@ TerraformPlanDigest Digest(const json& plan) {
     if (IsNoOp(actions)) continue;
     changes.push_back(NormalizeResourceChange(rc));
     Count(rc.value("address", ""), actions, &digest.summary);
+    std::string address = rc.value("address", "");
+    if (rc.contains("deposed") && rc["deposed"].is_string()) {
+      address += " (deposed " + rc["deposed"].get<std::string>() + ")";
+    }
+    digest.changes.AddTerraformActions(address, actions);
   }
   std::sort(changes.begin(), changes.end(), [](const json& a, const json& b) {
     return std::pair(a.value("address", ""), a.value("deposed", "")) <

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gitops/common/result.h"
+#include "gitops/plan/classification.h"
 
 namespace datamcp::plan {
 
@@ -24,6 +25,8 @@ struct TerraformSummary {
 
 struct TerraformPlanDigest {
   TerraformSummary summary;
+  // Per resource: created, updated, deleted, replaced (from resource_changes[].change.actions).
+  Classification changes;
   // Hex SHA-256 of `normalized` (prefixed with a format tag): what "the reviewed plan" means.
   std::string fingerprint;
   // Canonical JSON of the changes the plan makes (sorted keys, sorted by address): for each

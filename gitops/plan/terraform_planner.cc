@@ -146,6 +146,7 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   auto digest = DigestTerraformPlanJson(json);
   if (!digest.ok()) return digest.status().WithContext("project '" + project + "'");
   plan.summary = std::move(digest->summary);
+  plan.changes = std::move(digest->changes);
   plan.fingerprint = std::move(digest->fingerprint);
   DATAMCP_ASSIGN_OR_RETURN(
       std::string text, RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file}, work_dir,

@@ -48,6 +48,7 @@ struct TerraformPlanRequest {
 struct TerraformPlan {
   std::string project;
   TerraformSummary summary;
+  Classification changes;   // what it creates, updates, deletes, replaces
   std::string fingerprint;  // see TerraformPlanDigest
   std::string text;         // `terraform show` of the plan file, masked (cut at the cap)
   std::string plan_file;    // absolute path of the saved plan (under work_dir)

@@ -16,9 +16,51 @@ std::string Cell(std::string text) {
   return text;
 }
 
+bool AnyDestructive(const PlanRun& run) {
+  for (const auto& p : run.plans) {
+    if (p.ok && p.changes.Destructive()) return true;
+  }
+  return false;
+}
+
+// The warning a destructive plan opens with: what is deleted or replaced, and what applying
+// it needs.
+std::string DestructiveBanner(const PlanRun& run, const DestroyHint& hint) {
+  std::string s =
+      "> [!CAUTION]\n> **Destructive plan**: applying it deletes or replaces "
+      "resources.\n>\n";
+  for (const auto& p : run.plans) {
+    if (!p.ok || !p.changes.Destructive()) continue;
+    s += "> - `" + p.project.path + "` (" + p.project.env + "):";
+    for (const auto& d : p.changes.deleted) s += " delete `" + Cell(d) + "`;";
+    for (const auto& r : p.changes.replaced) s += " replace `" + Cell(r) + "`;";
+    s.pop_back();
+    if (auto it = hint.destroy_approvals.find(p.project.env); it != hint.destroy_approvals.end()) {
+      s += " - needs " + std::to_string(it->second) + " approval(s) (`destroy_approvals`)";
+    }
+    s += "\n";
+  }
+  std::string n = hint.pull_request > 0 ? std::to_string(hint.pull_request) : "N";
+  s += ">\n> It is applied after merge only with the environment's `destroy_approvals`, or a "
+       "confirmation of this plan's fingerprint by someone with write permission: comment "
+       "`/datamcp confirm-destroy` (GitHub) or run `datamcp review " +
+       n + " --confirm-destroy` (local forge). A new plan needs a new confirmation.\n\n";
+  return s;
+}
+
 }  // namespace
 
-forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked) {
+std::string DestructiveSummary(const PlanRun& run) {
+  std::string s;
+  for (const auto& p : run.plans) {
+    if (!p.ok || !p.changes.Destructive()) continue;
+    s += (s.empty() ? "DESTRUCTIVE: " : "; ") + p.project.env + " " + p.changes.DescribeDestroys(5);
+  }
+  return s;
+}
+
+forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
+                                    const DestroyHint& hint) {
   forge::PlanComment comment;
   std::string& s = comment.summary;
   s = "### DataMCP plan for `" + run.head.substr(0, 12) + "`\n\n";
@@ -26,9 +68,11 @@ forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked) 
     s += "This change touches no Terraform root or Argo CD application: nothing to plan.\n";
     return comment;
   }
+  if (AnyDestructive(run)) s += DestructiveBanner(run, hint);
   s += "| project | env | result | fingerprint |\n| --- | --- | --- | --- |\n";
   for (const auto& p : run.plans) {
     std::string result = p.ok ? p.summary : "**failed**: " + p.error.substr(0, 300);
+    if (p.ok && p.changes.Destructive()) result = "**destructive**: " + result;
     if (auto it = blocked.find(p.project.path); it != blocked.end()) {
       result = "**blocked**: " + it->second;
     }
@@ -61,7 +105,9 @@ forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked) {
     }
   } else {
     state.state = forge::CommitStateKind::kSuccess;
+    state.description = DestructiveSummary(run);
     for (const auto& p : run.plans) {
+      if (p.changes.Destructive()) continue;  // said first
       state.description +=
           (state.description.empty() ? "" : "; ") + p.project.env + ": " + p.summary;
     }
@@ -83,11 +129,33 @@ json BuildPlanNote(const PlanRun& run, int pull_request, long long at) {
                         {"ok", p.ok},
                         {"summary", p.summary},
                         {"fingerprint", p.fingerprint},
-                        {"error", p.error}});
+                        {"error", p.error},
+                        {"changes", plan::ToJson(p.changes)}});
   }
-  return {{"type", "plan"},   {"commit", run.head},
-          {"base", run.base}, {"pull_request", pull_request},
-          {"at", at},         {"projects", projects}};
+  return {{"type", "plan"},
+          {"commit", run.head},
+          {"base", run.base},
+          {"pull_request", pull_request},
+          {"at", at},
+          {"destructive", AnyDestructive(run)},
+          {"projects", projects}};
+}
+
+std::vector<RecordedProjectPlan> NewestPlan(const std::vector<std::string>& notes) {
+  for (auto it = notes.rbegin(); it != notes.rend(); ++it) {
+    json note = ParseJsonOrDiscarded(*it);
+    if (json_fields::String(note, "type") != "plan") continue;
+    std::vector<RecordedProjectPlan> out;
+    for (const auto& p : json_fields::Array(note, "projects")) {
+      std::string fingerprint = json_fields::String(p, "fingerprint");
+      std::string project = json_fields::String(p, "project");
+      if (project.empty() || fingerprint.empty() || !json_fields::Bool(p, "ok")) continue;
+      out.push_back({project, json_fields::String(p, "env"), fingerprint,
+                     plan::ClassificationFromJson(json_fields::Object(p, "changes"))});
+    }
+    return out;
+  }
+  return {};
 }
 
 std::string RecordedFingerprint(const std::vector<std::string>& notes, const std::string& project) {

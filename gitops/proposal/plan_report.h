@@ -15,12 +15,41 @@ namespace datamcp::proposal {
 // `blocked` holds, per project, why the plan may not proceed (e.g. "locked by #3").
 using Blocked = std::map<std::string, std::string>;
 
-forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked);
+// What a destructive plan needs, for the comment to say: the pull request (for the command
+// to type) and, per environment, its destroy_approvals. Empty: said in general terms.
+struct DestroyHint {
+  int pull_request = 0;
+  std::map<std::string, int> destroy_approvals;  // environment -> approvals it needs
+};
+
+// A destructive plan (any project deletes or replaces something) is said first: the comment
+// opens with a warning listing every deleted and replaced resource and what applying needs;
+// the status description starts with "DESTRUCTIVE".
+forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
+                                    const DestroyHint& hint = {});
 forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked);
 
-// {"type":"plan","commit":..,"base":..,"pull_request":..,"at":..,"projects":[{project, kind,
-// env, ok, summary, fingerprint, error}]}
+// "DESTRUCTIVE: dev deletes a.b; replaces c.d" over every project, or "" when no plan
+// deletes or replaces anything.
+std::string DestructiveSummary(const PlanRun& run);
+
+// {"type":"plan","commit":..,"base":..,"pull_request":..,"at":..,"destructive":bool,
+// "projects":[{project, kind, env, ok, summary, fingerprint, error, changes}]} where changes is
+// plan::ToJson(Classification).
 nlohmann::json BuildPlanNote(const PlanRun& run, int pull_request, long long at);
+
+// One project of a recorded plan note.
+struct RecordedProjectPlan {
+  std::string project;
+  std::string env;
+  std::string fingerprint;
+  plan::Classification changes;
+};
+
+// The successful projects of the newest plan note among `notes` (JSON documents as read
+// from git), in the note's order; empty when none is recorded. Malformed documents and
+// entries are skipped.
+std::vector<RecordedProjectPlan> NewestPlan(const std::vector<std::string>& notes);
 
 // The fingerprint recorded for `project` in the newest plan note among `notes` (JSON
 // documents as read from git), or empty when none is recorded.

@@ -138,6 +138,7 @@ ProjectPlan PlanService::PlanTerraform(const repo::RepoConfig& config, const Pro
   p.ok = true;
   p.summary = planned->summary.ToString();
   p.fingerprint = planned->fingerprint;
+  p.changes = planned->changes;
   p.text = planned->text;
   p.terraform = std::move(planned).value();
   return p;
@@ -164,6 +165,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
   if (!head_yaml.ok()) {  // the Application is removed
     p.ok = true;
     p.summary = "Application removed";
+    p.changes.AddDeleted("Application " + project.path);
     p.text = "- " + project.path + "\n";
     p.fingerprint = Sha256Hex("argocd-removed\n" + project.path);
     return p;
@@ -177,6 +179,11 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
            argo::FormatChanges(*diff);
   std::string helm_fingerprint;
   std::string summary = std::to_string(diff->size()) + " Application field(s) changed";
+  if (!base_yaml.ok()) {
+    ++p.changes.creates;
+  } else if (!diff->empty()) {
+    ++p.changes.updates;
+  }
   if (auto chart = InRepoChart(config, *head_yaml)) {
     plan::HelmPlanRequest req{chart->release, chart->namespace_name, {}, {}, work_dir};
     auto base_chart = InRepoChart(config, base_text);
@@ -189,6 +196,7 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
     auto helm = helm_.Plan(req);
     if (!helm.ok()) return Failed(project, helm.status());
     helm_fingerprint = helm->fingerprint;
+    p.changes.Add(helm->classification);
     summary += "; rendered: " + std::to_string(helm->added) + " added, " +
                std::to_string(helm->changed) + " changed, " + std::to_string(helm->removed) +
                " removed";

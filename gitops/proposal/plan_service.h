@@ -17,10 +17,11 @@ namespace datamcp::proposal {
 struct ProjectPlan {
   Project project;
   bool ok = false;
-  std::string error;        // why planning failed (lint error, terraform error), masked
-  std::string summary;      // one line: "+1 ~0 -0", "2 objects changed", ...
-  std::string fingerprint;  // what "the reviewed plan" means; compared before apply
-  std::string text;         // the details shown on the pull request, masked
+  std::string error;             // why planning failed (lint error, terraform error), masked
+  std::string summary;           // one line: "+1 ~0 -0", "2 objects changed", ...
+  std::string fingerprint;       // what "the reviewed plan" means; compared before apply
+  plan::Classification changes;  // creates/updates/deletes/replaces: destructive or not
+  std::string text;              // the details shown on the pull request, masked
   std::optional<plan::TerraformPlan> terraform;  // kept for applying exactly this plan
 };
 

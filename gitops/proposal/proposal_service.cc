@@ -50,8 +50,10 @@ PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked) {
     ProjectOutcome o{p.project.path, std::string(ProjectKindName(p.project.kind)),
                      p.project.env,  p.ok,
                      p.summary,      p.fingerprint,
-                     p.error,        ""};
+                     p.error,        "",
+                     p.changes};
     if (auto it = blocked.find(p.project.path); it != blocked.end()) o.blocked = it->second;
+    out.destructive = out.destructive || (p.ok && p.changes.Destructive());
     out.projects.push_back(o);
   }
   forge::CommitState state = BuildPlanStatus(run, blocked);
@@ -70,11 +72,13 @@ nlohmann::json ToJson(const PlanOutcome& outcome) {
                         {"summary", p.summary},
                         {"fingerprint", p.fingerprint},
                         {"error", p.error},
-                        {"blocked", p.blocked}});
+                        {"blocked", p.blocked},
+                        {"changes", plan::ToJson(p.changes)}});
   }
   return {{"base", outcome.base},
           {"head", outcome.head},
           {"status", outcome.status},
+          {"destructive", outcome.destructive},
           {"status_description", outcome.status_description},
           {"projects", projects}};
 }
@@ -295,7 +299,13 @@ Result<PlanOutcome> ProposalService::Report(int number, const PlanRun& run) {
     else
       DATAMCP_RETURN_IF_ERROR(s);
   }
-  forge::PlanComment comment = BuildPlanComment(run, blocked);
+  DestroyHint hint{number, {}};
+  if (auto config = CachedConfig()) {  // loaded by the caller, just before planning
+    for (const auto& env : config->environments) {
+      hint.destroy_approvals[env.name] = env.destroy_approvals;
+    }
+  }
+  forge::PlanComment comment = BuildPlanComment(run, blocked, hint);
   DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));
   DATAMCP_RETURN_IF_ERROR(
       forge_.UpsertBotComment(number, forge::kPlanCommentMarker, parts).status());

@@ -42,6 +42,7 @@ struct ProjectOutcome {
   std::string fingerprint;
   std::string error;    // planning failed
   std::string blocked;  // e.g. "locked by #3"
+  plan::Classification changes;
 };
 
 struct PlanOutcome {
@@ -49,7 +50,9 @@ struct PlanOutcome {
   std::string head;
   std::vector<ProjectOutcome> projects;
   std::string status;  // success | failure
+  // Starts with DestructiveSummary when the plan deletes or replaces anything.
   std::string status_description;
+  bool destructive = false;  // some project's plan deletes or replaces something
 };
 
 struct ProposalResult {

@@ -46,8 +46,8 @@ Status CheckUnderAllowedRoot(const RepoConfig& config, const std::string& path,
 }
 
 Status ParseEnvironment(const YamlMapReader& r, const RepoConfig& config, Environment* env) {
-  DATAMCP_RETURN_IF_ERROR(
-      r.Check({"name", "terraform_root", "required_scope", "approvals", "argocd"}));
+  DATAMCP_RETURN_IF_ERROR(r.Check(
+      {"name", "terraform_root", "required_scope", "approvals", "destroy_approvals", "argocd"}));
   DATAMCP_RETURN_IF_ERROR(r.String("name", &env->name, /*required=*/true));
   if (!IsEnvName(env->name)) {
     return InvalidArgument(r.KeyPath("name") + ": '" + env->name +
@@ -61,6 +61,15 @@ Status ParseEnvironment(const YamlMapReader& r, const RepoConfig& config, Enviro
   DATAMCP_RETURN_IF_ERROR(r.String("required_scope", &env->required_scope));
   env->approvals = config.apply.min_approvals;
   DATAMCP_RETURN_IF_ERROR(r.Int("approvals", &env->approvals, 0, kMaxApprovals));
+  env->destroy_approvals = env->approvals + 1;
+  DATAMCP_RETURN_IF_ERROR(
+      r.Int("destroy_approvals", &env->destroy_approvals, 0, kMaxApprovals + 1));
+  if (env->destroy_approvals < env->approvals) {
+    return InvalidArgument(r.KeyPath("destroy_approvals") + ": " +
+                           std::to_string(env->destroy_approvals) + " is less than approvals (" +
+                           std::to_string(env->approvals) +
+                           "): a plan that deletes or replaces resources needs at least as many");
+  }
   return ParseArgoCd(r, env->name, &env->argocd);
 }
 

@@ -28,6 +28,10 @@ struct Environment {
   std::string terraform_root;  // e.g. infra/terraform/envs/dev
   std::string required_scope;  // defaults to "env:<name>"
   int approvals = 1;           // defaults to apply.min_approvals
+  // Approvals a destructive plan (one that deletes or replaces something) needs before
+  // apply, unless a person with write permission confirmed that plan. Defaults to
+  // approvals + 1; never below approvals.
+  int destroy_approvals = 2;
   ArgoCdTarget argocd;
 };
 

@@ -152,6 +152,28 @@ TEST_F(ConfigTest, RsaNeedsAKey) {
   EXPECT_FALSE(Load({.env = {{"DATAMCP_AUTH_ALGORITHM", "none"}}}).ok());
 }
 
+TEST_F(ConfigTest, ReadsMcpExposureAndLimitsAndRefusesBadLimits) {
+  std::string f = Write("c.yaml",
+                        "mcp:\n  read_only: true\n  tools: [get_server_info, plan_preview]\n"
+                        "  rate_limit_burst: 5\n  rate_limit_per_minute: 0\n");
+  auto c = Load({.file = f});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->mcp.read_only);
+  EXPECT_EQ(c->mcp.tools, (std::vector<std::string>{"get_server_info", "plan_preview"}));
+  EXPECT_EQ(c->mcp.rate_limit_burst, 5);
+  EXPECT_EQ(c->mcp.rate_limit_per_minute, 0);
+  auto burst = Load({.env = {{"DATAMCP_MCP_RATE_LIMIT_BURST", "0"}}});
+  ASSERT_FALSE(burst.ok());
+  EXPECT_TRUE(burst.status().message().starts_with(
+      "mcp.rate_limit_burst (from DATAMCP_MCP_RATE_LIMIT_BURST): 0 must be between 1"))
+      << burst.status().message();
+  auto rate = Load({.env = {{"DATAMCP_MCP_RATE_LIMIT_PER_MINUTE", "-1"}}});
+  ASSERT_FALSE(rate.ok());
+  EXPECT_TRUE(rate.status().message().starts_with(
+      "mcp.rate_limit_per_minute (from DATAMCP_MCP_RATE_LIMIT_PER_MINUTE): -1"))
+      << rate.status().message();
+}
+
 TEST_F(ConfigTest, ReadmeDocumentsEveryKey) {
   const char* src = std::getenv("DATAMCP_SOURCE_DIR");
   ASSERT_NE(src, nullptr);

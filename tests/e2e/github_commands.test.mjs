@@ -206,3 +206,17 @@ test('check_run rerequested re-plans the pull requests it lists', async () => {
   assert.deepEqual([notes.at(-1).commit, notes.at(-1).pull_request], [head, number]);
   assert.equal(logged('webhook.delivery_failed').length, 0);
 });
+
+test('/datamcp confirm-destroy on a plan that destroys nothing is refused and answered', async () => {
+  const reader = await say('mallory', '/datamcp confirm-destroy');
+  const writer = await say('carol', '/datamcp confirm-destroy');
+  const answer = (st) => botComments(st).filter((c) => c.issue === number &&
+    c.body.includes('datamcp:confirm-destroy'));
+  await waitFor(async () => answer(await loop.fakeState()).length === 1, 60000, 'the answer');
+  const st = await loop.fakeState();
+  assert.deepEqual(st.violations, []);
+  assert.match(answer(st)[0].body, /Not confirmed: the plan of pull request #\d+ at \w+ deletes and replaces nothing/);
+  assert.deepEqual(await loop.reactions(reader), [[BOT, '-1']], 'a reader may not confirm');
+  assert.deepEqual(await loop.reactions(writer), [[BOT, '-1']], 'nothing to confirm');
+  assert.equal(notesOf(['--git-dir', loop.origin], head).filter((n) => n.type === 'destroy-confirmation').length, 0);
+});

@@ -13,7 +13,8 @@ let agent;
 const scopes = ['proposals:write', 'plans:read', 'audit:read', 'locks:read', 'env:local'];
 
 before(async () => {
-  server = await startServer();
+  // More than 60 write calls in a few seconds from one subject: lift the per-caller limit.
+  server = await startServer({ yaml: ['mcp:', '  rate_limit_per_minute: 0'] });
   agent = await connect(server, server.token('agent-inj', scopes));
 });
 after(async () => {

@@ -40,6 +40,32 @@ TEST(ServerInfoToolTest, DescribesServerAndCallerWithinItsOutputSchema) {
   EXPECT_NE(unknown.text.find("known: [\"dev\",\"prod\"]"), std::string::npos);
 }
 
+TEST(ServerInfoToolTest, TellsTheCallerTheServersLimitsAndWhatIsLeft) {
+  ManualClock clock;
+  RateLimiter limiter(clock, {.burst = 3, .per_minute = 6});
+  ToolRegistry registry;
+  ASSERT_TRUE(RegisterServerInfoTool(registry, {.version = "0.1.0",
+                                                .repository_url = "file:///srv/gitops.git",
+                                                .read_only = true,
+                                                .limiter = &limiter})
+                  .ok());
+  ASSERT_TRUE(limiter.Take("agent-7").allowed);
+  const RegisteredTool* tool = registry.Find("get_server_info");
+  ASSERT_NE(tool, nullptr);
+  ToolCall call;
+  call.principal = Principal{"agent-7", {}, false};
+  ToolResult r = tool->tool.handler(call);
+  EXPECT_EQ(r.structured["limits"],
+            json({{"read_only", true},
+                  {"rate_limit", {{"burst", 3}, {"per_minute", 6}, {"available", 2}}}}));
+  EXPECT_NE(r.text.find("you can make now: 2 of 3 (refilled at 6 a minute)"), std::string::npos)
+      << r.text;
+  EXPECT_NE(r.text.find("Read-only server"), std::string::npos);
+  auto out = SchemaValidator::Compile(tool->tool.output_schema);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->Validate(r.structured, "structuredContent"), std::nullopt);
+}
+
 TEST(ToolRegistryTest, RefusesIncompleteOrDuplicateTools) {
   ToolRegistry registry;
   ASSERT_TRUE(RegisterServerInfoTool(registry, {}).ok());

@@ -130,6 +130,25 @@ TEST_F(HelmPlannerTest, DiffsRenderedObjectsOfBaseAndHead) {
   EXPECT_EQ(Snapshot(tmp_.Sub("head")), before) << "the chart must not be written";
 }
 
+TEST_F(HelmPlannerTest, AnObjectTheHeadNoLongerRendersIsADestructiveDelete) {
+  HelmPlanRequest request = Request("message: world\n");
+  request.base.values_yaml = "service:\n  enabled: true\n";
+  auto plan = planner_.Plan(request);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->removed, 1);
+  EXPECT_TRUE(plan->classification.Destructive());
+  EXPECT_EQ(plan->classification.deletes, 1);
+  EXPECT_EQ(plan->classification.deleted, std::vector<std::string>{"Service/apps/web"});
+  EXPECT_EQ(plan->classification.updates, 1);  // the ConfigMap
+  EXPECT_EQ(plan->classification.creates, 0);
+  EXPECT_EQ(plan->classification.DescribeDestroys(), "deletes Service/apps/web");
+
+  auto additive = planner_.Plan(Request("service:\n  enabled: true\n"));
+  ASSERT_TRUE(additive.ok()) << additive.status().ToString();
+  EXPECT_FALSE(additive->classification.Destructive());
+  EXPECT_EQ(additive->classification.creates, 1);
+}
+
 TEST_F(HelmPlannerTest, FingerprintFollowsTheRenderedHead) {
   auto a = planner_.Plan(Request("message: world\n"));
   auto b = planner_.Plan(Request("message: world\n"));

@@ -63,6 +63,18 @@ TEST(RepoConfigTest, EnvironmentApprovalsDefaultToApplyMinimum) {
   EXPECT_EQ(config->environments[0].approvals, 3);
 }
 
+TEST(RepoConfigTest, DestroyApprovalsDefaultToOneMoreThanApprovals) {
+  Result<RepoConfig> config = ParseRepoConfig(With("    approvals: 2\n"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->environments[0].destroy_approvals, 3);
+  config = ParseRepoConfig(With("    approvals: 2\n    destroy_approvals: 2\n"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->environments[0].destroy_approvals, 2);
+  EXPECT_EQ(ErrorOf(With("    approvals: 2\n    destroy_approvals: 1\n")),
+            "datamcp.yaml: environments[0].destroy_approvals: 1 is less than approvals (2): a "
+            "plan that deletes or replaces resources needs at least as many");
+}
+
 TEST(RepoConfigTest, NamesTheMissingEnvironmentKey) {
   std::string yaml = With(R"(  - name: prod
     terraform_root: infra/terraform/envs/prod
