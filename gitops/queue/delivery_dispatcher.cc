@@ -64,17 +64,29 @@ void DeliveryDispatcher::Run() {
 }
 
 milliseconds DeliveryDispatcher::RunOnce() {
-  Result<std::vector<std::string>> pending = store_.PendingIds();
-  if (!pending.ok()) {
-    // The database is down: try again after the idle wait; nothing is lost meanwhile.
-    log::Error("webhook.store_unreadable", {{"error", pending.status().message()}});
-    return options_.idle_wait;
-  }
-  for (const std::string& id : *pending) {
-    if (stopping()) break;
-    auto retry = retries_.find(id);
-    if (retry != retries_.end() && retry->second.next > clock_.SteadyNow()) continue;
-    HandleOne(id);
+  long long after = 0;
+  while (!stopping()) {
+    Result<DeliveryStore::Page> page = store_.PendingPage(after, options_.batch);
+    if (!page.ok()) {
+      // The database is down: try again after the idle wait; nothing is lost meanwhile.
+      log::Error("webhook.store_unreadable", {{"error", page.status().message()}});
+      return options_.idle_wait;
+    }
+    std::vector<std::string> done;
+    auto marked_at = clock_.SteadyNow();
+    for (const Delivery& delivery : page->deliveries) {
+      if (stopping()) break;
+      auto retry = retries_.find(delivery.id);
+      if (retry != retries_.end() && retry->second.next > clock_.SteadyNow()) continue;
+      if (HandleOne(delivery)) done.push_back(delivery.id);
+      if (clock_.SteadyNow() - marked_at >= options_.mark_every) {
+        MarkDone(done);
+        marked_at = clock_.SteadyNow();
+      }
+    }
+    MarkDone(done);
+    if (page->deliveries.size() < options_.batch) break;
+    after = page->next;
   }
   milliseconds wait = options_.idle_wait;
   const auto now = clock_.SteadyNow();
@@ -97,19 +109,26 @@ Status DeliveryDispatcher::HandleCatching(const Delivery& delivery) {
   }
 }
 
-void DeliveryDispatcher::HandleOne(const std::string& id) {
-  Result<Delivery> delivery = store_.Read(id);
-  Status status = delivery.ok() ? HandleCatching(*delivery) : delivery.status();
+void DeliveryDispatcher::MarkDone(std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  Status done = store_.MarkAllDone(ids);
+  // Left pending: handled again after the next wake-up (handlers are idempotent).
+  if (!done.ok())
+    log::Error("webhook.mark_done_failed",
+               {{"deliveries", static_cast<long long>(ids.size())}, {"error", done.message()}});
+  ids.clear();
+}
+
+bool DeliveryDispatcher::HandleOne(const Delivery& delivery) {
+  const std::string& id = delivery.id;
+  Status status = HandleCatching(delivery);
   if (status.ok()) {
     {
       std::lock_guard lock(mu_);
       ++handled_;
     }
     retries_.erase(id);
-    Status done = store_.MarkDone(id);
-    if (!done.ok())
-      log::Error("webhook.mark_done_failed", {{"delivery", id}, {"error", done.message()}});
-    return;
+    return true;
   }
   {
     std::lock_guard lock(mu_);
@@ -121,10 +140,7 @@ void DeliveryDispatcher::HandleOne(const std::string& id) {
     log::Error("webhook.delivery_given_up",
                {{"delivery", id}, {"attempts", r.attempts}, {"error", status.ToString()}});
     retries_.erase(id);
-    Status done = store_.MarkDone(id);
-    if (!done.ok())
-      log::Error("webhook.mark_done_failed", {{"delivery", id}, {"error", done.message()}});
-    return;
+    return true;
   }
   milliseconds delay = options_.retry_delay * (1 << std::min(r.attempts - 1, 16));
   delay = std::min(delay, options_.max_retry_delay);
@@ -133,6 +149,7 @@ void DeliveryDispatcher::HandleOne(const std::string& id) {
                                         {"attempt", r.attempts},
                                         {"retry_in_ms", delay.count()},
                                         {"error", status.ToString()}});
+  return false;
 }
 
 }  // namespace datamcp::queue

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gitops/common/clock.h"
 #include "gitops/common/status.h"
@@ -36,11 +37,16 @@ struct DeliveryDispatcherOptions {
   // ones, so a burst is handled in one pass instead of one wake-up (and context switch) per
   // delivery; the intake threads keep the CPU meanwhile. Small against any handler's work.
   std::chrono::milliseconds gather{2};
+  // Pending deliveries are read this many at a time (with their bodies, one read
+  // transaction), and those handled are marked done together after each page, or sooner
+  // when handling them has taken mark_every: a crash re-handles at most that much.
+  std::size_t batch = 64;
+  std::chrono::milliseconds mark_every{100};
 };
 
 // One background thread that takes pending deliveries from the store, oldest first, calls
-// the handler and marks each done after it succeeded. Deliveries pending at Start (from
-// before a restart) are processed first. The store and handler must outlive it.
+// the handler and marks each done after it succeeded (in batches, see options). Deliveries pending
+// at Start (from before a restart) are processed first. The store and handler must outlive it.
 // Start/Stop are not thread-safe with each other; Stop waits for the current Handle call.
 class DeliveryDispatcher {
  public:
@@ -62,7 +68,10 @@ class DeliveryDispatcher {
   void Run();
   // Processes what is ready; returns how long to wait before the next retry is due.
   std::chrono::milliseconds RunOnce();
-  void HandleOne(const std::string& id);
+  // Handles one delivery; true when it is finished (handled, or given up) and to be marked
+  // done.
+  bool HandleOne(const Delivery& delivery);
+  void MarkDone(std::vector<std::string>& ids);
   Status HandleCatching(const Delivery& delivery);
   bool stopping() const;
   // Sleeps for `d` unless Stop() is called meanwhile.

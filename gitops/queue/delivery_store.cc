@@ -37,7 +37,7 @@ Result<DeliveryStore::AppendOutcome> DeliveryStore::Append(const Delivery& d) {
 Result<std::vector<Delivery>> DeliveryStore::Select(const std::string& where,
                                                     const state::Params& params) const {
   std::vector<Delivery> out;
-  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+  DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
         tx.Query("SELECT id, event, action, repository, received_ms, body FROM deliveries " +
@@ -55,7 +55,7 @@ Result<std::vector<Delivery>> DeliveryStore::Select(const std::string& where,
 
 Result<std::vector<std::string>> DeliveryStore::PendingIds() const {
   std::vector<std::string> ids;
-  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+  DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
         tx.Query("SELECT id FROM deliveries WHERE done_ms IS NULL ORDER BY seq"));
@@ -76,29 +76,77 @@ Result<std::vector<Delivery>> DeliveryStore::Pending() const {
   return Select("WHERE done_ms IS NULL", {});
 }
 
+Result<DeliveryStore::Page> DeliveryStore::PendingPage(long long after, std::size_t limit) const {
+  Page page;
+  page.next = after;
+  DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        tx.Query("SELECT seq, id, event, action, repository, received_ms, body FROM deliveries "
+                 "WHERE done_ms IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+                 {after, static_cast<long long>(limit)}));
+    page.deliveries.clear();
+    for (const Row& r : rows) {
+      page.next = IntAt(r, 0);
+      page.deliveries.push_back(Delivery{TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), TextAt(r, 4),
+                                         IntAt(r, 5), TextAt(r, 6)});
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+namespace {
+
+// The body is dropped: a handled delivery is kept only for deduplication. (SQLite rewrites
+// the whole row on UPDATE, so keeping a large body would write it all again.)
+constexpr std::string_view kMarkDone =
+    "UPDATE deliveries SET done_ms = $2, body = $3 WHERE id = $1 AND done_ms IS NULL";
+
+}  // namespace
+
 Status DeliveryStore::MarkDone(std::string_view id) {
   long long known = 0;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
-    DATAMCP_RETURN_IF_ERROR(
-        tx.Exec("UPDATE deliveries SET done_ms = $2 WHERE id = $1 AND done_ms IS NULL",
-                {std::string(id), clock_.UnixMillis()})
-            .status());
+    DATAMCP_ASSIGN_OR_RETURN(
+        known, tx.Exec(kMarkDone, {std::string(id), clock_.UnixMillis(), state::Blob{}}));
+    if (known > 0) return Status::Ok();
+    // Not pending: done already (idempotent) or never recorded.
     DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
                              tx.Query("SELECT 1 FROM deliveries WHERE id = $1", {std::string(id)}));
     known = static_cast<long long>(rows.size());
     return Status::Ok();
   }));
   if (known == 0) return NotFound("delivery " + std::string(id) + " is not recorded");
+  CountMarks(1);
+  return Status::Ok();
+}
+
+Status DeliveryStore::MarkAllDone(const std::vector<std::string>& ids) {
+  if (ids.empty()) return Status::Ok();
+  const long long now = clock_.UnixMillis();
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+    for (const std::string& id : ids) {
+      DATAMCP_RETURN_IF_ERROR(tx.Exec(kMarkDone, {id, now, state::Blob{}}).status());
+    }
+    return Status::Ok();
+  }));
+  CountMarks(ids.size());
+  return Status::Ok();
+}
+
+// Prunes every kPruneEvery marks.
+void DeliveryStore::CountMarks(std::size_t n) {
   bool prune = false;
   {
     std::lock_guard lock(mu_);
-    prune = ++marks_ % kPruneEvery == 0;
+    prune = (marks_ + n) / kPruneEvery != marks_ / kPruneEvery;
+    marks_ += n;
   }
   if (prune) {
     Status s = Prune();
     if (!s.ok()) log::Warn("webhook.prune_failed", {{"error", s.message()}});
   }
-  return Status::Ok();
 }
 
 Status DeliveryStore::Prune() {
@@ -134,7 +182,7 @@ std::uint64_t DeliveryStore::WaitForChange(std::uint64_t seen,
 
 Result<DeliveryStore::Stats> DeliveryStore::stats() const {
   Stats stats;
-  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+  DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
         tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN done_ms IS NULL THEN 1 ELSE 0 END), 0) "

@@ -45,12 +45,24 @@ class DeliveryStore {
 
   // Pending delivery ids, oldest first.
   Result<std::vector<std::string>> PendingIds() const;
-  // Reads one delivery (pending or remembered). NotFound when unknown.
+  // Reads one delivery (pending or remembered; a remembered one, marked done, has an empty
+  // body). NotFound when unknown.
   Result<Delivery> Read(std::string_view id) const;
   // Every pending delivery with its body, oldest first.
   Result<std::vector<Delivery>> Pending() const;
-  // Marks a delivery done (idempotent). NotFound when the id was never appended.
+  // Up to `limit` pending deliveries with their bodies, oldest first, recorded after the
+  // page position `after` (0: from the oldest); `next` is the position after this page.
+  struct Page {
+    std::vector<Delivery> deliveries;
+    long long next = 0;
+  };
+  Result<Page> PendingPage(long long after, std::size_t limit) const;
+  // Marks a delivery done (idempotent) and drops its body. NotFound when the id was never
+  // appended.
   Status MarkDone(std::string_view id);
+  // Marks several deliveries done in one transaction (idempotent); ids not recorded (pruned
+  // meanwhile) are skipped.
+  Status MarkAllDone(const std::vector<std::string>& ids);
   // Forgets handled deliveries received before the dedup window.
   Status Prune();
 
@@ -66,6 +78,7 @@ class DeliveryStore {
  private:
   Result<std::vector<Delivery>> Select(const std::string& where, const state::Params& params) const;
   void Bump();
+  void CountMarks(std::size_t n);
 
   state::Database& db_;
   Clock& clock_;

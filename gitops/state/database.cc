@@ -5,7 +5,7 @@
 namespace datamcp::state {
 
 Status Database::Ping() {
-  return Transact([](Tx& tx) { return tx.Query("SELECT 1").status(); });
+  return Read([](Tx& tx) { return tx.Query("SELECT 1").status(); });
 }
 
 long long IntAt(const Row& row, std::size_t i) {

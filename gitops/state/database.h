@@ -51,6 +51,11 @@ class Database {
   // database cannot be reached or written (the message names it, never the password).
   virtual Status Transact(const std::function<Status(Tx&)>& fn) = 0;
 
+  // Runs `fn` in one read-only transaction: a consistent snapshot of what was committed,
+  // without taking the write lock, so readers do not wait for writers nor writers for
+  // readers. `fn` must only read (a write fails). Retried like Transact; same errors.
+  virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
+
   // Where the database is, without credentials: "sqlite:/path", "postgres://host:port/db".
   virtual std::string Describe() const = 0;
 

@@ -195,14 +195,20 @@ void PostgresDatabase::Give(PGconn* conn) {
   available_.notify_one();
 }
 
-Status PostgresDatabase::Transact(const std::function<Status(Tx&)>& fn) {
+Status PostgresDatabase::Transact(const std::function<Status(Tx&)>& fn) { return Run("BEGIN", fn); }
+
+Status PostgresDatabase::Read(const std::function<Status(Tx&)>& fn) {
+  return Run("BEGIN READ ONLY", fn);
+}
+
+Status PostgresDatabase::Run(const char* begin, const std::function<Status(Tx&)>& fn) {
   constexpr int kAttempts = 5;
   Status last;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(PGconn * conn, Take());
     PostgresTx tx(conn, where_);
     Tx& statements = tx;
-    Status s = statements.Exec("BEGIN").status();
+    Status s = statements.Exec(begin).status();
     if (s.ok()) s = fn(tx);
     if (s.ok()) s = statements.Exec("COMMIT").status();
     if (!s.ok()) PgResult(PQexec(conn, "ROLLBACK"));

@@ -31,11 +31,13 @@ class PostgresDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   Status Transact(const std::function<Status(Tx&)>& fn) override;
+  Status Read(const std::function<Status(Tx&)>& fn) override;
   std::string Describe() const override { return where_; }
 
  private:
   PostgresDatabase(PostgresOptions options, std::string where)
       : options_(std::move(options)), where_(std::move(where)) {}
+  Status Run(const char* begin, const std::function<Status(Tx&)>& fn);
   Result<pg_conn*> Take();
   void Give(pg_conn* conn);
   Result<pg_conn*> Connect() const;

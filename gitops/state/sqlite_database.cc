@@ -4,24 +4,29 @@
 
 #include <thread>
 
+#include "gitops/state/sqlite_connection.h"
+
 namespace datamcp::state {
 namespace {
 
-class SqliteStatement {
+bool IsBusy(int rc) { return rc == SQLITE_BUSY || rc == SQLITE_LOCKED; }
+
+// Leaves a cached statement ready for its next use: reset, no bindings.
+class ResetOnExit {
  public:
-  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~SqliteStatement() { sqlite3_finalize(stmt_); }
-  sqlite3_stmt* get() const { return stmt_; }
+  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
  private:
   sqlite3_stmt* stmt_;
 };
 
-bool IsBusy(int rc) { return rc == SQLITE_BUSY || rc == SQLITE_LOCKED; }
-
 class SqliteTx final : public Tx {
  public:
-  explicit SqliteTx(sqlite3* db) : db_(db) {}
+  explicit SqliteTx(SqliteConnection& conn) : conn_(conn), db_(conn.db()) {}
 
   Result<long long> Exec(std::string_view sql, const Params& params) override {
     DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows, Run(sql, params));
@@ -51,10 +56,11 @@ class SqliteTx final : public Tx {
       } else if (const auto* n = std::get_if<long long>(&v)) {
         rc = sqlite3_bind_int64(stmt, index, *n);
       } else if (const auto* s = std::get_if<std::string>(&v)) {
-        rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        // Bound without a copy: the parameters outlive the statement's run.
+        rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
       } else {
         const std::string& b = std::get<Blob>(v).bytes;
-        rc = sqlite3_bind_blob64(stmt, index, b.data(), b.size(), SQLITE_TRANSIENT);
+        rc = sqlite3_bind_blob64(stmt, index, b.data(), b.size(), SQLITE_STATIC);
       }
       if (rc != SQLITE_OK) return Error("binding a parameter");
     }
@@ -62,23 +68,20 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<Row>> Run(std::string_view sql, const Params& params) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
-        SQLITE_OK) {
-      return Error("preparing a statement");
-    }
-    SqliteStatement stmt(raw);
-    DATAMCP_RETURN_IF_ERROR(Bind(raw, params));
+    sqlite3_stmt* stmt = conn_.Prepare(sql);
+    if (stmt == nullptr) return Error("preparing a statement");
+    ResetOnExit reset(stmt);
+    DATAMCP_RETURN_IF_ERROR(Bind(stmt, params));
     std::vector<Row> rows;
     for (;;) {
-      int rc = sqlite3_step(raw);
+      int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
       if (rc != SQLITE_ROW) return Error("running a statement");
-      Row row(sqlite3_column_count(raw));
+      Row row(sqlite3_column_count(stmt));
       for (int c = 0; c < static_cast<int>(row.size()); ++c) {
-        if (sqlite3_column_type(raw, c) == SQLITE_NULL) continue;
-        const void* data = sqlite3_column_blob(raw, c);
-        int len = sqlite3_column_bytes(raw, c);
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+        const void* data = sqlite3_column_blob(stmt, c);
+        int len = sqlite3_column_bytes(stmt, c);
         row[c] = std::string(static_cast<const char*>(data), static_cast<std::size_t>(len));
       }
       rows.push_back(std::move(row));
@@ -86,35 +89,40 @@ class SqliteTx final : public Tx {
     return rows;
   }
 
+  SqliteConnection& conn_;
   sqlite3* db_;
   bool busy_ = false;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
-  sqlite3* db = nullptr;
-  int rc =
-      sqlite3_open_v2(options.path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return Unavailable("cannot open the state database " + options.path + ": " + why);
-  }
-  std::unique_ptr<SqliteDatabase> out(new SqliteDatabase(db, options.path));
+Status SetUp(sqlite3* db, const SqliteOptions& options, const std::string& pragmas) {
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
-  std::string pragmas =
-      std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; ") +
-      (options.sync_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
   char* err = nullptr;
   if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = err ? err : "unknown error";
     sqlite3_free(err);
     return Unavailable("cannot set up the state database " + options.path + ": " + why);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(std::string path) : path_(std::move(path)) {}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
+  std::unique_ptr<SqliteDatabase> out(new SqliteDatabase(options.path));
+  DATAMCP_ASSIGN_OR_RETURN(out->writer_, SqliteConnection::Open(options.path, /*create=*/true));
+  const std::string sync =
+      options.sync_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  DATAMCP_RETURN_IF_ERROR(SetUp(out->writer_->db(), options,
+                                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; " + sync));
   // Checkpoints run on their own connection (below), never inside a commit.
-  sqlite3_wal_autocheckpoint(db, 0);
+  sqlite3_wal_autocheckpoint(out->writer_->db(), 0);
+  // Reads: a connection of their own that cannot write (query_only), in WAL mode already.
+  DATAMCP_ASSIGN_OR_RETURN(out->reader_, SqliteConnection::Open(options.path, /*create=*/false));
+  DATAMCP_RETURN_IF_ERROR(
+      SetUp(out->reader_->db(), options, "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"));
+  sqlite3_wal_autocheckpoint(out->reader_->db(), 0);
   sqlite3* checkpointer = nullptr;
   if (sqlite3_open_v2(options.path.c_str(), &checkpointer,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -150,30 +158,42 @@ SqliteDatabase::~SqliteDatabase() {
   }
   stop_cv_.notify_all();
   if (checkpointer_.joinable()) checkpointer_.join();
-  sqlite3_close(db_);
+  reader_.reset();
+  writer_.reset();
 }
 
 Status SqliteDatabase::Transact(const std::function<Status(Tx&)>& fn) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
+  // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+  // because another process started writing after it read.
+  return Run(*writer_, "BEGIN IMMEDIATE", fn);
+}
+
+Status SqliteDatabase::Read(const std::function<Status(Tx&)>& fn) {
+  std::lock_guard lock(read_mu_);
+  // Deferred: the first read takes a WAL snapshot; no write lock, so no writer waits.
+  return Run(*reader_, "BEGIN", fn);
+}
+
+Status SqliteDatabase::Run(SqliteConnection& conn, const char* begin,
+                           const std::function<Status(Tx&)>& fn) {
+  sqlite3* db = conn.db();
   constexpr int kAttempts = 5;
   Status last;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
-    // because another process started writing after it read.
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      last = Unavailable("state database " + path_ + " is busy: " + sqlite3_errmsg(db_));
-      if (!IsBusy(sqlite3_errcode(db_))) return last;
+    if (conn.Step(begin) != SQLITE_OK) {
+      last = Unavailable("state database " + path_ + " is busy: " + sqlite3_errmsg(db));
+      if (!IsBusy(sqlite3_errcode(db))) return last;
       std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));
       continue;
     }
-    SqliteTx tx(db_);
+    SqliteTx tx(conn);
     Status s = fn(tx);
-    if (s.ok() && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) {
-      return Status::Ok();
-    }
-    if (s.ok()) s = Unavailable("cannot commit to " + path_ + ": " + sqlite3_errmsg(db_));
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    if (!tx.busy()) return s;
+    if (s.ok() && conn.Step("COMMIT") == SQLITE_OK) return Status::Ok();
+    const bool busy = tx.busy() || IsBusy(sqlite3_errcode(db));
+    if (s.ok()) s = Unavailable("cannot commit to " + path_ + ": " + sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db)) conn.Step("ROLLBACK");
+    if (!busy) return s;
     last = s;
   }
   return last;

@@ -10,8 +10,11 @@
 #include "gitops/state/database.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace datamcp::state {
+
+class SqliteConnection;
 
 struct SqliteOptions {
   std::string path;  // the database file; its directory must exist
@@ -22,8 +25,10 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-// SQLite in WAL mode: the embedded default. One connection, transactions serialized in
-// the process; other processes on the same file (the admin CLI) wait up to busy_timeout.
+// SQLite in WAL mode: the embedded default. One write connection, write transactions
+// serialized in the process; other processes on the same file (the admin CLI) wait up to
+// busy_timeout. Read transactions run on a second, read-only connection and never wait for
+// a writer (WAL readers see the last commit). Each connection keeps its statements prepared.
 // Commits only append to the WAL: a background thread on a second connection copies it back
 // into the database (a passive checkpoint, with its fsyncs) every second, so no commit waits
 // for one.
@@ -35,15 +40,19 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   Status Transact(const std::function<Status(Tx&)>& fn) override;
+  Status Read(const std::function<Status(Tx&)>& fn) override;
   std::string Describe() const override { return "sqlite:" + path_; }
 
  private:
-  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  explicit SqliteDatabase(std::string path);
+  Status Run(SqliteConnection& conn, const char* begin, const std::function<Status(Tx&)>& fn);
   void CheckpointLoop(sqlite3* checkpointer);
 
-  std::mutex mu_;
-  sqlite3* db_;
   const std::string path_;
+  std::mutex write_mu_;  // held for a whole write transaction
+  std::unique_ptr<SqliteConnection> writer_;
+  std::mutex read_mu_;  // held for a whole read transaction
+  std::unique_ptr<SqliteConnection> reader_;
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

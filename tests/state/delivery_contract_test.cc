@@ -152,6 +152,35 @@ TEST_P(DeliveryContractTest, DeliveryRecordedOnOneReplicaIsHandledOnAnother) {
   EXPECT_EQ(*a.Append(MakeDelivery("x")), Outcome::kDuplicate);
 }
 
+TEST_P(DeliveryContractTest, PendingPagesComeInOrderAndMarkAllDoneSkipsUnknownIds) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    ASSERT_EQ(*store.Append(MakeDelivery(id, std::string("{\"id\":\"") + id + "\"}")),
+              Outcome::kAccepted);
+  }
+  ASSERT_TRUE(store.MarkDone("b").ok());
+  auto first = ValueOrFail(store.PendingPage(0, 2));
+  ASSERT_EQ(first.deliveries.size(), 2u);
+  EXPECT_EQ(first.deliveries[0], MakeDelivery("a", R"({"id":"a"})"));
+  EXPECT_EQ(first.deliveries[1].id, "c");
+  auto second = ValueOrFail(store.PendingPage(first.next, 2));
+  ASSERT_EQ(second.deliveries.size(), 2u);
+  EXPECT_EQ(second.deliveries[0].id, "d");
+  EXPECT_EQ(second.deliveries[1].body, R"({"id":"e"})");
+  EXPECT_TRUE(ValueOrFail(store.PendingPage(second.next, 2)).deliveries.empty());
+
+  ASSERT_TRUE(store.MarkAllDone({"a", "zzz", "d", "a"}).ok());
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), (std::vector<std::string>{"c", "e"}));
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 5u);
+  // A handled delivery is remembered without its body; a pending one keeps it.
+  Delivery done = ValueOrFail(store.Read("a"));
+  EXPECT_EQ(done.event, "pull_request");
+  EXPECT_EQ(done.body, "");
+  EXPECT_EQ(ValueOrFail(store.Read("c")).body, R"({"id":"c"})");
+}
+
 DATAMCP_STATE_CONTRACT(DeliveryContractTest);
 
 }  // namespace
