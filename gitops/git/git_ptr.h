@@ -40,6 +40,9 @@ using ConfigPtr = GitPtr<git_config, git_config_free>;
 
 // Converts a libgit2 return code into a Status, reading git_error_last() on this thread
 // (libgit2 keeps the last error per thread). `what` says which operation failed.
+// The paths an index holds in conflict, comma-separated ("?" when they cannot be listed).
+std::string ConflictPaths(git_index* index);
+
 inline Status GitStatus(int rc, const std::string& what) {
   if (rc >= 0) return Status::Ok();
   const git_error* e = git_error_last();

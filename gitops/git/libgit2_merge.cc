@@ -4,7 +4,6 @@
 #include "gitops/git/libgit2_repository.h"
 
 namespace datamcp::git {
-namespace {
 
 std::string ConflictPaths(git_index* index) {
   std::string paths;
@@ -18,8 +17,6 @@ std::string ConflictPaths(git_index* index) {
   git_index_conflict_iterator_free(it);
   return paths;
 }
-
-}  // namespace
 
 Result<std::string> Libgit2Repository::MergeCommits(const std::string& base,
                                                     const std::string& head) {

@@ -22,19 +22,6 @@ Result<git::CommitPtr> LookupCommit(git_repository* repo, const std::string& ref
   return git::CommitPtr(c);
 }
 
-std::string ConflictPaths(git_index* index) {
-  std::string paths;
-  git_index_conflict_iterator* it = nullptr;
-  if (git_index_conflict_iterator_new(&it, index) != 0) return "?";
-  const git_index_entry *ancestor, *ours, *theirs;
-  while (git_index_conflict_next(&ancestor, &ours, &theirs, it) == 0) {
-    const git_index_entry* e = ours ? ours : theirs ? theirs : ancestor;
-    paths += (paths.empty() ? "" : ", ") + std::string(e->path);
-  }
-  git_index_conflict_iterator_free(it);
-  return paths;
-}
-
 // What `gate` finds missing for merging `head_sha`, one item each; empty: mergeable.
 Result<std::vector<std::string>> MissingForMerge(const PullRecord& pr, const std::string& head_sha,
                                                  const MergeGate& gate) {
@@ -84,7 +71,7 @@ Result<std::string> MergeInto(git_repository* repo, const PullRecord& pr, git_co
   git::IndexPtr index(raw_index);
   if (git_index_has_conflicts(index.get())) {
     return FailedPrecondition("pull request #" + std::to_string(pr.number) + " conflicts with " +
-                              pr.base_ref + " in: " + ConflictPaths(index.get()) +
+                              pr.base_ref + " in: " + git::ConflictPaths(index.get()) +
                               "; update the branch and retry");
   }
   git_oid tree_id;
