@@ -1,6 +1,6 @@
 // The repository's datamcp.yaml (from the default branch, written by anyone with push).
-#include "gitops/repo/repo_config.h"
 #include "gitops/common/repo_path.h"
+#include "gitops/repo/repo_config.h"
 #include "tests/fuzz/fuzz_util.h"
 
 using namespace datamcp;
