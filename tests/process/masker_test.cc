@@ -151,14 +151,14 @@ void ExpectMasked(const std::string& text, const std::string& form) {
 
 TEST(MaskerEncodingTest, MasksBase64AtEveryAlignment) {
   // As terraform's base64encode(file(key)) prints it: the key, a newline, any prefix.
-  for (const std::string& prefix : {"", "a", "ab", "abc"}) {
+  for (const std::string prefix : {"", "a", "ab", "abc"}) {
     std::string enc = B64(prefix + kKey + "\n");
     ExpectMasked("Error: \"" + enc + "\" is not a number", enc.substr(8, 40));
   }
 }
 
 TEST(MaskerEncodingTest, MasksBase64Url) {
-  for (const std::string& prefix : {"", "x", "xy"}) {
+  for (const std::string prefix : {"", "x", "xy"}) {
     std::string enc = B64(prefix + kKey, true);
     ExpectMasked("value=" + enc, enc.substr(8, 40));
   }
