@@ -180,9 +180,9 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
   std::string helm_fingerprint;
   std::string summary = std::to_string(diff->size()) + " Application field(s) changed";
   if (!base_yaml.ok()) {
-    ++p.changes.creates;
+    p.changes.AddCreated("Application " + project.path);
   } else if (!diff->empty()) {
-    ++p.changes.updates;
+    p.changes.AddUpdated("Application " + project.path);
   }
   if (auto chart = InRepoChart(config, *head_yaml)) {
     plan::HelmPlanRequest req{chart->release, chart->namespace_name, {}, {}, work_dir};
@@ -228,10 +228,15 @@ Result<PlanRun> PlanService::Plan(const repo::RepoConfig& config, const std::str
     run.plans.push_back(project.kind == ProjectKind::kTerraform
                             ? PlanTerraform(config, project, head_tree, work)
                             : PlanArgoApp(config, project, base_tree, head_tree, work));
+    ProjectPlan& planned = run.plans.back();
+    if (auto env = config.FindEnvironment(project.env); env.ok() && planned.ok) {
+      planned.policy = EvaluatePolicies((*env)->policies, planned.changes);
+    }
     log::Info("project_planned", {{"project", project.path},
                                   {"commit", head},
                                   {"ok", run.plans.back().ok},
-                                  {"summary", run.plans.back().summary}});
+                                  {"summary", run.plans.back().summary},
+                                  {"policy_denied", run.plans.back().policy.Denied()}});
   }
   return run;
 }

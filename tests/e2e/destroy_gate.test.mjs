@@ -149,3 +149,60 @@ test('confirming a plan that destroys nothing is refused and records nothing', a
   assert.match(refused, /deletes and replaces nothing: there is no destroy to confirm/);
   assert.equal(notesOf(gitDir, additive.commit).filter((d) => d.type === 'destroy-confirmation').length, 0);
 });
+
+test('propose_terraform_destroy and propose_helm_uninstall are destructive, previewable and gated', async () => {
+  const { tools } = await agent.listTools();
+  for (const name of ['propose_terraform_destroy', 'propose_helm_uninstall']) {
+    const tool = tools.find((t) => t.name === name);
+    assert.equal(tool?.annotations.destructiveHint, true, name);
+    assert.equal(tool.inputSchema.properties.dry_run.type, 'boolean', name);
+  }
+  const made = await propose('Create gone and kept', [tf('gone', 't1'),
+    { path: `${project}/pair.tf`, content: `${tf('pair_a', 't1').content}\n${tf('pair_b', 't1').content}` }]);
+  server.cli('merge', String(made.pull_request), '--as', 'carol');
+  assert.equal((await applyRecord(git('rev-parse', 'main'))).result, 'applied');
+
+  const args = { environment: 'local', resources: ['terraform_data.gone', 'terraform_data.pair_b'] };
+  const preview = await agent.callTool({ name: 'propose_terraform_destroy', arguments: { ...args, dry_run: true } });
+  assert.notEqual(preview.isError, true, JSON.stringify(preview.content));
+  assert.equal(preview.structuredContent.dry_run, true);
+  assert.equal(preview.structuredContent.plan.destructive, true);
+  const changes = preview.structuredContent.plan.projects.find((p) => p.project === project).changes;
+  assert.deepEqual(changes.deleted, ['terraform_data.gone', 'terraform_data.pair_b']);
+
+  const missing = await agent.callTool({ name: 'propose_terraform_destroy',
+    arguments: { environment: 'local', resources: ['terraform_data.nowhere'] } });
+  assert.equal(missing.isError, true);
+  assert.match(missing.content[0].text, /resources\[0\]: no `resource "terraform_data" "nowhere"` block/);
+
+  const r = await agent.callTool({ name: 'propose_terraform_destroy', arguments: args });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const n = String(r.structuredContent.pull_request);
+  const head = r.structuredContent.commit;
+  assert.throws(() => git('cat-file', '-e', `${head}:${project}/gone.tf`), 'gone.tf is deleted');
+  const pair = git('show', `${head}:${project}/pair.tf`);
+  assert.match(pair, /"pair_a"/);
+  assert.doesNotMatch(pair, /pair_b/);
+  assert.match(cliFails('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
+  server.cli('review', n, '--confirm-destroy', '--as', 'dora');
+  server.cli('merge', n, '--as', 'carol');
+  const applied = await applyRecord(git('rev-parse', 'main'));
+  assert.equal(applied.result, 'applied', JSON.stringify(applied));
+  assert.equal(applied.destroy.confirmation.by, 'dora');
+  const left = stateResources();
+  assert.ok(!left.includes('terraform_data.gone') && !left.includes('terraform_data.pair_b'), left.join());
+  assert.ok(left.includes('terraform_data.pair_a'));
+
+  const release = await agent.callTool({ name: 'propose_helm_release', arguments: {
+    environment: 'local', release: 'bye', chart_path: 'helm/charts/example-data-app', values: { replicaCount: 1 } } });
+  assert.notEqual(release.isError, true, JSON.stringify(release.content));
+  server.cli('merge', String(release.structuredContent.pull_request), '--as', 'carol');
+  const uninstall = await agent.callTool({ name: 'propose_helm_uninstall',
+    arguments: { environment: 'local', release: 'bye', dry_run: true } });
+  assert.notEqual(uninstall.isError, true, JSON.stringify(uninstall.content));
+  assert.equal(uninstall.structuredContent.plan.destructive, true);
+  const app = uninstall.structuredContent.plan.projects.find((p) => p.project === 'argocd/apps/local/bye.yaml');
+  assert.ok(app.changes.deleted.some((d) => d.startsWith('Application ')), JSON.stringify(app.changes));
+  assert.ok(git('ls-tree', '-r', '--name-only', 'main').split('\n').includes('argocd/apps/local/bye.yaml'),
+    'a dry run changes nothing');
+});

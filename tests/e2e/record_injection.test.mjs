@@ -50,6 +50,8 @@ const base = {
     destination_namespace: 'data-local',
   },
   propose_rollback: { environment: 'local', pull_request: 1 },
+  propose_terraform_destroy: { environment: 'local', instance: 'inj' },
+  propose_helm_uninstall: { environment: 'local', release: 'inj' },
 };
 
 // Every place a string can go in `schema`, as [path, setter] pairs over a copy of `args`.
