@@ -94,8 +94,9 @@ struct PlanConfig {
   std::vector<std::string> mask_values_env;  // env vars whose values are masked in output
   std::string sandbox = "required";          // required | best-effort | off
   std::string bwrap_bin = "bwrap";
-  std::string network = "none";        // none | allow
-  std::vector<std::string> env_files;  // KEY=VALUE files given to plan processes only
+  std::string network = "none";            // none | allow
+  std::vector<std::string> allowed_hosts;  // with network allow: the only hosts reachable
+  std::vector<std::string> env_files;      // KEY=VALUE files given to plan processes only
 };
 
 struct ApplyConfig {

@@ -145,6 +145,10 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("plan.network", plan.network,
                   "none or allow: whether sandboxed terraform may use the network (registries, "
                   "cloud APIs need allow)."),
+      DATAMCP_KEY("plan.allowed_hosts", plan.allowed_hosts,
+                  "With plan.network allow: the only hosts sandboxed processes reach, through "
+                  "DataMCP's egress proxy (host, *.domain, optional :port, default 443). "
+                  "Empty: any host."),
       DATAMCP_KEY("plan.env_files", plan.env_files,
                   "Files of KEY=VALUE lines given to plan processes only (read-only cloud "
                   "credentials); their values are masked."),

@@ -126,6 +126,10 @@ Status Validate(const Config& c) {
   if (!OneOf(c.plan.network, {"none", "allow"})) {
     return Bad("plan.network", "'" + c.plan.network + "' is not one of none, allow");
   }
+  if (!c.plan.allowed_hosts.empty() && c.plan.network != "allow") {
+    return Bad("plan.allowed_hosts",
+               "needs plan.network: allow (with none, planners reach no host)");
+  }
   if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
     return Bad("state.postgres_connections", "must be between 1 and 100");
   }

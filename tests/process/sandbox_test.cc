@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 
 #include "gitops/process/posix_process_runner.h"
 #include "tests/plan/temp_dir.h"
+#include "tests/support/other_address.h"
 #include "tests/support/test_sandbox.h"
 
 namespace datamcp::process {
@@ -133,24 +132,8 @@ TEST_F(SandboxTest, SymlinksInTheTreeLeadNowhere) {
   EXPECT_EQ(dangling, 3u) << r->stdout_text;
 }
 
-// The first IPv4 address of this machine that is not loopback, or "" when it has none.
-std::string OtherAddress() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return "";
-  std::string found;
-  for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
-    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
-    if ((a->ifa_flags & IFF_LOOPBACK) != 0) continue;
-    char text[INET_ADDRSTRLEN];
-    auto* in = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
-    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr) found = text;
-  }
-  freeifaddrs(list);
-  return found;
-}
-
 TEST_F(SandboxTest, CannotConnectToAnotherAddressOfThisMachine) {
-  std::string address = OtherAddress();
+  std::string address = test_support::OtherAddress();
   if (address.empty()) GTEST_SKIP() << "this machine has no non-loopback IPv4 address";
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
