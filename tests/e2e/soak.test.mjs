@@ -30,7 +30,7 @@ function sample(pid) {
 }
 
 test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and descriptors, nothing lost`, { timeout: (seconds + 240) * 1000 }, async () => {
-  const scopes = ['proposals:write', 'plans:read', 'env:local'];
+  const scopes = ['proposals:write', 'plans:read', 'locks:read', 'env:local'];
   const agents = await Promise.all([0, 1, 2].map((i) => connect(server, server.token(`soak-${i}`, scopes))));
   const pid = server.child.pid;
   const samples = [sample(pid)];
