@@ -105,6 +105,7 @@ export async function startGithubLoop(prefix, { env = {} } = {}) {
         patch_url: `https://github.com/${REPO}/pull/${issue}.patch`,
       };
       p.comment.id = made.id;
+      p.comment.created_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       p.comment.body = body;
       p.comment.user.login = login;
       p.sender.login = login;
