@@ -114,6 +114,19 @@ Status ConfigureSandbox(const config::Config& c, GitopsStack& s) {
   auto env = process::CurrentEnvironment();
   if (auto it = env.find("PATH"); it != env.end()) options.path = it->second;
   options.allow_network = c.plan.network == "allow";
+  if (options.allow_network && !c.plan.allowed_hosts.empty()) {
+    DATAMCP_ASSIGN_OR_RETURN(auto rules, process::ParseEgressRules(c.plan.allowed_hosts));
+    std::error_code ec;
+    fs::path run = fs::path(s.work_dir) / "run";
+    fs::create_directories(run, ec);
+    fs::permissions(run, fs::perms::owner_all, ec);
+    s.egress = std::make_unique<process::EgressProxy>(process::EgressProxyOptions{
+        .socket_path = (run / "egress.sock").string(), .rules = std::move(rules)});
+    DATAMCP_RETURN_IF_ERROR(s.egress->Start());
+    options.egress_socket = s.egress->socket_path();
+    options.bridge_bin = fs::read_symlink("/proc/self/exe", ec).string();
+    if (ec) return Internal("cannot find the datamcp executable for the egress bridge");
+  }
   s.sandbox.Configure(options);
   s.sandbox.Probe(s.runner);
   Status ready = s.sandbox.Readiness();

@@ -10,6 +10,7 @@
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
 #include "gitops/localforge/local_pr_store.h"
+#include "gitops/process/egress_proxy.h"
 #include "gitops/process/masker.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/proposal/proposal_service.h"
@@ -24,6 +25,8 @@ struct GitopsStack {
   std::string work_dir;
   std::string remote_url;       // the GitOps repository (file:// of the embedded one)
   std::string embedded_origin;  // path of the embedded bare repository, or ""
+  // The sandbox's only way out when plan.allowed_hosts is set; null otherwise.
+  std::unique_ptr<process::EgressProxy> egress;
   // Planner and applier processes run in this sandbox (plan.sandbox); probed at build.
   process::Sandbox sandbox;
   process::PosixProcessRunner runner{&sandbox};

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,12 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
     res.set_content(body.dump(), "application/json");
     return httplib::Server::HandlerResponse::Handled;
   }));
+  // 0: half of the connections, so one address can never take them all.
+  const int per_peer = config_.max_connections_per_peer > 0
+                           ? std::min(config_.max_connections_per_peer, max_connections)
+                           : std::max(1, max_connections / 2);
+  server_.set_guards({.max_per_peer = per_peer,
+                      .head_timeout = std::chrono::seconds(config_.request_head_timeout_seconds)});
   server_.set_read_timeout(config_.read_timeout_seconds, 0);
   server_.set_write_timeout(config_.write_timeout_seconds, 0);
   server_.set_keep_alive_max_count(10000);

@@ -7,13 +7,15 @@
 #include <string>
 #include <thread>
 
+#include "bot/http/guarded_server.h"
 #include "bot/http/metrics.h"
 #include "gitops/common/status.h"
 #include "gitops/config/config.h"
 
 namespace datamcp::bot {
 
-// The HTTP front: a cpp-httplib server with an elastic worker pool (ConnectionPool), TCP_NODELAY, a
+// The HTTP front: a cpp-httplib server with an elastic worker pool (ConnectionPool), a bound on
+// connections per peer and a deadline for each request head (GuardedServer), TCP_NODELAY, a
 // body limit, timeouts and per-request metrics. Parts register their routes on server() before
 // Start(). Every error httplib answers by itself (413 body too large, 414, 404 no route, 400) gets
 // a JSON-RPC error body saying what was wrong, so an MCP client can show it.
@@ -25,6 +27,9 @@ class HttpFront {
   HttpFront& operator=(const HttpFront&) = delete;
 
   httplib::Server& server() { return server_; }
+  // Connections refused at the per-peer bound, and request heads cut at their deadline.
+  std::uint64_t refused_per_peer() const { return server_.refused_per_peer(); }
+  std::uint64_t head_timeouts() const { return server_.head_timeouts(); }
 
   // Raises (or lowers) the body limit httplib enforces before any handler runs; `key` names
   // the setting that chose it, for the 413 answer.
@@ -48,7 +53,7 @@ class HttpFront {
 
   config::ServerConfig config_;
   Metrics& metrics_;
-  httplib::Server server_;
+  GuardedServer server_;
   std::set<std::string> routes_;
   std::size_t payload_limit_ = 0;
   std::string payload_limit_key_ = "server.max_body_bytes";

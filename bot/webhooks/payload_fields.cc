@@ -159,6 +159,11 @@ bool ExtractPayloadFields(std::string_view body, PayloadFields* out, std::string
       out->repository = name->get<std::string>();
     }
   }
+  if (auto c = trigger.find("comment"); c != trigger.end()) {
+    if (auto at = c->find("created_at"); at != c->end() && at->is_string()) {
+      out->comment_created_at = at->get<std::string>();
+    }
+  }
   out->trigger = trigger.dump();
   return true;
 }

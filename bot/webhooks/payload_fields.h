@@ -15,6 +15,9 @@ struct PayloadFields {
   // A JSON object in GitHub's own shape holding only the paths in kTriggerPaths that the
   // payload has (scalars only), so the event handler reads it exactly like the payload.
   std::string trigger;
+  // "comment.created_at" as GitHub writes it ("2019-05-15T15:20:33Z"); empty when absent.
+  // The intake refuses a comment command older than its window (a replayed command).
+  std::string comment_created_at;
 };
 
 // The payload paths the event handler (bot/events) reads, plus identity fields for the
@@ -37,6 +40,7 @@ inline constexpr std::string_view kTriggerPaths[] = {
     "comment.id",              // the command comment the bot reacts to (+1 accepted, -1 refused)
     "comment.body",
     "comment.user.login",
+    "comment.created_at",
     "check_run.head_sha",
     "check_run.pull_requests[].number",
     "workflow_run.id",

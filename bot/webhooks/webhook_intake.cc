@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "bot/webhooks/payload_fields.h"
+#include "gitops/common/digest.h"
 #include "gitops/common/log.h"
+#include "gitops/common/utc_time.h"
 
 namespace datamcp::bot {
 namespace {
@@ -112,14 +114,25 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
     return Reply(403, "repository '" + d.repository +
                           "' is not in webhooks.allowed_repositories; delivery ignored");
   }
+  if (auto stale = StaleCommand(d, fields.comment_created_at)) return *std::move(stale);
   d.received_unix_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
           .count();
+  // Of the bytes the signature covers.
+  d.digest = options_.refuse_replays ? Sha256Hex(body) : Sha256Hex(std::string(body) + d.id);
   Result<queue::DeliveryStore::AppendOutcome> outcome = store_.Append(d);
   if (!outcome.ok()) {
     log::Error("webhook.record_failed",
                {{"delivery", d.id}, {"error", outcome.status().message()}});
     return Reply(503, "could not record delivery " + d.id + "; redeliver it later");
+  }
+  if (*outcome == queue::DeliveryStore::AppendOutcome::kReplay) {
+    log::Warn("webhook.replay_refused",
+              {{"delivery", d.id}, {"event", d.event}, {"digest", d.digest}});
+    return Reply(409, "delivery " + d.id +
+                          " repeats the body of a delivery already recorded under another "
+                          "X-GitHub-Delivery id: a replay; ignored (GitHub redelivers with the "
+                          "same id)");
   }
   if (*outcome == queue::DeliveryStore::AppendOutcome::kDuplicate) {
     return Reply(200, "delivery " + d.id + " was already recorded");
@@ -135,6 +148,25 @@ IntakeResult WebhookIntake::Ignore(const WebhookHeaders& headers, std::string_vi
                                 {"action", action},
                                 {"reason", why}});
   return Reply(204, std::move(why));
+}
+
+std::optional<IntakeResult> WebhookIntake::StaleCommand(const queue::Delivery& d,
+                                                        std::string_view created_at) const {
+  if (d.event != "issue_comment" || created_at.empty()) return std::nullopt;
+  Result<long long> created = ParseUtcIso8601(created_at);
+  if (!created.ok()) {
+    return Reply(400,
+                 "body of delivery " + d.id + ": comment.created_at " + created.status().message());
+  }
+  const long long now = clock_.UnixMillis() / 1000;
+  const long long max_age = std::chrono::seconds(options_.max_command_age).count();
+  if (now - *created <= max_age) return std::nullopt;
+  log::Warn("webhook.replay_refused",
+            {{"delivery", d.id}, {"event", d.event}, {"comment_created_at", created_at}});
+  return Reply(409, "delivery " + d.id + " carries a comment created at " +
+                        std::string(created_at) + ", more than " +
+                        std::to_string(options_.max_command_age.count()) +
+                        " h ago: a replayed command; ignored (comment again to run it)");
 }
 
 bool WebhookIntake::RepositoryAllowed(std::string_view full_name) const {

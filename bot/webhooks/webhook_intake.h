@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -23,6 +24,13 @@ struct WebhookIntakeOptions {
   bool allow_unsigned = false;
   std::vector<std::string> allowed_repositories;  // "owner/name", compared case-insensitively
   std::size_t max_body_bytes = 25u << 20;
+  // An issue_comment command whose comment.created_at is older than this is refused (409):
+  // beyond the delivery store's dedup window a replayed body is no longer recognised by its
+  // digest, and GitHub redelivers for 3 days only. Keep it <= DeliveryStoreOptions::dedup_window.
+  std::chrono::hours max_command_age{72};
+  // False only in the webhook benchmark, which posts one signed body under many delivery ids:
+  // the recorded digest then covers the id too, so the cost is the same but nothing is a replay.
+  bool refuse_replays = true;
 };
 
 // Builds the options from the configuration (`binds_loopback`: config.BindsLoopback()).
@@ -53,6 +61,8 @@ struct IntakeResult {
 //   401 signature missing or wrong                 400 no event / delivery id, body not JSON
 //   200 ping                                       204 event or action not handled (logged)
 //   403 repository not allowlisted                 202 recorded (200 if already recorded)
+//   409 a replay: the same signed body was recorded under another delivery id, or a comment
+//       command older than max_command_age (docs/webhooks.md, "Replays")
 // (the HTTP route sends no body with 202 and 204; the message goes to the log)
 //   503 the store could not record it (GitHub shows the failure; redeliver later)
 // Handled: pull_request opened/reopened/synchronize/ready_for_review/closed,
@@ -77,6 +87,9 @@ class WebhookIntake {
 
  private:
   bool RepositoryAllowed(std::string_view full_name) const;
+  // The refusal of a comment command created before the window, or nullopt.
+  std::optional<IntakeResult> StaleCommand(const queue::Delivery& d,
+                                           std::string_view created_at) const;
   IntakeResult Ignore(const WebhookHeaders& headers, std::string_view action,
                       std::string why) const;
 

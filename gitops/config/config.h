@@ -20,6 +20,10 @@ struct ServerConfig {
   int threads = 8;
   int max_connections = 256;   // connections served at once, each on its own worker
   int keep_alive_seconds = 5;  // an idle keep-alive connection is closed after this
+  // Connections one peer address may hold at once; 0: half of max_connections.
+  int max_connections_per_peer = 0;
+  // The request line and headers must arrive within this, however slowly they trickle in.
+  int request_head_timeout_seconds = 10;
   std::size_t max_body_bytes = 1 << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
@@ -94,8 +98,9 @@ struct PlanConfig {
   std::vector<std::string> mask_values_env;  // env vars whose values are masked in output
   std::string sandbox = "required";          // required | best-effort | off
   std::string bwrap_bin = "bwrap";
-  std::string network = "none";        // none | allow
-  std::vector<std::string> env_files;  // KEY=VALUE files given to plan processes only
+  std::string network = "none";            // none | allow
+  std::vector<std::string> allowed_hosts;  // with network allow: the only hosts reachable
+  std::vector<std::string> env_files;      // KEY=VALUE files given to plan processes only
 };
 
 struct ApplyConfig {

@@ -44,6 +44,12 @@ const std::vector<KeySpec>& Keys() {
                   "their turn."),
       DATAMCP_KEY("server.keep_alive_seconds", server.keep_alive_seconds,
                   "Seconds an idle keep-alive connection is kept open."),
+      DATAMCP_KEY("server.max_connections_per_peer", server.max_connections_per_peer,
+                  "Connections one client address may hold at once (0: half of "
+                  "server.max_connections); more get 503."),
+      DATAMCP_KEY("server.request_head_timeout_seconds", server.request_head_timeout_seconds,
+                  "Seconds a client has to send a request's line and headers, however slowly "
+                  "they arrive."),
       DATAMCP_KEY("server.max_body_bytes", server.max_body_bytes,
                   "Largest request body accepted on /mcp; larger ones get 413."),
       DATAMCP_KEY("server.read_timeout_seconds", server.read_timeout_seconds,
@@ -145,6 +151,10 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("plan.network", plan.network,
                   "none or allow: whether sandboxed terraform may use the network (registries, "
                   "cloud APIs need allow)."),
+      DATAMCP_KEY("plan.allowed_hosts", plan.allowed_hosts,
+                  "With plan.network allow: the only hosts sandboxed processes reach, through "
+                  "DataMCP's egress proxy (host, *.domain, optional :port, default 443). "
+                  "Empty: any host."),
       DATAMCP_KEY("plan.env_files", plan.env_files,
                   "Files of KEY=VALUE lines given to plan processes only (read-only cloud "
                   "credentials); their values are masked."),

@@ -26,6 +26,14 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.keep_alive_seconds < 1 || s.keep_alive_seconds > 300) {
     return Bad("server.keep_alive_seconds", "must be between 1 and 300 seconds");
   }
+  if (s.max_connections_per_peer < 0 || s.max_connections_per_peer > 4096) {
+    return Bad("server.max_connections_per_peer",
+               "must be between 0 (half of "
+               "server.max_connections) and 4096");
+  }
+  if (s.request_head_timeout_seconds < 1 || s.request_head_timeout_seconds > 300) {
+    return Bad("server.request_head_timeout_seconds", "must be between 1 and 300 seconds");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
@@ -125,6 +133,10 @@ Status Validate(const Config& c) {
   }
   if (!OneOf(c.plan.network, {"none", "allow"})) {
     return Bad("plan.network", "'" + c.plan.network + "' is not one of none, allow");
+  }
+  if (!c.plan.allowed_hosts.empty() && c.plan.network != "allow") {
+    return Bad("plan.allowed_hosts",
+               "needs plan.network: allow (with none, planners reach no host)");
   }
   if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
     return Bad("state.postgres_connections", "must be between 1 and 100");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "gitops/process/egress_bridge.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/process/process_runner.h"
 
@@ -141,8 +142,11 @@ std::string Sandbox::Describe() const {
                                                                  "unconfined (best-effort): ") +
            (probed_ ? reason_ : "not probed");
   }
-  return "bubblewrap (" + bwrap_ + ")" + (fresh_proc_ ? "" : ", without /proc") +
-         (options_.allow_network ? ", network allowed" : ", no network");
+  std::string network = !options_.allow_network          ? ", no network"
+                        : options_.egress_socket.empty() ? ", network allowed"
+                                                         : ", network through the egress proxy "
+                                                           "(plan.allowed_hosts)";
+  return "bubblewrap (" + bwrap_ + ")" + (fresh_proc_ ? "" : ", without /proc") + network;
 }
 
 Result<ProcessRequest> Sandbox::Wrap(const ProcessRequest& request) const {
@@ -162,7 +166,9 @@ Result<ProcessRequest> Sandbox::Wrap(const ProcessRequest& request) const {
   const SandboxPolicy& policy = *request.sandbox;
   ProcessRequest out = request;
   out.sandbox.reset();
-  out.argv = BaseArgs(fresh_proc_, policy.network && options_.allow_network);
+  bool network = policy.network && options_.allow_network;
+  bool proxied = network && !options_.egress_socket.empty();
+  out.argv = BaseArgs(fresh_proc_, network && !proxied);
   for (const auto& [paths, flag] :
        {std::pair{&policy.read_only, "--ro-bind"}, std::pair{&policy.writable, "--bind"}}) {
     for (const std::string& p : *paths) {
@@ -173,12 +179,28 @@ Result<ProcessRequest> Sandbox::Wrap(const ProcessRequest& request) const {
   }
   if (!program.starts_with("/usr/"))
     out.argv.insert(out.argv.end(), {"--ro-bind", program, program});
+  std::vector<std::string> command = {program};
+  if (proxied) {
+    // No network of its own: the bridge is the one way out, to the allowed hosts.
+    out.argv.insert(out.argv.end(), {"--bind", options_.egress_socket, kEgressSocketInside});
+    if (!options_.bridge_bin.starts_with("/usr/")) {
+      out.argv.insert(out.argv.end(), {"--ro-bind", options_.bridge_bin, options_.bridge_bin});
+    }
+    std::string port = std::to_string(kEgressBridgePort);
+    command = {options_.bridge_bin, "egress-bridge", kEgressSocketInside, port, program};
+    std::string proxy = "http://127.0.0.1:" + port;
+    for (const char* name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}) {
+      out.env[name] = proxy;
+    }
+    out.env.erase("NO_PROXY");
+    out.env.erase("no_proxy");
+  }
   if (!request.cwd.empty()) {
     out.argv.insert(out.argv.end(),
                     {"--chdir", fs::absolute(request.cwd).lexically_normal().string()});
   }
   out.argv.push_back("--");
-  out.argv.push_back(program);
+  out.argv.insert(out.argv.end(), command.begin(), command.end());
   out.argv.insert(out.argv.end(), request.argv.begin() + 1, request.argv.end());
   // The host's HOME and TMPDIR do not exist inside.
   out.env["HOME"] = "/tmp";

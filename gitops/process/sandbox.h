@@ -30,6 +30,11 @@ struct SandboxOptions {
   std::string bwrap_bin = "bwrap";  // config plan.bwrap_bin: a path, or a name in PATH
   std::string path;                 // PATH used to find bwrap_bin (empty: the default)
   bool allow_network = false;       // config plan.network: allow
+  // With allow_network: the egress proxy's Unix socket (plan.allowed_hosts is set). Requests
+  // that ask for a network then get none of their own; `bridge_bin egress-bridge` runs them
+  // with HTTPS_PROXY pointing at a bridge to this socket (egress_proxy.h).
+  std::string egress_socket;
+  std::string bridge_bin;  // the datamcp executable
 };
 
 // Runs planner and applier processes in a bubblewrap (bwrap) container: new user, pid, net,

@@ -16,6 +16,9 @@ struct Delivery {
   // The payload's fields the bot acts on, as a JSON object in GitHub's shape (the intake
   // keeps only those: bot/webhooks/payload_fields.h).
   std::string body;
+  // Lower-case hex SHA-256 of the signed request body as received: a second delivery id with
+  // the same body is a replay (DeliveryStore refuses it). Empty: not checked.
+  std::string digest;
 
   bool operator==(const Delivery&) const = default;
 };

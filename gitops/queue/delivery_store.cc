@@ -20,16 +20,24 @@ DeliveryStore::DeliveryStore(state::Database& db, Clock& clock, DeliveryStoreOpt
 Result<DeliveryStore::AppendOutcome> DeliveryStore::Append(const Delivery& d) {
   if (d.id.empty()) return InvalidArgument("a delivery needs an id (X-GitHub-Delivery)");
   long long inserted = 0;
+  bool same_id = false;
+  const state::Value digest =
+      d.digest.empty() ? state::Value(nullptr) : state::Value(std::string(d.digest));
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+    // No conflict target: a clash on the id or on the digest leaves the table as it was.
     DATAMCP_ASSIGN_OR_RETURN(
         inserted,
-        tx.Exec("INSERT INTO deliveries (id, event, action, repository, received_ms, body) "
-                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        tx.Exec("INSERT INTO deliveries (id, event, action, repository, received_ms, body, "
+                "digest) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
                 {d.id, d.event, d.action, d.repository, static_cast<long long>(d.received_unix_ms),
-                 state::Blob{d.body}}));
+                 state::Blob{d.body}, digest}));
+    if (inserted > 0) return Status::Ok();
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                             tx.Query("SELECT 1 FROM deliveries WHERE id = $1", {d.id}));
+    same_id = !rows.empty();
     return Status::Ok();
   }));
-  if (inserted == 0) return AppendOutcome::kDuplicate;
+  if (inserted == 0) return same_id ? AppendOutcome::kDuplicate : AppendOutcome::kReplay;
   Bump();
   return AppendOutcome::kAccepted;
 }
@@ -40,13 +48,14 @@ Result<std::vector<Delivery>> DeliveryStore::Select(const std::string& where,
   DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
-        tx.Query("SELECT id, event, action, repository, received_ms, body FROM deliveries " +
+        tx.Query("SELECT id, event, action, repository, received_ms, body, digest FROM "
+                 "deliveries " +
                      where + " ORDER BY seq",
                  params));
     out.clear();
     for (const Row& r : rows) {
       out.push_back(Delivery{TextAt(r, 0), TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), IntAt(r, 4),
-                             TextAt(r, 5)});
+                             TextAt(r, 5), TextAt(r, 6)});
     }
     return Status::Ok();
   }));
@@ -82,14 +91,14 @@ Result<DeliveryStore::Page> DeliveryStore::PendingPage(long long after, std::siz
   DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
-        tx.Query("SELECT seq, id, event, action, repository, received_ms, body FROM deliveries "
-                 "WHERE done_ms IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
+        tx.Query("SELECT seq, id, event, action, repository, received_ms, body, digest FROM "
+                 "deliveries WHERE done_ms IS NULL AND seq > $1 ORDER BY seq LIMIT $2",
                  {after, static_cast<long long>(limit)}));
     page.deliveries.clear();
     for (const Row& r : rows) {
       page.next = IntAt(r, 0);
       page.deliveries.push_back(Delivery{TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), TextAt(r, 4),
-                                         IntAt(r, 5), TextAt(r, 6)});
+                                         IntAt(r, 5), TextAt(r, 6), TextAt(r, 7)});
     }
     return Status::Ok();
   }));

@@ -28,7 +28,9 @@ struct DeliveryStoreOptions {
 // Thread-safe; several processes may share the database.
 class DeliveryStore {
  public:
-  enum class AppendOutcome { kAccepted, kDuplicate };
+  // kDuplicate: the id was recorded before (GitHub redelivers with the same id). kReplay: a
+  // delivery with another id had the same body digest (a captured body sent again).
+  enum class AppendOutcome { kAccepted, kDuplicate, kReplay };
   struct Stats {
     std::size_t pending = 0;
     std::size_t remembered = 0;  // ids known for deduplication (pending + done)
@@ -38,8 +40,9 @@ class DeliveryStore {
   DeliveryStore(const DeliveryStore&) = delete;
   DeliveryStore& operator=(const DeliveryStore&) = delete;
 
-  // Records `d` unless its id was seen before (kDuplicate; nothing is written). When it
-  // returns kAccepted the row is committed.
+  // Records `d` unless its id was seen before (kDuplicate) or, when d.digest is set, another
+  // delivery had the same digest (kReplay); then nothing is written. Both are remembered for
+  // the dedup window. When it returns kAccepted the row is committed.
   // Errors: InvalidArgument (empty id), Unavailable (the database; nothing recorded).
   Result<AppendOutcome> Append(const Delivery& d);
 

@@ -56,8 +56,18 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE jobs ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
        }},
+      // 3: the SHA-256 of a delivery's signed body, so a replayed body under a new delivery
+      // id is refused (NULL for rows recorded before, and for callers that do not set it).
+      {{
+           "ALTER TABLE deliveries ADD COLUMN digest TEXT",
+           "CREATE UNIQUE INDEX deliveries_digest ON deliveries (digest)",
+       },
+       {
+           "ALTER TABLE deliveries ADD COLUMN digest TEXT",
+           "CREATE UNIQUE INDEX deliveries_digest ON deliveries (digest)",
+       }},
   };
-  static_assert(kSchemaVersion == 2, "add the migration to the new version here");
+  static_assert(kSchemaVersion == 3, "add the migration to the new version here");
   return kMigrations;
 }
 

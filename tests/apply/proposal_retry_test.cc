@@ -70,5 +70,34 @@ TEST_F(ProposalRetryTest, SomeoneElsesBranchUnderTheSameNameIsNotTakenOver) {
   EXPECT_EQ(r.status().code(), StatusCode::kConflict) << r.status().ToString();
 }
 
+// Fault injection (issue 11): the git server refuses the push in the middle of a proposal
+// (a pre-receive hook, run by the real `git receive-pack`). The agent is told, nothing is left
+// behind (no branch, no pull request), and the retry with the same key completes it once.
+TEST_F(ProposalRetryTest, PushRefusedMidProposalLeavesNothingAndTheRetryCompletes) {
+  Bootstrap("alert");
+  const fs::path hook = fs::path(git_.bare()) / "hooks" / "pre-receive";
+  {
+    std::ofstream out(hook);
+    out << "#!/bin/sh\necho 'refusing pushes for maintenance' >&2\nexit 1\n";
+  }
+  fs::permissions(hook, fs::perms::owner_all);
+  auto stack = NewStack();
+  auto refused = stack->proposals.Propose(Request());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("refused branch"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(test::Trim(git_.BareOut("for-each-ref refs/heads/datamcp")), "")
+      << "no branch is left on the server";
+  EXPECT_TRUE(test::ValueOrFail(forge_->ListOpenPullRequests()).empty());
+
+  fs::remove(hook);
+  auto retried = stack->proposals.Propose(Request());
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  auto open = test::ValueOrFail(forge_->ListOpenPullRequests());
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].number, retried->number);
+  EXPECT_EQ(test::Trim(git_.BareOut("rev-parse refs/heads/" + retried->branch)), retried->commit);
+}
+
 }  // namespace
 }  // namespace datamcp::apply::testing

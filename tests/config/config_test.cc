@@ -174,6 +174,20 @@ TEST_F(ConfigTest, ReadsMcpExposureAndLimitsAndRefusesBadLimits) {
       << rate.status().message();
 }
 
+TEST_F(ConfigTest, AllowedHostsNeedAnAllowedNetwork) {
+  auto alone = Load({.env = {{"DATAMCP_PLAN_ALLOWED_HOSTS", "registry.terraform.io"}}});
+  ASSERT_FALSE(alone.ok());
+  EXPECT_NE(alone.status().message().find("plan.allowed_hosts"), std::string::npos);
+  EXPECT_NE(alone.status().message().find("needs plan.network: allow"), std::string::npos)
+      << alone.status().message();
+  auto c =
+      Load({.env = {{"DATAMCP_PLAN_NETWORK", "allow"},
+                    {"DATAMCP_PLAN_ALLOWED_HOSTS", "registry.terraform.io, *.googleapis.com"}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->plan.allowed_hosts,
+            (std::vector<std::string>{"registry.terraform.io", "*.googleapis.com"}));
+}
+
 TEST_F(ConfigTest, ReadmeDocumentsEveryKey) {
   const char* src = std::getenv("DATAMCP_SOURCE_DIR");
   ASSERT_NE(src, nullptr);

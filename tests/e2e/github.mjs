@@ -108,6 +108,7 @@ export async function startGithubLoop(prefix, { env = {}, seed } = {}) {
         patch_url: `https://github.com/${REPO}/pull/${issue}.patch`,
       };
       p.comment.id = made.id;
+      p.comment.created_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       p.comment.body = body;
       p.comment.user.login = login;
       p.sender.login = login;

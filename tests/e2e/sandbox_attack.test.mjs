@@ -152,3 +152,24 @@ test('with plan.sandbox required and no working bubblewrap, the server is not re
     await broken.stop();
   }
 });
+
+test('with plan.allowed_hosts, terraform plans through the egress bridge and reaches no other host', async () => {
+  const egress = await startServer({ env: { DATAMCP_PLAN_NETWORK: 'allow',
+    DATAMCP_PLAN_ALLOWED_HOSTS: 'registry.terraform.io' } });
+  try {
+    assert.ok(egress.log.some((l) => l.includes('network through the egress proxy')), egress.log.join('\n'));
+    const token = egress.token('agent-egress', ['plans:read', 'env:local']);
+    const client = await connect(egress, token);
+    const result = await client.callTool({ name: 'plan_preview', arguments: { environment: 'local',
+      files: [{ path: `${project}/egress.tf`,
+        content: 'resource "terraform_data" "egress" {\n  input = "through the bridge"\n}\n' }] } });
+    await client.close();
+    const text = JSON.stringify(result);
+    assert.equal(result.structuredContent.status, 'success', text.slice(0, 2000));
+    // The template's own resource and this one: terraform ran under the bridge and planned.
+    assert.equal(result.structuredContent.projects[0].changes.creates, 2, text.slice(0, 2000));
+    assert.equal(connections, 0, 'a plan connected to 127.0.0.1');
+  } finally {
+    await egress.stop();
+  }
+});

@@ -19,8 +19,8 @@ using test::ValueOrFail;
 
 Delivery MakeDelivery(const std::string& id, std::string body = R"({"action":"opened"})",
                       long long received_ms = 1'700'000'000'000) {
-  return Delivery{id,          "pull_request", "opened", "datamcp-test/gitops",
-                  received_ms, std::move(body)};
+  return Delivery{id,          "pull_request",  "opened",         "datamcp-test/gitops",
+                  received_ms, std::move(body), "digest-of-" + id};
 }
 
 class DeliveryContractTest : public StateContractTest {};
@@ -107,6 +107,32 @@ TEST_P(DeliveryContractTest, PruneForgetsOnlyHandledIdsOlderThanTheDedupWindow) 
   EXPECT_EQ(ValueOrFail(store.PendingIds()), std::vector<std::string>{"old-pending"});
   EXPECT_EQ(*store.Append(MakeDelivery("recent")), Outcome::kDuplicate);
   EXPECT_EQ(*store.Append(MakeDelivery("old-done")), Outcome::kAccepted);  // forgotten
+}
+
+// A captured body sent again under a new delivery id (finding 9 of issue 11): the digest is
+// taken, so nothing is written, pending or handled, until the dedup window forgets it.
+TEST_P(DeliveryContractTest, SameDigestUnderAnotherIdIsReplayAndWritesNothing) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  ASSERT_EQ(*store.Append(MakeDelivery("a", "{}", clock_.UnixMillis())), Outcome::kAccepted);
+  Delivery replay = MakeDelivery("b");
+  replay.digest = "digest-of-a";
+  EXPECT_EQ(*store.Append(replay), Outcome::kReplay);
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), std::vector<std::string>{"a"});
+  ASSERT_TRUE(store.MarkDone("a").ok());
+  EXPECT_EQ(*store.Append(replay), Outcome::kReplay);  // handled: still refused
+  EXPECT_EQ(store.Read("b").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store.Read("a")->digest, "digest-of-a");
+  Delivery unchecked = MakeDelivery("c");  // no digest: only the id deduplicates
+  unchecked.digest.clear();
+  Delivery unchecked_too = MakeDelivery("d");
+  unchecked_too.digest.clear();
+  EXPECT_EQ(*store.Append(unchecked), Outcome::kAccepted);
+  EXPECT_EQ(*store.Append(unchecked_too), Outcome::kAccepted);
+  clock_.Advance(std::chrono::hours(73));
+  ASSERT_TRUE(store.Prune().ok());
+  EXPECT_EQ(*store.Append(replay), Outcome::kAccepted);  // forgotten with the id
 }
 
 // GitHub may deliver one event to two replicas at once: each id is accepted exactly once.

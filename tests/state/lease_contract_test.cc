@@ -105,7 +105,8 @@ TEST_P(LeaseContractTest, ExpiredLeaseIsTakenOverByAnotherReplicaAsInterrupted) 
   EXPECT_TRUE(ValueOrFail(other.ExpireLeases()).empty());  // taken over once
 }
 
-// A database of the first schema (before leases) is migrated at start-up, keeping its rows.
+// A database of the first schema (before leases and body digests) is migrated at start-up,
+// keeping its rows.
 TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
   {
     auto db = Open();
@@ -115,6 +116,9 @@ TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
     Status downgraded = db->Transact([](Tx& tx) -> Status {
       DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN holder").status());
       DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN lease_until").status());
+      // What migration 3 added (the body digest of deliveries).
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP INDEX deliveries_digest").status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN digest").status());
       return tx.Exec("UPDATE datamcp_schema SET version = 1").status();
     });
     ASSERT_TRUE(downgraded.ok()) << downgraded.ToString();

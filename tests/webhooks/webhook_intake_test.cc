@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/webhooks/signature.h"
+#include "gitops/common/utc_time.h"
 #include "tests/support/state_db.h"
 #include "tests/webhooks/temp_dir.h"
 
@@ -212,6 +213,36 @@ TEST(WebhookIntakeOptionsTest, TakesSecretLimitAndAllowlistFromConfig) {
   EXPECT_EQ(r->secret.Reveal(), "s");
   EXPECT_EQ(r->max_body_bytes, 1234u);
   EXPECT_EQ(r->allowed_repositories, std::vector<std::string>{"a/b"});
+}
+
+// A comment command older than the window would no longer be recognised by its digest once
+// the record is pruned: it is refused by its own creation time (finding 9 of issue 11).
+TEST_F(WebhookIntakeTest, CommentCommandOlderThanTheWindowIsRefusedAsAReplay) {
+  auto comment = [](const std::string& created_at) {
+    return R"({"action":"created","issue":{"number":7,"pull_request":{"url":"u"}},)"
+           R"("comment":{"id":1,"body":"/datamcp unlock","created_at":")" +
+           created_at + R"("},"repository":{"full_name":"datamcp-test/gitops"}})";
+  };
+  const long long now = clock_.UnixMillis() / 1000;
+  IntakeResult stale = Send("issue_comment", comment(FormatUtcIso8601(now - 73 * 3600)), "old");
+  EXPECT_EQ(stale.status, 409) << stale.message;
+  EXPECT_NE(stale.message.find("replayed command"), std::string::npos) << stale.message;
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
+  IntakeResult fresh = Send("issue_comment", comment(FormatUtcIso8601(now - 60)), "new");
+  EXPECT_EQ(fresh.status, 202) << fresh.message;
+  IntakeResult bad = Send("issue_comment", comment("yesterday"), "bad");
+  EXPECT_EQ(bad.status, 400) << bad.message;
+  EXPECT_NE(bad.message.find("comment.created_at"), std::string::npos) << bad.message;
+}
+
+TEST_F(WebhookIntakeTest, SameSignedBodyUnderAnotherDeliveryIdIs409) {
+  const std::string body = Payload("opened");
+  EXPECT_EQ(Send("pull_request", body, "first").status, 202);
+  IntakeResult replay = Send("pull_request", body, "second");
+  EXPECT_EQ(replay.status, 409) << replay.message;
+  EXPECT_FALSE(replay.accepted.has_value());
+  EXPECT_EQ(Send("pull_request", body, "first").status, 200);  // GitHub's redelivery
+  EXPECT_EQ(test::ValueOrFail(store_->PendingIds()), std::vector<std::string>{"first"});
 }
 
 }  // namespace

@@ -235,6 +235,39 @@ TEST_F(WebhookServerTest, BadOrMissingSignatureIs401) {
   EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 0u);
 }
 
+// Finding 9 of issue 11: a real signed request, captured byte for byte as it went over the
+// wire, sent again with only X-GitHub-Delivery changed is refused and handled once.
+TEST_F(WebhookServerTest, ReplayedCapturedRequestUnderNewDeliveryIdIsRefused) {
+  for (const char* wanted : {"pull_request/closed", "issue_comment/created"}) {
+    const Example* e = nullptr;
+    for (const Example& x : *examples_)
+      if (x.event + "/" + x.action == wanted) e = &x;
+    ASSERT_NE(e, nullptr) << wanted;
+    auto capture = [&](const std::string& delivery) {
+      return "POST /webhooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nX-GitHub-Event: " +
+             e->event + "\r\nX-GitHub-Delivery: " + delivery +
+             "\r\nX-Hub-Signature-256: " + e->signature +
+             "\r\nContent-Length: " + std::to_string(e->body.size()) +
+             "\r\nConnection: close\r\n\r\n" + e->body;
+    };
+    const std::string first = RawExchange(port_, capture(e->delivery));
+    ASSERT_EQ(first.rfind("HTTP/1.1 202", 0), 0u) << wanted << ": " << first;
+    const std::string replayed = capture(e->delivery + "-replayed");
+    const std::string again = RawExchange(port_, replayed);
+    EXPECT_EQ(again.rfind("HTTP/1.1 409", 0), 0u) << wanted << ": " << again;
+    EXPECT_NE(again.find("a replay"), std::string::npos) << again;
+    EXPECT_EQ(RawExchange(port_, replayed).rfind("HTTP/1.1 409", 0), 0u) << "replayed twice";
+    // GitHub's own redelivery (same id) is still a harmless 200.
+    EXPECT_EQ(RawExchange(port_, capture(e->delivery)).rfind("HTTP/1.1 200", 0), 0u);
+    EXPECT_EQ(store_->Read(e->delivery + "-replayed").status().code(), StatusCode::kNotFound);
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] { return handler_.distinct() == 2 && test::ValueOrFail(store_->PendingIds()).empty(); }));
+  EXPECT_EQ(handler_.order().size(), 2u) << "each body handled once";
+  EXPECT_EQ(test::ValueOrFail(store_->stats()).remembered, 2u);
+}
+
 TEST_F(WebhookServerTest, UnknownEventIs204AndNotRecorded) {
   Example e = examples_->front();
   e.event = "made_up_event";

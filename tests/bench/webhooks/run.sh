@@ -2,6 +2,8 @@
 # Webhook intake benchmark: signed pull_request deliveries at full speed with wrk over
 # loopback (8 connections, bounded by time and request count), against
 #   1. DataMCP's intake (tests/bench/webhooks/webhook_server.cc): signature check, JSON parse,
+#      (--allow-replays: one signed body is posted under many ids; its digest is still
+#      computed and recorded, salted with the id, so the replay check's cost is measured),
 #      allowlist, the delivery committed to the SQLite state database before 202 (WAL,
 #      synchronous=NORMAL: survives kill -9), dispatcher marking each delivery done;
 #   2. the same without the dispatcher (intake and recording only);
@@ -82,16 +84,16 @@ measure() {
 }
 
 # Measured in between the DataMCP runs, so a change in machine load shows in both.
-start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8
+start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays
 measure datamcp
 stop_last
 start octokit env WEBHOOK_SECRET="$secret" node "$js/octokit-server.mjs"
 measure octokit
 stop_last
-start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --no-dispatch
+start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays --no-dispatch
 measure datamcp-nodispatch
 stop_last
-start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work/secret" --repo "$repo" --threads 8 --sync-writes
+start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays --sync-writes
 measure datamcp-fsync
 stop_last
 

@@ -6,7 +6,8 @@
 //
 // usage: webhook_server --dir DIR --secret-file FILE --repo owner/name [--port 0]
 //          [--threads 8] [--sync-writes] [--postgres-url URL] [--no-dispatch]
-//          [--log-level info]
+//          [--log-level info] [--allow-replays]
+// --allow-replays: accept one signed body under many delivery ids (the benchmark sends one).
 // Prints "listening <port>" on stdout once bound; stops on SIGTERM or SIGINT.
 #include <signal.h>
 #include <unistd.h>
@@ -37,6 +38,7 @@ struct Args {
   int threads = 8;
   bool sync_writes = false;
   bool dispatch = true;
+  bool allow_replays = false;
 };
 
 bool ParseArgs(int argc, char** argv, Args* a) {
@@ -63,6 +65,10 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     }
     if (k == "--sync-writes") {
       a->sync_writes = true;
+      continue;
+    }
+    if (k == "--allow-replays") {
+      a->allow_replays = true;
       continue;
     }
     if (k == "--no-dispatch") {
@@ -117,7 +123,8 @@ int main(int argc, char** argv) {
   }
   queue::DeliveryStore store(**db, clock);
   bot::WebhookIntake intake(bot::WebhookIntakeOptions{.secret = Secret(secret.str()),
-                                                      .allowed_repositories = {args.repo}},
+                                                      .allowed_repositories = {args.repo},
+                                                      .refuse_replays = !args.allow_replays},
                             store, clock);
   NoopHandler handler;
   queue::DeliveryDispatcher dispatcher(store, handler, clock);

@@ -39,11 +39,20 @@ function rewriteRepository(payload) {
   return payload;
 }
 
+// GitHub sends a comment's creation time with the event; the examples were captured years ago
+// and DataMCP refuses comment commands older than 72 hours (a replay), so they get "now".
+function refreshCommentTime(payload) {
+  if (payload.comment && typeof payload.comment === "object") {
+    payload.comment.created_at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  }
+  return payload;
+}
+
 let n = 0;
 for (const group of examples) {
   if (only && !only.has(group.name)) continue;
   for (const example of group.examples) {
-    const body = JSON.stringify(rewriteRepository(structuredClone(example)));
+    const body = JSON.stringify(refreshCommentTime(rewriteRepository(structuredClone(example))));
     const file = join(values.out, `${n++}.json`);
     writeFileSync(file, body);
     const line = {

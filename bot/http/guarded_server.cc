@@ -1,0 +1,230 @@
+#include "bot/http/guarded_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "gitops/common/log.h"
+
+namespace datamcp::bot {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// "ip" and port of a socket address (IPv4 or IPv6).
+void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+    inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
+    port = ntohs(a.sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+    inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof text);
+    port = ntohs(a.sin6_port);
+  }
+  ip = text;
+}
+
+// Waits until `sock` has `events` or `timeout` passes (EINTR resumes the wait).
+bool PollFor(int sock, short events, std::chrono::milliseconds timeout) {
+  const auto until = SteadyClock::now() + timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+    pollfd p{sock, events, 0};
+    const int n = poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
+    if (n > 0) return true;
+    if (n == 0 || errno != EINTR) return false;
+  }
+}
+
+std::chrono::milliseconds Span(time_t sec, time_t usec) {
+  return std::chrono::milliseconds(sec * 1000 + usec / 1000);
+}
+
+// A connection's stream as httplib's SocketStream, with a deadline on the request head: while
+// it is set, no wait for bytes goes past it.
+class GuardedStream final : public httplib::Stream {
+ public:
+  GuardedStream(socket_t sock, std::chrono::milliseconds read_timeout,
+                std::chrono::milliseconds write_timeout)
+      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+
+  void StartHead(SteadyClock::time_point deadline) { head_deadline_ = deadline; }
+  void EndHead() { head_deadline_.reset(); }
+  bool head_timed_out() const { return head_timed_out_; }
+  // Bytes already read from the socket (a pipelined next request).
+  bool buffered() const { return begin_ < end_; }
+  void DropBuffered() { begin_ = end_ = 0; }
+
+  bool is_readable() const override {
+    if (begin_ < end_) return true;
+    std::chrono::milliseconds wait = read_timeout_;
+    if (head_deadline_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*head_deadline_ -
+                                                                              SteadyClock::now());
+      if (left <= std::chrono::milliseconds(0)) return TimedOut();
+      if (left < wait) {
+        if (!PollFor(sock_, POLLIN, left)) return TimedOut();
+        return true;
+      }
+    }
+    return PollFor(sock_, POLLIN, wait);
+  }
+  bool is_writable() const override { return PollFor(sock_, POLLOUT, write_timeout_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (begin_ == end_) {
+      if (!is_readable()) return -1;
+      if (size >= sizeof buffer_) return Recv(ptr, size);
+      const ssize_t n = Recv(buffer_, sizeof buffer_);
+      if (n <= 0) return n;
+      begin_ = 0;
+      end_ = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, end_ - begin_);
+    std::memcpy(ptr, buffer_ + begin_, n);
+    begin_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    for (;;) {
+      const ssize_t n = send(sock_, ptr, size, MSG_NOSIGNAL);
+      if (n >= 0 || errno != EINTR) return n;
+    }
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      AddressOf(addr, ip, port);
+    }
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      AddressOf(addr, ip, port);
+    }
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  bool TimedOut() const {
+    head_timed_out_ = true;
+    return false;
+  }
+  ssize_t Recv(char* ptr, size_t size) {
+    for (;;) {
+      const ssize_t n = recv(sock_, ptr, size, 0);
+      if (n >= 0 || errno != EINTR) return n;
+    }
+  }
+
+  const socket_t sock_;
+  const std::chrono::milliseconds read_timeout_;
+  const std::chrono::milliseconds write_timeout_;
+  std::optional<SteadyClock::time_point> head_deadline_;
+  mutable bool head_timed_out_ = false;
+  char buffer_[4096];
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+};
+
+// The answer to a peer over its bound, written without waiting: it is closed right after.
+void RefuseBusyPeer(socket_t sock) {
+  static const std::string kBody =
+      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Service Unavailable: )"
+      R"(too many connections from your address (server.max_connections_per_peer); close )"
+      R"(idle ones or retry later"}})";
+  const std::string response =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+  (void)!send(sock, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace
+
+bool GuardedServer::Admit(const std::string& peer) {
+  if (guards_.max_per_peer <= 0) return true;
+  std::lock_guard lock(mu_);
+  int& open = per_peer_[peer];
+  if (open >= guards_.max_per_peer) return false;
+  ++open;
+  return true;
+}
+
+void GuardedServer::Release(const std::string& peer) {
+  if (guards_.max_per_peer <= 0) return;
+  std::lock_guard lock(mu_);
+  auto it = per_peer_.find(peer);
+  if (it != per_peer_.end() && --it->second <= 0) per_peer_.erase(it);
+}
+
+bool GuardedServer::WaitForRequest(socket_t sock, bool buffered) const {
+  if (buffered) return true;
+  // In short slices, so that stop() closes idle connections promptly.
+  const auto until = SteadyClock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+  while (svr_sock_ != INVALID_SOCKET && SteadyClock::now() < until) {
+    pollfd p{sock, POLLIN, 0};
+    const int n = poll(&p, 1, 100);
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return false;
+  }
+  return false;
+}
+
+bool GuardedServer::process_and_close_socket(socket_t sock) {
+  std::string peer;
+  int port = 0;
+  GuardedStream probe(sock, {}, {});
+  probe.get_remote_ip_and_port(peer, port);
+  bool ok = false;
+  if (!Admit(peer)) {
+    ++refused_per_peer_;
+    log::Warn("http.peer_connection_refused",
+              {{"peer", peer}, {"max_per_peer", guards_.max_per_peer}});
+    RefuseBusyPeer(sock);
+  } else {
+    GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
+                         Span(write_timeout_sec_, write_timeout_usec_));
+    for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
+      if (!WaitForRequest(sock, stream.buffered())) break;
+      stream.StartHead(SteadyClock::now() + guards_.head_timeout);
+      bool connection_closed = false;
+      bool head_parsed = false;  // httplib calls the setup hook once the head is parsed
+      ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
+                           [&](httplib::Request&) {
+                             head_parsed = true;
+                             stream.EndHead();
+                           });
+      if (stream.head_timed_out()) {
+        ++head_timeouts_;
+        log::Warn("http.request_head_timeout",
+                  {{"peer", peer}, {"head_timeout_ms", guards_.head_timeout.count()}});
+        break;
+      }
+      // A head httplib could not parse (answered 400 or 414) leaves the rest of it unread:
+      // dropped, as httplib's own loop (a new stream per request) drops it, rather than read
+      // as further requests.
+      if (!head_parsed) stream.DropBuffered();
+      if (!ok || connection_closed) break;
+    }
+    Release(peer);
+  }
+  shutdown(sock, SHUT_RDWR);
+  close(sock);
+  return ok;
+}
+
+}  // namespace datamcp::bot

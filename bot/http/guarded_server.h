@@ -1,0 +1,53 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace datamcp::bot {
+
+struct ConnectionGuards {
+  // Connections one peer address may hold open at once; more get 503 and are closed at once.
+  // 0: unbounded.
+  int max_per_peer = 0;
+  // The request line and headers must arrive within this of the request's start, however
+  // the bytes trickle in (cpp-httplib alone restarts its read timeout with every byte).
+  std::chrono::milliseconds head_timeout{std::chrono::seconds(10)};
+};
+
+// cpp-httplib's Server with its connection loop replaced (the override of its
+// process_and_close_socket, built on the protected process_request): the same keep-alive
+// loop, timeouts and request handling, plus a bound on connections per peer address and a
+// deadline for each request head (a slow-header client is cut off there, and its worker
+// freed). Thread-safe as httplib::Server is; set_guards before listening.
+class GuardedServer : public httplib::Server {
+ public:
+  void set_guards(const ConnectionGuards& guards) { guards_ = guards; }
+
+  // Connections refused because their peer was at its bound, and request heads cut off at
+  // their deadline, since start.
+  std::uint64_t refused_per_peer() const { return refused_per_peer_; }
+  std::uint64_t head_timeouts() const { return head_timeouts_; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  bool Admit(const std::string& peer);
+  void Release(const std::string& peer);
+  // Waits up to the keep-alive timeout for the next request's first byte (true at once when
+  // the stream has it `buffered`); false when the client stays idle, goes away, or the
+  // server stops.
+  bool WaitForRequest(socket_t sock, bool buffered) const;
+
+  ConnectionGuards guards_;
+  std::mutex mu_;
+  std::unordered_map<std::string, int> per_peer_;
+  std::atomic<std::uint64_t> refused_per_peer_{0};
+  std::atomic<std::uint64_t> head_timeouts_{0};
+};
+
+}  // namespace datamcp::bot
