@@ -157,6 +157,7 @@ test('propose_terraform_destroy and propose_helm_uninstall are destructive, prev
     assert.equal(tool?.annotations.destructiveHint, true, name);
     assert.equal(tool.inputSchema.properties.dry_run.type, 'boolean', name);
   }
+  server.cli('unlock', project);  // the additive proposal above stays open and holds it
   const made = await propose('Create gone and kept', [tf('gone', 't1'),
     { path: `${project}/pair.tf`, content: `${tf('pair_a', 't1').content}\n${tf('pair_b', 't1').content}` }]);
   server.cli('merge', String(made.pull_request), '--as', 'carol');
