@@ -176,6 +176,7 @@ void HandleInitialize(Ctx& c, httplib::Response& res, const Principal& p, const 
   if (session->protocol_version().empty()) {
     c.sessions.Remove(session->id());
   } else {
+    c.sessions.Persist(*session);
     res.set_header(kSessionHeader, session->id());
     log::Info("mcp.session_start",
               {{"subject", p.subject}, {"protocol_version", session->protocol_version()}});

@@ -26,6 +26,9 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.keep_alive_seconds < 1 || s.keep_alive_seconds > 300) {
     return Bad("server.keep_alive_seconds", "must be between 1 and 300 seconds");
   }
+  if (s.shutdown_delay_seconds < 0 || s.shutdown_delay_seconds > 300) {
+    return Bad("server.shutdown_delay_seconds", "must be between 0 and 300");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
@@ -125,6 +128,9 @@ Status Validate(const Config& c) {
   }
   if (!OneOf(c.plan.network, {"none", "allow"})) {
     return Bad("plan.network", "'" + c.plan.network + "' is not one of none, allow");
+  }
+  if (c.state.lease_seconds < 3 || c.state.lease_seconds > 3600) {
+    return Bad("state.lease_seconds", "must be between 3 and 3600");
   }
   if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
     return Bad("state.postgres_connections", "must be between 1 and 100");
