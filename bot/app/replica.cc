@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "gitops/common/log.h"
 #include "gitops/common/random.h"
 

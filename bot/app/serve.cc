@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "bot/app/gitops_stack.h"
@@ -132,9 +133,10 @@ sigset_t BlockShutdownSignals() {
 // Drains from a dedicated thread when a shutdown signal arrives: /readyz turns 503 at once,
 // the server keeps serving for server.shutdown_delay_seconds (so a load balancer stops routing
 // here), then stops accepting; requests in flight finish before Run() returns.
+// `before_stop` runs just before the server stops accepting (ends long-lived streams).
 std::thread WatchSignals(sigset_t set, HttpFront& front, std::atomic<bool>& draining,
-                         std::chrono::seconds delay) {
-  return std::thread([set, &front, &draining, delay] {
+                         std::chrono::seconds delay, std::function<void()> before_stop) {
+  return std::thread([set, &front, &draining, delay, before_stop] {
     int sig = 0;
     sigwait(&set, &sig);
     draining = true;
@@ -145,6 +147,7 @@ std::thread WatchSignals(sigset_t set, HttpFront& front, std::atomic<bool>& drai
       struct timespec ts = {static_cast<time_t>(delay.count()), 0};
       sigtimedwait(&set, nullptr, &ts);
     }
+    before_stop();
     front.Stop();
   });
 }
@@ -221,8 +224,6 @@ int RunServe(const CommonOptions& options) {
     log::Error("listen_failed", {{"error", s.message()}});
     return 1;
   }
-  std::thread signals = WatchSignals(shutdown_signals, front, draining,
-                                     std::chrono::seconds(config.server.shutdown_delay_seconds));
   // Several replicas: sessions are rows of the shared database, so a call can land on any
   // replica (and a rolling restart keeps them). One process alone keeps them in memory.
   std::unique_ptr<state::SessionStore> session_store;
@@ -230,6 +231,9 @@ int RunServe(const CommonOptions& options) {
     session_store = std::make_unique<state::SessionStore>(state_db, clock);
   }
   mcp::SessionManager sessions(clock, {}, session_store.get());
+  std::thread signals = WatchSignals(shutdown_signals, front, draining,
+                                     std::chrono::seconds(config.server.shutdown_delay_seconds),
+                                     [&sessions] { sessions.EndStreams(); });
   front.AddRouteLabel("/mcp");
   mcp::RegisterMcpRoutes(
       front.server(),

@@ -299,7 +299,7 @@ void HandlePost(Ctx& c, const httplib::Request& req, httplib::Response& res) {
 bool GetStreamTick(Ctx* c, Session& session, httplib::DataSink& sink) {
   std::vector<json> batch;
   session.WaitStandalone(c->options.keepalive_interval, &batch);
-  if (session.closed()) {
+  if (session.closed() || session.stream_ending()) {
     sink.done();
     return true;
   }

@@ -121,6 +121,11 @@ void SessionManager::CloseAll() {
   sessions_.clear();
 }
 
+void SessionManager::EndStreams() {
+  std::lock_guard lock(mu_);
+  for (auto& [unused, e] : sessions_) e.session->EndStream();
+}
+
 std::size_t SessionManager::size() const {
   std::lock_guard lock(mu_);
   return sessions_.size();

@@ -40,8 +40,11 @@ class SessionManager {
   std::shared_ptr<Session> Find(const std::string& id);
   // Ends and forgets the session; false when unknown.
   bool Remove(const std::string& id);
-  // Ends every session (wakes their streams): call before stopping the HTTP server.
+  // Ends every session (wakes their streams): call once the HTTP server has stopped.
   void CloseAll();
+  // Ends every standalone stream but keeps the sessions and their requests: call when the
+  // server starts draining, so its long-lived GET streams do not hold the shutdown up.
+  void EndStreams();
   std::size_t size() const;
 
  private:

@@ -115,6 +115,12 @@ TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
     Status downgraded = db->Transact([](Tx& tx) -> Status {
       DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN holder").status());
       DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN lease_until").status());
+      // And what schema 3 added (several replicas).
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN holder").status());
+      DATAMCP_RETURN_IF_ERROR(
+          tx.Exec("ALTER TABLE deliveries DROP COLUMN lease_until_ms").status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE leases").status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE mcp_sessions").status());
       return tx.Exec("UPDATE datamcp_schema SET version = 1").status();
     });
     ASSERT_TRUE(downgraded.ok()) << downgraded.ToString();
