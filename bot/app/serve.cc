@@ -276,11 +276,13 @@ int RunServe(const CommonOptions& options) {
   // for the other replicas).
   sessions.CloseAll();
   signals.join();
+  log::Info("shutdown_http_drained");
   // No new work: the delivery being handled and the apply running finish; deliveries claimed
   // but not handled go back to the other replicas, and so does the scan lease.
   if (webhooks) webhooks->dispatcher->Stop();
   ref_watcher.Stop();
   keeper.Stop();
+  log::Info("shutdown_work_finished");
   replica.Stop();
   log::Info("stopped");
   return 0;

@@ -5,7 +5,7 @@
 // to `datamcp serve` running with forge.kind github.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ export async function startGithubLoop(prefix, { env = {}, replicas = 1, yaml = [
   const loop = { dir, origin, remote, daemon };
   loop.servers = [];
   loop.stop = async () => {
-    for (const s of loop.servers) await s.stop();
+    await Promise.all(loop.servers.map((s) => s.stop()));
     await kill(loop.fake);
     await kill(daemon);
     rmSync(dir, { recursive: true, force: true });
@@ -79,14 +79,26 @@ export async function startGithubLoop(prefix, { env = {}, replicas = 1, yaml = [
     const fake = await startFakeGithub();
     loop.fake = fake.child;
     loop.fakeUrl = fake.url;
+    const starting = [];
     for (let i = 0; i < replicas; ++i) {
-      loop.servers.push(await startServer({
+      if (replicas > 1) {
+        // Several replicas need a shared Terraform backend: one state directory for all.
+        mkdirSync(join(dir, `bot${i}`, 'work'), { recursive: true });
+        mkdirSync(join(dir, 'tfstate'), { recursive: true });
+        symlinkSync(join(dir, 'tfstate'), join(dir, `bot${i}`, 'work', 'tfstate'));
+      }
+      starting.push(startServer({
         dir: join(dir, replicas === 1 ? 'bot' : `bot${i}`),
         repositoryUrl: remote,
         yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`, ...yaml],
         env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
       }));
     }
+    // Replicas start together (their schema migration is serialized by the database).
+    const started = await Promise.allSettled(starting);
+    loop.servers = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     loop.server = loop.servers[0];
   } catch (e) {
     await loop.stop();
@@ -121,8 +133,9 @@ export async function startGithubLoop(prefix, { env = {}, replicas = 1, yaml = [
   loop.reactions = async (id) => (await loop.fakeState()).reactions
     .filter((r) => r.comment_id === id).map((r) => [r.login, r.content]);
   // Delivers `payload` as GitHub would, signed with the webhook secret, to `server` (default
-  // the first); expects 202. Returns the delivery id (`id` to send one again).
-  loop.deliver = async (event, payload, { server = loop.server, id = randomUUID() } = {}) => {
+  // the first); expects 202 (or, with `duplicate`, 200 "already recorded" too). Returns the
+  // delivery id (`id` to send one again), or with `duplicate` the status.
+  loop.deliver = async (event, payload, { server = loop.server, id = randomUUID(), duplicate = false } = {}) => {
     const body = JSON.stringify(payload);
     const res = await fetch(`${server.base}/webhooks/github`, {
       method: 'POST',
@@ -130,8 +143,13 @@ export async function startGithubLoop(prefix, { env = {}, replicas = 1, yaml = [
         'X-GitHub-Delivery': id, 'X-Hub-Signature-256': await sign(SECRET, body) },
       body,
     });
-    assert.equal(res.status, 202, `${event}: ${await res.text()}`);
-    return id;
+    const text = await res.text();
+    if (duplicate && res.status === 200) {
+      assert.match(text, /already recorded/);
+      return res.status;
+    }
+    assert.equal(res.status, 202, `${event}: ${text}`);
+    return duplicate ? res.status : id;
   };
   return loop;
 }
