@@ -27,6 +27,7 @@ const modules = {
   "v1": "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "policy/v1": "kubernetes-models/policy/v1",
   "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
   // External Secrets Operator: validators generated from its CRDs' openAPIV3Schema.
@@ -218,7 +219,10 @@ function checkConfigLoads(docs, env) {
         value = path.join(tmp, value);
         const isFile = name.endsWith("_FILE") || name === "DATAMCP_CONFIG";
         fs.mkdirSync(isFile ? path.dirname(value) : value, { recursive: true });
-        if (name.endsWith("_FILE")) fs.writeFileSync(value, "x".repeat(40) + "\n");
+        if (name.endsWith("_FILE")) {
+          fs.writeFileSync(value, name === "DATAMCP_STATE_POSTGRES_URL_FILE"
+            ? "postgresql://datamcp@db.example:5432/datamcp\n" : "x".repeat(40) + "\n");
+        }
       }
       vars[name] = value;
     }
