@@ -32,6 +32,9 @@ struct ServerConfig {
   std::string public_url;
   std::vector<std::string> allowed_origins;  // browser Origins accepted on /mcp
   std::vector<std::string> allowed_hosts;    // Host header values accepted (DNS rebinding)
+  // On SIGTERM /readyz answers 503 for this long before the server stops accepting, so a load
+  // balancer stops sending requests first.
+  int shutdown_delay_seconds = 0;
 };
 
 struct RepositoryConfig {
@@ -118,6 +121,9 @@ struct StateConfig {
   // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
   Secret postgres_url;
   int postgres_connections = 4;
+  // A replica's claims (jobs, deliveries, the reconciler's scan) hold this long unless
+  // renewed (every third of it); a replica that dies gives its work up after at most this.
+  int lease_seconds = 30;
 };
 
 struct LogConfig {

@@ -63,6 +63,9 @@ const std::vector<KeySpec>& Keys() {
                   "Browser Origins accepted on /mcp besides the server's own."),
       DATAMCP_KEY("server.allowed_hosts", server.allowed_hosts,
                   "Host header values accepted besides localhost and the bind address."),
+      DATAMCP_KEY("server.shutdown_delay_seconds", server.shutdown_delay_seconds,
+                  "On SIGTERM, /readyz answers 503 for this long before the server stops "
+                  "accepting, so a load balancer stops routing to it first."),
       DATAMCP_KEY("repository.url", repository.url,
                   "GitOps repository (https://, ssh://, git://, file://); empty: a local "
                   "repository under work_dir made from repo-template/."),
@@ -176,6 +179,10 @@ const std::vector<KeySpec>& Keys() {
                   "database; empty: SQLite in work_dir/state.db."),
       DATAMCP_KEY("state.postgres_connections", state.postgres_connections,
                   "Connections each replica keeps to PostgreSQL."),
+      DATAMCP_KEY("state.lease_seconds", state.lease_seconds,
+                  "How long a replica's claims on work (apply jobs, webhook deliveries, the "
+                  "reconciler's scan) hold without renewal; a dead replica's work is taken "
+                  "over (an apply it was running is recorded as interrupted) after this."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

@@ -34,6 +34,9 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.request_head_timeout_seconds < 1 || s.request_head_timeout_seconds > 300) {
     return Bad("server.request_head_timeout_seconds", "must be between 1 and 300 seconds");
   }
+  if (s.shutdown_delay_seconds < 0 || s.shutdown_delay_seconds > 300) {
+    return Bad("server.shutdown_delay_seconds", "must be between 0 and 300");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
@@ -137,6 +140,9 @@ Status Validate(const Config& c) {
   if (!c.plan.allowed_hosts.empty() && c.plan.network != "allow") {
     return Bad("plan.allowed_hosts",
                "needs plan.network: allow (with none, planners reach no host)");
+  }
+  if (c.state.lease_seconds < 3 || c.state.lease_seconds > 3600) {
+    return Bad("state.lease_seconds", "must be between 3 and 3600");
   }
   if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
     return Bad("state.postgres_connections", "must be between 1 and 100");
