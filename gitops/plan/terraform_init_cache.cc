@@ -87,9 +87,10 @@ std::string TerraformInitCache::Key(const std::string& tree_root, const std::str
   std::set<std::string> seen{project.string()};
   for (std::size_t i = 0; i < queue.size(); ++i) {
     if (i >= kMaxModuleDirs) return "";
+    const fs::path dir = queue[i];  // a copy: ScanDir appends to the queue
     std::error_code ec;
-    if (!fs::is_directory(queue[i], ec) || fs::is_symlink(queue[i], ec)) continue;
-    if (!ScanDir(root, queue[i], input, queue, seen)) return "";
+    if (!fs::is_directory(dir, ec) || fs::is_symlink(dir, ec)) continue;
+    if (!ScanDir(root, dir, input, queue, seen)) return "";
   }
   return Sha256Hex(input);
 }
