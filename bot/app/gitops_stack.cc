@@ -92,6 +92,7 @@ proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::str
   o.state_root = (fs::path(work_dir) / "tfstate").string();
   o.terraform.terraform_bin = c.plan.terraform_bin;
   o.terraform.plugin_cache_dir = (fs::path(work_dir) / "plugin-cache").string();
+  o.terraform.init_cache_dir = (fs::path(work_dir) / "terraform-init-cache").string();
   o.terraform.env = env;
   o.terraform.plan_env = std::move(step_env.plan);
   o.terraform.apply_env = std::move(step_env.apply);

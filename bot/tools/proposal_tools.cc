@@ -218,6 +218,7 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) 
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeModule(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeHelmRelease(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeArgoApp(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(RefreshProposalTool(deps)));
   return RegisterRollbackAndPreview(registry, deps);
 }
 

@@ -50,6 +50,7 @@ const base = {
     destination_namespace: 'data-local',
   },
   propose_rollback: { environment: 'local', pull_request: 1 },
+  refresh_proposal: { environment: 'local', pull_request: 1 },
 };
 
 // Every place a string can go in `schema`, as [path, setter] pairs over a copy of `args`.

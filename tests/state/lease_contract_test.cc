@@ -20,10 +20,6 @@ using jobs::JobId;
 using jobs::JobStore;
 using test::ValueOrFail;
 
-Job MakeJob(const std::string& sha, const std::string& project) {
-  return Job{.project = project, .kind = "terraform", .pull_request = 4, .merge_sha = sha};
-}
-
 class LeaseContractTest : public StateContractTest {};
 
 TEST_P(LeaseContractTest, ClaimNextGivesEachQueuedJobToOneWorkerAcrossReplicas) {
