@@ -27,8 +27,8 @@ Result<std::unique_ptr<CiParts>> BuildCi(const config::Config& config, int bound
   token.max_lifetime_seconds = ci.max_token_lifetime_seconds;
   token.max_token_bytes = config.auth.max_token_bytes;
   parts->verifier = std::make_unique<CiTokenVerifier>(token, *parts->keys, clock);
-  parts->deps = std::make_unique<PromoteRouteDeps>(
-      PromoteRouteDeps{*parts->verifier, *stack.proposals, *stack.repo, *stack.forge});
+  parts->deps = std::make_unique<PromoteRouteDeps>(PromoteRouteDeps{
+      *parts->verifier, *stack.proposals, *stack.repo, *stack.forge, *stack.locks});
   return parts;
 }
 

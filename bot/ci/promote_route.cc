@@ -127,7 +127,7 @@ PromoteAnswer HandlePromote(const PromoteRouteDeps& deps, const std::string& aut
                                          request->env + "/" + request->release)
                                    .substr(0, 32);
   }
-  auto result = proposal::PromoteImage(deps.proposals, deps.repo, deps.forge, *request);
+  auto result = proposal::PromoteImage(deps.proposals, deps.repo, deps.forge, deps.locks, *request);
   if (!result.ok()) return Fail(result.status(), "promotion_failed");
   log::Info("ci_promotion", {{"repository", who->repository},
                              {"workflow", who->job_workflow_ref},

@@ -7,6 +7,7 @@
 #include "bot/auth/ci_token.h"
 #include "gitops/forge/forge.h"
 #include "gitops/git/repository.h"
+#include "gitops/jobs/lock_table.h"
 #include "gitops/proposal/proposal_service.h"
 
 namespace datamcp::bot {
@@ -17,6 +18,7 @@ struct PromoteRouteDeps {
   proposal::ProposalService& proposals;
   git::Repository& repo;
   forge::Forge& forge;
+  jobs::LockTable& locks;
 };
 
 // The answer of one promotion request, before it becomes HTTP (tests call it directly).

@@ -47,6 +47,7 @@ mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps) {
       {"digest",
        {{"type", "string"},
         {"pattern", "^sha256:[a-f0-9]{64}$"},
+        {"maxLength", 71},
         {"description", "Image digest (pins the content); with or without tag"}}}};
   mcp::Tool tool = ProposeTool(
       deps, "propose_image_update", "Propose an image update",
@@ -62,7 +63,8 @@ mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps) {
     if (call.arguments.value("dry_run", false)) {
       return ProposeOrPreview(deps, call, proposal::PromotionProposal(request));
     }
-    auto result = proposal::PromoteImage(deps.proposals, deps.repo, deps.forge, request);
+    auto result =
+        proposal::PromoteImage(deps.proposals, deps.repo, deps.forge, deps.locks, request);
     if (!result.ok()) return ErrorAnswer(result.status());
     if (result->noop) {
       return mcp::ToolResult::Structured(

@@ -2,6 +2,7 @@
 
 #include "gitops/common/log.h"
 #include "gitops/common/safe_yaml.h"
+#include "gitops/proposal/lock_release.h"
 #include "gitops/repo/json_yaml.h"
 
 namespace datamcp::proposal {
@@ -10,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 std::string Marker(const ImagePromotionRequest& r) {
-  return "Datamcp-Image-Promotion: " + r.env + "/" + r.release;
+  return "<!-- datamcp:image-promotion " + r.env + "/" + r.release + " -->";
 }
 
 // The in-repository chart directory the release's Application points at ("" when none).
@@ -126,7 +127,7 @@ ProposalRequest PromotionProposal(const ImagePromotionRequest& r) {
 }
 
 Result<ImagePromotionResult> PromoteImage(ProposalService& proposals, git::Repository& repo,
-                                          forge::Forge& forge,
+                                          forge::Forge& forge, jobs::LockTable& locks,
                                           const ImagePromotionRequest& request) {
   DATAMCP_RETURN_IF_ERROR(repo::CheckImageVersion(request.version));
   std::string base;
@@ -149,6 +150,17 @@ Result<ImagePromotionResult> PromoteImage(ProposalService& proposals, git::Repos
   }
   DATAMCP_ASSIGN_OR_RETURN(out.proposal, proposals.Propose(PromotionProposal(request)));
   out.superseded = SupersedeOlder(repo, forge, request, out.proposal);
+  for (int closed : out.superseded) {
+    auto replanned = ReleaseFinished(locks, proposals, closed);
+    if (!replanned.ok()) {
+      log::Warn("supersede_unlock_failed",
+                {{"pull_request", closed}, {"error", replanned.status().message()}});
+      continue;
+    }
+    for (const auto& r : *replanned) {
+      if (r.pull_request == out.proposal.number && r.outcome.ok()) out.proposal.plan = *r.outcome;
+    }
+  }
   out.message = "proposed " + ref + " for " + request.release + " in " + request.env + " (was " +
                 update.previous + ") as pull request #" + std::to_string(out.proposal.number);
   if (!out.superseded.empty()) {

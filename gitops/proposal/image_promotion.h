@@ -5,6 +5,7 @@
 
 #include "gitops/forge/forge.h"
 #include "gitops/git/repository.h"
+#include "gitops/jobs/lock_table.h"
 #include "gitops/proposal/proposal_service.h"
 #include "gitops/repo/image_values.h"
 #include "gitops/repo/repo_config.h"
@@ -48,9 +49,11 @@ ProposalRequest PromotionProposal(const ImagePromotionRequest& request);
 // Checks the version, reads the default branch: a version already there is a no-op (nothing
 // created). Otherwise proposes it and closes every older open promotion of the same release
 // and environment (a pull request of kImageUpdateTool carrying the same marker), each with a
-// comment linking the new one. Closing failures are logged and do not fail the promotion.
+// comment linking the new one, and releases their project locks at once (so the new one,
+// waiting behind them, is planned again now rather than on the reconciler's next pass).
+// Closing failures are logged and do not fail the promotion.
 Result<ImagePromotionResult> PromoteImage(ProposalService& proposals, git::Repository& repo,
-                                          forge::Forge& forge,
+                                          forge::Forge& forge, jobs::LockTable& locks,
                                           const ImagePromotionRequest& request);
 
 }  // namespace datamcp::proposal

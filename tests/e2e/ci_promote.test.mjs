@@ -119,8 +119,9 @@ test('an allowed workflow opens a pull request with the rendered Helm diff', asy
   assert.match(values, /tag: v1\.1\.0/);
   assert.match(values, /logLevel: debug/, 'the other values stay');
   const shown = server.cli('pr', String(first));
-  assert.match(shown, new RegExp(`\\+\\s+image: "${IMAGE}:v1\\.1\\.0"`), shown);
-  assert.match(shown, /Datamcp-Image-Promotion: local\/example-data-app/);
+  assert.match(shown, new RegExp(`\\n\\+\\s+image: "?${IMAGE}:v1\\.1\\.0`), shown);
+  assert.match(shown, new RegExp(`\\n-\\s+image: "?${IMAGE}:1\\.0\\.0`), 'the diff shows what is replaced');
+  assert.match(shown, /<!-- datamcp:image-promotion local\/example-data-app -->/);
   assert.match(shown, new RegExp(WORKFLOW.replace(/[.]/g, '\\.')));
   const head = git('-C', origin(), 'log', '-1', '--format=%B', r.body.commit);
   assert.match(head, /Datamcp-Requested-By: ci:acme\/events-api/);

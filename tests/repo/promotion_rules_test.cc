@@ -8,7 +8,7 @@ namespace datamcp::repo {
 namespace {
 
 const char* kConfig = R"(version: 1
-allowed_roots: [helm/values, infra/terraform/envs]
+allowed_roots: [helm/values, infra/terraform/envs, argocd/apps]
 environments:
   - name: dev
     terraform_root: infra/terraform/envs/dev
@@ -105,8 +105,6 @@ TEST_F(PromotionRulesTest, DeniesATagOutsideThePatternAndAnotherWorkflow) {
 }
 
 TEST_F(PromotionRulesTest, DeniesEverythingWithoutRules) {
-  std::string why = Denied(Ci(), Target());
-  (void)why;
   auto r = AuthorizePromotion({}, Ci(), Target());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("denied by default"), std::string::npos);
@@ -114,7 +112,7 @@ TEST_F(PromotionRulesTest, DeniesEverythingWithoutRules) {
 
 TEST_F(PromotionRulesTest, RefusesARuleWithoutReleases) {
   auto config = ParseRepoConfig(R"(version: 1
-allowed_roots: [infra/terraform/envs]
+allowed_roots: [infra/terraform/envs, helm/values, argocd/apps]
 environments: [{name: dev, terraform_root: infra/terraform/envs/dev}]
 promotion:
   rules:
