@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -94,6 +96,74 @@ TEST_F(SandboxTest, CannotConnectToTheServersLoopback) {
   ProcessRequest connect = Sh("");
   connect.argv = {"/bin/bash", "-c",
                   "(exec 3<>/dev/tcp/127.0.0.1/" + port + ") 2>/dev/null && echo CONNECTED; true"};
+  ProcessRequest unconfined = connect;
+  unconfined.sandbox.reset();
+  auto control = runner_.Run(unconfined);
+  ASSERT_TRUE(control.ok());
+  EXPECT_EQ(control->stdout_text, "CONNECTED\n") << "the listener works outside the sandbox";
+  auto r = runner_.Run(connect);
+  ::close(fd);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stdout_text, "");
+}
+
+TEST_F(SandboxTest, SymlinksInTheTreeLeadNowhere) {
+  // A proposed tree may carry links (git mode 120000) to the server's files, absolute or
+  // relative: inside the sandbox their targets do not exist.
+  std::filesystem::create_symlink(tmp_.Sub("secret/key"), tmp_.Sub("tree/abs"));
+  std::filesystem::create_symlink("../secret/key", tmp_.Sub("tree/rel"));
+  std::filesystem::create_symlink("/proc/" + std::to_string(getpid()) + "/environ",
+                                  tmp_.Sub("tree/env"));
+  ProcessRequest read = Sh("cat " + tmp_.Sub("tree/abs") + " " + tmp_.Sub("tree/rel") + " " +
+                           tmp_.Sub("tree/env") + " 2>&1; true");
+  ProcessRequest unconfined = read;
+  unconfined.sandbox.reset();
+  auto control = runner_.Run(unconfined);
+  ASSERT_TRUE(control.ok());
+  EXPECT_NE(control->stdout_text.find("server-secret-key"), std::string::npos)
+      << "the links work outside the sandbox: " << control->stdout_text;
+  auto r = runner_.Run(Sh(read.argv[2], Policy()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->stdout_text.find("server-secret-key"), std::string::npos) << r->stdout_text;
+  // The server's pid is not in the sandbox's pid namespace: all three links are dangling.
+  size_t dangling = 0;
+  for (size_t at = 0; (at = r->stdout_text.find("No such file", at)) != std::string::npos; ++at) {
+    ++dangling;
+  }
+  EXPECT_EQ(dangling, 3u) << r->stdout_text;
+}
+
+// The first IPv4 address of this machine that is not loopback, or "" when it has none.
+std::string OtherAddress() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string found;
+  for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    if ((a->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    char text[INET_ADDRSTRLEN];
+    auto* in = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr) found = text;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
+TEST_F(SandboxTest, CannotConnectToAnotherAddressOfThisMachine) {
+  std::string address = OtherAddress();
+  if (address.empty()) GTEST_SKIP() << "this machine has no non-loopback IPv4 address";
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ProcessRequest connect = Sh("");
+  connect.argv = {"/bin/bash", "-c",
+                  "(exec 3<>/dev/tcp/" + address + "/" + std::to_string(ntohs(addr.sin_port)) +
+                      ") 2>/dev/null && echo CONNECTED; true"};
   ProcessRequest unconfined = connect;
   unconfined.sandbox.reset();
   auto control = runner_.Run(unconfined);
