@@ -10,6 +10,7 @@
 #include <functional>
 #include <thread>
 
+#include "bot/app/ci_wiring.h"
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
 #include "bot/app/ref_watcher.h"
@@ -224,6 +225,8 @@ int RunServe(const CommonOptions& options) {
     log::Error("listen_failed", {{"error", s.message()}});
     return 1;
   }
+  auto ci = BuildCi(config, front.port(), **stack, clock);
+  if (!ci.ok()) return ConfigError(ci.status());
   // Several replicas: sessions are rows of the shared database, so a call can land on any
   // replica (and a rolling restart keeps them). One process alone keeps them in memory.
   std::unique_ptr<state::SessionStore> session_store;
@@ -239,6 +242,10 @@ int RunServe(const CommonOptions& options) {
       front.server(),
       mcp::McpHttpOptionsFromConfig(config, front.port(), (*mcp_parts)->registry.StaticScopes()),
       sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
+  if (*ci) {
+    front.AddRouteLabel("/ci/promote");
+    RegisterPromoteRoute(front.server(), *(*ci)->deps);
+  }
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
     if (config.webhooks.max_body_bytes > config.server.max_body_bytes) {

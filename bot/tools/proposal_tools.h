@@ -15,4 +15,13 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 
 mcp::Tool RefreshProposalTool(GitopsToolDeps& deps);
 
+// The common shape of a propose_* tool: `properties` plus environment, description,
+// idempotency_key, dry_run and title; scopes proposals:write and the environment's.
+mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
+                      std::string description, mcp::json properties,
+                      std::vector<std::string> required);
+
+// propose_image_update: a new image tag or digest for a Helm release (image_tools.cc).
+mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps);
+
 }  // namespace datamcp::bot::tools

@@ -117,6 +117,20 @@ struct McpConfig {
   int rate_limit_per_minute = 60;  // refill rate of that bucket; 0: no limit
 };
 
+// CI callers (POST /ci/promote): GitHub Actions OIDC tokens, verified with these keys.
+// The endpoint is off unless jwks_file or jwks_url is set.
+struct CiConfig {
+  std::string jwks_file;  // a JWK Set file (re-read on an unknown kid)
+  std::string jwks_url;   // or its URL, e.g. the issuer's /.well-known/jwks
+  std::string jwks_ca_file;
+  std::string issuer = "https://token.actions.githubusercontent.com";
+  std::string audience;               // required `aud`; unset: the server's public URL
+  int jwks_min_refresh_seconds = 60;  // at most one refetch per this, whatever the kids
+  int max_token_lifetime_seconds = 3600;
+
+  bool enabled() const { return !jwks_file.empty() || !jwks_url.empty(); }
+};
+
 struct StateConfig {
   // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
   Secret postgres_url;
@@ -142,6 +156,7 @@ struct Config {
   PlanConfig plan;
   ApplyConfig apply;
   McpConfig mcp;
+  CiConfig ci;
   StateConfig state;
   LogConfig log;
 

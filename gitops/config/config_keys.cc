@@ -164,6 +164,22 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("apply.env_files", apply.env_files,
                   "Files of KEY=VALUE lines given to apply processes only (credentials that "
                   "can change infrastructure); their values are masked."),
+      DATAMCP_KEY("ci.jwks_file", ci.jwks_file,
+                  "JWKS file with the keys of CI's OIDC tokens (POST /ci/promote); re-read when "
+                  "a token names an unknown kid."),
+      DATAMCP_KEY("ci.jwks_url", ci.jwks_url,
+                  "Or the JWKS URL, e.g. "
+                  "https://token.actions.githubusercontent.com/.well-known/jwks; cached, "
+                  "refetched on an unknown kid or after an hour."),
+      DATAMCP_KEY("ci.jwks_ca_file", ci.jwks_ca_file, "Extra CA bundle for ci.jwks_url."),
+      DATAMCP_KEY("ci.issuer", ci.issuer, "Required iss claim of CI tokens."),
+      DATAMCP_KEY("ci.audience", ci.audience,
+                  "Required aud claim of CI tokens; unset: the server's public URL."),
+      DATAMCP_KEY("ci.jwks_min_refresh_seconds", ci.jwks_min_refresh_seconds,
+                  "Fewest seconds between two fetches of the CI keys (unknown kids cannot "
+                  "make it fetch more often)."),
+      DATAMCP_KEY("ci.max_token_lifetime_seconds", ci.max_token_lifetime_seconds,
+                  "Longest CI token lifetime accepted (exp - iat); iat is required."),
       DATAMCP_KEY("mcp.read_only", mcp.read_only,
                   "Expose only read-only MCP tools: write tools are neither listed nor callable."),
       DATAMCP_KEY("mcp.tools", mcp.tools,

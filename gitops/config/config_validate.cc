@@ -153,6 +153,24 @@ Status Validate(const Config& c) {
                "must be a PostgreSQL URL (postgresql://user@host:5432/dbname) or a libpq "
                "key=value string");
   }
+  if (!c.ci.jwks_file.empty() && !c.ci.jwks_url.empty()) {
+    return Bad("ci.jwks_url", "set either ci.jwks_file or ci.jwks_url, not both");
+  }
+  if (!c.ci.jwks_url.empty() && !c.ci.jwks_url.starts_with("https://") &&
+      !c.ci.jwks_url.starts_with("http://")) {
+    return Bad("ci.jwks_url", "'" + c.ci.jwks_url + "' must start with https:// or http://");
+  }
+  if (c.ci.jwks_min_refresh_seconds < 1 || c.ci.jwks_min_refresh_seconds > 86400) {
+    return Bad("ci.jwks_min_refresh_seconds", "must be between 1 and 86400");
+  }
+  if (c.ci.max_token_lifetime_seconds < 60 || c.ci.max_token_lifetime_seconds > 86400) {
+    return Bad("ci.max_token_lifetime_seconds", "must be between 60 and 86400");
+  }
+  if (c.ci.enabled() && c.ci.issuer.empty()) {
+    return Bad("ci.issuer",
+               "must not be empty (GitHub Actions: "
+               "https://token.actions.githubusercontent.com)");
+  }
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");
   }

@@ -102,7 +102,7 @@ cat "$tmp/all.yaml" "$tmp/aws.yaml" "$tmp/prod.yaml" >"$tmp/every.yaml"
 (cd "$here" && node validate.mjs argocd "$src/argocd/datamcp.yaml" "$tmp/every.yaml") || fail "argocd/datamcp.yaml"
 
 # Workflows against GitHub's workflow schema; then a broken one must be refused.
-(cd "$here" && node validate.mjs workflows "$src"/.github/workflows/*.yml "$src/repo-template/.github/workflows/pr-checks.yml") || fail "workflows"
+(cd "$here" && node validate.mjs workflows "$src"/.github/workflows/*.yml "$src/repo-template/.github/workflows/pr-checks.yml" "$src/repo-template/.github/workflows/promote-image.yml") || fail "workflows"
 sed 's/^    runs-on:/    runs-onn:/' "$src/.github/workflows/ci.yml" >"$tmp/ci.yml"
 if (cd "$here" && node validate.mjs workflows "$tmp/ci.yml") 2>"$tmp/wf.txt"; then fail "a workflow with runs-onn was accepted"; fi
 grep -q "runs-onn" "$tmp/wf.txt" || { cat "$tmp/wf.txt" >&2; fail "workflow refusal does not name runs-onn"; }
