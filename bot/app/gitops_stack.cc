@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "bot/app/replica.h"
 #include "bot/app/template_dir.h"
 #include "gitops/argocd/argocd_syncer.h"
 #include "gitops/argocd/http_argocd.h"
@@ -91,6 +92,7 @@ proposal::PlanServiceOptions PlanOptions(const config::Config& c, const std::str
   o.state_root = (fs::path(work_dir) / "tfstate").string();
   o.terraform.terraform_bin = c.plan.terraform_bin;
   o.terraform.plugin_cache_dir = (fs::path(work_dir) / "plugin-cache").string();
+  o.terraform.init_cache_dir = (fs::path(work_dir) / "terraform-init-cache").string();
   o.terraform.env = env;
   o.terraform.plan_env = std::move(step_env.plan);
   o.terraform.apply_env = std::move(step_env.apply);
@@ -228,7 +230,12 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   s->planner = std::make_unique<proposal::PlanService>(
       *s->repo, s->runner, s->masker, PlanOptions(config, work_dir, std::move(step_env)));
   s->locks = std::make_unique<jobs::LockTable>(*s->state, clock);
-  s->jobs = std::make_unique<jobs::JobStore>(*s->state, clock);
+  s->holder = Replica::NewHolderName();
+  s->leases = std::make_unique<state::LeaseTable>(*s->state, clock);
+  s->jobs = std::make_unique<jobs::JobStore>(
+      *s->state, clock,
+      jobs::JobStoreOptions{.holder = s->holder,
+                            .lease = std::chrono::seconds(config.state.lease_seconds)});
   s->proposals = std::make_unique<proposal::ProposalService>(
       *s->repo, *s->forge, *s->planner, *s->locks, clock,
       proposal::ProposalServiceOptions{config.repository.default_branch, "datamcp/",
@@ -244,6 +251,12 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   s->reconciler = std::make_unique<apply::Reconciler>(
       *s->repo, *s->forge, *s->proposals, *s->planner, *s->jobs, *s->locks, *s->applier,
       apply::ReconcilerOptions{config.repository.default_branch, 500, config.plan.parallelism});
+  if (!config.state.postgres_url.empty()) {
+    // Replicas share the database: the scan runs on one at a time, dead replicas' jobs are
+    // taken over.
+    s->reconciler->ShareWith(*s->leases, s->holder,
+                             std::chrono::seconds(config.state.lease_seconds));
+  }
   return s;
 }
 

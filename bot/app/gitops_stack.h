@@ -15,6 +15,7 @@
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/proposal/proposal_service.h"
 #include "gitops/state/database.h"
+#include "gitops/state/lease_table.h"
 
 namespace datamcp::bot {
 
@@ -36,6 +37,8 @@ struct GitopsStack {
   std::unique_ptr<forge::Forge> forge;
   std::unique_ptr<proposal::PlanService> planner;
   std::unique_ptr<state::Database> state;  // outlives the stores below
+  std::string holder;                      // this replica's name in claims (Replica)
+  std::unique_ptr<state::LeaseTable> leases;
   std::unique_ptr<jobs::LockTable> locks;
   std::unique_ptr<jobs::JobStore> jobs;
   std::unique_ptr<proposal::ProposalService> proposals;

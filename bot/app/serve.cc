@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
+#include "bot/app/ci_wiring.h"
 #include "bot/app/gitops_stack.h"
 #include "bot/app/mcp_wiring.h"
 #include "bot/app/ref_watcher.h"
+#include "bot/app/replica.h"
 #include "bot/app/state_metrics.h"
 #include "bot/events/github_events.h"
 #include "bot/http/health_routes.h"
@@ -26,6 +29,7 @@
 #include "gitops/common/log.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/queue/delivery_dispatcher.h"
+#include "gitops/state/session_store.h"
 
 namespace datamcp::bot {
 namespace {
@@ -107,7 +111,11 @@ Result<std::unique_ptr<Webhooks>> BuildWebhooks(const config::Config& config, Gi
   w->handler = std::make_unique<GithubEventHandler>(*stack.proposals, *stack.forge, *stack.repo,
                                                     *stack.locks, *stack.reconciler,
                                                     config.repository.default_branch, clock);
-  w->dispatcher = std::make_unique<queue::DeliveryDispatcher>(*w->store, *w->handler, clock);
+  queue::DeliveryDispatcherOptions dispatch;
+  dispatch.holder = stack.holder;
+  dispatch.lease = std::chrono::seconds(config.state.lease_seconds);
+  w->dispatcher =
+      std::make_unique<queue::DeliveryDispatcher>(*w->store, *w->handler, clock, dispatch);
   return w;
 }
 
@@ -123,12 +131,24 @@ sigset_t BlockShutdownSignals() {
   return set;
 }
 
-// Stops the front from a dedicated thread when a shutdown signal arrives.
-std::thread WatchSignals(sigset_t set, HttpFront& front) {
-  return std::thread([set, &front] {
+// Drains from a dedicated thread when a shutdown signal arrives: /readyz turns 503 at once,
+// the server keeps serving for server.shutdown_delay_seconds (so a load balancer stops routing
+// here), then stops accepting; requests in flight finish before Run() returns.
+// `before_stop` runs just before the server stops accepting (ends long-lived streams).
+std::thread WatchSignals(sigset_t set, HttpFront& front, std::atomic<bool>& draining,
+                         std::chrono::seconds delay, std::function<void()> before_stop) {
+  return std::thread([set, &front, &draining, delay, before_stop] {
     int sig = 0;
     sigwait(&set, &sig);
-    log::Info("shutdown", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    draining = true;
+    log::Info("shutdown", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"},
+                           {"delay_seconds", static_cast<long long>(delay.count())}});
+    if (delay.count() > 0) {
+      // A second signal cuts the delay short.
+      struct timespec ts = {static_cast<time_t>(delay.count()), 0};
+      sigtimedwait(&set, nullptr, &ts);
+    }
+    before_stop();
     front.Stop();
   });
 }
@@ -172,7 +192,13 @@ int RunServe(const CommonOptions& options) {
     webhooks = std::move(built).value();
   }
 
+  Replica replica(*(*stack)->jobs, *(*stack)->leases,
+                  std::chrono::seconds(config.state.lease_seconds));
+  if (webhooks) replica.WatchDeliveries(*webhooks->store, webhooks->dispatcher->holder());
+  replica.Start();
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
+  state_metrics.WatchReplica((*stack)->holder, *(*stack)->reconciler, replica,
+                             webhooks ? webhooks->dispatcher.get() : nullptr);
   if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });
   HttpFront front(config.server, metrics);
@@ -180,28 +206,46 @@ int RunServe(const CommonOptions& options) {
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
   const process::Sandbox& sandbox = (*stack)->sandbox;
   state::Database& state_db = *(*stack)->state;
-  RegisterHealthRoutes(front, metrics,
-                       [&keeper, &sandbox, &state_db, mirror_path, dir = *work_dir, &config] {
-                         DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
-                         // Work cannot be recorded or claimed without the state database
-                         // (PostgreSQL down).
-                         DATAMCP_RETURN_IF_ERROR(state_db.Ping());
-                         DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
-                         DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
-                         return CheckRepositoryAndWorkDir(mirror_path, dir);
-                       });
+  std::atomic<bool> draining{false};
+  RegisterHealthRoutes(
+      front, metrics,
+      [&keeper, &sandbox, &state_db, &draining, mirror_path, dir = *work_dir, &config]() -> Status {
+        // First thing on SIGTERM: no new requests routed here.
+        if (draining) return Unavailable("shutting down");
+        DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
+        // Work cannot be recorded or claimed without the state database
+        // (PostgreSQL down).
+        DATAMCP_RETURN_IF_ERROR(state_db.Ping());
+        DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+        DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
+        return CheckRepositoryAndWorkDir(mirror_path, dir);
+      });
   // Bind before watching signals: a port in use ends here, with no shutdown to report.
   if (Status s = front.Bind(); !s.ok()) {
     log::Error("listen_failed", {{"error", s.message()}});
     return 1;
   }
-  std::thread signals = WatchSignals(shutdown_signals, front);
-  mcp::SessionManager sessions(clock, {});
+  auto ci = BuildCi(config, front.port(), **stack, clock);
+  if (!ci.ok()) return ConfigError(ci.status());
+  // Several replicas: sessions are rows of the shared database, so a call can land on any
+  // replica (and a rolling restart keeps them). One process alone keeps them in memory.
+  std::unique_ptr<state::SessionStore> session_store;
+  if (!config.state.postgres_url.empty()) {
+    session_store = std::make_unique<state::SessionStore>(state_db, clock);
+  }
+  mcp::SessionManager sessions(clock, {}, session_store.get());
+  std::thread signals = WatchSignals(shutdown_signals, front, draining,
+                                     std::chrono::seconds(config.server.shutdown_delay_seconds),
+                                     [&sessions] { sessions.EndStreams(); });
   front.AddRouteLabel("/mcp");
   mcp::RegisterMcpRoutes(
       front.server(),
       mcp::McpHttpOptionsFromConfig(config, front.port(), (*mcp_parts)->registry.StaticScopes()),
       sessions, *(*mcp_parts)->server, *(*mcp_parts)->authenticator);
+  if (*ci) {
+    front.AddRouteLabel("/ci/promote");
+    RegisterPromoteRoute(front.server(), *(*ci)->deps);
+  }
   if (webhooks) {
     // GitHub sends payloads up to 25 MB; the intake checks its own limit before reading.
     if (config.webhooks.max_body_bytes > config.server.max_body_bytes) {
@@ -235,11 +279,18 @@ int RunServe(const CommonOptions& options) {
                           {"forge", config.forge.kind},
                           {"auth", config.auth.mode}});
   front.Run();
+  // Requests in flight have finished. Sessions end here only (they live on in the database
+  // for the other replicas).
   sessions.CloseAll();
   signals.join();
+  log::Info("shutdown_http_drained");
+  // No new work: the delivery being handled and the apply running finish; deliveries claimed
+  // but not handled go back to the other replicas, and so does the scan lease.
   if (webhooks) webhooks->dispatcher->Stop();
   ref_watcher.Stop();
   keeper.Stop();
+  log::Info("shutdown_work_finished");
+  replica.Stop();
   log::Info("stopped");
   return 0;
 }

@@ -40,8 +40,55 @@ void StateMetrics::WatchWebhooks(queue::DeliveryStore& store,
                           .Add({});
 }
 
+void StateMetrics::WatchReplica(const std::string& holder, apply::Reconciler& reconciler,
+                                Replica& replica, queue::DeliveryDispatcher* dispatcher) {
+  std::lock_guard lock(mu_);
+  prometheus::Registry& r = metrics_.registry();
+  auto& claims = prometheus::BuildCounter()
+                     .Name("datamcp_lease_claims_total")
+                     .Help("Claims this replica won on shared work, by kind.")
+                     .Register(r);
+  auto follow = [&](prometheus::Counter& counter, std::function<std::uint64_t()> read) {
+    followers_.push_back(Follower{std::move(read), &counter, 0});
+  };
+  jobs::JobStore* jobs = &jobs_;
+  follow(claims.Add({{"replica", holder}, {"kind", "apply_job"}}),
+         [jobs] { return jobs->claims(); });
+  follow(claims.Add({{"replica", holder}, {"kind", "scan"}}),
+         [&reconciler] { return reconciler.scans(); });
+  if (dispatcher != nullptr) {
+    follow(claims.Add({{"replica", holder}, {"kind", "delivery"}}),
+           [dispatcher] { return dispatcher->claimed(); });
+  }
+  follow(prometheus::BuildCounter()
+             .Name("datamcp_lease_takeovers_total")
+             .Help("Jobs of replicas whose lease passed that this replica recorded as "
+                   "interrupted.")
+             .Register(r)
+             .Add({{"replica", holder}}),
+         [&reconciler] { return reconciler.taken_over(); });
+  follow(prometheus::BuildCounter()
+             .Name("datamcp_lease_renewals_total")
+             .Help("Heartbeats of this replica that renewed all its claims.")
+             .Register(r)
+             .Add({{"replica", holder}}),
+         [&replica] { return replica.renewals(); });
+  follow(prometheus::BuildCounter()
+             .Name("datamcp_lease_renew_failures_total")
+             .Help("Heartbeats of this replica the state database refused (its claims pass to "
+                   "other replicas after state.lease_seconds without renewal).")
+             .Register(r)
+             .Add({{"replica", holder}}),
+         [&replica] { return replica.renew_failures(); });
+}
+
 void StateMetrics::Refresh() {
   std::lock_guard lock(mu_);
+  for (Follower& f : followers_) {
+    const std::uint64_t now = f.read();
+    f.counter->Increment(static_cast<double>(now - f.seen));
+    f.seen = now;
+  }
   std::set<std::pair<std::string, int>> held;
   // A database error leaves the gauges as they were; /readyz reports the database.
   Result<std::vector<jobs::Lock>> locks = locks_.List();

@@ -4,11 +4,15 @@
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "bot/app/replica.h"
 #include "bot/http/metrics.h"
+#include "gitops/apply/reconciler.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
 #include "gitops/queue/delivery_dispatcher.h"
@@ -23,10 +27,17 @@ namespace datamcp::bot {
 //   datamcp_webhook_deliveries_pending              recorded, not yet handled
 //   datamcp_webhook_deliveries_handled_total        handled successfully
 //   datamcp_webhook_delivery_failures_total         failed attempts (each is retried)
+// and, once WatchReplica is called, this replica's share of the work (label replica):
+//   datamcp_lease_claims_total{replica, kind}       claims won: apply_job, delivery, scan
+//   datamcp_lease_takeovers_total{replica}          jobs of dead replicas recorded interrupted
+//   datamcp_lease_renewals_total{replica}           heartbeats that renewed every claim
+//   datamcp_lease_renew_failures_total{replica}     heartbeats the database refused
 class StateMetrics {
  public:
   StateMetrics(Metrics& metrics, jobs::LockTable& locks, jobs::JobStore& jobs);
   void WatchWebhooks(queue::DeliveryStore& store, queue::DeliveryDispatcher& dispatcher);
+  void WatchReplica(const std::string& holder, apply::Reconciler& reconciler, Replica& replica,
+                    queue::DeliveryDispatcher* dispatcher);
   void Refresh();
 
  private:
@@ -47,6 +58,14 @@ class StateMetrics {
     std::uint64_t handled_seen = 0, failed_seen = 0;  // the dispatcher's counts last scrape
   };
   WebhookGauges webhooks_;
+
+  // Counters that follow a count kept elsewhere: each scrape adds what it grew by.
+  struct Follower {
+    std::function<std::uint64_t()> read;
+    prometheus::Counter* counter = nullptr;
+    std::uint64_t seen = 0;
+  };
+  std::vector<Follower> followers_;
 };
 
 }  // namespace datamcp::bot

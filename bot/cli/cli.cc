@@ -54,6 +54,10 @@ commands:
                         plan check passed and the environment's approvals are there, and for
                         a destructive plan its destroy_approvals or a --confirm-destroy;
                         --force merges anyway and records it as forced
+  refresh N [--as USER]
+                        rebuild proposal N's branch on the current default branch (its
+                        change re-applied on top, one commit) and plan it again; conflicting
+                        paths are listed with what to do
   close N [-m TEXT] [--as USER]
                         close pull request N without merging (its locks are released)
   config --reference    print every configuration key (markdown table)
@@ -158,6 +162,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "review") return RunReview(args, common);
   if (cmd == "merge") return RunMerge(args, common);
   if (cmd == "close") return RunClose(args, common);
+  if (cmd == "refresh") return RunRefresh(args, common);
   return Usage("unknown command '" + cmd + "'");
 }
 

@@ -98,6 +98,32 @@ int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common)
   return 0;
 }
 
+int RunRefresh(const std::vector<std::string>& args, const CommonOptions& common) {
+  constexpr const char* kUsage = "usage: datamcp refresh N [--as USER]";
+  const char* user = std::getenv("USER");
+  std::string actor = user && *user ? user : "local-user";
+  int number = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--as" && i + 1 < args.size()) {
+      actor = args[++i];
+    } else if (number == 0 && !args[i].empty() &&
+               args[i].find_first_not_of("0123456789") == std::string::npos && args[i].size() < 9 &&
+               std::stoi(args[i]) > 0) {
+      number = std::stoi(args[i]);
+    } else {
+      return CliFail("refresh: unexpected argument '" + args[i] + "'; " + kUsage, 2);
+    }
+  }
+  if (number == 0) return CliFail(kUsage, 2);
+  auto stack = OpenStack(common, nullptr);
+  if (!stack.ok()) return CliFail(stack.status().message());
+  auto refreshed = (*stack)->proposals->Refresh(number, "", actor);
+  if (!refreshed.ok()) return CliFail(refreshed.status().message());
+  std::string text = proposal::RefreshSummary(*refreshed);
+  std::fputs(text.c_str(), refreshed->conflicts.empty() ? stdout : stderr);
+  return refreshed->conflicts.empty() ? 0 : 1;
+}
+
 namespace {
 
 constexpr const char* kResolveUsage =

@@ -24,6 +24,10 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common);
 // planned again.
 int RunUnlock(const std::vector<std::string>& args, const CommonOptions& common);
 
+// refresh N [--as USER]: rebuilds proposal N's branch on the current default branch and
+// re-plans it; conflicts are listed with what to do (exit 1). Any forge.
+int RunRefresh(const std::vector<std::string>& args, const CommonOptions& common);
+
 // resolve COMMIT PROJECT --retry|--applied|--failed [--by NAME] [-m MSG]: settles an apply
 // recorded as interrupted, recording who did it and how (gitops/apply/resolution.h). COMMIT
 // may be a prefix of a commit on the default branch. --by defaults to $USER.

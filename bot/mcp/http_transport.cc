@@ -176,6 +176,7 @@ void HandleInitialize(Ctx& c, httplib::Response& res, const Principal& p, const 
   if (session->protocol_version().empty()) {
     c.sessions.Remove(session->id());
   } else {
+    c.sessions.Persist(*session);
     res.set_header(kSessionHeader, session->id());
     log::Info("mcp.session_start",
               {{"subject", p.subject}, {"protocol_version", session->protocol_version()}});
@@ -298,7 +299,7 @@ void HandlePost(Ctx& c, const httplib::Request& req, httplib::Response& res) {
 bool GetStreamTick(Ctx* c, Session& session, httplib::DataSink& sink) {
   std::vector<json> batch;
   session.WaitStandalone(c->options.keepalive_interval, &batch);
-  if (session.closed()) {
+  if (session.closed() || session.stream_ending()) {
     sink.done();
     return true;
   }

@@ -70,11 +70,20 @@ void Session::PushStandalone(nlohmann::json message) {
 
 void Session::WaitStandalone(std::chrono::milliseconds timeout, std::vector<nlohmann::json>* out) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return !standalone_.empty() || closed(); });
+  cv_.wait_for(lock, timeout,
+               [&] { return !standalone_.empty() || closed() || stream_ending_.load(); });
   while (!standalone_.empty()) {
     out->push_back(std::move(standalone_.front()));
     standalone_.pop_front();
   }
+}
+
+void Session::EndStream() {
+  {
+    std::lock_guard lock(mu_);
+    stream_ending_.store(true);
+  }
+  cv_.notify_all();
 }
 
 void Session::Close() {

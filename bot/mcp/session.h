@@ -50,6 +50,11 @@ class Session {
   // Waits up to `timeout` for messages (or Close); moves them into `out`.
   void WaitStandalone(std::chrono::milliseconds timeout, std::vector<nlohmann::json>* out);
 
+  // Ends the standalone stream (the server is shutting down; the client reconnects it,
+  // possibly to another replica) and keeps the session and its requests. Idempotent.
+  void EndStream();
+  bool stream_ending() const { return stream_ending_.load(); }
+
   // Ends the session: cancels requests in flight and wakes the stream. Idempotent.
   void Close();
   bool closed() const { return closed_.load(); }
@@ -60,6 +65,7 @@ class Session {
   std::atomic<bool> initialized_{false};
   std::atomic<int> log_level_{static_cast<int>(LogLevel::kInfo)};
   std::atomic<bool> closed_{false};
+  std::atomic<bool> stream_ending_{false};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

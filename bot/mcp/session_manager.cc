@@ -1,11 +1,44 @@
 #include "bot/mcp/session_manager.h"
 
+#include "gitops/common/log.h"
 #include "gitops/common/random.h"
 
 namespace datamcp::bot::mcp {
 
-SessionManager::SessionManager(Clock& clock, SessionManagerOptions options)
-    : clock_(clock), options_(options) {}
+SessionManager::SessionManager(Clock& clock, SessionManagerOptions options,
+                               state::SessionStore* store)
+    : clock_(clock), options_(options), store_(store) {}
+
+void SessionManager::Persist(const Session& session) {
+  if (store_ == nullptr) return;
+  Status s = store_->Put(session.id(), {session.subject(), session.protocol_version(),
+                                        static_cast<int>(session.log_level())});
+  if (!s.ok()) log::Warn("mcp.session_not_shared", {{"error", s.message()}});
+}
+
+std::shared_ptr<Session> SessionManager::FindInStore(const std::string& id,
+                                                     std::shared_ptr<Session> local) {
+  if (store_ == nullptr || id.empty()) return local;
+  auto stored = store_->Get(id, options_.idle_timeout.count());
+  if (!stored.ok()) return local;  // the database is down: this replica's sessions go on
+  if (!*stored) {
+    // Ended on another replica (DELETE), or expired there. A session this replica created
+    // but never persisted (initialize failed) is not in the store either: keep it.
+    if (local && !local->protocol_version().empty()) {
+      Remove(id);
+      return nullptr;
+    }
+    return local;
+  }
+  if (local) return local;
+  auto session = std::make_shared<Session>(id, (*stored)->subject);
+  session->set_protocol_version((*stored)->protocol_version);
+  session->set_initialized();
+  session->set_log_level(static_cast<LogLevel>((*stored)->log_level));
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = sessions_.emplace(id, Entry{session, clock_.SteadyNow()});
+  return it->second.session;
+}
 
 bool SessionManager::Expired(const Entry& e, std::chrono::steady_clock::time_point now) const {
   if (e.session->closed()) return true;
@@ -50,20 +83,30 @@ Result<std::shared_ptr<Session>> SessionManager::Create(const std::string& subje
 }
 
 std::shared_ptr<Session> SessionManager::Find(const std::string& id) {
-  auto now = clock_.SteadyNow();
-  std::lock_guard lock(mu_);
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return nullptr;
-  if (Expired(it->second, now)) {
-    it->second.session->Close();
-    sessions_.erase(it);
-    return nullptr;
+  std::shared_ptr<Session> local;
+  {
+    auto now = clock_.SteadyNow();
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(id);
+    if (it != sessions_.end()) {
+      if (Expired(it->second, now)) {
+        it->second.session->Close();
+        sessions_.erase(it);
+      } else {
+        it->second.last_used = now;
+        local = it->second.session;
+      }
+    }
   }
-  it->second.last_used = now;
-  return it->second.session;
+  return FindInStore(id, std::move(local));
 }
 
 bool SessionManager::Remove(const std::string& id) {
+  if (store_ != nullptr) {
+    if (Status s = store_->Remove(id); !s.ok()) {
+      log::Warn("mcp.session_remove_failed", {{"error", s.message()}});
+    }
+  }
   std::lock_guard lock(mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return false;
@@ -76,6 +119,11 @@ void SessionManager::CloseAll() {
   std::lock_guard lock(mu_);
   for (auto& [unused, e] : sessions_) e.session->Close();
   sessions_.clear();
+}
+
+void SessionManager::EndStreams() {
+  std::lock_guard lock(mu_);
+  for (auto& [unused, e] : sessions_) e.session->EndStream();
 }
 
 std::size_t SessionManager::size() const {

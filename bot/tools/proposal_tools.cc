@@ -24,35 +24,6 @@ mcp::ToolResult Propose(GitopsToolDeps& deps, const mcp::ToolCall& call, const s
   return ProposeOrPreview(deps, call, request);
 }
 
-mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
-                      std::string description, json properties, std::vector<std::string> required) {
-  properties["environment"] = EnvironmentProperty();
-  properties["description"] = DescriptionProperty();
-  properties["idempotency_key"] = IdempotencyProperty();
-  properties["dry_run"] = DryRunProperty();
-  if (!properties.contains("title")) properties["title"] = TitleProperty();
-  required.push_back("environment");
-  mcp::Tool tool;
-  tool.name = std::move(name);
-  tool.title = std::move(title);
-  tool.description = std::move(description);
-  tool.input_schema = {{"type", "object"},
-                       {"properties", properties},
-                       {"required", required},
-                       {"additionalProperties", false}};
-  tool.output_schema = ProposalOutputSchema();
-  // Opens a pull request (not destructive: nothing changes until a human merges); the same
-  // idempotency key returns the same proposal; it talks to the git remote and the forge.
-  tool.annotations = {
-      .read_only = false, .destructive = false, .idempotent = false, .open_world = true};
-  tool.scopes = {std::string(kScopeProposalsWrite)};
-  tool.argument_scopes = [&deps](const json& args) {
-    return EnvironmentScopes(deps.proposals, args);
-  };
-  tool.streams = true;
-  return tool;
-}
-
 mcp::Tool ProposeChange(GitopsToolDeps& deps) {
   mcp::Tool tool = ProposeTool(
       deps, "propose_change", "Propose file changes",
@@ -281,6 +252,35 @@ mcp::Tool ProposeHelmUninstall(GitopsToolDeps& deps) {
 
 }  // namespace
 
+mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
+                      std::string description, json properties, std::vector<std::string> required) {
+  properties["environment"] = EnvironmentProperty();
+  properties["description"] = DescriptionProperty();
+  properties["idempotency_key"] = IdempotencyProperty();
+  properties["dry_run"] = DryRunProperty();
+  if (!properties.contains("title")) properties["title"] = TitleProperty();
+  required.push_back("environment");
+  mcp::Tool tool;
+  tool.name = std::move(name);
+  tool.title = std::move(title);
+  tool.description = std::move(description);
+  tool.input_schema = {{"type", "object"},
+                       {"properties", properties},
+                       {"required", required},
+                       {"additionalProperties", false}};
+  tool.output_schema = ProposalOutputSchema();
+  // Opens a pull request (not destructive: nothing changes until a human merges); the same
+  // idempotency key returns the same proposal; it talks to the git remote and the forge.
+  tool.annotations = {
+      .read_only = false, .destructive = false, .idempotent = false, .open_world = true};
+  tool.scopes = {std::string(kScopeProposalsWrite)};
+  tool.argument_scopes = [&deps](const json& args) {
+    return EnvironmentScopes(deps.proposals, args);
+  };
+  tool.streams = true;
+  return tool;
+}
+
 Status RegisterRollbackAndPreview(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 
 Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) {
@@ -290,6 +290,8 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) 
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeArgoApp(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeTerraformDestroy(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeHelmUninstall(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(RefreshProposalTool(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeImageUpdate(deps)));
   return RegisterRollbackAndPreview(registry, deps);
 }
 

@@ -11,6 +11,19 @@ namespace datamcp::bot::tools {
 // environment's scope) and plan_preview
 // (plans:read plus the environment's scope). None of them merges or applies anything.
 // `deps` must outlive the registry.
+// Also refresh_proposal (proposals:write plus the environment's scope): rebuilds an open
+// proposal's branch on the current default branch and re-plans it.
 Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
+
+mcp::Tool RefreshProposalTool(GitopsToolDeps& deps);
+
+// The common shape of a propose_* tool: `properties` plus environment, description,
+// idempotency_key, dry_run and title; scopes proposals:write and the environment's.
+mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
+                      std::string description, mcp::json properties,
+                      std::vector<std::string> required);
+
+// propose_image_update: a new image tag or digest for a Helm release (image_tools.cc).
+mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps);
 
 }  // namespace datamcp::bot::tools

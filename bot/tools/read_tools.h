@@ -9,4 +9,10 @@ namespace datamcp::bot::tools {
 // (locks:read) and get_audit_log (audit:read). They read the forge and the repository only.
 Status RegisterReadTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 
+// Live status, read-only, plans:read plus the environment's scope (status_tools.cc):
+// get_app_status (an Argo CD Application's sync, health, revision and last operation) and
+// get_environment_status (open proposals, last apply per project, locks, drift when Argo CD
+// knows it).
+Status RegisterStatusTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
+
 }  // namespace datamcp::bot::tools

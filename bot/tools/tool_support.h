@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bot/mcp/tool.h"
+#include "gitops/argocd/argocd.h"
 #include "gitops/proposal/proposal_service.h"
 
 namespace datamcp::bot::tools {
@@ -18,6 +19,8 @@ struct GitopsToolDeps {
   // server.max_body_bytes: a request larger than this is refused with 413, so the schema's
   // content limit leaves room for the JSON-RPC envelope.
   std::size_t max_request_bytes = 1 << 20;
+  // The Argo CD client for the status tools; null without argocd.url.
+  argocd::ArgoCd* argocd = nullptr;
 };
 
 // JSON Schema fragments shared by the tools.

@@ -27,9 +27,31 @@ Reconciler::Reconciler(git::Repository& repo, forge::Forge& forge,
 
 Reconciler::~Reconciler() { Stop(); }
 
+void Reconciler::ShareWith(state::LeaseTable& leases, std::string holder,
+                           std::chrono::milliseconds ttl) {
+  leases_ = &leases;
+  holder_ = std::move(holder);
+  lease_ttl_ = ttl;
+}
+
 Status Reconciler::Recover() {
   DATAMCP_ASSIGN_OR_RETURN(auto interrupted, jobs_.Load());
-  for (const auto& job : interrupted) {
+  return RecordCutOff(interrupted);
+}
+
+Result<int> Reconciler::TakeOverExpired() {
+  DATAMCP_ASSIGN_OR_RETURN(auto expired, jobs_.ExpireLeases());
+  for (const auto& job : expired) {
+    log::Warn("apply_lease_expired",
+              {{"project", job.project}, {"merge_commit", job.merge_sha}, {"holder", job.holder}});
+  }
+  taken_over_ += expired.size();
+  DATAMCP_RETURN_IF_ERROR(RecordCutOff(expired));
+  return static_cast<int>(expired.size());
+}
+
+Status Reconciler::RecordCutOff(const std::vector<jobs::Job>& cut_off) {
+  for (const auto& job : cut_off) {
     DATAMCP_ASSIGN_OR_RETURN(auto notes, repo_.ReadNotes(job.merge_sha));
     auto recorded = FindApplyNote(notes, job.merge_sha, job.project);
     if (recorded && json_fields::String(*recorded, "result") != kRetryResult) {
@@ -120,7 +142,31 @@ Result<std::vector<jobs::Job>> Reconciler::FindWork(const repo::RepoConfig& conf
   return work;
 }
 
+namespace {
+constexpr char kScanLease[] = "reconciler.scan";
+}  // namespace
+
 Result<int> Reconciler::Scan() {
+  if (leases_ == nullptr) return ScanHolding(planned_tip_);
+  DATAMCP_ASSIGN_OR_RETURN(std::optional<std::string> planned,
+                           leases_->TryAcquire(kScanLease, holder_, lease_ttl_));
+  scan_deferred_ = !planned.has_value();
+  if (!planned) return 0;  // another replica is scanning
+  ++scans_;
+  const std::string before = *planned;
+  Result<int> added = ScanHolding(*planned);
+  if (*planned != before) {
+    if (Status s = leases_->SetValue(kScanLease, holder_, *planned); !s.ok()) {
+      log::Warn("reconcile_lease_lost", {{"error", s.message()}});
+    }
+  }
+  if (Status s = leases_->Release(kScanLease, holder_); !s.ok()) {
+    log::Warn("reconcile_lease_release_failed", {{"error", s.message()}});
+  }
+  return added;
+}
+
+Result<int> Reconciler::ScanHolding(std::string& planned_tip) {
   std::string base;
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, proposals_.LoadConfig(&base));
   DATAMCP_ASSIGN_OR_RETURN(auto work, FindWork(config, base));
@@ -149,13 +195,14 @@ Result<int> Reconciler::Scan() {
     }
   }
   DATAMCP_ASSIGN_OR_RETURN(std::set<int> replanned, ReleaseFinishedLocks());
-  ReplanOpenProposals(base, replanned);
+  ReplanOpenProposals(std::exchange(planned_tip, base), base, replanned);
   return added;
 }
 
-void Reconciler::ReplanOpenProposals(const std::string& tip, const std::set<int>& already) {
-  std::string previous = std::exchange(planned_tip_, tip);
-  // The first pass only learns the tip; later passes re-plan when it moved, once per move.
+void Reconciler::ReplanOpenProposals(const std::string& previous, const std::string& tip,
+                                     const std::set<int>& already) {
+  // The first pass only learns the tip; later passes re-plan when it moved, once per move
+  // (across replicas: the tip travels with the scan lease).
   if (previous.empty() || previous == tip) return;
   auto open = forge_.ListOpenPullRequests();
   if (!open.ok()) {
@@ -268,7 +315,7 @@ void Reconciler::Drain() {
       // One at a time per project, in order: a job put back stops its project's queue, so a
       // later commit is never applied before an earlier one.
       for (const auto& job : queues[i]) {
-        if (!RunJobCatching(job)) break;
+        if (stopping() || !RunJobCatching(job)) break;
       }
     }
   };
@@ -279,8 +326,14 @@ void Reconciler::Drain() {
   for (auto& t : threads) t.join();
 }
 
+bool Reconciler::stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 Status Reconciler::RunOnce() {
   std::lock_guard pass(pass_mu_);
+  if (leases_ != nullptr) DATAMCP_RETURN_IF_ERROR(TakeOverExpired().status());
   DATAMCP_RETURN_IF_ERROR(Scan().status());
   Drain();
   return Status::Ok();
@@ -305,7 +358,12 @@ void Reconciler::Start(std::chrono::milliseconds interval) {
         log::Warn("reconcile_failed", {{"error", s.message()}});
       }
       lock.lock();
-      cv_.wait_for(lock, interval, [this] { return stopping_ || poked_; });
+      // Another replica was scanning: scan again soon, so what it may have missed (a merge
+      // that landed during its pass) is not left for a whole interval.
+      auto wait = scan_deferred_ ? std::min<std::chrono::milliseconds>(
+                                       interval, std::chrono::milliseconds(500))
+                                 : interval;
+      cv_.wait_for(lock, wait, [this] { return stopping_ || poked_; });
       poked_ = false;
     }
   });

@@ -12,6 +12,7 @@
 #include "gitops/apply/unreviewed_push.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
+#include "gitops/state/lease_table.h"
 
 namespace datamcp::apply {
 
@@ -36,26 +37,50 @@ class Reconciler {
              Applier& applier, ReconcilerOptions options);
   ~Reconciler();
 
+  // Several replicas: the scan of the default branch (and what it records and re-plans) runs
+  // on one replica at a time, the one holding lease "reconciler.scan" in `leases` as
+  // `holder`; the others skip it and try again shortly. Every replica drains the queue (jobs
+  // are claimed in the database) and takes over the jobs of replicas whose lease passed
+  // (recorded as interrupted). Without this call the reconciler assumes it is alone.
+  void ShareWith(state::LeaseTable& leases, std::string holder, std::chrono::milliseconds ttl);
+
   // Loads the job queue; jobs cut off by a crash are recorded as interrupted (unless their
   // outcome was recorded before the crash).
   Status Recover();
-  // Queues what is missing; returns how many jobs were added.
+  // Jobs whose holder's lease passed (a replica died or lost the database) are recorded as
+  // interrupted, like jobs cut off by a crash. Returns how many.
+  Result<int> TakeOverExpired();
+  // Queues what is missing; returns how many jobs were added (0 when another replica is
+  // scanning: see scan_deferred()).
   Result<int> Scan();
   // Runs queued jobs until none is left.
   void Drain();
   // Scan + Drain now (used by tests and the CLI).
   Status RunOnce();
 
+  // For metrics: scans this replica ran holding the scan lease, and jobs of dead replicas it
+  // took over (recorded as interrupted).
+  std::uint64_t scans() const { return scans_.load(); }
+  std::uint64_t taken_over() const { return taken_over_.load(); }
+
   void Start(std::chrono::milliseconds interval);
   void Poke();
+  // Stops the background pass: the job running finishes, no other is claimed.
   void Stop();
 
  private:
   // Returns the waiting pull requests it re-planned.
   Result<std::set<int>> ReleaseFinishedLocks();
-  // When the default branch moved to `tip` since the last pass, re-plans every open
-  // proposal (but `already`) so its plan is of what merging it now would produce.
-  void ReplanOpenProposals(const std::string& tip, const std::set<int>& already);
+  // When the default branch moved from `previous` to `tip`, re-plans every open proposal (but
+  // `already`) so its plan is of what merging it now would produce.
+  void ReplanOpenProposals(const std::string& previous, const std::string& tip,
+                           const std::set<int>& already);
+  // Scan's work under the scan lease; `planned_tip` is the tip open proposals were planned on
+  // (updated).
+  Result<int> ScanHolding(std::string& planned_tip);
+  // Records jobs cut off mid-apply (by a crash or a dead replica) as interrupted.
+  Status RecordCutOff(const std::vector<jobs::Job>& cut_off);
+  bool stopping();
   Status RunOnceCatching();
   // A pull request closed without merging: a `closed` note on its head (once), so the
   // repository records that its plan was abandoned and which locks it gave back.
@@ -82,6 +107,13 @@ class Reconciler {
   Applier& applier_;
   UnreviewedPushRecorder unreviewed_;
   ReconcilerOptions options_;
+
+  state::LeaseTable* leases_ = nullptr;  // set by ShareWith
+  std::string holder_;
+  std::chrono::milliseconds lease_ttl_{0};
+  std::atomic<bool> scan_deferred_{false};
+  std::atomic<std::uint64_t> scans_{0};
+  std::atomic<std::uint64_t> taken_over_{0};  // the last Scan found another replica scanning
 
   std::mutex pass_mu_;  // one pass at a time
   std::mutex projects_mu_;

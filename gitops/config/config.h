@@ -32,6 +32,9 @@ struct ServerConfig {
   std::string public_url;
   std::vector<std::string> allowed_origins;  // browser Origins accepted on /mcp
   std::vector<std::string> allowed_hosts;    // Host header values accepted (DNS rebinding)
+  // On SIGTERM /readyz answers 503 for this long before the server stops accepting, so a load
+  // balancer stops sending requests first.
+  int shutdown_delay_seconds = 0;
 };
 
 struct RepositoryConfig {
@@ -114,10 +117,27 @@ struct McpConfig {
   int rate_limit_per_minute = 60;  // refill rate of that bucket; 0: no limit
 };
 
+// CI callers (POST /ci/promote): GitHub Actions OIDC tokens, verified with these keys.
+// The endpoint is off unless jwks_file or jwks_url is set.
+struct CiConfig {
+  std::string jwks_file;  // a JWK Set file (re-read on an unknown kid)
+  std::string jwks_url;   // or its URL, e.g. the issuer's /.well-known/jwks
+  std::string jwks_ca_file;
+  std::string issuer = "https://token.actions.githubusercontent.com";
+  std::string audience;               // required `aud`; unset: the server's public URL
+  int jwks_min_refresh_seconds = 60;  // at most one refetch per this, whatever the kids
+  int max_token_lifetime_seconds = 3600;
+
+  bool enabled() const { return !jwks_file.empty() || !jwks_url.empty(); }
+};
+
 struct StateConfig {
   // Empty: SQLite in work_dir/state.db (one replica). Set: PostgreSQL, shared by replicas.
   Secret postgres_url;
   int postgres_connections = 4;
+  // A replica's claims (jobs, deliveries, the reconciler's scan) hold this long unless
+  // renewed (every third of it); a replica that dies gives its work up after at most this.
+  int lease_seconds = 30;
 };
 
 struct LogConfig {
@@ -136,6 +156,7 @@ struct Config {
   PlanConfig plan;
   ApplyConfig apply;
   McpConfig mcp;
+  CiConfig ci;
   StateConfig state;
   LogConfig log;
 

@@ -63,6 +63,9 @@ const std::vector<KeySpec>& Keys() {
                   "Browser Origins accepted on /mcp besides the server's own."),
       DATAMCP_KEY("server.allowed_hosts", server.allowed_hosts,
                   "Host header values accepted besides localhost and the bind address."),
+      DATAMCP_KEY("server.shutdown_delay_seconds", server.shutdown_delay_seconds,
+                  "On SIGTERM, /readyz answers 503 for this long before the server stops "
+                  "accepting, so a load balancer stops routing to it first."),
       DATAMCP_KEY("repository.url", repository.url,
                   "GitOps repository (https://, ssh://, git://, file://); empty: a local "
                   "repository under work_dir made from repo-template/."),
@@ -161,6 +164,22 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("apply.env_files", apply.env_files,
                   "Files of KEY=VALUE lines given to apply processes only (credentials that "
                   "can change infrastructure); their values are masked."),
+      DATAMCP_KEY("ci.jwks_file", ci.jwks_file,
+                  "JWKS file with the keys of CI's OIDC tokens (POST /ci/promote); re-read when "
+                  "a token names an unknown kid."),
+      DATAMCP_KEY("ci.jwks_url", ci.jwks_url,
+                  "Or the JWKS URL, e.g. "
+                  "https://token.actions.githubusercontent.com/.well-known/jwks; cached, "
+                  "refetched on an unknown kid or after an hour."),
+      DATAMCP_KEY("ci.jwks_ca_file", ci.jwks_ca_file, "Extra CA bundle for ci.jwks_url."),
+      DATAMCP_KEY("ci.issuer", ci.issuer, "Required iss claim of CI tokens."),
+      DATAMCP_KEY("ci.audience", ci.audience,
+                  "Required aud claim of CI tokens; unset: the server's public URL."),
+      DATAMCP_KEY("ci.jwks_min_refresh_seconds", ci.jwks_min_refresh_seconds,
+                  "Fewest seconds between two fetches of the CI keys (unknown kids cannot "
+                  "make it fetch more often)."),
+      DATAMCP_KEY("ci.max_token_lifetime_seconds", ci.max_token_lifetime_seconds,
+                  "Longest CI token lifetime accepted (exp - iat); iat is required."),
       DATAMCP_KEY("mcp.read_only", mcp.read_only,
                   "Expose only read-only MCP tools: write tools are neither listed nor callable."),
       DATAMCP_KEY("mcp.tools", mcp.tools,
@@ -176,6 +195,10 @@ const std::vector<KeySpec>& Keys() {
                   "database; empty: SQLite in work_dir/state.db."),
       DATAMCP_KEY("state.postgres_connections", state.postgres_connections,
                   "Connections each replica keeps to PostgreSQL."),
+      DATAMCP_KEY("state.lease_seconds", state.lease_seconds,
+                  "How long a replica's claims on work (apply jobs, webhook deliveries, the "
+                  "reconciler's scan) hold without renewal; a dead replica's work is taken "
+                  "over (an apply it was running is recorded as interrupted) after this."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

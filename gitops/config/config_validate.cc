@@ -34,6 +34,9 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.request_head_timeout_seconds < 1 || s.request_head_timeout_seconds > 300) {
     return Bad("server.request_head_timeout_seconds", "must be between 1 and 300 seconds");
   }
+  if (s.shutdown_delay_seconds < 0 || s.shutdown_delay_seconds > 300) {
+    return Bad("server.shutdown_delay_seconds", "must be between 0 and 300");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");
@@ -138,6 +141,9 @@ Status Validate(const Config& c) {
     return Bad("plan.allowed_hosts",
                "needs plan.network: allow (with none, planners reach no host)");
   }
+  if (c.state.lease_seconds < 3 || c.state.lease_seconds > 3600) {
+    return Bad("state.lease_seconds", "must be between 3 and 3600");
+  }
   if (c.state.postgres_connections < 1 || c.state.postgres_connections > 100) {
     return Bad("state.postgres_connections", "must be between 1 and 100");
   }
@@ -146,6 +152,24 @@ Status Validate(const Config& c) {
     return Bad("state.postgres_url",
                "must be a PostgreSQL URL (postgresql://user@host:5432/dbname) or a libpq "
                "key=value string");
+  }
+  if (!c.ci.jwks_file.empty() && !c.ci.jwks_url.empty()) {
+    return Bad("ci.jwks_url", "set either ci.jwks_file or ci.jwks_url, not both");
+  }
+  if (!c.ci.jwks_url.empty() && !c.ci.jwks_url.starts_with("https://") &&
+      !c.ci.jwks_url.starts_with("http://")) {
+    return Bad("ci.jwks_url", "'" + c.ci.jwks_url + "' must start with https:// or http://");
+  }
+  if (c.ci.jwks_min_refresh_seconds < 1 || c.ci.jwks_min_refresh_seconds > 86400) {
+    return Bad("ci.jwks_min_refresh_seconds", "must be between 1 and 86400");
+  }
+  if (c.ci.max_token_lifetime_seconds < 60 || c.ci.max_token_lifetime_seconds > 86400) {
+    return Bad("ci.max_token_lifetime_seconds", "must be between 60 and 86400");
+  }
+  if (c.ci.enabled() && c.ci.issuer.empty()) {
+    return Bad("ci.issuer",
+               "must not be empty (GitHub Actions: "
+               "https://token.actions.githubusercontent.com)");
   }
   if (c.argocd.sync_timeout_seconds < 1 || c.argocd.poll_interval_seconds < 1) {
     return Bad("argocd.sync_timeout_seconds", "timeouts must be at least 1 second");

@@ -138,6 +138,10 @@ class Forge {
   // InvalidArgument for comment_id <= 0 (nothing sent); NotFound when there is no such
   // comment. Forges whose comments are never commands may do nothing.
   virtual Status AddCommentReaction(long long comment_id, Reaction reaction) = 0;
+
+  // Closes an open pull request without merging, after posting `comment` on it (why, with a
+  // link to what replaces it). FailedPrecondition when it is not open (nothing changed).
+  virtual Status ClosePullRequest(int number, const std::string& comment) = 0;
 };
 
 }  // namespace datamcp::forge

@@ -236,6 +236,18 @@ Status GithubForge::SetCommitStatus(const std::string& sha, const CommitState& s
   return Call("POST", "/statuses/" + sha, &body).status();
 }
 
+Status GithubForge::ClosePullRequest(int number, const std::string& comment) {
+  DATAMCP_ASSIGN_OR_RETURN(PullRequest pr, GetPullRequest(number));
+  if (pr.state != PullRequestState::kOpen) {
+    return FailedPrecondition("pull request #" + std::to_string(number) + " is not open");
+  }
+  std::string n = std::to_string(number);
+  json note = {{"body", comment}};
+  DATAMCP_RETURN_IF_ERROR(Call("POST", "/issues/" + n + "/comments", &note).status());
+  json body = {{"state", "closed"}};
+  return Call("PATCH", "/pulls/" + n, &body).status();
+}
+
 Result<std::vector<Review>> GithubForge::ListReviews(int number) {
   DATAMCP_ASSIGN_OR_RETURN(json list, GetAll("/pulls/" + std::to_string(number) + "/reviews"));
   return ParseList<Review>(list, &github_json::ParseReview);

@@ -50,6 +50,7 @@ class GithubForge final : public Forge {
   Result<Permission> GetPermission(const std::string& user) override;
   Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) override;
   Status AddCommentReaction(long long comment_id, Reaction reaction) override;
+  Status ClosePullRequest(int number, const std::string& comment) override;
 
  private:
   GithubForge(const GithubForgeOptions& options, Clock& clock);

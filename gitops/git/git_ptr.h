@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gitops/common/status.h"
 
@@ -42,6 +43,8 @@ using ConfigPtr = GitPtr<git_config, git_config_free>;
 // (libgit2 keeps the last error per thread). `what` says which operation failed.
 // The paths an index holds in conflict, comma-separated ("?" when they cannot be listed).
 std::string ConflictPaths(git_index* index);
+// The same paths, one each (empty when they cannot be listed).
+std::vector<std::string> ConflictPathList(git_index* index);
 
 inline Status GitStatus(int rc, const std::string& what) {
   if (rc >= 0) return Status::Ok();

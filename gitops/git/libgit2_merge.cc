@@ -5,17 +5,23 @@
 
 namespace datamcp::git {
 
-std::string ConflictPaths(git_index* index) {
-  std::string paths;
+std::vector<std::string> ConflictPathList(git_index* index) {
+  std::vector<std::string> paths;
   git_index_conflict_iterator* it = nullptr;
-  if (git_index_conflict_iterator_new(&it, index) != 0) return "?";
+  if (git_index_conflict_iterator_new(&it, index) != 0) return paths;
   const git_index_entry *ancestor, *ours, *theirs;
   while (git_index_conflict_next(&ancestor, &ours, &theirs, it) == 0) {
     const git_index_entry* e = ours ? ours : theirs ? theirs : ancestor;
-    paths += (paths.empty() ? "" : ", ") + std::string(e->path);
+    paths.emplace_back(e->path);
   }
   git_index_conflict_iterator_free(it);
   return paths;
+}
+
+std::string ConflictPaths(git_index* index) {
+  std::string out;
+  for (const auto& path : ConflictPathList(index)) out += (out.empty() ? "" : ", ") + path;
+  return out.empty() ? "?" : out;
 }
 
 Result<std::string> Libgit2Repository::MergeCommits(const std::string& base,

@@ -66,6 +66,8 @@ class Libgit2Repository final : public Repository {
   Result<std::string> MergeBase(const std::string& a, const std::string& b) override;
   Result<std::string> MergeCommits(const std::string& base, const std::string& head) override;
   Result<std::string> ExportTree(const std::string& commit, const std::string& parent_dir) override;
+  Result<RebuildResult> RebuildBranch(const std::string& branch, const std::string& head,
+                                      const std::string& onto, const std::string& message) override;
 
   Result<std::string> CreateCommit(const std::string& base, const ChangeSet& changes,
                                    const CommitMeta& meta) override;
@@ -102,9 +104,14 @@ class Libgit2Repository final : public Repository {
   Result<std::string> ResolveIn(git_repository* repo, const std::string& ref);
   // Pushes local commit `commit` to `remote_ref` (via a temporary local ref), checking that
   // the remote ref is at `expected` first. Transport errors are a non-OK status; a refusal by
-  // the server is a PushResult with ok == false.
+  // the server is a PushResult with ok == false. `replace`: the new commit need not descend
+  // from `expected` (RebuildBranch only).
   Result<PushResult> PushCommit(git_repository* repo, const std::string& commit,
-                                const std::string& remote_ref, const std::string& expected);
+                                const std::string& remote_ref, const std::string& expected,
+                                bool replace = false);
+  // Sets refs/remotes/origin/<branch> after a push (a concurrent fetch may hold its lock:
+  // then the next fetch sets it).
+  void TrackPushed(git_repository* repo, const std::string& branch, const git_oid* commit);
   Result<std::string> CommitOnce(const std::string& branch, const std::string& base_ref,
                                  const ChangeSet& changes, const CommitMeta& meta,
                                  std::string* remote_tip);

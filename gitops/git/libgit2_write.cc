@@ -95,7 +95,7 @@ Result<std::string> Libgit2Repository::CreateCommit(const std::string& base,
 
 Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std::string& commit,
                                                  const std::string& remote_ref,
-                                                 const std::string& expected) {
+                                                 const std::string& expected, bool replace) {
   git_oid id;
   if (git_oid_fromstr(&id, commit.c_str()) < 0) return InvalidArgument("bad commit id " + commit);
   if (SendPackSupports(options_.remote.url)) {
@@ -125,7 +125,7 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
     git_push_options opts = GIT_PUSH_OPTIONS_INIT;
     session.Fill(&opts.callbacks);
     opts.pb_parallelism = 1;
-    std::string spec = local + ":" + remote_ref;
+    std::string spec = (replace ? "+" : "") + local + ":" + remote_ref;
     char* specs[] = {spec.data()};
     git_strarray arr = {specs, 1};
     // Upload only: the remote-tracking ref is updated below, tolerating concurrent fetches.
@@ -158,15 +158,17 @@ Result<PushResult> Libgit2Repository::PushBranch(const std::string& branch,
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   DATAMCP_ASSIGN_OR_RETURN(CommitPtr c, LookupCommit(lease.get(), commit));
   DATAMCP_ASSIGN_OR_RETURN(PushResult r, PushCommit(lease.get(), commit, ref, expected_remote));
-  if (r.ok) {
-    std::string tracking = "refs/remotes/origin/" + branch;
-    git_reference* raw = nullptr;
-    if (git_reference_create(&raw, lease.get(), tracking.c_str(), git_commit_id(c.get()), 1,
-                             "datamcp push") == 0) {
-      git_reference_free(raw);
-    }  // else a concurrent fetch holds the lock; the next fetch sets it
-  }
+  if (r.ok) TrackPushed(lease.get(), branch, git_commit_id(c.get()));
   return r;
+}
+
+void Libgit2Repository::TrackPushed(git_repository* repo, const std::string& branch,
+                                    const git_oid* commit) {
+  std::string tracking = "refs/remotes/origin/" + branch;
+  git_reference* raw = nullptr;
+  if (git_reference_create(&raw, repo, tracking.c_str(), commit, 1, "datamcp push") == 0) {
+    git_reference_free(raw);
+  }
 }
 
 Result<std::string> Libgit2Repository::CommitOnce(const std::string& branch,

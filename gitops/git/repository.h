@@ -93,6 +93,13 @@ struct PushResult {
   std::string message;
 };
 
+// What RebuildBranch did. With conflicts nothing was written to the remote.
+struct RebuildResult {
+  std::string commit;                  // the branch's tip now (its old tip unless rebuilt)
+  bool rebuilt = false;                // a new commit on `onto` replaced the branch
+  std::vector<std::string> conflicts;  // paths both `onto` and the branch changed
+};
+
 struct ProposeResult {
   std::string commit;  // the commit now at refs/heads/<branch> on the remote
   std::string base;    // the commit it was built on
@@ -134,6 +141,19 @@ class Repository {
   // plan it. FailedPrecondition naming the paths when they conflict.
   virtual Result<std::string> MergeCommits(const std::string& base, const std::string& head) {
     return Internal("MergeCommits of " + base + " and " + head + " is not supported here");
+  }
+  // Rebuilds the bot-owned `branch`, whose tip is `head`, on `onto`: one new commit whose
+  // parent is `onto` and whose tree is the three-way merge of the branch's change since its
+  // merge base with `onto` (what a rebase of the squashed branch gives), with `message`, the
+  // author of `head` and the bot as committer. Pushed only while the remote branch is still
+  // at `head` (Conflict otherwise: fetch and retry); it replaces the branch, the one push
+  // that is not a fast-forward, and only on bot-owned branches. Paths both sides changed are
+  // returned in RebuildResult::conflicts and nothing is pushed. When the branch already
+  // contains `onto`, nothing is done (rebuilt false).
+  virtual Result<RebuildResult> RebuildBranch(const std::string& branch,
+                                              const std::string& /*head*/, const std::string& onto,
+                                              const std::string& /*message*/) {
+    return Internal("RebuildBranch of " + branch + " on " + onto + " is not supported here");
   }
   // Writes the files of `commit` into a new directory under `parent_dir` and returns its path.
   // No .git; files are read-only (0444, executables 0555); directories stay writable so tools

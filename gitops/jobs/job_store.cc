@@ -46,7 +46,14 @@ Result<std::vector<Job>> JobStore::Select(const std::string& where,
 Result<std::vector<Job>> JobStore::Load() {
   const std::string detail =
       "the bot stopped while this job was running; check the project and re-run by hand";
-  DATAMCP_ASSIGN_OR_RETURN(std::vector<Job> running, WithState("running"));
+  std::vector<Job> running;
+  if (db_.dialect() == state::Dialect::kSqlite) {
+    DATAMCP_ASSIGN_OR_RETURN(running, WithState("running"));
+  } else {
+    DATAMCP_ASSIGN_OR_RETURN(running,
+                             Select("WHERE state = 'running' AND (holder = $1 OR lease_until < $2)",
+                                    {holder_, clock_.UnixSeconds()}));
+  }
   for (Job& job : running) {
     DATAMCP_RETURN_IF_ERROR(SetState(job.id, "interrupted", detail));
     job.state = "interrupted";
@@ -94,7 +101,11 @@ Result<bool> JobStore::Claim(const std::string& id) {
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2, "
-                         "holder = $3, lease_until = $4 WHERE id = $1 AND state = 'queued'",
+                         "holder = $3, lease_until = $4 WHERE id = $1 AND state = 'queued' "
+                         "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.project = jobs.project "
+                         "AND e.state IN ('queued', 'running') AND (e.created_at < "
+                         "jobs.created_at OR (e.created_at = jobs.created_at AND e.seq < "
+                         "jobs.seq)))",
                          {id, clock_.UnixSeconds(), holder_, LeaseEnd()}));
     if (claimed > 0) return Status::Ok();
     DATAMCP_ASSIGN_OR_RETURN(std::vector<state::Row> rows,
@@ -103,6 +114,7 @@ Result<bool> JobStore::Claim(const std::string& id) {
     return Status::Ok();
   }));
   if (claimed == 0 && !exists) return NotFound("job " + id + " does not exist");
+  if (claimed > 0) ++claims_;
   return claimed > 0;
 }
 
@@ -134,6 +146,7 @@ Result<std::optional<Job>> JobStore::ClaimNext() {
     return Status::Ok();
   }));
   if (id.empty()) return std::optional<Job>();
+  ++claims_;
   return Get(id);
 }
 
@@ -147,6 +160,17 @@ Result<bool> JobStore::Renew(const std::string& id) {
     return Status::Ok();
   }));
   return renewed > 0;
+}
+
+Result<long long> JobStore::RenewAll() {
+  long long renewed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        renewed, tx.Exec("UPDATE jobs SET lease_until = $2 WHERE holder = $1 AND state = 'running'",
+                         {holder_, LeaseEnd()}));
+    return Status::Ok();
+  }));
+  return renewed;
 }
 
 Result<std::vector<Job>> JobStore::ExpireLeases() {

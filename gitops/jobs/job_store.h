@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,15 +50,19 @@ class JobStore {
   JobStore(state::Database& db, const Clock& clock, JobStoreOptions options = {});
 
   // Marks the jobs that were running as interrupted and returns them (call at start-up).
+  // SQLite (one server per work directory): every running job was this server's before it
+  // stopped. PostgreSQL (replicas share it): only this holder's jobs and those whose lease
+  // has passed; another replica's live claims are left alone.
   Result<std::vector<Job>> Load();
 
   // Adds a queued job; false when a job with this id already exists (in any state).
   Result<bool> Enqueue(Job job);
 
   // Takes a queued job to run it: true when this call moved it from queued to running, false
-  // when it is not queued (another worker or replica claimed it, or it finished). The database
-  // decides, so across replicas one claim per (merge commit, project) wins. NotFound when no
-  // job has this id.
+  // when it is not queued (another worker or replica claimed it, or it finished) or when an
+  // earlier job of its project is still queued or running (a project's jobs run one at a
+  // time, in order, across replicas). The database decides, so across replicas one claim per
+  // (merge commit, project) wins. NotFound when no job has this id.
   Result<bool> Claim(const std::string& id);
 
   // Claims the oldest queued job (any project), or returns nullopt when none is queued.
@@ -68,12 +74,18 @@ class JobStore {
   // under this holder (its lease expired and another replica took it over).
   Result<bool> Renew(const std::string& id);
 
+  // Extends the lease of every job this holder runs (the replica's heartbeat); returns how
+  // many it runs.
+  Result<long long> RenewAll();
+
   // Running jobs whose lease has passed (their holder died or lost the database) become
   // interrupted and are returned, for the caller to record: a job cut off mid-apply needs a
   // human and is never run again automatically.
   Result<std::vector<Job>> ExpireLeases();
 
   const std::string& holder() const { return holder_; }
+  // Claims this store won (Claim and ClaimNext), for metrics.
+  std::uint64_t claims() const { return claims_.load(); }
 
   // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
@@ -92,6 +104,7 @@ class JobStore {
   const Clock& clock_;
   const std::chrono::seconds lease_;
   std::string holder_;
+  std::atomic<std::uint64_t> claims_{0};
 };
 
 }  // namespace datamcp::jobs

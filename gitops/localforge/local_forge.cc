@@ -127,4 +127,22 @@ Result<std::vector<forge::PullRequestFile>> LocalForge::ListPullRequestFiles(int
 
 Status LocalForge::AddCommentReaction(long long, forge::Reaction) { return Status::Ok(); }
 
+Status LocalForge::ClosePullRequest(int number, const std::string& comment) {
+  return store_
+      .Update(
+          number, "close",
+          [&](PullRecord& r) {
+            if (r.state != "open") {
+              return FailedPrecondition("pull request #" + std::to_string(number) + " is not open");
+            }
+            r.state = "closed";
+            r.closed_by = kBotUser;
+            long long id = 1;
+            for (const auto& c : r.comments) id = std::max(id, c.id + 1);
+            r.comments.push_back({id, kBotUser, comment, r.updated_at});
+            return Status::Ok();
+          })
+      .status();
+}
+
 }  // namespace datamcp::localforge

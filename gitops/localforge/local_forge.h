@@ -28,6 +28,8 @@ class LocalForge final : public forge::Forge {
   // Local comments are never commands (humans use the CLI), so there is nothing to
   // acknowledge: does nothing and returns OK.
   Status AddCommentReaction(long long comment_id, forge::Reaction reaction) override;
+  // Closed by the bot (closed_by "datamcp"), the comment kept in the record.
+  Status ClosePullRequest(int number, const std::string& comment) override;
 
   // The comment author the bot writes as.
   static constexpr const char* kBotUser = "datamcp";

@@ -69,6 +69,13 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
                      git_blob_rawsize(blob.get()));
     auto j = ParseJsonOrDiscarded(text);
     DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, PullRecordFromJson(j));
+    // An open pull request's head is its branch, wherever it moved since the record was
+    // written (a push, a refresh): the plan, the statuses and the merge gate follow it.
+    git_oid tip;
+    if (pr.state == "open" &&
+        git_reference_name_to_id(&tip, repo, ("refs/heads/" + pr.head_ref).c_str()) == 0) {
+      pr.head_sha = git_oid_tostr_s(&tip);
+    }
     snap.prs[pr.number] = std::move(pr);
   }
   return snap;

@@ -42,7 +42,7 @@ struct PullRecord {
   std::string title;
   std::string body;
   std::string head_ref;  // branch name, without refs/heads/
-  std::string head_sha;
+  std::string head_sha;  // open: the branch's tip as read (LocalPrStore follows the branch)
   std::string base_ref;
   std::string state = "open";  // open | closed
   bool merged = false;

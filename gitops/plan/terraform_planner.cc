@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <system_error>
 
 #include "gitops/common/digest.h"
+#include "gitops/plan/terraform_init_cache.h"
 #include "gitops/plan/workspace.h"
 #include "gitops/process/bounded_parallel.h"
 
@@ -41,6 +45,30 @@ Result<fs::path> ProjectDir(const std::string& tree_copy, const std::string& pro
     return InvalidArgument("'" + project + "' holds no *.tf file: it is not a Terraform project");
   }
   return dir;
+}
+
+// Terraform does not promise that concurrent `init`s may share a plugin cache: inits on one
+// cache run one at a time in this process (planners are made per project), plans in parallel.
+std::mutex& InitMutex(const std::string& plugin_cache_dir) {
+  static std::mutex registry_mu;
+  static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
+  std::lock_guard lock(registry_mu);
+  auto& mu = mutexes[plugin_cache_dir];
+  if (!mu) mu = std::make_unique<std::mutex>();
+  return *mu;
+}
+
+// `terraform plan -out` ends with where it saved the plan and how to apply it: not for
+// reviewers (and it names a scratch path).
+std::string WithoutSavedPlanFooter(std::string text) {
+  std::size_t saved = text.rfind("\nSaved the plan to: ");
+  if (saved == std::string::npos) return text;
+  text.erase(saved + 1);
+  // The rule terraform prints above it.
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::size_t rule = text.rfind('\n');
+  if (rule != std::string::npos && text.compare(rule + 1, 3, "\xe2\x94\x80") == 0) text.erase(rule);
+  return text + "\n";
 }
 
 }  // namespace
@@ -128,18 +156,34 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   plan.project = project;
   plan.working_dir = dir.string();
   plan.plan_file = (fs::path(work_dir) / "plans" / (Slug(project) + ".tfplan")).string();
-  {
-    std::lock_guard<std::mutex> lock(init_mu_);
-    DATAMCP_RETURN_IF_ERROR(RunStep(plan.working_dir, {"init", "-input=false", "-no-color"},
-                                    work_dir, Step::kInit, "terraform init" + in, false)
-                                .status());
+  // The init cache's key covers what init depends on; the backend arguments come from the
+  // environment (TF_CLI_ARGS_init).
+  TerraformInitCache cache(options_.init_cache_dir);
+  auto init_args = options_.env.find("TF_CLI_ARGS_init");
+  std::string key =
+      cache.Key(tree_copy, plan.working_dir,
+                options_.terraform_bin + "\n" +
+                    (init_args == options_.env.end() ? std::string() : init_args->second));
+  bool restored = cache.Restore(key, plan.working_dir);
+  if (!restored) {
+    DATAMCP_RETURN_IF_ERROR(Init(plan.working_dir, work_dir, key, "terraform init" + in));
   }
-  DATAMCP_RETURN_IF_ERROR(
-      RunStep(plan.working_dir,
-              // The state is read-only in the plan's sandbox: plans never take the lock.
-              {"plan", "-input=false", "-no-color", "-lock=false", "-out=" + plan.plan_file},
-              work_dir, Step::kPlan, "terraform plan" + in, false)
-          .status());
+  std::vector<std::string> plan_args = {"plan", "-input=false", "-no-color", "-lock=false",
+                                        "-out=" + plan.plan_file};
+  // The state is read-only in the plan's sandbox: plans never take the lock.
+  Result<std::string> text =
+      RunStep(plan.working_dir, plan_args, work_dir, Step::kPlan, "terraform plan" + in, false);
+  if (!text.ok() && restored &&
+      text.status().message().find("terraform init") != std::string::npos) {
+    // The cache's key missed something init depends on: init after all.
+    std::error_code ec;
+    fs::remove_all(dir / ".terraform", ec);
+    cache.Forget(key);
+    DATAMCP_RETURN_IF_ERROR(Init(plan.working_dir, work_dir, key, "terraform init" + in));
+    text =
+        RunStep(plan.working_dir, plan_args, work_dir, Step::kPlan, "terraform plan" + in, false);
+  }
+  DATAMCP_RETURN_IF_ERROR(text.status());
   DATAMCP_ASSIGN_OR_RETURN(std::string json,
                            RunStep(plan.working_dir, {"show", "-json", plan.plan_file}, work_dir,
                                    Step::kPlan, "terraform show -json" + in, true));
@@ -148,11 +192,18 @@ Result<TerraformPlan> TerraformPlanner::PlanInCopy(const std::string& tree_copy,
   plan.summary = std::move(digest->summary);
   plan.changes = std::move(digest->changes);
   plan.fingerprint = std::move(digest->fingerprint);
-  DATAMCP_ASSIGN_OR_RETURN(
-      std::string text, RunStep(plan.working_dir, {"show", "-no-color", plan.plan_file}, work_dir,
-                                Step::kPlan, "terraform show" + in, false));
-  plan.text = masker_.Mask(text);
+  plan.text = masker_.Mask(WithoutSavedPlanFooter(std::move(text).value()));
   return plan;
+}
+
+Status TerraformPlanner::Init(const std::string& dir, const std::string& work_dir,
+                              const std::string& key, const std::string& what) const {
+  std::lock_guard<std::mutex> lock(InitMutex(options_.plugin_cache_dir));
+  DATAMCP_RETURN_IF_ERROR(
+      RunStep(dir, {"init", "-input=false", "-no-color"}, work_dir, Step::kInit, what, false)
+          .status());
+  TerraformInitCache(options_.init_cache_dir).Store(key, dir);
+  return Status::Ok();
 }
 
 Result<TerraformPlan> TerraformPlanner::Plan(const TerraformPlanRequest& request) const {

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +21,9 @@ struct TerraformPlannerOptions {
   // adds TF_CLI_CONFIG_FILE (an empty file), TF_PLUGIN_CACHE_DIR, CHECKPOINT_DISABLE=1,
   // TF_IN_AUTOMATION=1 and TF_INPUT=0, overriding any of those given here.
   std::map<std::string, std::string> env;
+  // Where the results of `terraform init` are kept for reuse (TerraformInitCache); empty:
+  // every plan runs init.
+  std::string init_cache_dir;
   // Local-backend state of the project (bound read-only for init/plan/show, writable for
   // apply); empty when the project keeps no local state.
   std::string state_dir;
@@ -64,12 +66,13 @@ struct TerraformApplyResult {
 };
 
 // Plans and applies Terraform projects with the terraform CLI through a ProcessRunner:
-// `init -input=false`, `plan -input=false -out=FILE`, `show -json FILE` (summary and
-// fingerprint), `show FILE` (text). Every command runs in the runner's sandbox: it sees the
-// work_dir (writable), the plugin cache (writable for init only) and state_dir (writable
-// for apply only), nothing else of the server. Thread-safe: runs share nothing but the plugin
-// cache, and `init`s (which write it) run one at a time. The runner and masker must outlive the
-// planner.
+// `init -input=false` (skipped when the init cache holds the project's providers, modules and
+// backend, and run after all when the plan asks for it), `plan -input=false -out=FILE` (its
+// output is the text shown), `show -json FILE` (summary and fingerprint). Every command runs in the
+// runner's sandbox: it sees the work_dir (writable), the plugin cache (writable for init only) and
+// state_dir (writable for apply only), nothing else of the server. Thread-safe: runs share nothing
+// but the plugin cache, and `init`s (which write it) run one at a time in the process, whichever
+// planner runs them. The runner and masker must outlive the planner.
 class TerraformPlanner {
  public:
   TerraformPlanner(process::ProcessRunner& runner, const process::Masker& masker,
@@ -104,13 +107,13 @@ class TerraformPlanner {
                               const std::string& work_dir, Step step, const std::string& what,
                               bool need_all) const;
   Status Prepare(const std::string& work_dir) const;
+  // `terraform init` in `dir`, one at a time per plugin cache; stored in the init cache.
+  Status Init(const std::string& dir, const std::string& work_dir, const std::string& key,
+              const std::string& what) const;
 
   process::ProcessRunner& runner_;
   const process::Masker& masker_;
   TerraformPlannerOptions options_;
-  // Terraform does not promise that concurrent `init`s may share a plugin cache: inits run
-  // one at a time, plans in parallel.
-  mutable std::mutex init_mu_;
 };
 
 // The Terraform projects under `roots` of a tree: the directories (relative to tree_dir,

@@ -9,6 +9,7 @@
 #include "gitops/common/digest.h"
 #include "gitops/common/durable_file.h"
 #include "gitops/common/log.h"
+#include "gitops/process/bounded_parallel.h"
 #include "gitops/repo/provider_policy.h"
 
 namespace datamcp::proposal {
@@ -221,23 +222,26 @@ Result<PlanRun> PlanService::Plan(const repo::RepoConfig& config, const std::str
       DATAMCP_ASSIGN_OR_RETURN(base_tree, repo_.ExportTree(base, dir));
     }
   }
-  int n = 0;
-  for (const auto& project : projects) {
-    std::string work = (fs::path(dir) / ("p" + std::to_string(n++))).string();
-    fs::create_directories(work);
-    run.plans.push_back(project.kind == ProjectKind::kTerraform
-                            ? PlanTerraform(config, project, head_tree, work)
-                            : PlanArgoApp(config, project, base_tree, head_tree, work));
-    ProjectPlan& planned = run.plans.back();
+  // Projects plan in parallel, up to plan.parallelism at once; results keep their order.
+  run.plans.resize(projects.size());
+  process::RunBounded(projects.size(), options_.terraform.parallelism, [&](std::size_t i) {
+    const Project& project = projects[i];
+    std::string work = (fs::path(dir) / ("p" + std::to_string(i))).string();
+    std::error_code ec;
+    fs::create_directories(work, ec);
+    run.plans[i] = project.kind == ProjectKind::kTerraform
+                       ? PlanTerraform(config, project, head_tree, work)
+                       : PlanArgoApp(config, project, base_tree, head_tree, work);
+    ProjectPlan& planned = run.plans[i];
     if (auto env = config.FindEnvironment(project.env); env.ok() && planned.ok) {
       planned.policy = EvaluatePolicies((*env)->policies, planned.changes);
     }
     log::Info("project_planned", {{"project", project.path},
                                   {"commit", head},
-                                  {"ok", run.plans.back().ok},
-                                  {"summary", run.plans.back().summary},
-                                  {"policy_denied", run.plans.back().policy.Denied()}});
-  }
+                                  {"ok", planned.ok},
+                                  {"summary", planned.summary},
+                                  {"policy_denied", planned.policy.Denied()}});
+  });
   return run;
 }
 

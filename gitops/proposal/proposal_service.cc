@@ -304,6 +304,12 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
                               " comes from a fork; forks are not planned");
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string head, repo_.ResolveRef(pr.head_sha));
+  return PlanHead(number, pr.author, config, base, head);
+}
+
+Result<PlanOutcome> ProposalService::PlanHead(int number, const std::string& author,
+                                              const repo::RepoConfig& config,
+                                              const std::string& base, const std::string& head) {
   DATAMCP_ASSIGN_OR_RETURN(std::string merge_base, repo_.MergeBase(base, head));
   std::string planned = head;
   if (merge_base != base) {
@@ -312,8 +318,10 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
     auto merged = repo_.MergeCommits(base, head);
     if (!merged.ok()) {
       if (merged.status().code() != StatusCode::kFailedPrecondition) return merged.status();
-      std::string why = "conflicts with " + options_.default_branch + "; rebase the branch on " +
-                        options_.default_branch + " and push, or propose the change again";
+      std::string why = "conflicts with " + options_.default_branch +
+                        "; refresh it (`datamcp refresh " + std::to_string(number) +
+                        "` or the refresh_proposal tool) to see the paths, or propose the "
+                        "change again";
       forge::CommitState state{forge::CommitStateKind::kFailure, "datamcp/plan", why, ""};
       DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(head, state));
       return FailedPrecondition("pull request #" + std::to_string(number) + ": " +
@@ -324,7 +332,7 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
   DATAMCP_RETURN_IF_ERROR(CheckProposedConfig(number, base, planned, head));
   DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, planned));
   run.head = head;  // the records go on the pull request's head, which reviewers see
-  return Report(number, pr.author, run);
+  return Report(number, author, run);
 }
 
 std::map<std::string, ApprovalHint> ProposalService::StaleApprovalHints(

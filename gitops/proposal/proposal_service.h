@@ -66,6 +66,21 @@ struct ProposalResult {
   PlanOutcome plan;
 };
 
+// What refreshing a proposal did: its branch rebuilt on the current default branch and
+// re-planned, or the paths that conflict (then nothing was pushed and `advice` says what to
+// do).
+struct RefreshResult {
+  int number = 0;
+  std::string branch;
+  std::string old_head;
+  std::string head;  // the branch's tip now (old_head unless rebuilt)
+  std::string base;  // the default branch's tip it was rebuilt on
+  bool rebuilt = false;
+  std::vector<std::string> conflicts;
+  std::string advice;
+  std::optional<PlanOutcome> plan;  // set unless it conflicts
+};
+
 struct ProposalServiceOptions {
   std::string default_branch = "main";
   std::string branch_prefix = "datamcp/";
@@ -97,9 +112,21 @@ class ProposalService {
   // (Re-)plans an open pull request at its current head: locks, comment, status, note.
   Result<PlanOutcome> PlanPullRequest(int number);
 
+  // Rebuilds an open proposal's branch on the current default branch (its change re-applied
+  // on top, one commit, keeping its message and trailers plus Datamcp-Refreshed-From and
+  // Datamcp-Refreshed-By) and re-plans it. `env`, when set, must be the proposal's
+  // Datamcp-Env. Conflicts are a result, not an error: their paths, a failing plan status on
+  // the head, and what to do. Only bot-owned branches; forks are refused.
+  Result<RefreshResult> Refresh(int number, const std::string& env, const std::string& requester);
+
   const ProposalServiceOptions& options() const { return options_; }
 
  private:
+  // Plans pull request `number` at `head` as the merge into `base` will be, and reports it.
+  // `author` opened it (their own approval never counts).
+  Result<PlanOutcome> PlanHead(int number, const std::string& author,
+                               const repo::RepoConfig& config, const std::string& base,
+                               const std::string& head);
   Result<PlanRun> PlanCommit(const repo::RepoConfig& config, const std::string& base,
                              const std::string& head);
   // Locks, comment, status and (when nothing is blocked) the plan note on the head.
@@ -134,5 +161,9 @@ class ProposalService {
 
 PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked);
 nlohmann::json ToJson(const PlanOutcome& outcome);
+nlohmann::json ToJson(const RefreshResult& result);
+// A few lines for a person or an agent: what happened, the conflicting paths and what to do,
+// or the new plan's status and projects.
+std::string RefreshSummary(const RefreshResult& result);
 
 }  // namespace datamcp::proposal

@@ -1,8 +1,10 @@
 #include "gitops/queue/delivery_dispatcher.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "gitops/common/log.h"
+#include "gitops/common/random.h"
 
 namespace datamcp::queue {
 
@@ -10,7 +12,9 @@ using std::chrono::milliseconds;
 
 DeliveryDispatcher::DeliveryDispatcher(DeliveryStore& store, DeliveryHandler& handler, Clock& clock,
                                        DeliveryDispatcherOptions options)
-    : store_(store), handler_(handler), clock_(clock), options_(options) {}
+    : store_(store), handler_(handler), clock_(clock), options_(std::move(options)) {
+  if (options_.holder.empty()) options_.holder = "dispatcher-" + RandomHex(6).value_or("0");
+}
 
 DeliveryDispatcher::~DeliveryDispatcher() { Stop(); }
 
@@ -29,7 +33,13 @@ void DeliveryDispatcher::Stop() {
   }
   stop_cv_.notify_all();
   store_.Wake();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  // What this replica claimed but did not handle goes back to the others now, not when the
+  // lease passes.
+  if (Status s = store_.ReleaseClaims(options_.holder); !s.ok()) {
+    log::Warn("webhook.release_failed", {{"error", s.message()}});
+  }
 }
 
 bool DeliveryDispatcher::stopping() const {
@@ -40,6 +50,11 @@ bool DeliveryDispatcher::stopping() const {
 std::uint64_t DeliveryDispatcher::handled() const {
   std::lock_guard lock(mu_);
   return handled_;
+}
+
+std::uint64_t DeliveryDispatcher::claimed() const {
+  std::lock_guard lock(mu_);
+  return claimed_;
 }
 
 std::uint64_t DeliveryDispatcher::failed() const {
@@ -66,11 +81,16 @@ void DeliveryDispatcher::Run() {
 milliseconds DeliveryDispatcher::RunOnce() {
   long long after = 0;
   while (!stopping()) {
-    Result<DeliveryStore::Page> page = store_.PendingPage(after, options_.batch);
+    Result<DeliveryStore::Page> page =
+        store_.ClaimPage(options_.holder, after, options_.batch, options_.lease);
     if (!page.ok()) {
       // The database is down: try again after the idle wait; nothing is lost meanwhile.
       log::Error("webhook.store_unreadable", {{"error", page.status().message()}});
       return options_.idle_wait;
+    }
+    {
+      std::lock_guard lock(mu_);
+      claimed_ += page->deliveries.size();
     }
     std::vector<std::string> done;
     auto marked_at = clock_.SteadyNow();

@@ -42,12 +42,19 @@ struct DeliveryDispatcherOptions {
   // when handling them has taken mark_every: a crash re-handles at most that much.
   std::size_t batch = 64;
   std::chrono::milliseconds mark_every{100};
+  // This replica's name in delivery claims (see DeliveryStore::ClaimPage); empty: a random
+  // one. Deliveries are claimed a page at a time for `lease` (renewed by the replica's
+  // heartbeat while it handles them), so replicas sharing the database handle each delivery
+  // once, and a dead replica's claims pass to another after `lease`.
+  std::string holder;
+  std::chrono::milliseconds lease{60'000};
 };
 
-// One background thread that takes pending deliveries from the store, oldest first, calls
+// One background thread that claims pending deliveries from the store, oldest first, calls
 // the handler and marks each done after it succeeded (in batches, see options). Deliveries pending
 // at Start (from before a restart) are processed first. The store and handler must outlive it.
-// Start/Stop are not thread-safe with each other; Stop waits for the current Handle call.
+// Start/Stop are not thread-safe with each other; Stop waits for the current Handle call and
+// gives up the claims on deliveries not handled yet, for another replica to take.
 class DeliveryDispatcher {
  public:
   DeliveryDispatcher(DeliveryStore& store, DeliveryHandler& handler, Clock& clock,
@@ -59,6 +66,8 @@ class DeliveryDispatcher {
 
   std::uint64_t handled() const;  // successful Handle calls
   std::uint64_t failed() const;   // failed Handle calls
+  std::uint64_t claimed() const;  // deliveries claimed (a retried one counts each time)
+  const std::string& holder() const { return options_.holder; }
 
  private:
   struct Retry {
@@ -80,7 +89,7 @@ class DeliveryDispatcher {
   DeliveryStore& store_;
   DeliveryHandler& handler_;
   Clock& clock_;
-  const DeliveryDispatcherOptions options_;
+  DeliveryDispatcherOptions options_;
   std::map<std::string, Retry> retries_;  // dispatcher thread only
 
   mutable std::mutex mu_;
@@ -88,6 +97,7 @@ class DeliveryDispatcher {
   bool stopping_ = false;
   std::uint64_t handled_ = 0;
   std::uint64_t failed_ = 0;
+  std::uint64_t claimed_ = 0;
   std::thread thread_;
 };
 

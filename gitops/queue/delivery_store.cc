@@ -1,5 +1,7 @@
 #include "gitops/queue/delivery_store.h"
 
+#include <algorithm>
+
 #include "gitops/common/log.h"
 
 namespace datamcp::queue {
@@ -103,6 +105,60 @@ Result<DeliveryStore::Page> DeliveryStore::PendingPage(long long after, std::siz
     return Status::Ok();
   }));
   return page;
+}
+
+Result<DeliveryStore::Page> DeliveryStore::ClaimPage(const std::string& holder, long long after,
+                                                     std::size_t limit,
+                                                     std::chrono::milliseconds lease) {
+  const bool postgres = db_.dialect() == state::Dialect::kPostgres;
+  Page page;
+  page.next = after;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+    const long long now = clock_.UnixMillis();
+    DATAMCP_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        tx.Query(std::string("UPDATE deliveries SET holder = $1, lease_until_ms = $2 WHERE seq IN "
+                             "(SELECT seq FROM deliveries WHERE done_ms IS NULL AND seq > $3 AND "
+                             "(holder = $1 OR holder = '' OR lease_until_ms < $4) ORDER BY seq "
+                             "LIMIT $5") +
+                     (postgres ? " FOR UPDATE SKIP LOCKED" : "") +
+                     ") RETURNING seq, id, event, action, repository, received_ms, body",
+                 {holder, now + lease.count(), after, now, static_cast<long long>(limit)}));
+    std::sort(rows.begin(), rows.end(),
+              [](const Row& a, const Row& b) { return IntAt(a, 0) < IntAt(b, 0); });
+    page.deliveries.clear();
+    for (const Row& r : rows) {
+      page.next = IntAt(r, 0);
+      page.deliveries.push_back(Delivery{TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), TextAt(r, 4),
+                                         IntAt(r, 5), TextAt(r, 6)});
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<long long> DeliveryStore::RenewClaims(const std::string& holder,
+                                             std::chrono::milliseconds lease) {
+  long long renewed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        renewed, tx.Exec("UPDATE deliveries SET lease_until_ms = $2 WHERE holder = $1 AND "
+                         "done_ms IS NULL",
+                         {holder, clock_.UnixMillis() + lease.count()}));
+    return Status::Ok();
+  }));
+  return renewed;
+}
+
+Status DeliveryStore::ReleaseClaims(const std::string& holder) {
+  return db_.Transact([&](Tx& tx) -> Status {
+    return tx
+        .Exec(
+            "UPDATE deliveries SET holder = '', lease_until_ms = 0 WHERE holder = $1 AND "
+            "done_ms IS NULL",
+            {holder})
+        .status();
+  });
 }
 
 namespace {

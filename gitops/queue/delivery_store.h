@@ -60,6 +60,18 @@ class DeliveryStore {
     long long next = 0;
   };
   Result<Page> PendingPage(long long after, std::size_t limit) const;
+  // Claims up to `limit` pending deliveries recorded after `after` for `holder` until
+  // `lease` from now, oldest first, and returns them: those no one holds, those `holder`
+  // holds already, and those whose holder's lease has passed (it died). Replicas claiming at
+  // once get different deliveries (PostgreSQL: FOR UPDATE SKIP LOCKED). A handled delivery
+  // keeps its holder (who handled it).
+  Result<Page> ClaimPage(const std::string& holder, long long after, std::size_t limit,
+                         std::chrono::milliseconds lease);
+  // Extends `holder`'s claims on pending deliveries; returns how many it holds.
+  Result<long long> RenewClaims(const std::string& holder, std::chrono::milliseconds lease);
+  // Gives up `holder`'s claims on pending deliveries (graceful shutdown): another replica
+  // takes them at once.
+  Status ReleaseClaims(const std::string& holder);
   // Marks a delivery done (idempotent) and drops its body. NotFound when the id was never
   // appended.
   Status MarkDone(std::string_view id);

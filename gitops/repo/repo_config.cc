@@ -127,8 +127,13 @@ Status ParsePaths(const YamlMapReader& root, RepoConfig* config) {
 }
 
 Status ParseTopLevel(const YamlMapReader& r, RepoConfig* config) {
-  DATAMCP_RETURN_IF_ERROR(r.Check({"version", "repo_url", "allowed_roots", "paths", "apply",
-                                   "unreviewed_push", "plan_forks", "plan", "environments"}));
+  DATAMCP_RETURN_IF_ERROR(
+      r.Check({"version", "repo_url", "allowed_roots", "paths", "apply", "unreviewed_push",
+               "plan_forks", "plan", "environments", "promotion"}));
+  if (r.Has("promotion")) {
+    DATAMCP_RETURN_IF_ERROR(ParsePromotionRules(YamlMapReader(r.Child("promotion"), "promotion"),
+                                                &config->promotion_rules));
+  }
   if (r.Has("plan")) {
     YamlMapReader plan(r.Child("plan"), "plan");
     DATAMCP_RETURN_IF_ERROR(plan.Check({"allowed_providers", "allowed_module_sources"}));

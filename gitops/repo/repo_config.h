@@ -6,6 +6,7 @@
 
 #include "gitops/common/result.h"
 #include "gitops/repo/plan_rules.h"
+#include "gitops/repo/promotion_rules.h"
 
 namespace datamcp::repo {
 
@@ -66,6 +67,8 @@ struct RepoConfig {
   bool plan_forks = false;
   PlanPolicy plan;
   std::vector<Environment> environments;
+  // promotion.rules: which CI jobs may promote which images (deny by default).
+  std::vector<PromotionRule> promotion_rules;
 
   // The environment called `name`, or kNotFound listing the known ones.
   Result<const Environment*> FindEnvironment(std::string_view name) const;

@@ -66,8 +66,29 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE deliveries ADD COLUMN digest TEXT",
            "CREATE UNIQUE INDEX deliveries_digest ON deliveries (digest)",
        }},
+      // 4: several replicas. A delivery is claimed by one replica (holder, lease end in Unix
+      // ms) while it handles it; named leases elect who runs what must run once (the
+      // reconciler's scan) and carry a value with them (the tip the open proposals were
+      // planned on); MCP sessions live here so a call can land on any replica (keyed by the
+      // SHA-256 of the session id: the table never holds a usable id).
+      {{
+           "ALTER TABLE deliveries ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE deliveries ADD COLUMN lease_until_ms BIGINT NOT NULL DEFAULT 0",
+           "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until_ms BIGINT "
+           "NOT NULL, value TEXT NOT NULL DEFAULT '')",
+           "CREATE TABLE mcp_sessions (id_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, "
+           "protocol_version TEXT NOT NULL, log_level BIGINT NOT NULL, last_used BIGINT NOT NULL)",
+       },
+       {
+           "ALTER TABLE deliveries ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE deliveries ADD COLUMN lease_until_ms BIGINT NOT NULL DEFAULT 0",
+           "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until_ms BIGINT "
+           "NOT NULL, value TEXT NOT NULL DEFAULT '')",
+           "CREATE TABLE mcp_sessions (id_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, "
+           "protocol_version TEXT NOT NULL, log_level BIGINT NOT NULL, last_used BIGINT NOT NULL)",
+       }},
   };
-  static_assert(kSchemaVersion == 3, "add the migration to the new version here");
+  static_assert(kSchemaVersion == 4, "add the migration to the new version here");
   return kMigrations;
 }
 

@@ -45,13 +45,15 @@ render all "$base,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStor
 render dev "$base,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore" -f "$chart/values-dev.yaml"
 render prod "$base,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor" -f "$chart/values-prod.yaml"
 render aws "$base,ExternalSecret,ExternalSecret,ExternalSecret,NetworkPolicy,SecretStore" -f "$chart/ci/aws-values.yaml"
+render replicas "ConfigMap,Deployment,PodDisruptionBudget,Service,ServiceAccount" -f "$chart/ci/replicas-values.yaml"
 (cd "$here" && node validate.mjs chart "${scenarios[@]}") || fail "rendered manifests"
 for f in "$chart"/ci/*.yaml; do
-  case "$f" in */all-values.yaml|*/aws-values.yaml) ;; *) fail "$f is not rendered by check_deploy.sh";; esac
+  case "$f" in */all-values.yaml|*/aws-values.yaml|*/replicas-values.yaml) ;; *) fail "$f is not rendered by check_deploy.sh";; esac
 done
 grep -q "169.254.169.252/32" "$tmp/dev.yaml" && grep -q "169.254.169.254/32" "$tmp/dev.yaml" || fail "dev NetworkPolicy lacks the GKE metadata server"
 grep -q "kind: SecretStore" "$tmp/defaults.yaml" && fail "defaults render a SecretStore"
-echo "ok chart scenarios defaults, all, dev, prod, aws"
+grep -q "kind: PodDisruptionBudget" "$tmp/defaults.yaml" && fail "one replica renders a PodDisruptionBudget"
+echo "ok chart scenarios defaults, all, dev, prod, aws, replicas"
 # The CRD checks are not vacuous: a misspelt SecretStore field is refused and named.
 sed 's/^      projectID:/      projectId:/' "$tmp/all.yaml" >"$tmp/crd-typo.yaml"
 if (cd "$here" && node validate.mjs chart "$tmp/crd-typo.yaml" "$base,ExternalSecret,ExternalSecret,Ingress,NetworkPolicy,SecretStore,ServiceMonitor") 2>"$tmp/crd-typo.txt"; then
@@ -82,6 +84,11 @@ refuse "externalSecrets.secretStore.name" --set externalSecrets.enabled=true --s
   --set secrets.argocdToken.remoteRef.key=b
 refuse "provider" --set externalSecrets.enabled=true --set externalSecrets.secretStore.provider=azure
 refuse "secrets.webhookSecret" --set config.forge.kind=github --set secrets.webhookSecret.remoteRef.key=w
+# Several replicas share the work through PostgreSQL only: SQLite (or the local forge) is one pod's.
+refuse "replicaCount > 1 needs PostgreSQL: set secrets.statePostgresUrl" --set replicaCount=2
+refuse "replicaCount > 1 needs config.forge.kind github" --set replicaCount=2 \
+  --set secrets.statePostgresUrl.existingSecret=pg
+refuse "replicaCount" --set replicaCount=0
 
 # The binary check is not vacuous: a rendered config the binary refuses fails validation.
 "$helm" template datamcp "$chart" --namespace datamcp --set config.log.level=verbose >"$tmp/badconfig.yaml"
@@ -95,7 +102,7 @@ cat "$tmp/all.yaml" "$tmp/aws.yaml" "$tmp/prod.yaml" >"$tmp/every.yaml"
 (cd "$here" && node validate.mjs argocd "$src/argocd/datamcp.yaml" "$tmp/every.yaml") || fail "argocd/datamcp.yaml"
 
 # Workflows against GitHub's workflow schema; then a broken one must be refused.
-(cd "$here" && node validate.mjs workflows "$src"/.github/workflows/*.yml "$src/repo-template/.github/workflows/pr-checks.yml") || fail "workflows"
+(cd "$here" && node validate.mjs workflows "$src"/.github/workflows/*.yml "$src/repo-template/.github/workflows/pr-checks.yml" "$src/repo-template/.github/workflows/promote-image.yml") || fail "workflows"
 sed 's/^    runs-on:/    runs-onn:/' "$src/.github/workflows/ci.yml" >"$tmp/ci.yml"
 if (cd "$here" && node validate.mjs workflows "$tmp/ci.yml") 2>"$tmp/wf.txt"; then fail "a workflow with runs-onn was accepted"; fi
 grep -q "runs-onn" "$tmp/wf.txt" || { cat "$tmp/wf.txt" >&2; fail "workflow refusal does not name runs-onn"; }

@@ -3,7 +3,7 @@
 // types, required fields, enums), built-in kinds also for unknown fields, as the API server's
 // strict field validation and Argo CD's server-side apply reject them (the official client's
 // model table, @kubernetes/client-node),
-// then the chart's own promises (one replica, hardened pod, probes, secrets as files), and
+// then the chart's own promises (one replica on SQLite, or a Deployment on PostgreSQL, hardened pod, probes, secrets as files), and
 // finally that the rendered config.yaml + environment load in the real binary
 // (`datamcp config --check`).
 //
@@ -27,6 +27,7 @@ const modules = {
   "v1": "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "policy/v1": "kubernetes-models/policy/v1",
   "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
   // External Secrets Operator: validators generated from its CRDs' openAPIV3Schema.
@@ -122,10 +123,29 @@ async function validateSchema(obj) {
   }
 }
 
+// Several replicas: a Deployment on PostgreSQL, rolled out without dropping below its size,
+// spread over nodes, protected by a PodDisruptionBudget, with a grace period that covers the
+// drain.
+function checkReplicas(deploy, docs) {
+  const pod = deploy.spec.template.spec;
+  const [c] = pod.containers;
+  check(deploy.spec.replicas > 1, "Deployment: more than one replica");
+  check(deploy.spec.strategy?.rollingUpdate?.maxUnavailable === 0, "Deployment: maxUnavailable 0");
+  const pdb = docs.find((d) => d.kind === "PodDisruptionBudget");
+  check(pdb && JSON.stringify(pdb.spec.selector.matchLabels) === JSON.stringify(deploy.spec.selector.matchLabels),
+    "PodDisruptionBudget selects the Deployment's pods");
+  check(pod.affinity?.podAntiAffinity, "pods spread by podAntiAffinity");
+  check(c.env.some((e) => e.name === "DATAMCP_STATE_POSTGRES_URL_FILE"), "state.postgres_url from a secret file");
+  const delay = Number(c.env.find((e) => e.name === "DATAMCP_SERVER_SHUTDOWN_DELAY_SECONDS")?.value ?? NaN);
+  check(pod.terminationGracePeriodSeconds > delay, "terminationGracePeriodSeconds covers the shutdown delay");
+  check(!deploy.spec.volumeClaimTemplates, "no volume per replica");
+}
+
 function checkStatefulSet(sts, docs) {
   const pod = sts.spec.template.spec;
   const [c] = pod.containers;
-  check(sts.spec.replicas === 1, "StatefulSet: exactly one replica (local queue and locks)");
+  if (sts.kind === "Deployment") checkReplicas(sts, docs);
+  else check(sts.spec.replicas === 1, "StatefulSet: exactly one replica (SQLite on its volume)");
   check(pod.securityContext?.runAsNonRoot === true, "pod: runAsNonRoot");
   check(pod.securityContext?.seccompProfile?.type === "RuntimeDefault", "pod: seccomp RuntimeDefault");
   check(c.securityContext?.readOnlyRootFilesystem === true, "container: readOnlyRootFilesystem");
@@ -199,7 +219,10 @@ function checkConfigLoads(docs, env) {
         value = path.join(tmp, value);
         const isFile = name.endsWith("_FILE") || name === "DATAMCP_CONFIG";
         fs.mkdirSync(isFile ? path.dirname(value) : value, { recursive: true });
-        if (name.endsWith("_FILE")) fs.writeFileSync(value, "x".repeat(40) + "\n");
+        if (name.endsWith("_FILE")) {
+          fs.writeFileSync(value, name === "DATAMCP_STATE_POSTGRES_URL_FILE"
+            ? "postgresql://datamcp@db.example:5432/datamcp\n" : "x".repeat(40) + "\n");
+        }
       }
       vars[name] = value;
     }
@@ -274,7 +297,7 @@ async function validateFile(mode, file, arg) {
   const kinds = docs.map((d) => d.kind).sort().join(",");
   if (mode === "chart") {
     check(kinds === arg.split(",").sort().join(","), `rendered kinds ${kinds}, expected ${arg}`);
-    const sts = docs.find((d) => d.kind === "StatefulSet");
+    const sts = docs.find((d) => d.kind === "StatefulSet" || d.kind === "Deployment");
     if (sts) checkConfigLoads(docs, checkStatefulSet(sts, docs));
     const ing = docs.find((d) => d.kind === "Ingress");
     for (const rule of ing?.spec.rules ?? []) {

@@ -5,7 +5,7 @@
 // to `datamcp serve` running with forge.kind github.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,9 @@ export function example(event, action, edit) {
 // configuration file); `seed(dir)` may change the freshly initialized GitOps repository (a
 // work tree whose changes it commits) before it is served. Returns the handles and helpers the
 // tests use; stop() ends them all.
-export async function startGithubLoop(prefix, { env = {}, seed } = {}) {
+// replicas > 1: that many servers share the work (they need a state.postgres_url in `env`);
+// loop.servers holds them, loop.server is the first. `yaml` adds configuration lines.
+export async function startGithubLoop(prefix, { env = {}, seed, replicas = 1, yaml = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const origin = join(dir, 'repos', 'gitops.git');
   execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
@@ -67,8 +69,9 @@ export async function startGithubLoop(prefix, { env = {}, seed } = {}) {
     { stdio: 'ignore' });
   const remote = `git://127.0.0.1:${port}/gitops.git`;
   const loop = { dir, origin, remote, daemon };
+  loop.servers = [];
   loop.stop = async () => {
-    await loop.server?.stop();
+    await Promise.all(loop.servers.map((s) => s.stop()));
     await kill(loop.fake);
     await kill(daemon);
     rmSync(dir, { recursive: true, force: true });
@@ -79,12 +82,27 @@ export async function startGithubLoop(prefix, { env = {}, seed } = {}) {
     const fake = await startFakeGithub();
     loop.fake = fake.child;
     loop.fakeUrl = fake.url;
-    loop.server = await startServer({
-      dir: join(dir, 'bot'),
-      repositoryUrl: remote,
-      yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`],
-      env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
-    });
+    const starting = [];
+    for (let i = 0; i < replicas; ++i) {
+      if (replicas > 1) {
+        // Several replicas need a shared Terraform backend: one state directory for all.
+        mkdirSync(join(dir, `bot${i}`, 'work'), { recursive: true });
+        mkdirSync(join(dir, 'tfstate'), { recursive: true });
+        symlinkSync(join(dir, 'tfstate'), join(dir, `bot${i}`, 'work', 'tfstate'));
+      }
+      starting.push(startServer({
+        dir: join(dir, replicas === 1 ? 'bot' : `bot${i}`),
+        repositoryUrl: remote,
+        yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`, ...yaml],
+        env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
+      }));
+    }
+    // Replicas start together (their schema migration is serialized by the database).
+    const started = await Promise.allSettled(starting);
+    loop.servers = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    loop.server = loop.servers[0];
   } catch (e) {
     await loop.stop();
     throw e;
@@ -118,16 +136,24 @@ export async function startGithubLoop(prefix, { env = {}, seed } = {}) {
   // The reactions on comment `id` as [login, content] pairs, oldest first.
   loop.reactions = async (id) => (await loop.fakeState()).reactions
     .filter((r) => r.comment_id === id).map((r) => [r.login, r.content]);
-  // Delivers `payload` as GitHub would, signed with the webhook secret; expects 202.
-  loop.deliver = async (event, payload) => {
+  // Delivers `payload` as GitHub would, signed with the webhook secret, to `server` (default
+  // the first); expects 202 (or, with `duplicate`, 200 "already recorded" too). Returns the
+  // delivery id (`id` to send one again), or with `duplicate` the status.
+  loop.deliver = async (event, payload, { server = loop.server, id = randomUUID(), duplicate = false } = {}) => {
     const body = JSON.stringify(payload);
-    const res = await fetch(`${loop.server.base}/webhooks/github`, {
+    const res = await fetch(`${server.base}/webhooks/github`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': event,
-        'X-GitHub-Delivery': randomUUID(), 'X-Hub-Signature-256': await sign(SECRET, body) },
+        'X-GitHub-Delivery': id, 'X-Hub-Signature-256': await sign(SECRET, body) },
       body,
     });
-    assert.equal(res.status, 202, `${event}: ${await res.text()}`);
+    const text = await res.text();
+    if (duplicate && res.status === 200) {
+      assert.match(text, /already recorded/);
+      return res.status;
+    }
+    assert.equal(res.status, 202, `${event}: ${text}`);
+    return duplicate ? res.status : id;
   };
   return loop;
 }

@@ -52,6 +52,7 @@ const base = {
   propose_rollback: { environment: 'local', pull_request: 1 },
   propose_terraform_destroy: { environment: 'local', instance: 'inj' },
   propose_helm_uninstall: { environment: 'local', release: 'inj' },
+  refresh_proposal: { environment: 'local', pull_request: 1 },
 };
 
 // Every place a string can go in `schema`, as [path, setter] pairs over a copy of `args`.

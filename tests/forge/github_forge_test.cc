@@ -97,6 +97,22 @@ TEST_F(GithubForgeTest, ListsOpenPullRequestsAcrossPages) {
   EXPECT_EQ(Requests("GET", "/pulls").size() - 5, 2u) << "two pages of two";
 }
 
+TEST_F(GithubForgeTest, ClosesAPullRequestWithACommentAndOnlyOnce) {
+  auto forge = TokenForge();
+  int n = OpenPr(*forge, "datamcp/promote-1");
+  ASSERT_TRUE(forge->ClosePullRequest(n, "Superseded by #2").ok());
+  auto pr = forge->GetPullRequest(n);
+  ASSERT_TRUE(pr.ok());
+  EXPECT_EQ(pr->state, PullRequestState::kClosed);
+  EXPECT_FALSE(pr->merged);
+  auto comments = Comments();
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"], "Superseded by #2");
+  Status again = forge->ClosePullRequest(n, "twice");
+  EXPECT_EQ(again.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Comments().size(), 1u) << "nothing posted on a closed pull request";
+}
+
 TEST_F(GithubForgeTest, BotCommentIsEditedInPlace) {
   auto forge = TokenForge();
   int n = OpenPr(*forge, "feature");

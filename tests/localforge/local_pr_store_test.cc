@@ -39,6 +39,17 @@ TEST_F(LocalPrStoreTest, OpensNumberedPullRequestsAndReusesOpenOneForSameBranch)
   EXPECT_EQ(all->size(), 2u);
 }
 
+TEST_F(LocalPrStoreTest, AnOpenPullRequestFollowsItsBranchWhenItMoves) {
+  std::string first = fx_.CommitOnBranch("datamcp/a", {{"a.txt", "a\n"}});
+  ASSERT_TRUE(store_.Open("datamcp/a", "main", "Add a", "", "alice").ok());
+  std::string moved = fx_.CommitOnBranch("datamcp/a", {{"a.txt", "a2\n"}});  // a push, a refresh
+  ASSERT_NE(moved, first);
+  EXPECT_EQ(store_.Get(1)->head_sha, moved);
+  auto open = store_.List(true);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->at(0).head_sha, moved);
+}
+
 TEST_F(LocalPrStoreTest, OpenFailsForMissingBranchAndLeavesNothing) {
   auto pr = store_.Open("no-such-branch", "main", "t", "", "alice");
   ASSERT_FALSE(pr.ok());

@@ -20,10 +20,6 @@ using jobs::JobId;
 using jobs::JobStore;
 using test::ValueOrFail;
 
-Job MakeJob(const std::string& sha, const std::string& project) {
-  return Job{.project = project, .kind = "terraform", .pull_request = 4, .merge_sha = sha};
-}
-
 class LeaseContractTest : public StateContractTest {};
 
 TEST_P(LeaseContractTest, ClaimNextGivesEachQueuedJobToOneWorkerAcrossReplicas) {
@@ -119,6 +115,12 @@ TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
       // What migration 3 added (the body digest of deliveries).
       DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP INDEX deliveries_digest").status());
       DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN digest").status());
+      // And what schema 4 added (several replicas).
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN holder").status());
+      DATAMCP_RETURN_IF_ERROR(
+          tx.Exec("ALTER TABLE deliveries DROP COLUMN lease_until_ms").status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE leases").status());
+      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE mcp_sessions").status());
       return tx.Exec("UPDATE datamcp_schema SET version = 1").status();
     });
     ASSERT_TRUE(downgraded.ok()) << downgraded.ToString();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gitops/common/clock.h"
+#include "gitops/jobs/job_store.h"
 #include "gitops/state/database.h"
 #include "tests/support/postgres_server.h"
 
@@ -38,6 +39,12 @@ class StateContractTest : public ::testing::TestWithParam<Backend> {
 };
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info);
+
+// An apply job of pull request 4 for (merge commit `sha`, `project`), as the job and lease
+// contracts enqueue them.
+inline jobs::Job MakeJob(const std::string& sha, const std::string& project) {
+  return jobs::Job{.project = project, .kind = "terraform", .pull_request = 4, .merge_sha = sha};
+}
 
 }  // namespace datamcp::state::testing
 
