@@ -31,7 +31,7 @@ Result<git::ChangeSet> RemoveInstance(git::Repository& repo, const std::string& 
     return NotFound("instance: environment " + env.name + " has no module instance '" + instance +
                     "' (" + path + " does not exist on the default branch)");
   }
-  return git::ChangeSet{{path, std::nullopt}};
+  return git::ChangeSet{{path, std::nullopt, git::FileMode::kDelete}};
 }
 
 Result<git::ChangeSet> RemoveResources(git::Repository& repo, const std::string& base,
@@ -75,7 +75,11 @@ Result<git::ChangeSet> RemoveResources(git::Repository& repo, const std::string&
     DATAMCP_ASSIGN_OR_RETURN(std::string original, repo.ReadFile(base, path));
     if (content == original) continue;
     DATAMCP_ASSIGN_OR_RETURN(bool code, HoldsCode(content, path));
-    out.push_back({path, code ? std::optional<std::string>(content) : std::nullopt});
+    if (code) {
+      out.push_back({path, content});
+    } else {
+      out.push_back({path, std::nullopt, git::FileMode::kDelete});
+    }
   }
   return out;
 }
@@ -135,7 +139,7 @@ Result<git::ChangeSet> HelmUninstallChanges(git::Repository& repo, const std::st
   git::ChangeSet out;
   for (const std::string& path :
        {config.HelmValuesPath(env, release), config.ArgoAppPath(env, release)}) {
-    if (repo.ReadFile(base, path).ok()) out.push_back({path, std::nullopt});
+    if (repo.ReadFile(base, path).ok()) out.push_back({path, std::nullopt, git::FileMode::kDelete});
   }
   if (out.empty()) {
     return NotFound("release: environment " + env + " has no release '" + release + "' (neither " +
