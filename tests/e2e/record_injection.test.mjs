@@ -53,6 +53,10 @@ const base = {
   propose_terraform_destroy: { environment: 'local', instance: 'inj' },
   propose_helm_uninstall: { environment: 'local', release: 'inj' },
   refresh_proposal: { environment: 'local', pull_request: 1 },
+  propose_image_update: {
+    environment: 'local', release: 'example-data-app', image: 'ghcr.io/acme/example-data-app',
+    tag: 'v9.9.9',
+  },
 };
 
 // Every place a string can go in `schema`, as [path, setter] pairs over a copy of `args`.

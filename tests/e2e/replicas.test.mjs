@@ -183,10 +183,17 @@ test('SIGTERM under load: no MCP call and no webhook is lost, the session moves 
       try { if ((await fetch(`${s.base}/readyz`)).status !== 200) ready.delete(s); } catch { ready.delete(s); }
     }
   }, 100);
-  let current = client;
+  try {
+    await sigtermUnderLoad({ client, transport, leaving, staying, ready });
+  } finally {
+    clearInterval(poll);
+  }
+});
+
+async function sigtermUnderLoad({ client, transport, leaving, staying, ready }) {
   let onStaying = null;
   const pick = async () => {
-    if (ready.has(leaving)) return current;
+    if (ready.has(leaving)) return client;
     onStaying ??= (await connectTo(staying, transport.sessionId)).client;
     return onStaying;
   };
@@ -203,19 +210,27 @@ test('SIGTERM under load: no MCP call and no webhook is lost, the session moves 
       // A comment that is no command: recorded and handled, nothing else.
       delivered.push(await loop.deliver('issue_comment', example('issue_comment', 'created', (p) => {
         p.comment.body = `thanks ${calls}`;
+        p.comment.created_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       }), { server: target }));
     }
   })();
-  await waitFor(() => calls >= 5, 10000, 'the load');
+  // A failed call ends the load; the waits below then fail at once with its error.
+  let loadError = null;
+  load.catch((e) => { loadError = e; });
+  const loaded = (n) => () => {
+    if (loadError) return true;
+    return calls >= n;
+  };
+  await waitFor(loaded(5), 10000, 'the load');
+  if (loadError) throw loadError;
   const exited = new Promise((r) => leaving.child.once('exit', (code) => r(code)));
   const t0 = Date.now();
   leaving.child.kill('SIGTERM');
   assert.equal(await exited, 0);
   const drainMs = Date.now() - t0;
-  await waitFor(() => calls >= 20, 20000, 'more calls on the staying replica');
+  await waitFor(loaded(20), 20000, 'more calls on the staying replica');
   stop = true;
   await load;
-  clearInterval(poll);
   loop.servers = [staying];
   const ids = delivered.map((id) => `'${id}'`).join(',');
   await waitFor(() => pg.query(`SELECT count(*) FROM deliveries WHERE id IN (${ids}) AND done_ms IS NOT NULL`)[0][0]
@@ -223,4 +238,4 @@ test('SIGTERM under load: no MCP call and no webhook is lost, the session moves 
   assert.ok(drainMs < 10000, `drain took ${drainMs} ms`);
   console.log(`sigterm: ${calls} MCP calls, ${delivered.length} webhooks, none lost; drain ${drainMs} ms`);
   await onStaying?.close();
-});
+}

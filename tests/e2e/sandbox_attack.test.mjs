@@ -27,6 +27,8 @@ before(async () => {
       DATAMCP_WEBHOOKS_SECRET: 'webhook-secret-from-env-4c8e1b7a92d3f065',
       DATAMCP_ARGOCD_TOKEN: 'argocd-token-from-env-9b2d6f0e3a7c1845',
       DATAMCP_REPOSITORY_TOKEN_FILE: tokenFile,
+      // The suite makes more previews than one caller's burst; caller_limits tests the limit.
+      DATAMCP_MCP_RATE_LIMIT_BURST: '1000',
     },
   });
   secrets = {
