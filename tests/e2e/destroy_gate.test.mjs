@@ -140,10 +140,12 @@ test('a forced merge of an unconfirmed destroy is not applied, and the record sa
   assert.match(server.cli('pr', n), /DataMCP destroy-unconfirmed/);
 });
 
+let additivePr;  // open after the test below; the next test closes it
 test('confirming a plan that destroys nothing is refused and records nothing', async () => {
   // phoenix.tf is back as it is in the state (the forced merge above removed the file but
   // not the resource), so this plan only creates.
   const additive = await propose('Add one more', [tf('extra', 't1'), tf('phoenix', 't2')]);
+  additivePr = additive.pull_request;
   assert.equal(additive.plan.destructive, false);
   const refused = cliFails('review', String(additive.pull_request), '--confirm-destroy', '--as', 'dora');
   assert.match(refused, /deletes and replaces nothing: there is no destroy to confirm/);
@@ -157,7 +159,9 @@ test('propose_terraform_destroy and propose_helm_uninstall are destructive, prev
     assert.equal(tool?.annotations.destructiveHint, true, name);
     assert.equal(tool.inputSchema.properties.dry_run.type, 'boolean', name);
   }
-  server.cli('unlock', project);  // the additive proposal above stays open and holds it
+  // The additive proposal above holds the project's lock; unlocking would only hand it back
+  // to that waiting proposal at the next merge, so close it.
+  server.cli('close', String(additivePr), '--as', 'carol');
   // phoenix.tf is put back as it is in the state (the forced merge above left the resource),
   // so this setup plan only creates.
   const made = await propose('Create gone and kept', [tf('gone', 't1'), tf('phoenix', 't2'),

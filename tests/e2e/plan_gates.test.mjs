@@ -204,9 +204,12 @@ test('a pull request that breaks the policies in datamcp.yaml is reported on it 
   git('-C', work, 'push', '-q', 'origin', 'ops/bad-policy');
   const head = git('-C', work, 'rev-parse', 'HEAD');
   const opened = await (await fetch(`${loop.fakeUrl}/repos/octo/gitops/pulls`, {
-    method: 'POST', headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' },
+    method: 'POST',
+    headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json',
+      Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'e2e' },
     body: JSON.stringify({ title: 'Tighten policies', head: 'ops/bad-policy', base: 'main' }),
   })).json();
+  assert.ok(opened.number > 0, JSON.stringify(opened));
   await loop.control(`pulls/${opened.number}`, { head_sha: head, author: 'ops' });
   await loop.deliver('pull_request', example('pull_request', 'opened', (p) => {
     p.number = opened.number;
