@@ -9,7 +9,9 @@
 #include "bot/cli/cli_support.h"
 #include "bot/cli/ops_commands.h"
 #include "gitops/common/clock.h"
+#include "gitops/localforge/local_forge.h"
 #include "gitops/localforge/local_pr_store.h"
+#include "gitops/proposal/approvals.h"
 #include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
 #include "gitops/proposal/projects.h"
@@ -90,6 +92,21 @@ Status ConfirmDestroy(const CommonOptions& common, localforge::LocalPrStore& sto
                   })
           .status());
   std::printf("#%d: %s\n", n, said.c_str());
+  return Status::Ok();
+}
+
+// An approval is bound to the plan recorded on the head it is given on (proposal/approvals.h):
+// fills `review` with that head and the fingerprint of each project's newest plan there.
+Status BindToPlan(const CommonOptions& common, localforge::LocalPrStore& store, int n,
+                  localforge::Review& review) {
+  DATAMCP_ASSIGN_OR_RETURN(localforge::PullRecord pr, store.Get(n));
+  DATAMCP_ASSIGN_OR_RETURN(auto stack, OpenStack(common, nullptr));
+  DATAMCP_RETURN_IF_ERROR(stack->repo->Fetch().WithContext("fetch the GitOps repository"));
+  DATAMCP_ASSIGN_OR_RETURN(auto notes, stack->repo->ReadNotes(pr.head_sha));
+  review.head_sha = pr.head_sha;
+  for (const auto& planned : proposal::NewestPlan(notes)) {
+    review.fingerprints[planned.project] = planned.fingerprint;
+  }
   return Status::Ok();
 }
 
@@ -192,15 +209,29 @@ int RunReview(const std::vector<std::string>& raw_args, const CommonOptions& com
     if (Status s = ConfirmDestroy(common, *store, n, actor); !s.ok()) return CliFail(s.message());
     if (state.empty()) return 0;
   }
+  localforge::Review review{actor, state, body, 0, "", {}};
+  if (state == "APPROVED") {
+    auto bound = BindToPlan(common, *store, n, review);
+    if (!bound.ok()) return CliFail(bound.message());
+  }
   auto& clock = SystemClock::Instance();
   auto pr = store->Update(n, "review", [&](localforge::PullRecord& r) {
     if (r.state != "open")
       return FailedPrecondition("pull request #" + std::to_string(n) + " is not open");
-    r.reviews.push_back({actor, state, body, clock.UnixSeconds()});
+    if (!review.head_sha.empty() && r.head_sha != review.head_sha) {
+      return Conflict("pull request #" + std::to_string(n) + " moved to " +
+                      r.head_sha.substr(0, 12) + " while reviewing; review it again");
+    }
+    review.at = clock.UnixSeconds();
+    r.reviews.push_back(review);
     return Status::Ok();
   });
   if (!pr.ok()) return CliFail(pr.status().message());
   std::printf("#%d reviewed by %s: %s\n", n, actor.c_str(), state.c_str());
+  for (const auto& [project, fingerprint] : review.fingerprints) {
+    std::printf("  approves the plan of %s: %s\n", project.c_str(),
+                fingerprint.substr(0, 12).c_str());
+  }
   return 0;
 }
 
@@ -219,22 +250,44 @@ Result<int> RequiredApprovals(const repo::RepoConfig& config, localforge::LocalP
   return required;
 }
 
-// The destroy gate at merge: every destructive project of the plan recorded on the head needs
-// the environment's destroy_approvals or a confirmation of that plan (proposal::DecideDestroy),
-// as the applier will ask after the merge.
-Result<std::vector<std::string>> MissingForDestroy(GitopsStack& stack,
-                                                   const repo::RepoConfig& config,
-                                                   const localforge::PullRecord& pr,
-                                                   const std::string& head_sha) {
+// The plan gates at merge, for every project of the plan recorded on the head, as the applier
+// will ask after the merge: the environment's approvals given on that plan (an approval of an
+// earlier plan is stale, proposal::BindApprovals), and for a destructive plan its
+// destroy_approvals or a confirmation of that plan (proposal::DecideDestroy).
+Result<std::vector<std::string>> MissingForPlan(GitopsStack& stack, const repo::RepoConfig& config,
+                                                const localforge::PullRecord& pr,
+                                                const std::string& head_sha) {
   DATAMCP_RETURN_IF_ERROR(stack.repo->Fetch().WithContext("fetch the GitOps repository"));
   DATAMCP_ASSIGN_OR_RETURN(auto notes, stack.repo->ReadNotes(head_sha));
-  int approvals = 0;
-  for (const auto& user : pr.Approvers()) approvals += user != pr.author ? 1 : 0;
+  std::vector<forge::Review> reviews = localforge::ToForgeReviews(pr);
   std::vector<std::string> missing;
+  std::string n = std::to_string(pr.number);
   for (const auto& planned : proposal::NewestPlan(notes)) {
+    DATAMCP_ASSIGN_OR_RETURN(
+        proposal::ApprovalBinding binding,
+        proposal::BindApprovals(
+            reviews, pr.author, planned.project, planned.fingerprint,
+            [&](const std::string& sha) { return stack.repo->ReadNotes(sha); }));
+    int approvals = static_cast<int>(binding.current.size());
     auto env = config.FindEnvironment(planned.env);
+    int needed = env.ok() ? (*env)->approvals : 0;
+    if (approvals < needed && !binding.stale.empty()) {
+      missing.push_back(std::to_string(approvals) + " of " + std::to_string(needed) +
+                        " approval(s) of the plan of " + planned.project + " (" +
+                        planned.fingerprint.substr(0, 12) + "): stale: " + binding.DescribeStale() +
+                        " (`datamcp review " + n + " --approve --as USER` again)");
+    }
+    if (planned.policy.Denied()) {
+      for (const auto& denied : planned.policy.denied) {
+        missing.push_back("the plan of " + planned.project + " is denied by policy: " + denied);
+      }
+    } else if (approvals < planned.policy.approvals) {
+      missing.push_back(std::to_string(approvals) + " of " +
+                        std::to_string(planned.policy.approvals) + " approval(s) of the plan of " +
+                        planned.project + " that its plan policies ask for (`datamcp review " + n +
+                        " --approve --as USER`)");
+    }
     int required = env.ok() ? (*env)->destroy_approvals : approvals + 1;
-    std::string n = std::to_string(pr.number);
     proposal::DestroyDecision d = proposal::DecideDestroy(
         planned.changes, planned.project, planned.fingerprint, approvals, required, notes,
         pr.number, "`datamcp review " + n + " --confirm-destroy --as USER`");
@@ -263,7 +316,7 @@ int RunMerge(const std::vector<std::string>& raw_args, const CommonOptions& comm
   if (!required.ok()) return CliFail(required.status().message());
   gate.required_approvals = *required;
   gate.more = [&](const localforge::PullRecord& pr, const std::string& head_sha) {
-    return MissingForDestroy(**stack, *config, pr, head_sha);
+    return MissingForPlan(**stack, *config, pr, head_sha);
   };
   auto pr = store->Merge(n, actor, gate);
   if (!pr.ok()) return CliFail(pr.status().message());

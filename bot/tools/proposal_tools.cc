@@ -2,6 +2,7 @@
 
 #include "bot/auth/scopes.h"
 #include "gitops/proposal/change_requests.h"
+#include "gitops/proposal/destroy_requests.h"
 
 namespace datamcp::bot::tools {
 namespace {
@@ -180,6 +181,75 @@ mcp::Tool ProposeArgoApp(GitopsToolDeps& deps) {
   return tool;
 }
 
+// A proposal that removes something: its plan deletes, so the destroy gate holds the apply
+// until the environment's destroy_approvals or a confirmation of that plan.
+void MarkDestructive(mcp::Tool& tool) {
+  tool.annotations.destructive = true;
+  tool.description +=
+      " The plan deletes resources: applying it after merge needs the environment's "
+      "destroy_approvals or a destroy confirmation of that plan. Use dry_run to preview.";
+}
+
+mcp::Tool ProposeTerraformDestroy(GitopsToolDeps& deps) {
+  json props = {
+      {"instance",
+       {{"type", "string"},
+        {"pattern", "^[a-z_][a-z0-9_]{0,62}$"},
+        {"maxLength", 63},
+        {"description", "A module instance to remove (as propose_terraform_module named it)"}}},
+      {"resources",
+       {{"type", "array"},
+        {"minItems", 1},
+        {"maxItems", 100},
+        {"items", {{"type", "string"}, {"maxLength", 200}}},
+        {"description", "TYPE.NAME addresses of resource blocks to remove from the root"}}}};
+  mcp::Tool tool = ProposeTool(
+      deps, "propose_terraform_destroy", "Propose removing Terraform resources",
+      "Removes a module instance, or named resource blocks, from an environment's Terraform "
+      "root, plans the destroy and opens a pull request. Give exactly one of instance and "
+      "resources.",
+      props, {});
+  MarkDestructive(tool);
+  tool.handler = [&deps](const mcp::ToolCall& call) {
+    const json& a = call.arguments;
+    proposal::TerraformDestroyRequest req{
+        StringArg(a, "environment"), StringArg(a, "instance"), {}};
+    for (const auto& r : a.value("resources", json::array())) req.resources.push_back(r);
+    std::string what = req.instance.empty() ? std::to_string(req.resources.size()) + " resource(s)"
+                                            : "module '" + req.instance + "'";
+    return Propose(
+        deps, call, "propose_terraform_destroy", "Remove " + what + " from " + req.env,
+        [req](git::Repository& repo, const std::string& base, const repo::RepoConfig& config) {
+          return proposal::TerraformDestroyChanges(repo, base, config, req);
+        });
+  };
+  return tool;
+}
+
+mcp::Tool ProposeHelmUninstall(GitopsToolDeps& deps) {
+  json props = {{"release",
+                 {{"type", "string"},
+                  {"pattern", "^[a-z0-9]([a-z0-9-]{0,51}[a-z0-9])?$"},
+                  {"maxLength", 53},
+                  {"description", "Helm release to uninstall"}}}};
+  mcp::Tool tool = ProposeTool(
+      deps, "propose_helm_uninstall", "Propose uninstalling a Helm release",
+      "Removes a release's values file and Argo CD Application from an environment, diffs "
+      "what Argo CD would prune and opens a pull request.",
+      props, {"release"});
+  MarkDestructive(tool);
+  tool.handler = [&deps](const mcp::ToolCall& call) {
+    std::string env = StringArg(call.arguments, "environment");
+    std::string release = StringArg(call.arguments, "release");
+    return Propose(deps, call, "propose_helm_uninstall", "Uninstall " + release + " from " + env,
+                   [env, release](git::Repository& repo, const std::string& base,
+                                  const repo::RepoConfig& config) {
+                     return proposal::HelmUninstallChanges(repo, base, config, env, release);
+                   });
+  };
+  return tool;
+}
+
 }  // namespace
 
 mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
@@ -218,6 +288,8 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) 
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeModule(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeHelmRelease(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeArgoApp(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeTerraformDestroy(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeHelmUninstall(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(RefreshProposalTool(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeImageUpdate(deps)));
   return RegisterRollbackAndPreview(registry, deps);

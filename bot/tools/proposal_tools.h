@@ -6,7 +6,9 @@
 namespace datamcp::bot::tools {
 
 // propose_change, propose_terraform_module, propose_helm_release, propose_argocd_app,
-// propose_rollback (scope proposals:write plus the environment's scope) and plan_preview
+// propose_terraform_destroy and propose_helm_uninstall (destructiveHint: their plans delete,
+// so the destroy gate holds their apply), propose_rollback (scope proposals:write plus the
+// environment's scope) and plan_preview
 // (plans:read plus the environment's scope). None of them merges or applies anything.
 // `deps` must outlive the registry.
 // Also refresh_proposal (proposals:write plus the environment's scope): rebuilds an open

@@ -56,7 +56,20 @@ json ClassificationSchema() {
             {"deletes", {{"type", "integer"}}},
             {"replaces", {{"type", "integer"}}},
             {"deleted", names},
-            {"replaced", names}}}};
+            {"replaced", names},
+            {"created", names},
+            {"updated", names}}}};
+}
+
+// proposal::PolicyVerdict::ToJson.
+json PolicySchema() {
+  json lines = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  return {{"type", "object"},
+          {"description",
+           "the environment's plan policies (datamcp.yaml): denied rules (the plan is never "
+           "applied) and the approvals matching require_approvals rules ask for"},
+          {"properties",
+           {{"denied", lines}, {"approvals", {{"type", "integer"}}}, {"requirements", lines}}}};
 }
 
 }  // namespace
@@ -72,7 +85,8 @@ json PlanOutcomeSchema() {
                     {"fingerprint", {{"type", "string"}}},
                     {"error", {{"type", "string"}}},
                     {"blocked", {{"type", "string"}}},
-                    {"changes", ClassificationSchema()}}}};
+                    {"changes", ClassificationSchema()},
+                    {"policy", PolicySchema()}}}};
   return {{"type", "object"},
           {"properties",
            {{"base", {{"type", "string"}}},
@@ -84,6 +98,9 @@ json PlanOutcomeSchema() {
                "true when a plan deletes or replaces something: applying it then needs the "
                "environment's destroy_approvals or a human's destroy confirmation"}}},
             {"status_description", {{"type", "string"}}},
+            {"policy_denied",
+             {{"type", "boolean"},
+              {"description", "true when a plan policy of the environment denies this plan"}}},
             {"projects", {{"type", "array"}, {"items", project}}}}}};
 }
 

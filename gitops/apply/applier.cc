@@ -7,6 +7,7 @@
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
+#include "gitops/proposal/approvals.h"
 #include "gitops/proposal/change_requests.h"
 #include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
@@ -39,6 +40,10 @@ std::string CommentFor(const ApplyNote& n) {
          "environment's `destroy_approvals` or a destroy confirmation of this plan before the "
          "merge. Propose the change again, then approve or confirm it (`/datamcp "
          "confirm-destroy`, or `datamcp review N --confirm-destroy` on the local forge).\n";
+  } else if (n.result == "policy-denied") {
+    s += "\nThe environment's plan policies (`policies` in `datamcp.yaml` on the default "
+         "branch) refuse this plan, so nothing was applied. Propose a change the policies "
+         "allow, or change the policies through their own reviewed pull request.\n";
   } else if (n.result == "interrupted") {
     s += "\nDataMCP stopped while this was running. It is not retried automatically: check "
          "the project's state and re-run by hand.\n";
@@ -116,19 +121,25 @@ Result<std::string> Applier::CiConclusion(const std::string& sha) {
 Status Applier::CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
                                   const forge::PullRequest& pr, ApplyNote& note) {
   DATAMCP_ASSIGN_OR_RETURN(auto reviews, forge_.ListReviews(pr.number));
-  std::map<std::string, forge::ReviewState> latest;
-  for (const auto& r : reviews) {
-    if (r.state != forge::ReviewState::kCommented && r.state != forge::ReviewState::kPending) {
-      latest[r.user] = r.state;
-    }
-  }
-  for (const auto& [user, state] : latest) {
-    if (state == forge::ReviewState::kApproved && user != pr.author) note.approvers.push_back(user);
-  }
+  // Only approvals of the reviewed plan count (none when no plan was recorded on the head).
+  DATAMCP_ASSIGN_OR_RETURN(
+      proposal::ApprovalBinding binding,
+      proposal::BindApprovals(reviews, pr.author, note.project, note.reviewed_fingerprint,
+                              [this](const std::string& sha) { return repo_.ReadNotes(sha); }));
+  note.approvers = binding.current;
+  note.stale_approvals = binding.StaleJson();
   if (static_cast<int>(note.approvers.size()) < env.approvals) {
-    return FailedPrecondition("environment " + env.name + " needs " +
-                              std::to_string(env.approvals) + " approval(s) before apply; it had " +
-                              std::to_string(note.approvers.size()));
+    std::string why =
+        "environment " + env.name + " needs " + std::to_string(env.approvals) +
+        " approval(s) of the reviewed plan (" +
+        (note.reviewed_fingerprint.empty() ? std::string("none recorded")
+                                           : note.reviewed_fingerprint.substr(0, 12)) +
+        ") before apply; it had " + std::to_string(note.approvers.size());
+    if (!binding.stale.empty()) {
+      why += " (stale: " + binding.DescribeStale() +
+             "; an approval counts only for the plan it was given on)";
+    }
+    return FailedPrecondition(why);
   }
   if (config.apply.require_ci_green && options_.ci_available) {
     DATAMCP_ASSIGN_OR_RETURN(std::string conclusion, CiConclusion(pr.head_sha));
@@ -184,12 +195,12 @@ Result<ApplyNote> Applier::Execute(const jobs::Job& job, ApplyNote note) {
   if (!env.ok()) {
     return Refuse(std::move(note), "no environment in datamcp.yaml owns " + job.project);
   }
+  DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
+  note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
   if (Status s = CheckRequirements(**env, config, pr, note); !s.ok()) {
     if (s.code() != StatusCode::kFailedPrecondition) return s;
     return Refuse(std::move(note), s.message());
   }
-  DATAMCP_ASSIGN_OR_RETURN(auto head_notes, repo_.ReadNotes(pr.head_sha));
-  note.reviewed_fingerprint = proposal::RecordedFingerprint(head_notes, job.project);
   return PlanAndApply(config, log[0].parents[0], project, **env, head_notes, std::move(note));
 }
 
@@ -242,6 +253,11 @@ Result<ApplyNote> Applier::PlanAndApply(const repo::RepoConfig& config, const st
     note.detail = plan.text;
     return Record(note);
   }
+  if (!PolicyAllowed(plan, note)) {
+    note.result = "policy-denied";
+    note.detail = plan.text;
+    return Record(note);
+  }
   if (!DestroyAllowed(plan, env, head_notes, note)) {
     note.result = "destroy-unconfirmed";
     note.detail = plan.text;
@@ -249,6 +265,29 @@ Result<ApplyNote> Applier::PlanAndApply(const repo::RepoConfig& config, const st
   }
   DATAMCP_RETURN_IF_ERROR(ApplyPlan(plan, env, note));
   return Record(note);
+}
+
+bool Applier::PolicyAllowed(const proposal::ProjectPlan& plan, ApplyNote& note) {
+  const proposal::PolicyVerdict& v = plan.policy;
+  if (v.denied.empty() && v.requirements.empty()) return true;
+  note.policy = v.ToJson();
+  std::string why;
+  if (v.Denied()) {
+    for (const auto& d : v.denied) why += (why.empty() ? "" : "; ") + d;
+    why = "denied by the environment's plan policies: " + why;
+  } else if (static_cast<int>(note.approvers.size()) < v.approvals) {
+    for (const auto& r : v.requirements) why += (why.empty() ? "" : "; ") + r;
+    why = "the environment's plan policies ask for " + std::to_string(v.approvals) +
+          " approval(s) of this plan; it had " + std::to_string(note.approvers.size()) + " (" +
+          why + ")";
+  }
+  log::Info("policy_gate", {{"project", plan.project.path},
+                            {"merge_commit", note.merge_commit},
+                            {"allowed", why.empty()},
+                            {"why", why}});
+  if (why.empty()) return true;
+  note.summary = why;
+  return false;
 }
 
 bool Applier::DestroyAllowed(const proposal::ProjectPlan& plan, const repo::Environment& env,

@@ -24,10 +24,14 @@ struct ApplierOptions {
 
 // Apply after merge, for one project at one merge commit:
 //  1. read datamcp.yaml from the default branch and check the apply requirements
-//     (approvals by the environment's count, CI green when required);
+//     (approvals by the environment's count, CI green when required); an approval counts
+//     only when it was given on the reviewed plan's fingerprint (proposal::BindApprovals),
+//     the others are recorded as stale_approvals;
 //  2. re-plan on the merge commit and compare the fingerprint with the one recorded for
 //     the reviewed head; different -> refuse as `stale-plan`;
-//  3. a destructive plan (it deletes or replaces) needs the environment's destroy_approvals or
+//  3. the environment's plan policies: a denied plan is `policy-denied`, and so is one with
+//     fewer approvals (of that plan) than its require_approvals rules ask;
+//  3b. a destructive plan (it deletes or replaces) needs the environment's destroy_approvals or
 //     a destroy confirmation of that fingerprint on the head; else `destroy-unconfirmed`;
 //  4. terraform apply of exactly that saved plan, or an Argo CD sync to the merge commit;
 //  5. record a JSON note on the merge commit, comment on the pull request, set
@@ -63,6 +67,9 @@ class Applier {
   Result<ApplyNote> PlanAndApply(const repo::RepoConfig& config, const std::string& parent,
                                  const proposal::Project& project, const repo::Environment& env,
                                  const std::vector<std::string>& head_notes, ApplyNote note);
+  // The plan policies on the re-plan (proposal::PolicyVerdict): false when a rule denies it or
+  // its require_approvals are not met by note.approvers; the verdict goes into the note.
+  bool PolicyAllowed(const proposal::ProjectPlan& plan, ApplyNote& note);
   // The destroy gate for a destructive plan (proposal::DecideDestroy): false when it holds
   // the apply back; the decision goes into the note either way.
   bool DestroyAllowed(const proposal::ProjectPlan& plan, const repo::Environment& env,

@@ -33,6 +33,10 @@ json ToJson(const ApplyNote& n) {
   if (!n.resolution.is_null()) out["resolution"] = n.resolution;
   if (!n.changes.is_null()) out["changes"] = n.changes;
   if (!n.destroy.is_null()) out["destroy"] = n.destroy;
+  if (!n.policy.is_null()) out["policy"] = n.policy;
+  if (n.stale_approvals.is_array() && !n.stale_approvals.empty()) {
+    out["stale_approvals"] = n.stale_approvals;
+  }
   if (!n.forced_merge.empty()) out["forced_merge"] = n.forced_merge;
   return out;
 }

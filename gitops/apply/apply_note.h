@@ -18,15 +18,19 @@ struct ApplyNote {
   int pull_request = 0;      // 0: an unreviewed push
   std::string merge_commit;  // the commit on the default branch (merge or pushed commit)
   bool reviewed = true;
-  // applied | failed | stale-plan | destroy-unconfirmed | refused | interrupted | synced |
-  // sync-failed | skipped
+  // applied | failed | stale-plan | destroy-unconfirmed | policy-denied | refused |
+  // interrupted | synced | sync-failed | skipped
   std::string result;
   std::string summary;
   std::string detail;
   std::string requester;
   std::string tool;
   std::string merged_by;
+  // Approvals of the plan applied (proposal::BindApprovals): given on its fingerprint.
   std::vector<std::string> approvers;
+  // Approvals given on another plan, which did not count: [{user, commit, fingerprint}];
+  // null (omitted) when there were none.
+  nlohmann::json stale_approvals;
   std::string reviewed_fingerprint;
   std::string fingerprint;
   nlohmann::json argocd;  // {app, phase, health, revision} when synced
@@ -37,6 +41,9 @@ struct ApplyNote {
   // approvals, required, the confirmation that allowed it: who, when, which fingerprint);
   // null (omitted) otherwise.
   nlohmann::json destroy;
+  // The environment's plan policies on the re-plan (proposal::PolicyVerdict::ToJson) when any
+  // rule matched; null (omitted) otherwise.
+  nlohmann::json policy;
   // Set on a record a human wrote with `datamcp resolve` (resolution.h): {by, how, message,
   // at, previous}; null (omitted) otherwise.
   nlohmann::json resolution;

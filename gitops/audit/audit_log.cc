@@ -140,6 +140,13 @@ void ReadApplies(const std::vector<json>& notes, const std::string& commit, Audi
       r.destroy_confirmed_at = json_fields::Int(c, "at");
       r.destroy_confirmed_fingerprint = String(c, "fingerprint");
     }
+    r.stale_approvals.clear();
+    for (const auto& a : Array(note, "stale_approvals")) {
+      if (String(a, "user").empty()) continue;
+      std::string fingerprint = String(a, "fingerprint");
+      r.stale_approvals.push_back(String(a, "user") + " (plan " +
+                                  (fingerprint.empty() ? "none" : fingerprint.substr(0, 12)) + ")");
+    }
     if (std::string by = String(note, "merged_by"); !by.empty()) e.merged_by = by;
     if (e.env.empty()) e.env = String(note, "env");
     for (const auto& a : Array(note, "approvers")) {
@@ -208,6 +215,7 @@ json ToJson(const AuditEntry& e) {
                                                      {"message", p.resolution_message}}},
          {"destroys", p.destroys},
          {"destroy_gate", p.destroy_gate},
+         {"stale_approvals", p.stale_approvals},
          {"destroy_confirmation", p.destroy_confirmed_by.empty()
                                       ? json(nullptr)
                                       : json{{"by", p.destroy_confirmed_by},
@@ -264,6 +272,11 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
                p.destroy_confirmed_fingerprint.substr(0, 12) + "\n";
       } else if (!p.destroy_gate.empty()) {
         out += "    destroy gate: " + p.destroy_gate + "\n";
+      }
+      if (!p.stale_approvals.empty()) {
+        std::string stale;
+        for (const auto& a : p.stale_approvals) stale += (stale.empty() ? "" : ", ") + a;
+        out += "    stale approvals (given on another plan, not counted): " + stale + "\n";
       }
       if (!p.resolved_by.empty()) {
         out += "    interrupted, resolved by " + p.resolved_by + ": " + p.resolution +

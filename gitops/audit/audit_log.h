@@ -33,6 +33,9 @@ struct ProjectRecord {
   long long destroy_confirmed_at = 0;
   std::string destroy_confirmed_fingerprint;
   std::string destroy_gate;  // the apply note's destroy.why
+  // Approvals that did not count because they were given on another plan (the apply note's
+  // stale_approvals): "carol (plan 0a1b2c3d4e5f)".
+  std::vector<std::string> stale_approvals;
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,7 +38,11 @@ enum class ReviewState { kApproved, kChangesRequested, kCommented, kDismissed, k
 struct Review {
   std::string user;
   ReviewState state = ReviewState::kCommented;
-  std::string commit_sha;  // the head commit the review was given on
+  std::string commit_sha;      // the head commit the review was given on
+  long long submitted_at = 0;  // Unix seconds; 0 when the forge did not say
+  // project -> plan fingerprint the forge recorded with the review (the local forge does;
+  // GitHub does not): what proposal::BindApprovals binds the approval to first.
+  std::map<std::string, std::string> fingerprints;
 };
 
 enum class CommitStateKind { kPending, kSuccess, kFailure, kError };

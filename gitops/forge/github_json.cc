@@ -1,5 +1,7 @@
 #include "gitops/forge/github_json.h"
 
+#include "gitops/common/utc_time.h"
+
 namespace datamcp::forge::github_json {
 namespace {
 
@@ -63,6 +65,7 @@ Result<Review> ParseReview(const json& j) {
   Review r;
   r.user = Login(j, "user");
   r.commit_sha = Str(j, "commit_id");
+  if (auto at = ParseUtcIso8601(Str(j, "submitted_at")); at.ok()) r.submitted_at = *at;
   std::string s = Str(j, "state");
   if (s == "APPROVED")
     r.state = ReviewState::kApproved;

@@ -96,17 +96,22 @@ Status LocalForge::SetCommitStatus(const std::string& sha, const forge::CommitSt
   return Status::Ok();
 }
 
-Result<std::vector<forge::Review>> LocalForge::ListReviews(int number) {
-  DATAMCP_ASSIGN_OR_RETURN(PullRecord r, store_.Get(number));
+std::vector<forge::Review> ToForgeReviews(const PullRecord& r) {
   std::vector<forge::Review> out;
   for (const auto& review : r.reviews) {
     forge::ReviewState state = review.state == "APPROVED" ? forge::ReviewState::kApproved
                                : review.state == "CHANGES_REQUESTED"
                                    ? forge::ReviewState::kChangesRequested
                                    : forge::ReviewState::kCommented;
-    out.push_back({review.user, state, r.head_sha});
+    out.push_back({review.user, state, review.head_sha.empty() ? r.head_sha : review.head_sha,
+                   review.at, review.fingerprints});
   }
   return out;
+}
+
+Result<std::vector<forge::Review>> LocalForge::ListReviews(int number) {
+  DATAMCP_ASSIGN_OR_RETURN(PullRecord r, store_.Get(number));
+  return ToForgeReviews(r);
 }
 
 Result<forge::Permission> LocalForge::GetPermission(const std::string&) {

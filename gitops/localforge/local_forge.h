@@ -39,5 +39,8 @@ class LocalForge final : public forge::Forge {
 };
 
 forge::PullRequest ToForge(const PullRecord& record);
+// The record's reviews as the forge reports them: each on the head it was given on (the
+// record's head for reviews written before that was kept), with its time and fingerprints.
+std::vector<forge::Review> ToForgeReviews(const PullRecord& record);
 
 }  // namespace datamcp::localforge

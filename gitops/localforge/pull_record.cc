@@ -25,7 +25,10 @@ std::vector<std::string> PullRecord::Approvers() const {
 json ToJson(const PullRecord& pr) {
   json reviews = json::array(), comments = json::array(), statuses = json::array();
   for (const auto& r : pr.reviews) {
-    reviews.push_back({{"user", r.user}, {"state", r.state}, {"body", r.body}, {"at", r.at}});
+    json review = {{"user", r.user}, {"state", r.state}, {"body", r.body}, {"at", r.at}};
+    if (!r.head_sha.empty()) review["head_sha"] = r.head_sha;
+    if (!r.fingerprints.empty()) review["fingerprints"] = r.fingerprints;
+    reviews.push_back(std::move(review));
   }
   for (const auto& c : pr.comments) {
     comments.push_back({{"id", c.id}, {"author", c.author}, {"body", c.body}, {"at", c.at}});
@@ -79,7 +82,12 @@ Result<PullRecord> PullRecordFromJson(const json& j) {
   pr.created_at = Int(j, "created_at");
   pr.updated_at = Int(j, "updated_at");
   for (const auto& r : Array(j, "reviews")) {
-    pr.reviews.push_back({String(r, "user"), String(r, "state"), String(r, "body"), Int(r, "at")});
+    Review review{String(r, "user"), String(r, "state"),    String(r, "body"),
+                  Int(r, "at"),      String(r, "head_sha"), {}};
+    for (const auto& [project, fingerprint] : Object(r, "fingerprints").items()) {
+      if (fingerprint.is_string()) review.fingerprints[project] = fingerprint.get<std::string>();
+    }
+    pr.reviews.push_back(std::move(review));
   }
   for (const auto& c : Array(j, "comments")) {
     pr.comments.push_back({Int(c, "id"), String(c, "author"), String(c, "body"), Int(c, "at")});

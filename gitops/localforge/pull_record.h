@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,6 +15,11 @@ struct Review {
   std::string state;  // APPROVED | COMMENTED | CHANGES_REQUESTED
   std::string body;
   long long at = 0;  // Unix seconds
+  // The head it was given on and, for an approval, the fingerprint of each project's plan
+  // recorded there then (project -> fingerprint): what the approval is bound to. Empty in
+  // records written before approvals were bound (the head then counts).
+  std::string head_sha;
+  std::map<std::string, std::string> fingerprints;
 };
 
 struct Comment {

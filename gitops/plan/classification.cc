@@ -45,19 +45,19 @@ void Classification::AddTerraformActions(const std::string& address, const json&
     ++deletes;
     InsertSorted(deleted, address);
   } else if (create) {
-    ++creates;
+    AddCreated(address);
   } else if (Has(actions, "update")) {
-    ++updates;
+    AddUpdated(address);
   }
 }
 
 void Classification::AddObjectChange(const ObjectChange& change) {
   switch (change.type) {
     case ObjectChange::Type::kAdded:
-      ++creates;
+      AddCreated(change.key);
       break;
     case ObjectChange::Type::kChanged:
-      ++updates;
+      AddUpdated(change.key);
       break;
     case ObjectChange::Type::kRemoved:
       AddDeleted(change.key);
@@ -68,9 +68,21 @@ void Classification::AddObjectChange(const ObjectChange& change) {
 void Classification::Add(const Classification& other) {
   creates += other.creates;
   updates += other.updates;
+  for (const std::string& c : other.created) InsertSorted(created, c);
+  for (const std::string& u : other.updated) InsertSorted(updated, u);
   for (const std::string& d : other.deleted) AddDeleted(d);
   for (const std::string& r : other.replaced) InsertSorted(replaced, r);
   replaces += other.replaces;
+}
+
+void Classification::AddCreated(const std::string& key) {
+  ++creates;
+  InsertSorted(created, key);
+}
+
+void Classification::AddUpdated(const std::string& key) {
+  ++updates;
+  InsertSorted(updated, key);
 }
 
 void Classification::AddDeleted(const std::string& key) {
@@ -96,7 +108,7 @@ std::string Classification::DescribeDestroys(std::size_t max_names) const {
 json ToJson(const Classification& c) {
   return {{"destructive", c.Destructive()}, {"creates", c.creates},   {"updates", c.updates},
           {"deletes", c.deletes},           {"replaces", c.replaces}, {"deleted", c.deleted},
-          {"replaced", c.replaced}};
+          {"replaced", c.replaced},         {"created", c.created},   {"updated", c.updated}};
 }
 
 Classification ClassificationFromJson(const json& j) {
@@ -107,6 +119,8 @@ Classification ClassificationFromJson(const json& j) {
   c.replaces = Count(j, "replaces");
   c.deleted = Strings(j, "deleted");
   c.replaced = Strings(j, "replaced");
+  c.created = Strings(j, "created");
+  c.updated = Strings(j, "updated");
   // A record that lists what it destroys is destructive even if its counts were lost.
   c.deletes = std::max<int>(c.deletes, static_cast<int>(c.deleted.size()));
   c.replaces = std::max<int>(c.replaces, static_cast<int>(c.replaced.size()));

@@ -20,6 +20,10 @@ struct Classification {
   int replaces = 0;
   std::vector<std::string> deleted;   // addresses / object keys, sorted
   std::vector<std::string> replaced;  // addresses, sorted
+  // What is created and updated in place, sorted: what plan policies (proposal/policy_check)
+  // judge besides the destroys.
+  std::vector<std::string> created;
+  std::vector<std::string> updated;
 
   bool Destructive() const { return deletes > 0 || replaces > 0; }
   // "deletes terraform_data.a; replaces terraform_data.b" (at most `max_names` names, then
@@ -37,10 +41,13 @@ struct Classification {
   void Add(const Classification& other);
   // Adds an object deleted as a whole (an Argo CD Application removed from the repository).
   void AddDeleted(const std::string& key);
+  // Adds an object created or updated as a whole (an Argo CD Application).
+  void AddCreated(const std::string& key);
+  void AddUpdated(const std::string& key);
 };
 
 // {"destructive":bool,"creates":n,"updates":n,"deletes":n,"replaces":n,"deleted":[..],
-//  "replaced":[..]}: how plan notes and tool results carry it.
+//  "replaced":[..],"created":[..],"updated":[..]}: how plan notes and tool results carry it.
 nlohmann::json ToJson(const Classification& c);
 // The inverse of ToJson for a record someone else may have written: a missing or mistyped
 // field reads as zero or empty, never as a throw.

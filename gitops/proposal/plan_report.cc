@@ -48,7 +48,53 @@ std::string DestructiveBanner(const PlanRun& run, const DestroyHint& hint) {
   return s;
 }
 
+// The plan policies' verdicts, said first: what is denied (never applied), and the approvals
+// require_approvals rules ask for.
+std::string PolicyBanner(const PlanRun& run) {
+  std::string denied, required;
+  for (const auto& p : run.plans) {
+    for (const auto& d : p.policy.denied)
+      denied += "> - `" + p.project.path + "`: " + Cell(d) + "\n";
+    for (const auto& r : p.policy.requirements) {
+      required += "- `" + p.project.path + "`: " + Cell(r) + "\n";
+    }
+  }
+  std::string s;
+  if (!denied.empty()) {
+    s += "> [!CAUTION]\n> **Denied by policy**: this plan breaks the environment's plan policies "
+         "(`policies` in `datamcp.yaml` on the default branch) and is never applied. Change "
+         "the proposal.\n>\n" +
+         denied + "\n";
+  }
+  if (!required.empty()) s += "**Policy approvals**: this plan needs\n" + required + "\n";
+  return s;
+}
+
+// Projects whose approvals fall short of the environment's because some are stale.
+std::string StaleApprovals(const DestroyHint& hint, bool markdown) {
+  std::string s;
+  for (const auto& [project, a] : hint.approvals) {
+    if (a.stale.empty() || static_cast<int>(a.current.size()) >= a.required) continue;
+    std::string have = std::to_string(a.current.size()) + " of " + std::to_string(a.required);
+    if (markdown) {
+      s += "- `" + project + "`: " + have + " approval(s) of this plan; stale: " + Cell(a.stale) +
+           "\n";
+    } else {
+      s += (s.empty() ? "" : "; ") + project + " " + have + " (" + a.stale + ")";
+    }
+  }
+  return s;
+}
+
 }  // namespace
+
+std::string PolicyDenials(const PlanRun& run) {
+  std::string s;
+  for (const auto& p : run.plans) {
+    for (const auto& d : p.policy.denied) s += (s.empty() ? "" : "; ") + p.project.env + " " + d;
+  }
+  return s;
+}
 
 std::string DestructiveSummary(const PlanRun& run) {
   std::string s;
@@ -68,11 +114,13 @@ forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
     s += "This change touches no Terraform root or Argo CD application: nothing to plan.\n";
     return comment;
   }
+  s += PolicyBanner(run);
   if (AnyDestructive(run)) s += DestructiveBanner(run, hint);
   s += "| project | env | result | fingerprint |\n| --- | --- | --- | --- |\n";
   for (const auto& p : run.plans) {
     std::string result = p.ok ? p.summary : "**failed**: " + p.error.substr(0, 300);
     if (p.ok && p.changes.Destructive()) result = "**destructive**: " + result;
+    if (p.policy.Denied()) result = "**denied by policy**: " + result;
     if (auto it = blocked.find(p.project.path); it != blocked.end()) {
       result = "**blocked**: " + it->second;
     }
@@ -81,6 +129,11 @@ forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
   }
   s += "\nMerging applies exactly this plan: DataMCP re-plans on the merge commit and applies "
        "only when the fingerprint is unchanged.\n";
+  if (std::string stale = StaleApprovals(hint, true); !stale.empty()) {
+    s += "\n**Approvals are stale**: they were given on another plan and count only for that "
+         "one. Approve this plan again:\n" +
+         stale;
+  }
   for (const auto& p : run.plans) {
     std::string body = p.ok ? p.text : p.error;
     comment.sections.push_back(
@@ -89,7 +142,8 @@ forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
   return comment;
 }
 
-forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked) {
+forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked,
+                                   const DestroyHint& hint) {
   forge::CommitState state;
   state.context = "datamcp/plan";
   if (!blocked.empty()) {
@@ -103,6 +157,9 @@ forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked) {
         break;
       }
     }
+  } else if (std::string denied = PolicyDenials(run); !denied.empty()) {
+    state.state = forge::CommitStateKind::kFailure;
+    state.description = "POLICY: " + denied;
   } else {
     state.state = forge::CommitStateKind::kSuccess;
     state.description = DestructiveSummary(run);
@@ -112,6 +169,9 @@ forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked) {
           (state.description.empty() ? "" : "; ") + p.project.env + ": " + p.summary;
     }
     if (run.plans.empty()) state.description = "nothing to plan";
+    if (std::string stale = StaleApprovals(hint, false); !stale.empty()) {
+      state.description = "re-approve: stale approvals: " + stale + "; " + state.description;
+    }
   }
   for (char& c : state.description) {
     if (c == '\n') c = ' ';
@@ -130,7 +190,8 @@ json BuildPlanNote(const PlanRun& run, int pull_request, long long at) {
                         {"summary", p.summary},
                         {"fingerprint", p.fingerprint},
                         {"error", p.error},
-                        {"changes", plan::ToJson(p.changes)}});
+                        {"changes", plan::ToJson(p.changes)},
+                        {"policy", p.policy.ToJson()}});
   }
   return {{"type", "plan"},
           {"commit", run.head},
@@ -151,7 +212,8 @@ std::vector<RecordedProjectPlan> NewestPlan(const std::vector<std::string>& note
       std::string project = json_fields::String(p, "project");
       if (project.empty() || fingerprint.empty() || !json_fields::Bool(p, "ok")) continue;
       out.push_back({project, json_fields::String(p, "env"), fingerprint,
-                     plan::ClassificationFromJson(json_fields::Object(p, "changes"))});
+                     plan::ClassificationFromJson(json_fields::Object(p, "changes")),
+                     PolicyVerdictFromJson(json_fields::Object(p, "policy"))});
     }
     return out;
   }

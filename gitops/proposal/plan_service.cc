@@ -181,9 +181,9 @@ ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Proje
   std::string helm_fingerprint;
   std::string summary = std::to_string(diff->size()) + " Application field(s) changed";
   if (!base_yaml.ok()) {
-    ++p.changes.creates;
+    p.changes.AddCreated("Application " + project.path);
   } else if (!diff->empty()) {
-    ++p.changes.updates;
+    p.changes.AddUpdated("Application " + project.path);
   }
   if (auto chart = InRepoChart(config, *head_yaml)) {
     plan::HelmPlanRequest req{chart->release, chart->namespace_name, {}, {}, work_dir};
@@ -232,10 +232,15 @@ Result<PlanRun> PlanService::Plan(const repo::RepoConfig& config, const std::str
     run.plans[i] = project.kind == ProjectKind::kTerraform
                        ? PlanTerraform(config, project, head_tree, work)
                        : PlanArgoApp(config, project, base_tree, head_tree, work);
+    ProjectPlan& planned = run.plans[i];
+    if (auto env = config.FindEnvironment(project.env); env.ok() && planned.ok) {
+      planned.policy = EvaluatePolicies((*env)->policies, planned.changes);
+    }
     log::Info("project_planned", {{"project", project.path},
                                   {"commit", head},
-                                  {"ok", run.plans[i].ok},
-                                  {"summary", run.plans[i].summary}});
+                                  {"ok", planned.ok},
+                                  {"summary", planned.summary},
+                                  {"policy_denied", planned.policy.Denied()}});
   });
   return run;
 }

@@ -8,6 +8,7 @@
 #include "gitops/git/repository.h"
 #include "gitops/plan/helm_planner.h"
 #include "gitops/plan/terraform_planner.h"
+#include "gitops/proposal/policy_check.h"
 #include "gitops/proposal/projects.h"
 #include "gitops/repo/repo_config.h"
 
@@ -21,6 +22,7 @@ struct ProjectPlan {
   std::string summary;           // one line: "+1 ~0 -0", "2 objects changed", ...
   std::string fingerprint;       // what "the reviewed plan" means; compared before apply
   plan::Classification changes;  // creates/updates/deletes/replaces: destructive or not
+  PolicyVerdict policy;          // the environment's plan policies on `changes` (when ok)
   std::string text;              // the details shown on the pull request, masked
   std::optional<plan::TerraformPlan> terraform;  // kept for applying exactly this plan
 };

@@ -108,7 +108,8 @@ Result<RefreshResult> ProposalService::Refresh(int number, const std::string& en
                                    {"to", result.head},
                                    {"rebuilt", result.rebuilt},
                                    {"requester", requester}});
-  DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan, PlanHead(number, config, base, result.head));
+  DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan,
+                           PlanHead(number, pr.author, config, base, result.head));
   result.plan = std::move(plan);
   return result;
 }

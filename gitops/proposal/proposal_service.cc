@@ -5,6 +5,7 @@
 #include "gitops/common/random.h"
 #include "gitops/common/record_text.h"
 #include "gitops/forge/comment_split.h"
+#include "gitops/proposal/approvals.h"
 #include "gitops/proposal/dependents.h"
 
 namespace datamcp::proposal {
@@ -51,9 +52,10 @@ PlanOutcome ToOutcome(const PlanRun& run, const Blocked& blocked) {
                      p.project.env,  p.ok,
                      p.summary,      p.fingerprint,
                      p.error,        "",
-                     p.changes};
+                     p.changes,      p.policy};
     if (auto it = blocked.find(p.project.path); it != blocked.end()) o.blocked = it->second;
     out.destructive = out.destructive || (p.ok && p.changes.Destructive());
+    out.policy_denied = out.policy_denied || p.policy.Denied();
     out.projects.push_back(o);
   }
   forge::CommitState state = BuildPlanStatus(run, blocked);
@@ -73,9 +75,11 @@ nlohmann::json ToJson(const PlanOutcome& outcome) {
                         {"fingerprint", p.fingerprint},
                         {"error", p.error},
                         {"blocked", p.blocked},
-                        {"changes", plan::ToJson(p.changes)}});
+                        {"changes", plan::ToJson(p.changes)},
+                        {"policy", p.policy.ToJson()}});
   }
   return {{"base", outcome.base},
+          {"policy_denied", outcome.policy_denied},
           {"head", outcome.head},
           {"status", outcome.status},
           {"destructive", outcome.destructive},
@@ -190,7 +194,8 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
                                 {"commit", commit},
                                 {"requester", request.requester},
                                 {"tool", request.tool}});
-  DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan, Report(opened.pull_request.number, run));
+  DATAMCP_ASSIGN_OR_RETURN(PlanOutcome plan,
+                           Report(opened.pull_request.number, opened.pull_request.author, run));
   return ProposalResult{
       opened.pull_request.number, opened.pull_request.html_url, branch, commit, false, plan};
 }
@@ -253,6 +258,37 @@ Result<PlanOutcome> ProposalService::Preview(const ProposalRequest& request) {
   return ToOutcome(run, {});
 }
 
+Status ProposalService::CheckProposedConfig(int number, const std::string& base,
+                                            const std::string& planned, const std::string& head) {
+  const std::string path(repo::kRepoConfigPath);
+  auto before = repo_.ReadFile(base, path);
+  auto after = repo_.ReadFile(planned, path);
+  if (after.ok() && before.ok() && *after == *before) return Status::Ok();
+  std::string why;
+  if (!after.ok()) {
+    why = "datamcp.yaml is removed: DataMCP would stop applying anything";
+  } else if (auto parsed = repo::ParseRepoConfig(*after); !parsed.ok()) {
+    why = parsed.status().message();
+  }
+  if (why.empty()) return Status::Ok();
+  forge::CommitState state{forge::CommitStateKind::kFailure, "datamcp/plan",
+                           "invalid datamcp.yaml: " + why, ""};
+  if (state.description.size() > 140) state.description = state.description.substr(0, 137) + "...";
+  forge::PlanComment comment;
+  comment.summary = "### DataMCP plan for `" + head.substr(0, 12) +
+                    "`\n\n> [!CAUTION]\n> **This pull request breaks `datamcp.yaml`**: " + why +
+                    "\n\nNothing was planned. Merged as is, DataMCP would refuse every proposal "
+                    "and apply nothing until it is fixed (the rules are read from the default "
+                    "branch, never half-applied). Fix the file and push.\n";
+  DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));
+  DATAMCP_RETURN_IF_ERROR(
+      forge_.UpsertBotComment(number, forge::kPlanCommentMarker, parts).status());
+  DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(head, state));
+  log::Warn("proposed_config_invalid", {{"pull_request", number}, {"error", why}});
+  return FailedPrecondition("pull request #" + std::to_string(number) +
+                            " changes datamcp.yaml into an invalid one: " + why);
+}
+
 Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
   std::string base;
   DATAMCP_ASSIGN_OR_RETURN(repo::RepoConfig config, LoadConfig(&base));
@@ -268,10 +304,11 @@ Result<PlanOutcome> ProposalService::PlanPullRequest(int number) {
                               " comes from a fork; forks are not planned");
   }
   DATAMCP_ASSIGN_OR_RETURN(std::string head, repo_.ResolveRef(pr.head_sha));
-  return PlanHead(number, config, base, head);
+  return PlanHead(number, pr.author, config, base, head);
 }
 
-Result<PlanOutcome> ProposalService::PlanHead(int number, const repo::RepoConfig& config,
+Result<PlanOutcome> ProposalService::PlanHead(int number, const std::string& author,
+                                              const repo::RepoConfig& config,
                                               const std::string& base, const std::string& head) {
   DATAMCP_ASSIGN_OR_RETURN(std::string merge_base, repo_.MergeBase(base, head));
   std::string planned = head;
@@ -292,12 +329,36 @@ Result<PlanOutcome> ProposalService::PlanHead(int number, const repo::RepoConfig
     }
     planned = *merged;
   }
+  DATAMCP_RETURN_IF_ERROR(CheckProposedConfig(number, base, planned, head));
   DATAMCP_ASSIGN_OR_RETURN(PlanRun run, PlanCommit(config, base, planned));
   run.head = head;  // the records go on the pull request's head, which reviewers see
-  return Report(number, run);
+  return Report(number, author, run);
 }
 
-Result<PlanOutcome> ProposalService::Report(int number, const PlanRun& run) {
+std::map<std::string, ApprovalHint> ProposalService::StaleApprovalHints(
+    const repo::RepoConfig& config, int number, const std::string& author, const PlanRun& run) {
+  std::map<std::string, ApprovalHint> out;
+  auto reviews = forge_.ListReviews(number);
+  if (!reviews.ok()) {  // the comment goes without it; the applier checks again
+    log::Warn("plan_reviews_failed",
+              {{"pull_request", number}, {"error", reviews.status().message()}});
+    return out;
+  }
+  if (reviews->empty()) return out;
+  for (const auto& p : run.plans) {
+    if (!p.ok) continue;
+    auto binding = BindApprovals(*reviews, author, p.project.path, p.fingerprint,
+                                 [this](const std::string& sha) { return repo_.ReadNotes(sha); });
+    if (!binding.ok() || binding->stale.empty()) continue;
+    auto env = config.FindEnvironment(p.project.env);
+    out[p.project.path] = {env.ok() ? (*env)->approvals : 0, binding->current,
+                           binding->DescribeStale()};
+  }
+  return out;
+}
+
+Result<PlanOutcome> ProposalService::Report(int number, const std::string& author,
+                                            const PlanRun& run) {
   Blocked blocked;
   for (const auto& p : run.plans) {
     Status s = locks_.Acquire(p.project.path, number, run.head);
@@ -306,17 +367,18 @@ Result<PlanOutcome> ProposalService::Report(int number, const PlanRun& run) {
     else
       DATAMCP_RETURN_IF_ERROR(s);
   }
-  DestroyHint hint{number, {}};
+  DestroyHint hint{number, {}, {}};
   if (auto config = CachedConfig()) {  // loaded by the caller, just before planning
     for (const auto& env : config->environments) {
       hint.destroy_approvals[env.name] = env.destroy_approvals;
     }
+    hint.approvals = StaleApprovalHints(*config, number, author, run);
   }
   forge::PlanComment comment = BuildPlanComment(run, blocked, hint);
   DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));
   DATAMCP_RETURN_IF_ERROR(
       forge_.UpsertBotComment(number, forge::kPlanCommentMarker, parts).status());
-  DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(run.head, BuildPlanStatus(run, blocked)));
+  DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(run.head, BuildPlanStatus(run, blocked, hint)));
   if (blocked.empty()) {
     DATAMCP_RETURN_IF_ERROR(
         repo_.AddNote(run.head, BuildPlanNote(run, number, clock_.UnixSeconds()).dump()));

@@ -43,6 +43,7 @@ struct ProjectOutcome {
   std::string error;    // planning failed
   std::string blocked;  // e.g. "locked by #3"
   plan::Classification changes;
+  PolicyVerdict policy;
 };
 
 struct PlanOutcome {
@@ -52,7 +53,8 @@ struct PlanOutcome {
   std::string status;  // success | failure
   // Starts with DestructiveSummary when the plan deletes or replaces anything.
   std::string status_description;
-  bool destructive = false;  // some project's plan deletes or replaces something
+  bool destructive = false;    // some project's plan deletes or replaces something
+  bool policy_denied = false;  // a plan policy denies some project's plan
 };
 
 struct ProposalResult {
@@ -121,12 +123,24 @@ class ProposalService {
 
  private:
   // Plans pull request `number` at `head` as the merge into `base` will be, and reports it.
-  Result<PlanOutcome> PlanHead(int number, const repo::RepoConfig& config, const std::string& base,
+  // `author` opened it (their own approval never counts).
+  Result<PlanOutcome> PlanHead(int number, const std::string& author,
+                               const repo::RepoConfig& config, const std::string& base,
                                const std::string& head);
   Result<PlanRun> PlanCommit(const repo::RepoConfig& config, const std::string& base,
                              const std::string& head);
   // Locks, comment, status and (when nothing is blocked) the plan note on the head.
-  Result<PlanOutcome> Report(int number, const PlanRun& run);
+  // A pull request that changes datamcp.yaml into one that does not parse (a malformed plan
+  // policy, an unknown key...) is not planned: its comment and the `datamcp/plan` status of
+  // `head` say what is wrong (FailedPrecondition). OK when the file is unchanged or valid.
+  Status CheckProposedConfig(int number, const std::string& base, const std::string& planned,
+                             const std::string& head);
+  // `author`: the pull request's author, whose own approval never counts.
+  Result<PlanOutcome> Report(int number, const std::string& author, const PlanRun& run);
+  // Per project of `run`, its approvals when some were given on another plan (stale).
+  std::map<std::string, ApprovalHint> StaleApprovalHints(const repo::RepoConfig& config, int number,
+                                                         const std::string& author,
+                                                         const PlanRun& run);
   git::CommitMeta CommitMetaFor(const ProposalRequest& request) const;
   std::string BodyFor(const ProposalRequest& request) const;
   // The tip of `branch` on the remote when it holds a commit this requester pushed with this

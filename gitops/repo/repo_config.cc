@@ -46,8 +46,8 @@ Status CheckUnderAllowedRoot(const RepoConfig& config, const std::string& path,
 }
 
 Status ParseEnvironment(const YamlMapReader& r, const RepoConfig& config, Environment* env) {
-  DATAMCP_RETURN_IF_ERROR(r.Check(
-      {"name", "terraform_root", "required_scope", "approvals", "destroy_approvals", "argocd"}));
+  DATAMCP_RETURN_IF_ERROR(r.Check({"name", "terraform_root", "required_scope", "approvals",
+                                   "destroy_approvals", "argocd", "policies"}));
   DATAMCP_RETURN_IF_ERROR(r.String("name", &env->name, /*required=*/true));
   if (!IsEnvName(env->name)) {
     return InvalidArgument(r.KeyPath("name") + ": '" + env->name +
@@ -70,6 +70,7 @@ Status ParseEnvironment(const YamlMapReader& r, const RepoConfig& config, Enviro
                            std::to_string(env->approvals) +
                            "): a plan that deletes or replaces resources needs at least as many");
   }
+  DATAMCP_RETURN_IF_ERROR(ParsePlanRules(r, &env->policies));
   return ParseArgoCd(r, env->name, &env->argocd);
 }
 

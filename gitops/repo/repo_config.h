@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gitops/common/result.h"
+#include "gitops/repo/plan_rules.h"
 #include "gitops/repo/promotion_rules.h"
 
 namespace datamcp::repo {
@@ -34,6 +35,7 @@ struct Environment {
   // approvals + 1; never below approvals.
   int destroy_approvals = 2;
   ArgoCdTarget argocd;
+  std::vector<PlanRule> policies;  // plan_rules.h
 };
 
 struct ApplyRequirements {

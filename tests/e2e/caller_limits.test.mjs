@@ -12,7 +12,7 @@ import { startServer, connect, branches, binary } from './lib.mjs';
 
 const scopes = ['proposals:write', 'plans:read', 'env:local'];
 const writeTools = ['propose_change', 'propose_terraform_module', 'propose_helm_release',
-  'propose_argocd_app', 'propose_rollback'];
+  'propose_argocd_app', 'propose_rollback', 'propose_terraform_destroy', 'propose_helm_uninstall'];
 const RATE_LIMITED = -32029;
 
 const opened = [];

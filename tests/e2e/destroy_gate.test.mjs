@@ -140,12 +140,77 @@ test('a forced merge of an unconfirmed destroy is not applied, and the record sa
   assert.match(server.cli('pr', n), /DataMCP destroy-unconfirmed/);
 });
 
+let additivePr;  // open after the test below; the next test closes it
 test('confirming a plan that destroys nothing is refused and records nothing', async () => {
   // phoenix.tf is back as it is in the state (the forced merge above removed the file but
   // not the resource), so this plan only creates.
   const additive = await propose('Add one more', [tf('extra', 't1'), tf('phoenix', 't2')]);
+  additivePr = additive.pull_request;
   assert.equal(additive.plan.destructive, false);
   const refused = cliFails('review', String(additive.pull_request), '--confirm-destroy', '--as', 'dora');
   assert.match(refused, /deletes and replaces nothing: there is no destroy to confirm/);
   assert.equal(notesOf(gitDir, additive.commit).filter((d) => d.type === 'destroy-confirmation').length, 0);
+});
+
+test('propose_terraform_destroy and propose_helm_uninstall are destructive, previewable and gated', async () => {
+  const { tools } = await agent.listTools();
+  for (const name of ['propose_terraform_destroy', 'propose_helm_uninstall']) {
+    const tool = tools.find((t) => t.name === name);
+    assert.equal(tool?.annotations.destructiveHint, true, name);
+    assert.equal(tool.inputSchema.properties.dry_run.type, 'boolean', name);
+  }
+  // The additive proposal above holds the project's lock; unlocking would only hand it back
+  // to that waiting proposal at the next merge, so close it.
+  server.cli('close', String(additivePr), '--as', 'carol');
+  // phoenix.tf is put back as it is in the state (the forced merge above left the resource),
+  // so this setup plan only creates.
+  const made = await propose('Create gone and kept', [tf('gone', 't1'), tf('phoenix', 't2'),
+    { path: `${project}/pair.tf`, content: `${tf('pair_a', 't1').content}\n${tf('pair_b', 't1').content}` }]);
+  assert.equal(made.plan.destructive, false, JSON.stringify(made.plan));
+  server.cli('merge', String(made.pull_request), '--as', 'carol');
+  assert.equal((await applyRecord(git('rev-parse', 'main'))).result, 'applied');
+
+  const args = { environment: 'local', resources: ['terraform_data.gone', 'terraform_data.pair_b'] };
+  const preview = await agent.callTool({ name: 'propose_terraform_destroy', arguments: { ...args, dry_run: true } });
+  assert.notEqual(preview.isError, true, JSON.stringify(preview.content));
+  assert.equal(preview.structuredContent.dry_run, true);
+  assert.equal(preview.structuredContent.plan.destructive, true);
+  const changes = preview.structuredContent.plan.projects.find((p) => p.project === project).changes;
+  assert.deepEqual(changes.deleted, ['terraform_data.gone', 'terraform_data.pair_b']);
+
+  const missing = await agent.callTool({ name: 'propose_terraform_destroy',
+    arguments: { environment: 'local', resources: ['terraform_data.nowhere'] } });
+  assert.equal(missing.isError, true);
+  assert.match(missing.content[0].text, /resources\[0\]: no `resource "terraform_data" "nowhere"` block/);
+
+  const r = await agent.callTool({ name: 'propose_terraform_destroy', arguments: args });
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const n = String(r.structuredContent.pull_request);
+  const head = r.structuredContent.commit;
+  assert.throws(() => git('cat-file', '-e', `${head}:${project}/gone.tf`), 'gone.tf is deleted');
+  const pair = git('show', `${head}:${project}/pair.tf`);
+  assert.match(pair, /"pair_a"/);
+  assert.doesNotMatch(pair, /pair_b/);
+  assert.match(cliFails('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
+  server.cli('review', n, '--confirm-destroy', '--as', 'dora');
+  server.cli('merge', n, '--as', 'carol');
+  const applied = await applyRecord(git('rev-parse', 'main'));
+  assert.equal(applied.result, 'applied', JSON.stringify(applied));
+  assert.equal(applied.destroy.confirmation.by, 'dora');
+  const left = stateResources();
+  assert.ok(!left.includes('terraform_data.gone') && !left.includes('terraform_data.pair_b'), left.join());
+  assert.ok(left.includes('terraform_data.pair_a'));
+
+  const release = await agent.callTool({ name: 'propose_helm_release', arguments: {
+    environment: 'local', release: 'bye', chart_path: 'helm/charts/example-data-app', values: { replicaCount: 1 } } });
+  assert.notEqual(release.isError, true, JSON.stringify(release.content));
+  server.cli('merge', String(release.structuredContent.pull_request), '--as', 'carol');
+  const uninstall = await agent.callTool({ name: 'propose_helm_uninstall',
+    arguments: { environment: 'local', release: 'bye', dry_run: true } });
+  assert.notEqual(uninstall.isError, true, JSON.stringify(uninstall.content));
+  assert.equal(uninstall.structuredContent.plan.destructive, true);
+  const app = uninstall.structuredContent.plan.projects.find((p) => p.project === 'argocd/apps/local/bye.yaml');
+  assert.ok(app.changes.deleted.some((d) => d.startsWith('Application ')), JSON.stringify(app.changes));
+  assert.ok(git('ls-tree', '-r', '--name-only', 'main').split('\n').includes('argocd/apps/local/bye.yaml'),
+    'a dry run changes nothing');
 });

@@ -52,13 +52,16 @@ export function example(event, action, edit) {
 
 // Starts the git daemon, the fake GitHub and `datamcp serve` in a fresh temp dir whose name
 // starts with `prefix`; `env` adds environment variables for the bot (they win over its
-// configuration file). Returns the handles and helpers the tests use; stop() ends them all.
+// configuration file); `seed(dir)` may change the freshly initialized GitOps repository (a
+// work tree whose changes it commits) before it is served. Returns the handles and helpers the
+// tests use; stop() ends them all.
 // replicas > 1: that many servers share the work (they need a state.postgres_url in `env`);
 // loop.servers holds them, loop.server is the first. `yaml` adds configuration lines.
-export async function startGithubLoop(prefix, { env = {}, replicas = 1, yaml = [] } = {}) {
+export async function startGithubLoop(prefix, { env = {}, seed, replicas = 1, yaml = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const origin = join(dir, 'repos', 'gitops.git');
   execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
+  if (seed) seed(join(dir, 'seed'));
   git('clone', '-q', '--bare', join(dir, 'seed'), origin);
   const port = await freePort();
   const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack',

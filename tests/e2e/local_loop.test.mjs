@@ -65,7 +65,13 @@ test('list_locks shows the project held by the open pull request', async () => {
 });
 
 test('merging with the CLI applies exactly the reviewed plan and records it in git', async () => {
-  assert.match(server.cli('review', '1', '--approve', '--as', 'carol'), /APPROVED/);
+  const approved = server.cli('review', '1', '--approve', '--as', 'carol');
+  assert.match(approved, /APPROVED/);
+  // The approval is bound to the plan recorded on the head it was given on.
+  const bound = approved.match(/approves the plan of infra\/terraform\/envs\/local: ([0-9a-f]{12})/);
+  assert.ok(bound, approved);
+  const review = JSON.parse(server.cli('prs', '--json')).find((p) => p.number === 1).reviews.at(-1);
+  assert.equal(review.fingerprints['infra/terraform/envs/local'].slice(0, 12), bound[1]);
   assert.match(server.cli('merge', '1', '--as', 'carol'), /#1 merged by carol/);
   let applies = [];
   await waitFor(async () => {

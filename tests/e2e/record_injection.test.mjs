@@ -50,6 +50,8 @@ const base = {
     destination_namespace: 'data-local',
   },
   propose_rollback: { environment: 'local', pull_request: 1 },
+  propose_terraform_destroy: { environment: 'local', instance: 'inj' },
+  propose_helm_uninstall: { environment: 'local', release: 'inj' },
   refresh_proposal: { environment: 'local', pull_request: 1 },
   propose_image_update: {
     environment: 'local', release: 'example-data-app', image: 'ghcr.io/acme/example-data-app',

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "gitops/localforge/local_forge.h"
 #include "tests/support/git_fixture.h"
 
 namespace datamcp::localforge {
@@ -150,6 +151,32 @@ TEST(PullRecordJsonTest, FieldsOfTheWrongTypeReadAsAbsentInsteadOfThrowing) {
   for (const char* bad : {R"([1])", R"({"number": "3"})", R"({"number": -1})", R"({})"}) {
     EXPECT_FALSE(PullRecordFromJson(nlohmann::json::parse(bad)).ok()) << bad;
   }
+}
+
+TEST(PullRecordJsonTest, AReviewKeepsTheHeadAndPlanItWasGivenOn) {
+  PullRecord pr;
+  pr.number = 4;
+  pr.head_sha = std::string(40, '2');
+  pr.reviews.push_back({"carol", "APPROVED", "", 100, std::string(40, '1'), {{"envs/dev", "f1"}}});
+  pr.reviews.push_back({"dave", "APPROVED", "", 200, "", {}});  // written before binding
+  auto back = PullRecordFromJson(ToJson(pr));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->reviews[0].head_sha, std::string(40, '1'));
+  EXPECT_EQ(back->reviews[0].fingerprints,
+            (std::map<std::string, std::string>{{"envs/dev", "f1"}}));
+  EXPECT_FALSE(ToJson(pr)["reviews"][1].contains("fingerprints"));
+  // As the forge reports them: the old review is taken to be on the record's head.
+  auto reviews = ToForgeReviews(*back);
+  ASSERT_EQ(reviews.size(), 2u);
+  EXPECT_EQ(reviews[0].commit_sha, std::string(40, '1'));
+  EXPECT_EQ(reviews[0].submitted_at, 100);
+  EXPECT_EQ(reviews[0].fingerprints.at("envs/dev"), "f1");
+  EXPECT_EQ(reviews[1].commit_sha, std::string(40, '2'));
+  // A hand-edited record: fingerprints that are not strings are dropped.
+  auto odd = PullRecordFromJson(nlohmann::json::parse(
+      R"({"number": 5, "reviews": [{"user": "x", "fingerprints": {"a": 1, "b": "f"}}]})"));
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->reviews[0].fingerprints, (std::map<std::string, std::string>{{"b", "f"}}));
 }
 
 }  // namespace

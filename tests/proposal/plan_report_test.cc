@@ -35,6 +35,29 @@ TEST(PlanReportTest, LockedProjectFailsTheStatusNamingTheHolder) {
   EXPECT_NE(comment.summary.find("**blocked**: locked by #3"), std::string::npos);
 }
 
+TEST(PlanReportTest, StaleApprovalsAreSaidInTheCommentAndTheStatus) {
+  DestroyHint hint;
+  hint.approvals["infra/terraform/envs/dev"] = {1, {}, "carol approved plan aaaa (commit 1111)"};
+  auto comment = BuildPlanComment(MakeRun(true), {}, hint);
+  EXPECT_NE(comment.summary.find("**Approvals are stale**"), std::string::npos);
+  EXPECT_NE(comment.summary.find("- `infra/terraform/envs/dev`: 0 of 1 approval(s) of this plan; "
+                                 "stale: carol approved plan aaaa (commit 1111)"),
+            std::string::npos)
+      << comment.summary;
+  auto state = BuildPlanStatus(MakeRun(true), {}, hint);
+  EXPECT_EQ(state.state, forge::CommitStateKind::kSuccess);
+  EXPECT_EQ(state.description.rfind("re-approve: stale approvals: infra/terraform/envs/dev 0 of 1 "
+                                    "(carol approved plan aaaa (commit 1111)); dev: Plan",
+                                    0),
+            0u)
+      << state.description;
+  // Enough current approvals: a stale one is not worth a word.
+  hint.approvals["infra/terraform/envs/dev"].current = {"dora"};
+  EXPECT_EQ(BuildPlanComment(MakeRun(true), {}, hint).summary.find("stale"), std::string::npos);
+  EXPECT_EQ(BuildPlanStatus(MakeRun(true), {}, hint).description.find("re-approve"),
+            std::string::npos);
+}
+
 TEST(PlanReportTest, CommentTableSurvivesPipesInErrors) {
   auto comment = BuildPlanComment(MakeRun(false), {});
   EXPECT_NE(comment.summary.find("Error: bad   pipe"), std::string::npos);

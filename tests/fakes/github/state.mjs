@@ -10,7 +10,7 @@ export function newState() {
     comments: [],        // {id, issue, body, login, created_at, updated_at}
     reactions: [],       // {id, comment_id, content, login, created_at}
     statuses: [],        // {id, sha, state, context, description, target_url}
-    reviews: {},         // pr number -> [{id, login, state, commit_id}]
+    reviews: {},         // pr number -> [{id, login, state, commit_id, submitted_at?}]
     files: {},           // pr number -> [{filename, status, previous_filename}]
     permissions: {},     // login -> 'admin' | 'write' | 'read' | 'none'
     branches: {},        // name -> sha
@@ -98,6 +98,7 @@ export function commitStatus(s) {
 export function review(r) {
   return Object.assign(synth(schemaOf('pull-request-review')), {
     id: r.id, user: user(r.login), state: r.state, commit_id: r.commit_id, body: '',
+    ...(r.submitted_at ? { submitted_at: r.submitted_at } : {}),
   });
 }
 
