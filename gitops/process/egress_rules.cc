@@ -37,6 +37,8 @@ bool ValidHostName(std::string_view host) {
 }
 
 bool ValidIpv6(std::string_view host) {
+  // inet_pton reads a C string: a NUL inside would hide whatever follows it.
+  if (host.find('\0') != std::string_view::npos) return false;
   in6_addr a;
   std::string s(host);
   return inet_pton(AF_INET6, s.c_str(), &a) == 1;

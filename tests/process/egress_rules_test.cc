@@ -38,6 +38,8 @@ TEST(EgressRulesTest, BadEntriesAreNamedWithTheAcceptedForms) {
     EXPECT_NE(rules.status().message().find("default 443"), std::string::npos);
   }
   EXPECT_TRUE(ParseEgressRules({"10.0.0.8:5000", "[2001:db8::1]:443"}).ok());
+  // Found by the egress fuzzer: inet_pton stops at a NUL, so "[::\0...]" looked like "::".
+  EXPECT_FALSE(ParseEgressRules({std::string("[::\0....]", 10)}).ok());
 }
 
 TEST(EgressRulesTest, ParsesConnectHeads) {
