@@ -76,7 +76,14 @@ Result<DriftPassReport> DriftDetector::RunHolding(std::map<std::string, DriftRec
                            planner_.Plan(config, tip, tip, selection.to_plan));
   for (const auto& plan : run.plans) {
     DriftRecord record = Check(plan, tip, latest);
-    DATAMCP_RETURN_IF_ERROR(repo_.AddNote(tip, ToJson(record).dump()));
+    // A note grows with every document: the tip gets a record when the result, the
+    // resources or the tip changed, not one per pass (get_drift still shows the last check).
+    auto previous = latest.find(record.project);
+    if (previous == latest.end() || previous->second.commit != tip ||
+        previous->second.result != record.result ||
+        previous->second.resources != record.resources) {
+      DATAMCP_RETURN_IF_ERROR(repo_.AddNote(tip, ToJson(record).dump()));
+    }
     log::Info("drift_checked", {{"project", record.project},
                                 {"result", record.result},
                                 {"resources", std::to_string(record.resources.size())}});

@@ -30,8 +30,9 @@ struct DriftPassReport {
 
 // Drift detection: each pass fetches, reads datamcp.yaml at the default branch's tip and
 // plans every environment's Terraform root there (not those a lock or an apply holds). A
-// non-empty plan is drift; each result is a `drift` record in the note on the tip
-// (drift_record.h), and the latest per project is kept for get_drift and /metrics. The plan
+// non-empty plan is drift; a result that differs from the project's last one (or is the first
+// at this tip) is a `drift` record in the note on the tip (drift_record.h), and the latest per
+// project is kept for get_drift and /metrics. The plan
 // text is masked by the planner; records carry addresses and actions, never values.
 // With several replicas one pass runs at a time, on the replica holding lease "drift.pass"
 // (the lease's value carries the latest records, so "resolved" is judged across replicas).

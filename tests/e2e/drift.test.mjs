@@ -26,9 +26,11 @@ after(async () => {
 
 const origin = () => join(server.dir, 'work', 'gitops.git');
 const tip = () => execFileSync('git', ['-C', origin(), 'rev-parse', 'main'], { encoding: 'utf8' }).trim();
-// The newest drift record of the project in the note on the tip checked after `since`.
-const driftAt = (commit, since) => notesOf(['-C', origin()], commit)
-  .filter((n) => n.type === 'drift' && n.project === project && n.checked_at >= since).pop();
+// The drift records of the project in the note on `commit`, oldest first. A pass writes one
+// only when its result or resources differ from the last one.
+const driftRecords = (commit) => notesOf(['-C', origin()], commit)
+  .filter((n) => n.type === 'drift' && n.project === project);
+const lastDrift = (commit) => driftRecords(commit).pop();
 
 async function gauge() {
   const text = await (await fetch(`${server.base}/metrics`)).text();
@@ -54,9 +56,9 @@ test('a resource removed from the state is reported as drift, then as resolved',
   assert.equal(applied.result, 'applied', JSON.stringify(applied));
 
   // Once applied, a pass finds nothing to change.
-  let since = Math.floor(Date.now() / 1000);
-  await waitFor(() => driftAt(merge, since)?.result === 'clean', 120000, 'a clean drift check');
-  assert.equal(await gauge(), 0);
+  await waitFor(() => lastDrift(merge)?.result === 'clean', 120000, 'a clean drift check');
+  await waitFor(async () => (await gauge()) === 0, 30000, 'the gauge at 0 once applied');
+  const cleanRecords = driftRecords(merge).length;
 
   // Behind terraform's back: the dataset leaves the state (a copy is kept to restore).
   const stateFile = join(server.dir, 'work', 'tfstate', 'infra_terraform_envs_local', 'terraform.tfstate');
@@ -70,9 +72,9 @@ test('a resource removed from the state is reported as drift, then as resolved',
     rmSync(scratch, { recursive: true, force: true });
   }
 
-  since = Math.floor(Date.now() / 1000) + 1;
-  await waitFor(() => driftAt(merge, since)?.result === 'drifted', 120000, 'a drifted check');
-  const drifted = driftAt(merge, since);
+  await waitFor(() => lastDrift(merge)?.result === 'drifted', 120000, 'a drifted check');
+  const drifted = lastDrift(merge);
+  assert.equal(driftRecords(merge).length, cleanRecords + 1, 'one record for the change, not one per pass');
   assert.deepEqual(drifted.resources, [{ address, action: 'create' }], JSON.stringify(drifted));
   assert.equal(drifted.commit, merge);
   await waitFor(async () => (await gauge()) === 1, 30000, 'the gauge at 1');
@@ -93,14 +95,11 @@ test('a resource removed from the state is reported as drift, then as resolved',
 
   // Restored: the next pass says resolved, the gauge goes to 0.
   copyFileSync(saved, stateFile);
-  since = Math.floor(Date.now() / 1000) + 1;
-  await waitFor(() => ['resolved', 'clean'].includes(driftAt(merge, since)?.result), 120000, 'a resolved check');
-  const records = notesOf(['-C', origin()], merge).filter((n) => n.type === 'drift' && n.project === project);
-  // A pass that planned before the restore may still say drifted; the first that does not is
-  // resolved (not clean): it follows the drifted one.
-  const firstAfter = records.findIndex((n) => n.checked_at >= since && n.result !== 'drifted');
-  assert.equal(records[firstAfter].result, 'resolved', JSON.stringify(records.slice(-3)));
-  assert.deepEqual(records[firstAfter].resources, []);
+  await waitFor(() => lastDrift(merge)?.result !== 'drifted', 120000, 'a check after the restore');
+  // The first check without drift after a drifted one says resolved (a later one, clean).
+  const after = driftRecords(merge)[cleanRecords + 1];
+  assert.equal(after.result, 'resolved', JSON.stringify(driftRecords(merge).slice(-3)));
+  assert.deepEqual(after.resources, []);
   await waitFor(async () => (await gauge()) === 0, 30000, 'the gauge at 0');
   assert.equal((await getDrift()).drifted, false);
   assert.match(server.cli('drift'), /: (resolved|clean) at /);
