@@ -7,7 +7,7 @@
 
 namespace datamcp::apply {
 namespace {
-constexpr char kDriftLease[] = "drift.pass";
+constexpr char kDriftLease[] = "drift-pass";
 }  // namespace
 
 DriftDetector::DriftDetector(git::Repository& repo, proposal::ProposalService& proposals,

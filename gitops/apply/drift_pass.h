@@ -34,7 +34,7 @@ struct DriftPassReport {
 // at this tip) is a `drift` record in the note on the tip (drift_record.h), and the latest per
 // project is kept for get_drift and /metrics. The plan
 // text is masked by the planner; records carry addresses and actions, never values.
-// With several replicas one pass runs at a time, on the replica holding lease "drift.pass"
+// With several replicas one pass runs at a time, on the replica holding lease "drift-pass"
 // (the lease's value carries the latest records, so "resolved" is judged across replicas).
 // Thread-safe.
 class DriftDetector {
