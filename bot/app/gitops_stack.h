@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "gitops/apply/drift_pass.h"
 #include "gitops/apply/reconciler.h"
 #include "gitops/argocd/argocd.h"
 #include "gitops/config/config.h"
@@ -46,6 +47,8 @@ struct GitopsStack {
   std::unique_ptr<apply::Syncer> syncer;   // null without argocd.url
   std::unique_ptr<apply::Applier> applier;
   std::unique_ptr<apply::Reconciler> reconciler;
+  // Plans each environment at the tip every drift.interval_seconds (started by serve).
+  std::unique_ptr<apply::DriftDetector> drift;
 };
 
 // Creates the embedded GitOps repository (work_dir/gitops.git, bare) from repo-template/

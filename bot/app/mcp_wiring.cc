@@ -71,9 +71,11 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
                                               *stack.locks, config.repository.default_branch,
                                               config.server.max_body_bytes});
   parts->deps->argocd = stack.argocd.get();
+  parts->deps->drift = stack.drift.get();
   DATAMCP_RETURN_IF_ERROR(tools::RegisterProposalTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterStatusTools(parts->registry, *parts->deps));
+  DATAMCP_RETURN_IF_ERROR(tools::RegisterDriftTool(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(parts->registry.SetPolicy({config.mcp.read_only, config.mcp.tools}));
   mcp::McpServerOptions options;
   options.limiter = parts->limiter.get();

@@ -43,8 +43,8 @@ int ConfigError(const Status& s) {
 // /readyz reports why it is not ready until the mirror is open.
 class MirrorKeeper {
  public:
-  MirrorKeeper(GitopsStack& stack, std::chrono::seconds interval)
-      : stack_(stack), interval_(interval) {}
+  MirrorKeeper(GitopsStack& stack, std::chrono::seconds interval, std::chrono::seconds drift)
+      : stack_(stack), interval_(interval), drift_interval_(drift) {}
   ~MirrorKeeper() { Stop(); }
 
   void Start() {
@@ -57,6 +57,7 @@ class MirrorKeeper {
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    stack_.drift->Stop();
     stack_.reconciler->Stop();
   }
   Status Readiness() const {
@@ -81,10 +82,15 @@ class MirrorKeeper {
     }
     log::Info("mirror_ready", {{"remote", stack_.remote_url}});
     stack_.reconciler->Start(interval_);
+    if (drift_interval_.count() > 0) {
+      stack_.drift->SetCatchUp([r = stack_.reconciler.get()] { return r->RunOnce(); });
+      stack_.drift->Start(drift_interval_);
+    }
   }
 
   GitopsStack& stack_;
   std::chrono::seconds interval_;
+  std::chrono::seconds drift_interval_;  // 0: drift detection off
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
@@ -199,10 +205,12 @@ int RunServe(const CommonOptions& options) {
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
   state_metrics.WatchReplica((*stack)->holder, *(*stack)->reconciler, replica,
                              webhooks ? webhooks->dispatcher.get() : nullptr);
+  state_metrics.WatchDrift(*(*stack)->drift);
   if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });
   HttpFront front(config.server, metrics);
-  MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds));
+  MirrorKeeper keeper(**stack, std::chrono::seconds(config.repository.fetch_interval_seconds),
+                      std::chrono::seconds(config.drift.interval_seconds));
   std::string mirror_path = (std::filesystem::path(*work_dir) / "mirror.git").string();
   const process::Sandbox& sandbox = (*stack)->sandbox;
   state::Database& state_db = *(*stack)->state;

@@ -82,12 +82,29 @@ void StateMetrics::WatchReplica(const std::string& holder, apply::Reconciler& re
          [&replica] { return replica.renew_failures(); });
 }
 
+void StateMetrics::WatchDrift(apply::DriftDetector& drift) {
+  std::lock_guard lock(mu_);
+  drift_ = &drift;
+  drift_family_ = &prometheus::BuildGauge()
+                       .Name("datamcp_drift_resources")
+                       .Help(
+                           "Resources the last drift check of a project found drifted (0 when "
+                           "its plan at the default branch's tip is empty).")
+                       .Register(metrics_.registry());
+}
+
 void StateMetrics::Refresh() {
   std::lock_guard lock(mu_);
   for (Follower& f : followers_) {
     const std::uint64_t now = f.read();
     f.counter->Increment(static_cast<double>(now - f.seen));
     f.seen = now;
+  }
+  if (drift_ != nullptr) {
+    for (const auto& record : drift_->Latest()) {
+      drift_family_->Add({{"project", record.project}})
+          .Set(record.drifted() ? static_cast<double>(record.resources.size()) : 0.0);
+    }
   }
   std::set<std::pair<std::string, int>> held;
   // A database error leaves the gauges as they were; /readyz reports the database.

@@ -12,6 +12,7 @@
 
 #include "bot/app/replica.h"
 #include "bot/http/metrics.h"
+#include "gitops/apply/drift_pass.h"
 #include "gitops/apply/reconciler.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
@@ -38,6 +39,9 @@ class StateMetrics {
   void WatchWebhooks(queue::DeliveryStore& store, queue::DeliveryDispatcher& dispatcher);
   void WatchReplica(const std::string& holder, apply::Reconciler& reconciler, Replica& replica,
                     queue::DeliveryDispatcher* dispatcher);
+  // datamcp_drift_resources{project}: resources the last drift check found drifted (0 once
+  // clean or resolved), for every project checked.
+  void WatchDrift(apply::DriftDetector& drift);
   void Refresh();
 
  private:
@@ -58,6 +62,8 @@ class StateMetrics {
     std::uint64_t handled_seen = 0, failed_seen = 0;  // the dispatcher's counts last scrape
   };
   WebhookGauges webhooks_;
+  apply::DriftDetector* drift_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* drift_family_ = nullptr;
 
   // Counters that follow a count kept elsewhere: each scrape adds what it grew by.
   struct Follower {

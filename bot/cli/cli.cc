@@ -9,6 +9,7 @@
 #include "bot/app/serve.h"
 #include "bot/app/startup.h"
 #include "bot/cli/admin_commands.h"
+#include "bot/cli/drift_command.h"
 #include "bot/cli/forge_commands.h"
 #include "bot/cli/ops_commands.h"
 #include "datamcp/version.h"
@@ -30,6 +31,9 @@ commands:
   audit [--since YYYY-MM-DD] [--env ENV] [--json]
                         who proposed, planned, approved, merged and applied what, read from
                         the repository alone
+  drift [--now] [--json]
+                        the last drift check of each environment's Terraform root at the
+                        default branch's tip (--now: run a pass first); exit 3 when drifted
   unlock PROJECT        release a project's lock (waiting pull requests are planned again)
   resolve COMMIT PROJECT --retry|--applied|--failed [--by NAME] [-m TEXT]
                         settle an apply recorded as interrupted: apply it again, or record
@@ -155,6 +159,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "mcp") return RunMcpStdio(args, common);
   if (cmd == "audit") return RunAudit(args, common);
   if (cmd == "unlock") return RunUnlock(args, common);
+  if (cmd == "drift") return RunDrift(args, common);
   if (cmd == "resolve") return RunResolve(args, common);
   if (cmd == "init-repo") return RunInitRepo(args, common);
   if (cmd == "prs") return RunPrs(args, common);

@@ -15,4 +15,9 @@ Status RegisterReadTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 // knows it).
 Status RegisterStatusTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 
+// get_drift (drift_tool.cc), read-only, plans:read plus the environment's scope: the last
+// drift check of each of the environment's projects (drifted?, resources with their actions,
+// when, at which commit).
+Status RegisterDriftTool(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
+
 }  // namespace datamcp::bot::tools

@@ -149,7 +149,7 @@ mcp::Tool GetEnvironmentStatus(GitopsToolDeps& deps) {
       deps, "get_environment_status", "Get an environment's status",
       "What is going on in one environment: open proposals for it, the last apply or sync of "
       "each project and its result, project locks held, and drift when Argo CD reports the "
-      "environment's application OutOfSync (Terraform drift is not detected).",
+      "environment's application OutOfSync (Terraform drift: get_drift).",
       json::object());
   tool.handler = [&deps](const mcp::ToolCall& call) {
     auto config = deps.proposals.LoadConfig();

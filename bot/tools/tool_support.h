@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bot/mcp/tool.h"
+#include "gitops/apply/drift_pass.h"
 #include "gitops/argocd/argocd.h"
 #include "gitops/proposal/proposal_service.h"
 
@@ -21,6 +22,8 @@ struct GitopsToolDeps {
   std::size_t max_request_bytes = 1 << 20;
   // The Argo CD client for the status tools; null without argocd.url.
   argocd::ArgoCd* argocd = nullptr;
+  // The drift detector for get_drift; null: drift was never checked here.
+  apply::DriftDetector* drift = nullptr;
 };
 
 // JSON Schema fragments shared by the tools.

@@ -140,6 +140,12 @@ struct StateConfig {
   int lease_seconds = 30;
 };
 
+// Drift detection (gitops/apply/drift_pass.h): every interval, each environment's Terraform
+// root is planned at the default branch's tip; a non-empty plan is drift.
+struct DriftConfig {
+  int interval_seconds = 0;  // 0: off
+};
+
 struct LogConfig {
   std::string level = "info";   // debug | info | warn | error
   std::string format = "auto";  // auto | json | text
@@ -158,6 +164,7 @@ struct Config {
   McpConfig mcp;
   CiConfig ci;
   StateConfig state;
+  DriftConfig drift;
   LogConfig log;
 
   // The URL clients use to reach this server (server.public_url or http://bind:port).

@@ -199,6 +199,9 @@ const std::vector<KeySpec>& Keys() {
                   "How long a replica's claims on work (apply jobs, webhook deliveries, the "
                   "reconciler's scan) hold without renewal; a dead replica's work is taken "
                   "over (an apply it was running is recorded as interrupted) after this."),
+      DATAMCP_KEY("drift.interval_seconds", drift.interval_seconds,
+                  "Seconds between drift passes (each environment's Terraform root planned at "
+                  "the default branch's tip); 0 turns drift detection off."),
       DATAMCP_KEY("log.level", log.level, "debug, info, warn or error."),
       DATAMCP_KEY("log.format", log.format, "json, text, or auto (text on a terminal)."),
   };

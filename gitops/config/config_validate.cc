@@ -182,6 +182,12 @@ Status Validate(const Config& c) {
     return Bad("mcp.rate_limit_per_minute", std::to_string(c.mcp.rate_limit_per_minute) +
                                                 " must be between 0 (no limit) and 60000");
   }
+  // 0 is off; a week at most, so a typo in the unit does not silently turn it off.
+  if (c.drift.interval_seconds != 0 &&
+      (c.drift.interval_seconds < 1 || c.drift.interval_seconds > 7 * 86400)) {
+    return Bad("drift.interval_seconds", std::to_string(c.drift.interval_seconds) +
+                                             " must be 0 (off) or between 1 and 604800 (a week)");
+  }
   if (!OneOf(c.log.level, {"debug", "info", "warn", "error"})) {
     return Bad("log.level", "'" + c.log.level + "' is not one of debug, info, warn, error");
   }

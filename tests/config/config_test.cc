@@ -213,5 +213,33 @@ TEST_F(ConfigTest, ReadmeStaysInTheRepositoryAndShowsHowToConnect) {
   }
 }
 
+TEST_F(ConfigTest, DriftIsOffByDefaultAndReadFromFileAndEnvironment) {
+  auto c = Load({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->drift.interval_seconds, 0);
+  auto f = Write("c.yaml", "drift:\n  interval_seconds: 300\n");
+  auto file = Load({.file = f});
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->drift.interval_seconds, 300);
+  auto env = Load({.file = f, .env = {{"DATAMCP_DRIFT_INTERVAL_SECONDS", "2"}}});
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_EQ(env->drift.interval_seconds, 2);
+}
+
+TEST_F(ConfigTest, RejectsBadDriftIntervalNamingTheKeyAndSource) {
+  auto negative = Load({.env = {{"DATAMCP_DRIFT_INTERVAL_SECONDS", "-5"}}});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_TRUE(negative.status().message().starts_with(
+      "drift.interval_seconds (from DATAMCP_DRIFT_INTERVAL_SECONDS): -5 must be 0 (off) or "
+      "between 1 and 604800"))
+      << negative.status().message();
+  auto words = Load({.file = Write("c.yaml", "drift:\n  interval_seconds: 5m\n")});
+  ASSERT_FALSE(words.ok());
+  EXPECT_NE(words.status().message().find("drift.interval_seconds"), std::string::npos)
+      << words.status().message();
+  EXPECT_NE(words.status().message().find("'5m' is not a whole number"), std::string::npos)
+      << words.status().message();
+}
+
 }  // namespace
 }  // namespace datamcp::config
