@@ -9,6 +9,7 @@
 #include "bot/cli/cli_support.h"
 #include "bot/cli/ops_commands.h"
 #include "gitops/common/clock.h"
+#include "gitops/common/record_text.h"
 #include "gitops/localforge/local_forge.h"
 #include "gitops/localforge/local_pr_store.h"
 #include "gitops/proposal/approvals.h"
@@ -59,6 +60,15 @@ std::string PlanState(const localforge::PullRecord& pr) {
     if (it->context == "datamcp/plan" && it->sha == pr.head_sha) return it->state;
   }
   return "-";
+}
+
+// Each project's plan check on the head (LocalForge::UpsertCheckRun): conclusion and title.
+void PrintChecks(const localforge::PullRecord& pr) {
+  for (const auto& s : pr.statuses) {
+    if (s.sha != pr.head_sha || !s.context.starts_with("datamcp/plan: ")) continue;
+    std::printf("check %s: %s: %s\n", s.context.substr(14).c_str(), s.state.c_str(),
+                FirstLineOf(s.description).c_str());
+  }
 }
 
 // `review N --confirm-destroy`: records the confirmation of the destructive plan recorded on
@@ -167,7 +177,9 @@ int RunPr(const std::vector<std::string>& args, const CommonOptions& common) {
               pr->head_sha.substr(0, 12).c_str(), pr->merged ? "merged" : pr->state.c_str(),
               PlanState(*pr).c_str());
   for (const auto& a : pr->Approvers()) std::printf("%s ", a.c_str());
-  std::printf("\n\n%s\n", pr->body.c_str());
+  std::printf("\n");
+  PrintChecks(*pr);
+  std::printf("\n%s\n", pr->body.c_str());
   for (const auto& c : pr->comments) {
     std::printf("\n--- comment by %s ---\n%s\n", c.author.c_str(), c.body.c_str());
   }

@@ -4,17 +4,27 @@
 #include <string_view>
 
 namespace datamcp::forge {
-namespace {
-
-// Room kept in every part for "*(part i of n)*" and its blank line.
-constexpr std::size_t kPartNoteReserve = 64;
-constexpr std::size_t kMinLimit = 2048;
 
 std::size_t Utf8Floor(std::string_view s, std::size_t n) {
   if (n >= s.size()) return s.size();
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return n;
 }
+
+std::size_t FenceLength(std::string_view text) {
+  std::size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = (c == '`') ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::max<std::size_t>(3, longest + 1);
+}
+
+namespace {
+
+// Room kept in every part for "*(part i of n)*" and its blank line.
+constexpr std::size_t kPartNoteReserve = 64;
+constexpr std::size_t kMinLimit = 2048;
 
 std::string CleanTitle(std::string_view raw) {
   std::string_view cut = raw.substr(0, Utf8Floor(raw, kMaxSectionTitleBytes));
@@ -39,15 +49,6 @@ std::string CleanTitle(std::string_view raw) {
     }
   }
   return out;
-}
-
-std::size_t FenceLength(std::string_view text) {
-  std::size_t longest = 0, run = 0;
-  for (char c : text) {
-    run = (c == '`') ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::max<std::size_t>(3, longest + 1);
 }
 
 std::string Opener(const std::string& title, bool continued, std::size_t fence) {

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gitops/common/result.h"
@@ -41,6 +42,11 @@ inline constexpr std::size_t kMaxSectionTitleBytes = 200;
 // when `limit` is too small to hold a section at all (< 1024).
 Result<std::vector<std::string>> SplitPlanComment(const PlanComment& comment,
                                                   std::size_t limit = kMaxCommentPartBytes);
+
+// The largest n' <= n that does not split a UTF-8 character of s (s.size() when n is past it).
+std::size_t Utf8Floor(std::string_view s, std::size_t n);
+// The backtick fence for `text`: longer than any backtick run in it, at least 3.
+std::size_t FenceLength(std::string_view text);
 
 // The line after a fenced piece whose last line continues in the next piece.
 inline constexpr std::string_view kLineContinues = "*(this line continues in the next part)*";

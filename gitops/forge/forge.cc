@@ -56,4 +56,16 @@ std::string_view ReactionName(Reaction r) {
   return "+1";
 }
 
+std::string_view CheckConclusionName(CheckConclusion c) {
+  switch (c) {
+    case CheckConclusion::kSuccess:
+      return "success";
+    case CheckConclusion::kFailure:
+      return "failure";
+    case CheckConclusion::kNeutral:
+      return "neutral";
+  }
+  return "neutral";
+}
+
 }  // namespace datamcp::forge

@@ -55,6 +55,22 @@ struct CommitState {
   std::string target_url;   // optional link to details
 };
 
+// A check run's outcome: kFailure for a failed or policy-denied plan, kNeutral for a plan
+// that may not proceed for another reason (e.g. its project is locked by another proposal).
+enum class CheckConclusion { kSuccess, kFailure, kNeutral };
+
+// A named check on a commit with a report ("check run" on GitHub): one per project of a plan.
+struct CheckRun {
+  std::string name;  // stable per project: re-reporting under the same name updates it
+  CheckConclusion conclusion = CheckConclusion::kNeutral;
+  std::string title;    // one line
+  std::string summary;  // markdown, at most kMaxCheckOutputBytes; never cut
+  std::string text;     // plain text shown verbatim (the plan); cut to fit, saying so
+};
+
+// GitHub's cap on each check run output field (characters; we count bytes, never fewer).
+inline constexpr std::size_t kMaxCheckOutputBytes = 65535;
+
 enum class Permission { kNone, kRead, kWrite, kAdmin };
 
 // A reaction on a comment: how the bot acknowledges a command it accepted or refused.
@@ -92,6 +108,7 @@ std::string_view PermissionName(Permission p);            // "none" | "read" | "
 std::string_view ReviewStateName(ReviewState s);          // "APPROVED", "CHANGES_REQUESTED", ...
 std::string_view CommitStateKindName(CommitStateKind k);  // "pending" | "success" | ...
 std::string_view ReactionName(Reaction r);                // "+1" | "-1"
+std::string_view CheckConclusionName(CheckConclusion c);  // "success" | "failure" | "neutral"
 
 // Errors (all methods): NotFound for a pull request or user that does not exist,
 // Unauthenticated / PermissionDenied when the bot's credentials do not allow the call,
@@ -123,6 +140,14 @@ class Forge {
 
   // Sets (replaces) the status for state.context on commit sha (40 hex digits).
   virtual Status SetCommitStatus(const std::string& sha, const CommitState& state) = 0;
+
+  // Creates, or updates in place, the check run named run.name on commit sha (40 hex
+  // digits): re-reporting never adds a second one. Returns the URL of the check's page, or
+  // "" when the forge has no page for it (the caller then keeps the details elsewhere).
+  // PermissionDenied when the bot may not write checks (a GitHub App without
+  // `checks:write`, or a token): callers fall back to SetCommitStatus and the comment.
+  // InvalidArgument for a bad sha, an empty name or a summary over kMaxCheckOutputBytes.
+  virtual Result<std::string> UpsertCheckRun(const std::string& sha, const CheckRun& run) = 0;
 
   // Reviews in the order they were given (several per user possible; the last one counts).
   virtual Result<std::vector<Review>> ListReviews(int number) = 0;

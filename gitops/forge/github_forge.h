@@ -46,6 +46,8 @@ class GithubForge final : public Forge {
   Result<std::string> UpsertBotComment(int number, std::string_view marker,
                                        const std::vector<std::string>& parts) override;
   Status SetCommitStatus(const std::string& sha, const CommitState& state) override;
+  // In github_checks.cc.
+  Result<std::string> UpsertCheckRun(const std::string& sha, const CheckRun& run) override;
   Result<std::vector<Review>> ListReviews(int number) override;
   Result<Permission> GetPermission(const std::string& user) override;
   Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) override;

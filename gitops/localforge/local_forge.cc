@@ -76,19 +76,33 @@ Result<std::string> LocalForge::UpsertBotComment(int number, std::string_view ma
 }
 
 Status LocalForge::SetCommitStatus(const std::string& sha, const forge::CommitState& state) {
+  return RecordStatus({sha, state.context, std::string(forge::CommitStateKindName(state.state)),
+                       state.description});
+}
+
+Result<std::string> LocalForge::UpsertCheckRun(const std::string& sha, const forge::CheckRun& run) {
+  if (run.name.empty()) return InvalidArgument("a check run needs a name");
+  std::string title = run.title;
+  for (char& c : title) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  DATAMCP_RETURN_IF_ERROR(RecordStatus(
+      {sha, run.name, std::string(forge::CheckConclusionName(run.conclusion)), title}));
+  return std::string();  // no page of its own: the plan text stays in the comment
+}
+
+Status LocalForge::RecordStatus(const CommitStatus& status) {
   DATAMCP_ASSIGN_OR_RETURN(auto all, store_.List(false));
   for (const auto& r : all) {
-    if (r.head_sha != sha && r.merge_commit_sha != sha) continue;
+    if (r.head_sha != status.sha && r.merge_commit_sha != status.sha) continue;
     DATAMCP_RETURN_IF_ERROR(store_
                                 .Update(r.number, "status",
                                         [&](PullRecord& rec) {
                                           std::erase_if(rec.statuses, [&](const CommitStatus& s) {
-                                            return s.sha == sha && s.context == state.context;
+                                            return s.sha == status.sha &&
+                                                   s.context == status.context;
                                           });
-                                          rec.statuses.push_back(
-                                              {sha, state.context,
-                                               std::string(forge::CommitStateKindName(state.state)),
-                                               state.description});
+                                          rec.statuses.push_back(status);
                                           return Status::Ok();
                                         })
                                 .status());

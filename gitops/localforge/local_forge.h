@@ -22,6 +22,10 @@ class LocalForge final : public forge::Forge {
   Result<std::string> UpsertBotComment(int number, std::string_view marker,
                                        const std::vector<std::string>& parts) override;
   Status SetCommitStatus(const std::string& sha, const forge::CommitState& state) override;
+  // Recorded as a status of the pull request whose head is `sha` (context run.name, state
+  // the conclusion, description the title), which `datamcp pr N` lists; returns "" (no page
+  // of its own), so the plan text stays in the comment.
+  Result<std::string> UpsertCheckRun(const std::string& sha, const forge::CheckRun& run) override;
   Result<std::vector<forge::Review>> ListReviews(int number) override;
   Result<forge::Permission> GetPermission(const std::string& user) override;
   Result<std::vector<forge::PullRequestFile>> ListPullRequestFiles(int number) override;
@@ -35,6 +39,9 @@ class LocalForge final : public forge::Forge {
   static constexpr const char* kBotUser = "datamcp";
 
  private:
+  // Replaces the status of status.context on status.sha in every record holding that commit.
+  Status RecordStatus(const CommitStatus& status);
+
   LocalPrStore& store_;
 };
 

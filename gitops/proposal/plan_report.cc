@@ -2,6 +2,7 @@
 
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
+#include "gitops/proposal/plan_checks.h"
 
 namespace datamcp::proposal {
 
@@ -86,6 +87,29 @@ std::string StaleApprovals(const DestroyHint& hint, bool markdown) {
   return s;
 }
 
+// One project's row of the comment's table; its check column links to the check run.
+std::string TableRow(const ProjectPlan& p, const Blocked& blocked, const CheckLinks& links,
+                     bool compact) {
+  std::string result = p.ok ? p.summary : "**failed**: " + p.error.substr(0, 300);
+  if (p.policy.Denied()) result = "**denied by policy**: " + result;
+  if (auto it = blocked.find(p.project.path); it != blocked.end()) {
+    result = "**blocked**: " + it->second;
+  }
+  std::string counts = p.ok ? ChangeCounts(p.changes) : "-";
+  std::string destructive = !p.ok ? "-" : p.changes.Destructive() ? "**yes**" : "no";
+  std::string policy = p.policy.Denied()                ? "**denied**"
+                       : !p.policy.requirements.empty() ? "needs approvals"
+                       : p.ok                           ? "ok"
+                                                        : "-";
+  std::string check = "below";
+  if (auto it = links.find(p.project.path); compact && it != links.end()) {
+    check = "[details](" + it->second + ")";
+  }
+  return "| `" + p.project.path + "` (" + p.project.env + ", plan `" + p.fingerprint.substr(0, 12) +
+         "`) | " + Cell(result) + " | " + counts + " | " + destructive + " | " + policy + " | " +
+         Cell(check) + " |\n";
+}
+
 }  // namespace
 
 std::string PolicyDenials(const PlanRun& run) {
@@ -106,7 +130,7 @@ std::string DestructiveSummary(const PlanRun& run) {
 }
 
 forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
-                                    const DestroyHint& hint) {
+                                    const DestroyHint& hint, const CheckLinks& links) {
   forge::PlanComment comment;
   std::string& s = comment.summary;
   s = "### DataMCP plan for `" + run.head.substr(0, 12) + "`\n\n";
@@ -116,30 +140,34 @@ forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
   }
   s += PolicyBanner(run);
   if (AnyDestructive(run)) s += DestructiveBanner(run, hint);
-  s += "| project | env | result | fingerprint |\n| --- | --- | --- | --- |\n";
-  for (const auto& p : run.plans) {
-    std::string result = p.ok ? p.summary : "**failed**: " + p.error.substr(0, 300);
-    if (p.ok && p.changes.Destructive()) result = "**destructive**: " + result;
-    if (p.policy.Denied()) result = "**denied by policy**: " + result;
-    if (auto it = blocked.find(p.project.path); it != blocked.end()) {
-      result = "**blocked**: " + it->second;
-    }
-    s += "| `" + p.project.path + "` | " + p.project.env + " | " + Cell(result) + " | `" +
-         p.fingerprint.substr(0, 12) + "` |\n";
-  }
+  bool compact = ChecksHoldPlans(run, links);
+  s += "| project | result | +/~/- | destructive | policy | check |\n"
+       "| --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& p : run.plans) s += TableRow(p, blocked, links, compact);
   s += "\nMerging applies exactly this plan: DataMCP re-plans on the merge commit and applies "
        "only when the fingerprint is unchanged.\n";
+  if (compact) s += "Each project's plan is in its check (the links above).\n";
   if (std::string stale = StaleApprovals(hint, true); !stale.empty()) {
     s += "\n**Approvals are stale**: they were given on another plan and count only for that "
          "one. Approve this plan again:\n" +
          stale;
   }
+  if (compact) return comment;
   for (const auto& p : run.plans) {
     std::string body = p.ok ? p.text : p.error;
     comment.sections.push_back(
         {std::string(ProjectKindName(p.project.kind)) + ": " + p.project.path, body});
   }
   return comment;
+}
+
+bool ChecksHoldPlans(const PlanRun& run, const CheckLinks& links) {
+  if (run.plans.empty()) return false;
+  for (const auto& p : run.plans) {
+    auto it = links.find(p.project.path);
+    if (it == links.end() || it->second.empty()) return false;
+  }
+  return true;
 }
 
 forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked,

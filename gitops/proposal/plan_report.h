@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -31,12 +32,23 @@ struct DestroyHint {
   std::map<std::string, ApprovalHint> approvals;  // project -> its approvals, when any is stale
 };
 
+// project path -> the URL of its check run (forge::Forge::UpsertCheckRun).
+using CheckLinks = std::map<std::string, std::string>;
+
+// True when every project of `run` has a check run with a page in `links`: the checks then
+// hold the plan text and the comment is only the table.
+bool ChecksHoldPlans(const PlanRun& run, const CheckLinks& links);
+
+// The pull request's one plan comment: a table with a row per project (project, result,
+// +/~/- counts, destructive, policy, and a link to its check run). When the checks hold the
+// plans (ChecksHoldPlans) that is all; otherwise (a forge without check pages, a GitHub App
+// without `checks:write`) each project's plan text follows in a folded section.
 // A destructive plan (any project deletes or replaces something) is said first: the comment
 // opens with a warning listing every deleted and replaced resource and what applying needs;
 // the status description starts with "DESTRUCTIVE". Stale approvals (hint.approvals) are
 // listed after the table, with what is still needed.
 forge::PlanComment BuildPlanComment(const PlanRun& run, const Blocked& blocked,
-                                    const DestroyHint& hint = {});
+                                    const DestroyHint& hint = {}, const CheckLinks& links = {});
 // A project short of approvals because some are stale opens the description with
 // "re-approve: ..." (the plan itself still succeeded).
 forge::CommitState BuildPlanStatus(const PlanRun& run, const Blocked& blocked,

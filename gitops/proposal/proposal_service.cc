@@ -7,6 +7,7 @@
 #include "gitops/forge/comment_split.h"
 #include "gitops/proposal/approvals.h"
 #include "gitops/proposal/dependents.h"
+#include "gitops/proposal/plan_publish.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -374,11 +375,7 @@ Result<PlanOutcome> ProposalService::Report(int number, const std::string& autho
     }
     hint.approvals = StaleApprovalHints(*config, number, author, run);
   }
-  forge::PlanComment comment = BuildPlanComment(run, blocked, hint);
-  DATAMCP_ASSIGN_OR_RETURN(auto parts, forge::SplitPlanComment(comment));
-  DATAMCP_RETURN_IF_ERROR(
-      forge_.UpsertBotComment(number, forge::kPlanCommentMarker, parts).status());
-  DATAMCP_RETURN_IF_ERROR(forge_.SetCommitStatus(run.head, BuildPlanStatus(run, blocked, hint)));
+  DATAMCP_RETURN_IF_ERROR(PublishPlan(forge_, number, run, blocked, hint));
   if (blocked.empty()) {
     DATAMCP_RETURN_IF_ERROR(
         repo_.AddNote(run.head, BuildPlanNote(run, number, clock_.UnixSeconds()).dump()));

@@ -32,9 +32,13 @@ test('a proposal becomes a GitHub pull request with the plan comment and status'
   assert.deepEqual(st.violations, []);
   const pr = st.pulls.find((p) => p.number === number);
   assert.equal(pr.head, branch);
+  // The comment is the compact table; the plan text is in the project's check run (#15).
   const comment = st.comments.find((c) => c.body.includes('datamcp:plan'));
-  assert.match(comment.body, /terraform_data/);
   assert.match(comment.body, /Plan: \d+ to add/);
+  const check = st.checkRuns.find((c) => c.head_sha === commit && c.name === 'datamcp/plan: infra/terraform/envs/local');
+  assert.equal(check.conclusion, 'success', JSON.stringify(st.checkRuns));
+  assert.match(check.output.text, /terraform_data/);
+  assert.match(comment.body, new RegExp(`\\[details\\]\\(${check.html_url.replace(/[.]/g, '\\.')}\\)`));
   const status = st.statuses.find((s) => s.sha === commit && s.context === 'datamcp/plan');
   assert.equal(status.state, 'success');
   assert.match(status.description, /local: Plan: \d+ to add/);
@@ -94,7 +98,9 @@ test('propose_helm_release puts the real helm render diff on the GitHub pull req
   const comment = st.comments.find((c) => c.issue === number && c.body.includes('datamcp:plan'))
     ?? st.comments.filter((c) => c.body.includes('datamcp:plan')).at(-1);
   assert.match(comment.body, /argocd\/apps\/local\/search-api\.yaml/);
-  assert.match(comment.body, /Deployment\/[a-z-]*\/search-api/);
+  const check = st.checkRuns.find((c) => c.head_sha === commit &&
+    c.name === 'datamcp/plan: argocd/apps/local/search-api.yaml');
+  assert.match(check.output.text, /Deployment\/[a-z-]*\/search-api/);
   const status = st.statuses.find((s) => s.sha === commit && s.context === 'datamcp/plan');
   assert.equal(status.state, 'success', JSON.stringify(status));
   assert.match(status.description, /rendered: \d+ added/);

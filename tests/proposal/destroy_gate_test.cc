@@ -62,7 +62,7 @@ TEST(DestroyGateTest, CommentStatusAndNoteSayDestructiveFirstAndListTheResources
   EXPECT_NE(comment.summary.find("needs 2 approval(s) (`destroy_approvals`)"), std::string::npos);
   EXPECT_NE(comment.summary.find("`datamcp review 7 --confirm-destroy`"), std::string::npos);
   EXPECT_NE(comment.summary.find("`/datamcp confirm-destroy`"), std::string::npos);
-  EXPECT_NE(comment.summary.find("**destructive**: Plan: 1 to add"), std::string::npos);
+  EXPECT_NE(comment.summary.find("| **yes** | ok | below |"), std::string::npos) << comment.summary;
 
   auto status = BuildPlanStatus(run, {});
   EXPECT_EQ(status.state, forge::CommitStateKind::kSuccess);

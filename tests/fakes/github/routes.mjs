@@ -21,6 +21,25 @@ function findPull(ctx) {
   return ctx.st.pulls.find((p) => p.number === Number(ctx.params.pull_number ?? ctx.params.issue_number));
 }
 
+function findCheckRun(ctx) {
+  return ctx.st.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id) &&
+    r.repo === `${ctx.params.owner}/${ctx.params.repo}`);
+}
+
+const checksForbidden = () => ({ status: 403,
+  body: { message: 'Resource not accessible by integration', documentation_url: DOCS } });
+
+// Copies what a create or update request sets onto a stored check run.
+function applyCheckRun(run, body) {
+  for (const k of ['name', 'status', 'conclusion', 'details_url', 'external_id']) {
+    if (body[k] !== undefined) run[k] = body[k];
+  }
+  // GitHub: a conclusion completes the run.
+  if (body.conclusion !== undefined) { run.status = 'completed'; run.completed_at = now(); }
+  if (body.output) run.output = { ...(run.output ?? {}), ...body.output };
+  run.updated_at = now();
+}
+
 function b64urlJson(part) {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 }
@@ -130,6 +149,45 @@ export const routes = [
     const s = { id: ctx.st.nextId++, sha: ctx.params.sha, ...ctx.body };
     ctx.st.statuses.push(s);
     return { status: 201, body: b.commitStatus(s) };
+  }),
+  // Checks: served to tokens too (GitHub serves them to GitHub Apps only); checksForbidden
+  // answers 403 as GitHub does for an App without `checks:write`.
+  R('POST', `${REPO}/check-runs`, (ctx) => {
+    if (ctx.st.checksForbidden) return checksForbidden();
+    const { st, params, body } = ctx;
+    const run = { id: st.nextId++, repo: `${params.owner}/${params.repo}`, head_sha: body.head_sha,
+      name: body.name, created_at: now(), updates: 0 };
+    run.html_url = `https://github.example/${run.repo}/runs/${run.id}`;
+    applyCheckRun(run, body);
+    st.checkRuns.push(run);
+    return { status: 201, body: b.checkRun(st, run, ctx.origin) };
+  }),
+  R('PATCH', `${REPO}/check-runs/{check_run_id}`, (ctx) => {
+    if (ctx.st.checksForbidden) return checksForbidden();
+    const run = findCheckRun(ctx);
+    if (!run) return notFound();
+    applyCheckRun(run, ctx.body);
+    run.updates++;
+    return { status: 200, body: b.checkRun(ctx.st, run, ctx.origin) };
+  }),
+  R('GET', `${REPO}/check-runs/{check_run_id}`, (ctx) => {
+    if (ctx.st.checksForbidden) return checksForbidden();
+    const run = findCheckRun(ctx);
+    return run ? { status: 200, body: b.checkRun(ctx.st, run, ctx.origin) } : notFound();
+  }),
+  R('GET', `${REPO}/commits/{ref}/check-runs`, (ctx) => {
+    if (ctx.st.checksForbidden) return checksForbidden();
+    const { st, params, query } = ctx;
+    let list = st.checkRuns.filter((r) => r.repo === `${params.owner}/${params.repo}` &&
+      r.head_sha === params.ref && (!query.check_name || r.name === query.check_name));
+    // filter=latest (the default): the newest run of each name.
+    if ((query.filter ?? 'latest') === 'latest') {
+      list = list.filter((r) => !list.some((o) => o.name === r.name && o.id > r.id));
+    }
+    const per = Math.min(Number(query.per_page ?? 30), st.maxPerPage);
+    const page = Number(query.page ?? 1);
+    const runs = list.slice((page - 1) * per, page * per).map((r) => b.checkRun(st, r, ctx.origin));
+    return { status: 200, body: { total_count: list.length, check_runs: runs } };
   }),
   R('GET', `${REPO}/pulls/{pull_number}/reviews`, (ctx) => {
     if (!findPull(ctx)) return notFound();

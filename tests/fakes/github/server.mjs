@@ -4,7 +4,8 @@
 // is recorded in /_fake/state's `violations`, which tests assert to be empty.
 //
 // Control endpoints (no auth): POST /_fake/reset, GET /_fake/state, POST /_fake/config
-// {basePath, maxPerPage, tokens, app: {id, public_key_pem, ttl_seconds}}, POST /_fake/fail-next
+// {basePath, maxPerPage, tokens, checksForbidden, app: {id, public_key_pem, ttl_seconds}},
+// POST /_fake/fail-next
 // {status, headers, body, count, method, path}, POST /_fake/pulls/{n} (merge, mergeable,
 // author, head_repo ...), POST /_fake/reviews/{n}, POST /_fake/files/{n}, POST /_fake/permissions,
 // POST /_fake/comments {issue, body, login} (a comment by someone else).

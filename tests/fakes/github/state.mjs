@@ -10,6 +10,8 @@ export function newState() {
     comments: [],        // {id, issue, body, login, created_at, updated_at}
     reactions: [],       // {id, comment_id, content, login, created_at}
     statuses: [],        // {id, sha, state, context, description, target_url}
+    checkRuns: [],       // {id, repo, head_sha, name, status, conclusion, output, updates, ...}
+    checksForbidden: false,  // answer 403 to the Checks endpoints (an App without checks:write)
     reviews: {},         // pr number -> [{id, login, state, commit_id, submitted_at?}]
     files: {},           // pr number -> [{filename, status, previous_filename}]
     permissions: {},     // login -> 'admin' | 'write' | 'read' | 'none'
@@ -92,6 +94,21 @@ export function commitStatus(s) {
   return Object.assign(synth(schemaOf('status')), {
     id: s.id, state: s.state, context: s.context, description: s.description ?? null,
     target_url: s.target_url ?? null, creator: user('datamcp-bot'),
+  });
+}
+
+export function checkRun(st, r, origin) {
+  const out = r.output ?? {};
+  return Object.assign(synth(schemaOf('check-run')), {
+    id: r.id, node_id: `CR_${r.id}`, head_sha: r.head_sha, name: r.name,
+    url: `${origin}${st.basePath}/repos/${r.repo}/check-runs/${r.id}`,
+    html_url: r.html_url,
+    details_url: r.details_url ?? null, external_id: r.external_id ?? null,
+    status: r.status ?? 'queued', conclusion: r.conclusion ?? null,
+    started_at: r.created_at, completed_at: r.completed_at ?? null,
+    output: { title: out.title ?? null, summary: out.summary ?? null, text: out.text ?? null,
+      annotations_count: 0, annotations_url: `${origin}${st.basePath}/repos/${r.repo}/check-runs/${r.id}/annotations` },
+    app: null, check_suite: null, pull_requests: [],
   });
 }
 
