@@ -28,7 +28,7 @@ commands:
   serve                 run the HTTP front: /mcp, /webhooks/github, /healthz, /readyz, /metrics
   mcp                   MCP over stdin/stdout for an agent that launches DataMCP (token in
                         $DATAMCP_TOKEN; unneeded with auth.mode none)
-  audit [--since YYYY-MM-DD] [--env ENV] [--json]
+  audit [--since YYYY-MM-DD] [--env ENV] [--resource ADDRESS] [--json]
                         who proposed, planned, approved, merged and applied what, read from
                         the repository alone
   drift [--now] [--json]

@@ -50,16 +50,23 @@ int RunAudit(const std::vector<std::string>& args, const CommonOptions& common) 
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--json") {
       json = true;
-    } else if ((args[i] == "--since" || args[i] == "--env") && i + 1 < args.size()) {
+    } else if ((args[i] == "--since" || args[i] == "--env" || args[i] == "--resource") &&
+               i + 1 < args.size()) {
       if (args[i] == "--env") {
         filter.env = args[++i];
+        continue;
+      }
+      if (args[i] == "--resource") {
+        filter.resource = args[++i];
+        if (filter.resource.empty()) return CliFail("audit --resource: give an address", 2);
         continue;
       }
       auto since = ParseUtcDateOrTime(args[++i]);
       if (!since.ok()) return CliFail("audit --since: use YYYY-MM-DD, got '" + args[i] + "'", 2);
       filter.since = *since;
     } else {
-      return CliFail("usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--json]", 2);
+      return CliFail(
+          "usage: datamcp audit [--since YYYY-MM-DD] [--env ENV] [--resource ADDRESS] [--json]", 2);
     }
   }
   config::Config config;

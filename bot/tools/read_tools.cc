@@ -153,9 +153,19 @@ mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
       "The history of the default branch from the repository alone: who proposed what with "
       "which tool, the reviewed plan fingerprint, approvers, who merged, and what was "
       "applied or synced; pushes that bypassed review (unreviewed_push), their plan and "
-      "whether they were applied.",
+      "whether they were applied. Each entry carries the tool's recorded arguments (masked) "
+      "and, per project, the resources its plan touched; `resource` keeps only the changes "
+      "that touched one.",
       {{"since", {{"type", "string"}, {"description", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"}}},
        {"environment", EnvironmentProperty()},
+       {"resource",
+        {{"type", "string"},
+         {"minLength", 1},
+         {"maxLength", 1024},
+         {"description",
+          "A Terraform address (terraform_data.x, module.net) or a rendered object's key: "
+          "only changes whose plan created, updated, deleted or replaced it or something "
+          "inside it"}}},
        {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}}}},
       {}, kScopeAuditRead);
   tool.handler = [&deps](const mcp::ToolCall& call) {
@@ -169,6 +179,7 @@ mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
       filter.since = *since;
     }
     filter.env = StringArg(a, "environment");
+    filter.resource = StringArg(a, "resource");
     filter.max_commits = a.value("limit", 200);
     if (Status s = deps.repo.Fetch(); !s.ok()) return ErrorAnswer(s);
     auto entries = audit::ReadAuditLog(deps.repo, deps.default_branch, filter);

@@ -160,7 +160,8 @@ mcp::ToolResult DryRunAnswer(const proposal::PlanOutcome& outcome) {
 }
 
 mcp::ToolResult ProposeOrPreview(GitopsToolDeps& deps, const mcp::ToolCall& call,
-                                 const proposal::ProposalRequest& request) {
+                                 proposal::ProposalRequest request) {
+  if (request.arguments.is_null()) request.arguments = call.arguments;
   if (call.arguments.value("dry_run", false)) {
     auto outcome = deps.proposals.Preview(request);
     return outcome.ok() ? DryRunAnswer(*outcome) : ErrorAnswer(outcome.status());

@@ -48,9 +48,10 @@ std::string NewRequestId();
 // Turns a proposal into the tool's answer: a short text for the agent plus the structure.
 mcp::ToolResult ProposalAnswer(const proposal::ProposalResult& result);
 // Runs a propose_* call: with arguments.dry_run true, only plans it (no branch, no commit
-// on any branch, no pull request) and answers with the plan; otherwise proposes it.
+// on any branch, no pull request) and answers with the plan; otherwise proposes it. The
+// call's arguments are recorded with the proposal unless `request` names its own.
 mcp::ToolResult ProposeOrPreview(GitopsToolDeps& deps, const mcp::ToolCall& call,
-                                 const proposal::ProposalRequest& request);
+                                 proposal::ProposalRequest request);
 // The answer of a dry run (plan_preview, or a propose_* tool with dry_run).
 mcp::ToolResult DryRunAnswer(const proposal::PlanOutcome& outcome);
 // A failure the agent can act on; the status code becomes a word, the message is kept.

@@ -10,6 +10,7 @@
 #include "gitops/plan/classification.h"
 #include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
+#include "gitops/proposal/request_record.h"
 
 namespace datamcp::audit {
 namespace {
@@ -30,6 +31,34 @@ std::vector<json> ParseNotes(const std::vector<std::string>& notes) {
 }
 
 std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Adds what a plan's `changes` record names to `resources`, keeping it sorted and unique.
+void AddResources(const json& changes, std::vector<std::string>& resources) {
+  plan::Classification c = plan::ClassificationFromJson(changes);
+  for (const auto* list : {&c.created, &c.updated, &c.deleted, &c.replaced}) {
+    resources.insert(resources.end(), list->begin(), list->end());
+  }
+  std::sort(resources.begin(), resources.end());
+  resources.erase(std::unique(resources.begin(), resources.end()), resources.end());
+}
+
+// The request note of the proposal's commit; a refreshed proposal's head is a rebuilt commit
+// (Datamcp-Refreshed-From names the one it replaced), so the chain is followed a few steps.
+json RequestArguments(git::Repository& repo, std::string commit, std::string message) {
+  for (int hop = 0; hop < 8 && !commit.empty(); ++hop) {
+    auto notes = repo.ReadNotes(commit);
+    if (notes.ok()) {
+      json arguments = proposal::RecordedRequestArguments(*notes, commit);
+      if (!arguments.is_null()) return arguments;
+    }
+    commit = apply::Trailer(message, "Datamcp-Refreshed-From");
+    if (commit.empty()) break;
+    auto log = repo.Log(commit, {}, 1);
+    if (!log.ok() || log->empty()) break;
+    message = (*log)[0].message;
+  }
+  return nullptr;
+}
 
 ProjectRecord& RecordFor(AuditEntry& e, const std::string& project) {
   for (auto& r : e.projects) {
@@ -65,6 +94,7 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
   e.tool = apply::Trailer(message, "Datamcp-Tool");
   e.env = apply::Trailer(message, "Datamcp-Env");
   e.request_id = apply::Trailer(message, "Datamcp-Request-Id");
+  e.arguments = RequestArguments(repo, head, message);
   auto notes = repo.ReadNotes(head);
   if (!notes.ok()) return;
   for (const auto& note : ParseNotes(*notes)) {
@@ -80,6 +110,7 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
       r.planned_fingerprint = String(p, "fingerprint");
       r.destroys =
           plan::ClassificationFromJson(json_fields::Object(p, "changes")).DescribeDestroys();
+      AddResources(json_fields::Object(p, "changes"), r.resources);
     }
   }
 }
@@ -132,6 +163,7 @@ void ReadApplies(const std::vector<json>& notes, const std::string& commit, Audi
     }
     if (auto changes = note.find("changes"); changes != note.end() && changes->is_object()) {
       r.destroys = plan::ClassificationFromJson(*changes).DescribeDestroys();
+      AddResources(*changes, r.resources);
     }
     const json& destroy = json_fields::Object(note, "destroy");
     r.destroy_gate = String(destroy, "why");
@@ -187,9 +219,22 @@ Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::s
     }
     if (e.merged_by.empty()) e.merged_by = apply::Trailer(c.message, "Datamcp-Merged-By");
     if (!filter.env.empty() && e.env != filter.env) continue;
+    if (!filter.resource.empty() &&
+        std::none_of(e.projects.begin(), e.projects.end(), [&](const ProjectRecord& p) {
+          return TouchesResource(p.resources, filter.resource);
+        })) {
+      continue;
+    }
     out.push_back(std::move(e));
   }
   return out;
+}
+
+bool TouchesResource(const std::vector<std::string>& resources, const std::string& address) {
+  return std::any_of(resources.begin(), resources.end(), [&](const std::string& r) {
+    return r == address || (r.size() > address.size() && r.starts_with(address) &&
+                            (r[address.size()] == '.' || r[address.size()] == '['));
+  });
 }
 
 bool AuditEntry::Applied() const {
@@ -216,6 +261,7 @@ json ToJson(const AuditEntry& e) {
          {"destroys", p.destroys},
          {"destroy_gate", p.destroy_gate},
          {"stale_approvals", p.stale_approvals},
+         {"resources", p.resources},
          {"destroy_confirmation", p.destroy_confirmed_by.empty()
                                       ? json(nullptr)
                                       : json{{"by", p.destroy_confirmed_by},
@@ -235,6 +281,7 @@ json ToJson(const AuditEntry& e) {
           {"tool", e.tool},
           {"env", e.env},
           {"request_id", e.request_id},
+          {"arguments", e.arguments},
           {"merged_by", e.merged_by},
           {"approvers", e.approvers},
           {"projects", projects},
@@ -250,6 +297,10 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
     if (e.pull_request) {
       out += "  proposed by " + (e.requester.empty() ? "?" : e.requester) + " with " +
              (e.tool.empty() ? "?" : e.tool) + " in " + (e.env.empty() ? "?" : e.env) + "\n";
+      if (e.arguments.is_object() && !e.arguments.empty()) {
+        out += "  arguments: " + e.arguments.dump(-1, ' ', false, json::error_handler_t::replace) +
+               "\n";
+      }
       std::string approvers;
       for (const auto& a : e.approvers) approvers += (approvers.empty() ? "" : ", ") + a;
       out += "  approved by " + (approvers.empty() ? "-" : approvers) + "; merged by " +
@@ -265,6 +316,16 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
              (p.planned_fingerprint.empty() ? "-" : p.planned_fingerprint.substr(0, 12)) + " -> " +
              (p.result.empty() ? "pending" : p.result) +
              (p.summary.empty() ? "" : " (" + p.summary + ")") + "\n";
+      if (!p.resources.empty()) {
+        std::string names;
+        for (std::size_t i = 0; i < p.resources.size() && i < 20; ++i) {
+          names += (i ? ", " : "") + p.resources[i];
+        }
+        if (p.resources.size() > 20) {
+          names += " and " + std::to_string(p.resources.size() - 20) + " more";
+        }
+        out += "    changes: " + names + "\n";
+      }
       if (!p.destroys.empty()) out += "    destructive: " + p.destroys + "\n";
       if (!p.destroy_confirmed_by.empty()) {
         out += "    destroy confirmed by " + p.destroy_confirmed_by + " at " +

@@ -36,6 +36,9 @@ struct ProjectRecord {
   // Approvals that did not count because they were given on another plan (the apply note's
   // stale_approvals): "carol (plan 0a1b2c3d4e5f)".
   std::vector<std::string> stale_approvals;
+  // What its plan created, updated, deleted or replaced (Terraform addresses, rendered
+  // objects' keys), sorted: from the reviewed plan and the apply's own plan.
+  std::vector<std::string> resources;
 };
 
 // One change on the default branch, reconstructed from the repository alone: commit
@@ -50,6 +53,9 @@ struct AuditEntry {
   std::string tool;
   std::string env;
   std::string request_id;
+  // The tool's arguments as recorded in the proposal's `request` note (masked; long strings
+  // as their size and digest); null when none was recorded.
+  nlohmann::json arguments = nullptr;
   std::string merged_by;
   std::vector<std::string> approvers;
   std::vector<ProjectRecord> projects;
@@ -66,11 +72,19 @@ struct AuditFilter {
   long long since = 0;  // Unix seconds; 0: no limit
   std::string env;      // "" = every environment
   int max_commits = 1000;
+  // "" = every change; else only changes whose plan touched this resource: the address
+  // itself, or one inside it ("module.net" matches "module.net.google_compute_network.x",
+  // "aws_s3_bucket.b" matches "aws_s3_bucket.b[\"logs\"]", and a type "aws_s3_bucket" every
+  // resource of that type outside modules).
+  std::string resource;
 };
 
 // Newest first. Reads only the repository (the mirror as last fetched).
 Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::string& branch,
                                              const AuditFilter& filter);
+
+// Whether `resources` holds `address` or one inside it (AuditFilter::resource).
+bool TouchesResource(const std::vector<std::string>& resources, const std::string& address);
 
 nlohmann::json ToJson(const AuditEntry& entry);
 // proposed (who, tool) -> planned (fingerprint) -> approved -> merged -> applied, per entry.

@@ -113,6 +113,12 @@ ProposalRequest PromotionProposal(const ImagePromotionRequest& r) {
                     r.request_id,
                     r.idempotency_key,
                     {}};
+  // The MCP tool records the arguments it was called with (ProposeOrPreview); CI's request
+  // is recorded as the same fields.
+  p.arguments = {{"image", r.version.image}, {"release", r.release}, {"environment", r.env}};
+  if (!r.version.tag.empty()) p.arguments["tag"] = r.version.tag;
+  if (!r.version.digest.empty()) p.arguments["digest"] = r.version.digest;
+  if (!r.origin.empty()) p.arguments["origin"] = r.origin;
   p.build = [r](git::Repository& repo, const std::string& base,
                 const repo::RepoConfig& config) -> Result<git::ChangeSet> {
     DATAMCP_ASSIGN_OR_RETURN(repo::ImageValuesUpdate update, ImageUpdateFor(repo, base, config, r));

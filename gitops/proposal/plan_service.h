@@ -75,6 +75,9 @@ class PlanService {
   // Applies exactly the saved plan of a Terraform project from Plan().
   Result<plan::TerraformApplyResult> ApplyTerraform(const ProjectPlan& plan);
 
+  // Masks what is recorded besides plan output (a proposal's arguments).
+  const process::Masker& masker() const { return masker_; }
+
  private:
   ProjectPlan PlanTerraform(const repo::RepoConfig& config, const Project& project,
                             const std::string& tree, const std::string& work_dir);

@@ -8,6 +8,7 @@
 #include "gitops/proposal/approvals.h"
 #include "gitops/proposal/dependents.h"
 #include "gitops/proposal/plan_publish.h"
+#include "gitops/proposal/request_record.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -186,6 +187,10 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
   if (!pushed.ok) {
     return Conflict("the GitOps remote refused branch " + branch + ": " + pushed.message);
   }
+  if (Status recorded = RecordRequest(commit, request); !recorded.ok()) {
+    // The branch is pushed; the audit then lacks the arguments, not the proposal.
+    log::Warn("request_note_failed", {{"commit", commit}, {"error", recorded.message()}});
+  }
   step("pull request");
   DATAMCP_ASSIGN_OR_RETURN(forge::OpenedPullRequest opened,
                            forge_.OpenOrReusePullRequest(
@@ -199,6 +204,13 @@ Result<ProposalResult> ProposalService::Propose(const ProposalRequest& request,
                            Report(opened.pull_request.number, opened.pull_request.author, run));
   return ProposalResult{
       opened.pull_request.number, opened.pull_request.html_url, branch, commit, false, plan};
+}
+
+Status ProposalService::RecordRequest(const std::string& commit, const ProposalRequest& request) {
+  if (request.arguments.is_null()) return Status::Ok();
+  return repo_.AddNote(
+      commit, BuildRequestRecord(commit, request.request_id, request.arguments, planner_.masker())
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::string ProposalService::BodyFor(const ProposalRequest& request) const {

@@ -30,6 +30,8 @@ struct ProposalRequest {
   std::string request_id;       // recorded as Datamcp-Request-Id
   std::string idempotency_key;  // optional: the same key from the same requester, same proposal
   ChangeBuilder build;
+  // The tool's arguments as called: masked into the `request` note (request_record.h).
+  nlohmann::json arguments = nullptr;
 };
 
 // One project's plan as reported back to the caller.
@@ -142,6 +144,8 @@ class ProposalService {
                                                          const std::string& author,
                                                          const PlanRun& run);
   git::CommitMeta CommitMetaFor(const ProposalRequest& request) const;
+  // The `request` note on the proposal's commit (nothing when request.arguments is null).
+  Status RecordRequest(const std::string& commit, const ProposalRequest& request);
   std::string BodyFor(const ProposalRequest& request) const;
   // The tip of `branch` on the remote when it holds a commit this requester pushed with this
   // idempotency key but no pull request was opened for it (a crash in between).

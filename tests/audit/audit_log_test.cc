@@ -46,7 +46,7 @@ class AuditLogTest : public ::testing::Test {
                  file + " " + commit);
   }
 
-  std::vector<AuditEntry> Read() {
+  std::vector<AuditEntry> Read(const AuditFilter& filter = {}) {
     git::Libgit2RepositoryOptions o;
     o.mirror_path = (fs::path(git_.root()) / "mirror.git").string();
     o.remote.url = "file://" + git_.bare();
@@ -55,7 +55,7 @@ class AuditLogTest : public ::testing::Test {
     Status mirrored = repo.Mirror();
     EXPECT_TRUE(mirrored.ok()) << mirrored.ToString();
     Result<std::vector<AuditEntry>> entries = InvalidArgument("not read");
-    EXPECT_NO_THROW(entries = ReadAuditLog(repo, "main", {}));
+    EXPECT_NO_THROW(entries = ReadAuditLog(repo, "main", filter));
     EXPECT_TRUE(entries.ok()) << entries.status().ToString();
     return entries.ok() ? *entries : std::vector<AuditEntry>{};
   }
@@ -135,6 +135,59 @@ TEST_F(AuditLogTest, MalformedDocumentsAreSkippedAndRecordsStillShow) {
   ASSERT_NO_THROW(text = FormatText(entries));
   EXPECT_NE(text.find(kProject + ": planned f1 -> applied"), std::string::npos) << text;
   EXPECT_EQ(text.find("rogue"), std::string::npos) << text;
+}
+
+// "Who changed this": the request note's arguments and the plan's resources, as
+// proposal::ProposalService and the applier write them, filtered by an address.
+TEST_F(AuditLogTest, ResourceFilterNamesTheRequesterToolAndArguments) {
+  MergePullRequest();
+  json plan = {{"type", "plan"},
+               {"commit", head_},
+               {"projects",
+                json::array({{{"project", kProject},
+                              {"ok", true},
+                              {"fingerprint", "f1"},
+                              {"changes",
+                               {{"creates", 1},
+                                {"created", json::array({"module.net.google_compute_network.x"})},
+                                {"updated", json::array({"terraform_data.x"})}}}}})}};
+  json request = {{"type", "request"},
+                  {"commit", head_},
+                  {"request_id", "req-1"},
+                  {"arguments", {{"environment", "dev"}, {"title", "Add x"}}}};
+  // A request record for another commit is not this proposal's.
+  json other = request;
+  other["commit"] = merge_;
+  other["arguments"] = {{"title", "forged"}};
+  WriteNote(head_, json::array({request, plan, other}).dump());
+  json applied = ApplyRecord("applied");
+  applied["changes"] = {{"deleted", json::array({"terraform_data.old[\"a\"]"})}, {"deletes", 1}};
+  WriteNote(merge_, json::array({applied}).dump());
+
+  // A resource type ("terraform_data") is a prefix too: every change to one of its resources.
+  for (std::string address :
+       {"terraform_data.x", "module.net", "terraform_data.old", "terraform_data"}) {
+    AuditFilter filter;
+    filter.resource = address;
+    auto entries = Read(filter);
+    ASSERT_EQ(entries.size(), 1u) << address;
+    EXPECT_EQ(entries[0].requester, "agent-7");
+    EXPECT_EQ(entries[0].tool, "propose_change");
+    EXPECT_EQ(entries[0].arguments, request["arguments"]) << ToJson(entries[0]).dump(2);
+    std::string text = FormatText(entries);
+    EXPECT_NE(text.find("arguments: {\"environment\":\"dev\",\"title\":\"Add x\"}"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("changes: module.net.google_compute_network.x, terraform_data.old[\"a\"], "
+                        "terraform_data.x"),
+              std::string::npos)
+        << text;
+  }
+  for (std::string address : {"terraform", "module.ne", "terraform_data.xy", "x"}) {
+    AuditFilter filter;
+    filter.resource = address;
+    EXPECT_TRUE(Read(filter).empty()) << address << " is not an address the plan touched";
+  }
 }
 
 // What the reconciler would apply again must not look applied in the log.

@@ -95,6 +95,22 @@ test('merging with the CLI applies exactly the reviewed plan and records it in g
   assert.equal(entry.projects[0].result, 'applied');
   const tool = await agent.callTool({ name: 'get_audit_log', arguments: { environment: 'local' } });
   assert.equal(tool.structuredContent.entries[0].pull_request, 1);
+
+  // "Who changed this": the resources the plan touched lead to the request and its arguments.
+  const touched = entry.projects[0].resources;
+  assert.ok(touched.some((r) => r.startsWith('module.orders.')), JSON.stringify(entry.projects[0]));
+  const byResource = JSON.parse(server.cli('audit', '--resource', 'module.orders', '--json'));
+  assert.deepEqual(byResource.map((e) => e.pull_request), [1]);
+  assert.equal(byResource[0].requester, 'agent-7');
+  assert.equal(byResource[0].tool, 'propose_terraform_module');
+  assert.equal(byResource[0].arguments.module, 'local-data');
+  assert.deepEqual(byResource[0].arguments.variables, { name: 'orders', owner: 'data-eng', retention_days: 30 });
+  assert.match(server.cli('audit', '--resource', touched[0]),
+    /proposed by agent-7 with propose_terraform_module in local\n  arguments: .*"instance":"orders"/);
+  assert.deepEqual(JSON.parse(server.cli('audit', '--resource', 'module.other', '--json')), []);
+  const filtered = await agent.callTool({ name: 'get_audit_log', arguments: { resource: 'module.orders' } });
+  assert.deepEqual(filtered.structuredContent.entries.map((e) => e.pull_request), [1]);
+  assert.equal(filtered.structuredContent.entries[0].arguments.instance, 'orders');
   // Merged: the lock is released.
   await waitFor(async () => {
     const r = await agent.callTool({ name: 'list_locks', arguments: {} });
