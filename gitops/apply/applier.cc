@@ -318,7 +318,8 @@ Status Applier::ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environ
   if (plan.project.kind == proposal::ProjectKind::kTerraform) {
     DATAMCP_ASSIGN_OR_RETURN(auto applied, planner_.ApplyTerraform(plan));
     note.result = applied.succeeded ? "applied" : "failed";
-    note.summary = applied.succeeded ? plan.summary : "terraform apply failed";
+    // How it ended tells a failed resource (status 1) from a killed process (signal, 137).
+    note.summary = applied.succeeded ? plan.summary : "terraform apply failed: " + applied.how;
     note.detail = applied.output;
     return Status::Ok();
   }

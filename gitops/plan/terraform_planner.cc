@@ -250,6 +250,7 @@ Result<TerraformApplyResult> TerraformPlanner::Apply(const TerraformPlan& plan) 
   out.succeeded = r.Succeeded();
   out.exit_code = r.exit_code;
   out.timed_out = r.timed_out || r.cancelled;
+  out.how = r.Describe();
   out.output = masker_.Mask(r.stdout_text + r.stderr_text);
   if (r.truncated) out.output += "\n[output truncated: " + r.Describe() + "]";
   out.duration = r.duration;

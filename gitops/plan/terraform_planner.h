@@ -61,6 +61,7 @@ struct TerraformApplyResult {
   bool succeeded = false;
   int exit_code = -1;
   bool timed_out = false;  // terraform was stopped mid-apply: state needs a human
+  std::string how;         // how the process ended (ProcessResult::Describe)
   std::string output;      // stdout then stderr, masked
   std::chrono::milliseconds duration{0};
 };
