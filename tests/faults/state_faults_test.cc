@@ -88,8 +88,8 @@ TEST(StateFaultsTest, PostgresRestartWhileConnectionsIdleIsInvisibleToCallers) {
     });
   }
   for (auto& t : busy) t.join();
+  // Nothing touches the pool meanwhile: each connection still looks open to libpq.
   pg.Stop();
-  EXPECT_EQ((*db)->Ping().code(), StatusCode::kUnavailable);
   const std::string resumed = pg.Resume();
   ASSERT_TRUE(resumed.empty()) << resumed;
   ManualClock clock;
