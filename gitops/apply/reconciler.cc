@@ -27,7 +27,10 @@ Reconciler::Reconciler(git::Repository& repo, forge::Forge& forge,
   applier_.SetClaimCheck([this](const std::string& job_id) { return StillHeld(job_id); });
 }
 
-Reconciler::~Reconciler() { Stop(); }
+Reconciler::~Reconciler() {
+  Stop();
+  applier_.SetClaimCheck(nullptr);  // the applier outlives this reconciler
+}
 
 void Reconciler::ShareWith(state::LeaseTable& leases, std::string holder,
                            std::chrono::milliseconds ttl) {
