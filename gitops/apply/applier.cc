@@ -352,7 +352,7 @@ Result<ApplyNote> Applier::RecordInterrupted(const jobs::Job& job) {
   note.result = "interrupted";
   note.summary = "DataMCP stopped while this apply was running";
   note.started_at = job.updated_at;
-  return Record(note);
+  return RecordUnchecked(note);
 }
 
 Result<ApplyNote> Applier::Refuse(ApplyNote note, std::string why) {
@@ -362,6 +362,20 @@ Result<ApplyNote> Applier::Refuse(ApplyNote note, std::string why) {
 }
 
 Result<ApplyNote> Applier::Record(ApplyNote note) {
+  if (claim_check_) {
+    const std::string id = jobs::JobId(note.merge_commit, note.project);
+    Result<bool> held = claim_check_(id);
+    if (!held.ok() || !*held) {
+      return FailedPrecondition(
+          "the outcome of job " + id + " (" + note.result + ") is not recorded: " +
+          (held.ok() ? "this replica no longer holds its claim (another took the job over)"
+                     : "its claim could not be confirmed: " + held.status().message()));
+    }
+  }
+  return RecordUnchecked(std::move(note));
+}
+
+Result<ApplyNote> Applier::RecordUnchecked(ApplyNote note) {
   note.finished_at = clock_.UnixSeconds();
   DATAMCP_RETURN_IF_ERROR(repo_.AddNote(note.merge_commit, ToJson(note).dump()));
   bool good = note.result == "applied" || note.result == "synced" || note.result == "skipped";

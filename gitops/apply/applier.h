@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "gitops/apply/apply_note.h"
@@ -58,6 +59,14 @@ class Applier {
   // human to check the project. Nothing is retried.
   Result<ApplyNote> RecordInterrupted(const jobs::Job& job);
 
+  // Asked just before an outcome is recorded: does this process still hold the claim on
+  // the job (jobs::JobId of the note's merge commit and project)? A replica cut off from the
+  // database for longer than its lease has lost the job to another, which records it
+  // interrupted: then nothing is recorded and Run fails with FailedPrecondition. Unset (one
+  // process, tests): always held. Not asked for RecordInterrupted. Set before the first Run.
+  using ClaimCheck = std::function<Result<bool>(const std::string& job_id)>;
+  void SetClaimCheck(ClaimCheck check) { claim_check_ = std::move(check); }
+
  private:
   Result<ApplyNote> Execute(const jobs::Job& job, ApplyNote note);
   Result<ApplyNote> ExecuteUnreviewed(const jobs::Job& job, ApplyNote note,
@@ -83,6 +92,8 @@ class Applier {
   Status ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
                    ApplyNote& note);
   Result<ApplyNote> Record(ApplyNote note);
+  // Record without asking the claim check (RecordInterrupted: the job is not ours).
+  Result<ApplyNote> RecordUnchecked(ApplyNote note);
   // Records `note` as refused for `why` (a requirement not met; nothing was applied).
   Result<ApplyNote> Refuse(ApplyNote note, std::string why);
 
@@ -93,6 +104,7 @@ class Applier {
   Syncer* syncer_;
   const Clock& clock_;
   ApplierOptions options_;
+  ClaimCheck claim_check_;
 };
 
 }  // namespace datamcp::apply

@@ -23,9 +23,14 @@ Reconciler::Reconciler(git::Repository& repo, forge::Forge& forge,
       locks_(locks),
       applier_(applier),
       unreviewed_(repo, forge, planner),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  applier_.SetClaimCheck([this](const std::string& job_id) { return StillHeld(job_id); });
+}
 
-Reconciler::~Reconciler() { Stop(); }
+Reconciler::~Reconciler() {
+  Stop();
+  applier_.SetClaimCheck(nullptr);  // the applier outlives this reconciler
+}
 
 void Reconciler::ShareWith(state::LeaseTable& leases, std::string holder,
                            std::chrono::milliseconds ttl) {
@@ -271,15 +276,39 @@ bool Reconciler::RunJob(const jobs::Job& job) {
   if (!claimed.ok() || !*claimed) return false;
   auto note = applier_.Run(job);
   if (note.ok()) {
-    Status s = jobs_.SetState(job.id, note->result, note->summary);
-    if (!s.ok()) log::Error("job_state_failed", {{"job", job.id}, {"error", s.message()}});
+    Result<bool> finished = jobs_.Finish(job.id, note->result, note->summary);
+    if (!finished.ok() || !*finished) {
+      log::Error("job_state_failed",
+                 {{"job", job.id},
+                  {"error", finished.ok() ? "no longer held" : finished.status().message()}});
+    }
     return true;
   }
   // Nothing was recorded (git or the forge unreachable, CI still running): try again on a
-  // later pass.
+  // later pass, unless the job was taken over meanwhile (this replica lost the database for
+  // longer than its lease): then it is the other replica's, recorded interrupted.
+  Result<bool> requeued = jobs_.Finish(job.id, "queued", note.status().message());
+  if (requeued.ok() && !*requeued) {
+    log::Warn("apply.claim_lost", {{"job", job.id}, {"error", note.status().message()}});
+    return true;
+  }
   log::Warn("apply_retry_later", {{"job", job.id}, {"error", note.status().message()}});
-  (void)jobs_.SetState(job.id, "queued", note.status().message());
   return false;
+}
+
+// The applier's claim check: renews the lease on the job. While the database cannot be
+// reached the answer is unknown, so it is asked again until it can be (or the reconciler
+// stops): recording an apply a replica took over, or dropping one nobody did, would both
+// leave git and the database disagreeing.
+Result<bool> Reconciler::StillHeld(const std::string& job_id) {
+  for (bool logged = false;; logged = true) {
+    Result<bool> held = jobs_.Renew(job_id);
+    if (held.ok() || stopping()) return held;
+    if (!logged)
+      log::Warn("apply.claim_unconfirmed", {{"job", job_id}, {"error", held.status().message()}});
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+  }
 }
 
 // An apply that throws stopped at an unknown point, like one cut off by a crash: it is

@@ -98,6 +98,8 @@ class Reconciler {
   // Runs one job; false when it was put back in the queue (to retry on a later pass).
   bool RunJob(const jobs::Job& job);
   bool RunJobCatching(const jobs::Job& job);
+  // Whether this replica still holds `job_id` (the applier asks before recording).
+  Result<bool> StillHeld(const std::string& job_id);
 
   git::Repository& repo_;
   forge::Forge& forge_;

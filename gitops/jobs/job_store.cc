@@ -95,6 +95,19 @@ Status JobStore::SetState(const std::string& id, const std::string& state,
   return Status::Ok();
 }
 
+Result<bool> JobStore::Finish(const std::string& id, const std::string& state,
+                              const std::string& detail) {
+  long long changed = 0;
+  DATAMCP_RETURN_IF_ERROR(db_.Transact([&](state::Tx& tx) -> Status {
+    DATAMCP_ASSIGN_OR_RETURN(
+        changed, tx.Exec("UPDATE jobs SET state = $2, detail = $3, updated_at = $4 WHERE id = $1 "
+                         "AND holder = $5 AND state = 'running'",
+                         {id, state, detail, clock_.UnixSeconds(), holder_}));
+    return Status::Ok();
+  }));
+  return changed > 0;
+}
+
 Result<bool> JobStore::Claim(const std::string& id) {
   long long claimed = 0;
   bool exists = false;

@@ -87,6 +87,11 @@ class JobStore {
   // Claims this store won (Claim and ClaimNext), for metrics.
   std::uint64_t claims() const { return claims_.load(); }
 
+  // Ends this holder's run of a job: sets its state if it is still running under this
+  // holder; false when it is not (its lease passed and another replica took it over, so
+  // what this one learnt is not recorded over theirs).
+  Result<bool> Finish(const std::string& id, const std::string& state, const std::string& detail);
+
   // NotFound when no job has this id.
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 

@@ -146,8 +146,21 @@ PostgresDatabase::~PostgresDatabase() {
 
 Result<PGconn*> PostgresDatabase::Connect() const {
   std::string timeout = std::to_string(options_.connect_timeout_seconds);
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {options_.url.Reveal().c_str(), timeout.c_str(), "datamcp", nullptr};
+  // TCP keepalives and a user timeout: a server that vanished from the network (a partition,
+  // not a restart, which closes the socket) fails the statement waiting on it within about
+  // half a minute instead of holding the connection, and its caller, for the kernel's hours.
+  const char* keys[] = {"dbname",           "connect_timeout",  "application_name",
+                        "keepalives",       "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout", nullptr};
+  const char* values[] = {options_.url.Reveal().c_str(),
+                          timeout.c_str(),
+                          "datamcp",
+                          "1",
+                          "10",
+                          "5",
+                          "3",
+                          "30000",
+                          nullptr};
   // expand_dbname=1: the URL is expanded in place of dbname; the keys after it override it.
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -210,10 +223,23 @@ Status PostgresDatabase::Run(const char* begin, const std::function<Status(Tx&)>
     Tx& statements = tx;
     Status s = statements.Exec(begin).status();
     if (s.ok()) s = fn(tx);
-    if (s.ok()) s = statements.Exec("COMMIT").status();
-    if (!s.ok()) PgResult(PQexec(conn, "ROLLBACK"));
+    bool committing = false;
+    if (s.ok()) {
+      committing = true;
+      s = statements.Exec("COMMIT").status();
+    }
+    // A connection cut before COMMIT was sent (the server restarted while it sat in the
+    // pool, a proxy dropped it) took its transaction with it: run it again on a fresh one
+    // rather than fail the caller. Cut during COMMIT, the outcome is unknown: report it.
+    const bool lost = !s.ok() && PQstatus(conn) == CONNECTION_BAD;
+    if (!s.ok() && !lost) PgResult(PQexec(conn, "ROLLBACK"));
     Give(conn);
-    if (s.ok() || !IsRetryable(tx.sqlstate())) return s;
+    if (s.ok()) return s;
+    if (lost && !committing) {
+      last = s;
+      continue;
+    }
+    if (!IsRetryable(tx.sqlstate())) return s;
     last = s;
     std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
   }

@@ -56,8 +56,9 @@ export function example(event, action, edit) {
 // work tree whose changes it commits) before it is served. Returns the handles and helpers the
 // tests use; stop() ends them all.
 // replicas > 1: that many servers share the work (they need a state.postgres_url in `env`);
-// loop.servers holds them, loop.server is the first. `yaml` adds configuration lines.
-export async function startGithubLoop(prefix, { env = {}, seed, replicas = 1, yaml = [] } = {}) {
+// loop.servers holds them, loop.server is the first. `yaml` adds configuration lines;
+// `envOf(i)` adds variables for replica i only (over `env`).
+export async function startGithubLoop(prefix, { env = {}, envOf = () => ({}), seed, replicas = 1, yaml = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const origin = join(dir, 'repos', 'gitops.git');
   execFileSync(binary(), ['init-repo', join(dir, 'seed')], { env: { ...process.env, DATAMCP_CONFIG: '' } });
@@ -94,7 +95,7 @@ export async function startGithubLoop(prefix, { env = {}, seed, replicas = 1, ya
         dir: join(dir, replicas === 1 ? 'bot' : `bot${i}`),
         repositoryUrl: remote,
         yaml: ['forge:', '  kind: github', `  github_api_url: ${fake.url}`, `  github_repository: ${REPO}`, ...yaml],
-        env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env },
+        env: { DATAMCP_FORGE_GITHUB_TOKEN: 'test-token', DATAMCP_WEBHOOKS_SECRET: SECRET, ...env, ...envOf(i) },
       }));
     }
     // Replicas start together (their schema migration is serialized by the database).

@@ -55,6 +55,9 @@ export async function startServer({ repositoryUrl = '', yaml = [], env = {}, dir
     dir, config, port, base, url: `${base}/mcp`, log, child, env: fullEnv,
     cli: (...args) => execFileSync(binary(), args, { env: fullEnv, encoding: 'utf8' }),
     token: (sub, scopes) => server.cli('token', '--sub', sub, '--scopes', scopes.join(' ')).trim(),
+    // Starts the same server again (same directory and configuration, a new port), for a
+    // restart after stop({ keep: true }).
+    restart: () => startServer({ repositoryUrl, yaml, env, dir, waitReady }),
     async stop({ keep = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

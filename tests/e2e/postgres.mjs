@@ -36,11 +36,17 @@ export async function startPostgres() {
   chmodSync(dir, 0o700);
   run([join(bin, 'initdb'), '-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8']);
   const port = await freePort();
-  run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '60', '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=60`, 'start']);
+  const start = () => run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '60',
+    '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=80`, 'start']);
+  start();
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
+    port,
+    // The database going away (fast shutdown: open connections are cut) and coming back on
+    // the same port with the same data.
+    halt: () => run([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']),
+    resume: start,
     // Runs one SQL query with psql; rows as arrays of strings.
     query: (sql) => execFileSync(join(bin, 'psql'), ['-X', '-A', '-t', '-F', '\t', '-d', url, '-c', sql],
       { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => l.split('\t')),

@@ -8,15 +8,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { waitFor, notesOf } from './lib.mjs';
-import { startGithubLoop, example, git } from './github.mjs';
+import { waitFor } from './lib.mjs';
+import { startGithubLoop } from './github.mjs';
 import { startPostgres } from './postgres.mjs';
+import { replicaHelpers } from './replica_loop.mjs';
 
 const scopes = ['proposals:write', 'plans:read', 'env:local'];
-let pg, loop, origin, token;
+let pg, loop, token;
+let connectTo, applies, holderOf, propose, land, mergedEvent, plainComment;
 
 before(async () => {
   pg = await startPostgres();
@@ -26,61 +25,13 @@ before(async () => {
     env: { DATAMCP_STATE_POSTGRES_URL: pg.url, DATAMCP_STATE_LEASE_SECONDS: '3',
       DATAMCP_AUTH_HS256_SECRET: 'replicas-share-this-hs256-secret-0123456789' },
   });
-  origin = join(loop.dir, 'repos', 'gitops.git');
   token = loop.server.token('agent-r', scopes);
+  ({ connectTo, applies, holderOf, propose, land, mergedEvent, plainComment } = replicaHelpers(loop, token));
 });
 
 after(async () => {
   await loop?.stop();
   pg?.stop();
-});
-
-async function connectTo(server, sessionId) {
-  const client = new Client({ name: 'datamcp-e2e-replicas', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(server.url), {
-    sessionId, requestInit: { headers: { Authorization: `Bearer ${token}` } },
-  });
-  await client.connect(transport);
-  return { client, transport };
-}
-
-const applies = (commit) => notesOf(['--git-dir', origin], commit).filter((n) => n.type === 'apply');
-const holderOf = (server) => `-${server.child.pid}-`;
-
-async function propose(server, name, extra = '') {
-  const { client } = await connectTo(server);
-  const r = await client.callTool({ name: 'propose_change', arguments: { environment: 'local',
-    title: `Add ${name}`, files: [{ path: `infra/terraform/envs/local/${name}.tf`,
-      content: `resource "terraform_data" "${name}" {\n  input = "${name}"\n${extra}}\n` }] } });
-  await client.close();
-  assert.notEqual(r.isError, true, JSON.stringify(r.content));
-  return r.structuredContent;
-}
-
-// CI green, approval and the merge (as GitHub makes it); returns the merge commit. The
-// closed+merged webhook is left to the caller.
-async function land({ pull_request: number, commit: head, branch }) {
-  await loop.deliver('workflow_run', example('workflow_run', 'completed', (p) => {
-    p.workflow_run.head_sha = head;
-    p.workflow_run.conclusion = 'success';
-  }), { server: loop.servers[number % loop.servers.length] });
-  await waitFor(() => notesOf(['--git-dir', origin], head).some((n) => n.type === 'ci'), 20000, 'the CI note');
-  const work = join(loop.dir, `merge-${number}`);
-  git('clone', '-q', origin, work);
-  git('-C', work, '-c', 'user.name=Carol', '-c', 'user.email=carol@example.com', 'merge', '--no-ff',
-    '-q', `origin/${branch}`, '-m', `Merge pull request #${number} from octo/${branch}`);
-  git('-C', work, 'push', '-q', 'origin', 'HEAD:main');
-  const merge = git('-C', work, 'rev-parse', 'HEAD');
-  await loop.control(`reviews/${number}`, [{ id: number, login: 'carol', state: 'APPROVED', commit_id: head }]);
-  await loop.control(`pulls/${number}`, { state: 'closed', merged: true, merge_commit_sha: merge,
-    merged_by: 'carol', head_sha: head });
-  return merge;
-}
-
-const mergedEvent = (number) => example('pull_request', 'closed', (p) => {
-  p.number = number;
-  p.pull_request.number = number;
-  p.pull_request.merged = true;
 });
 
 test('an MCP session made on one replica goes on working on the others', async () => {
@@ -207,11 +158,7 @@ async function sigtermUnderLoad({ client, transport, leaving, staying, ready }) 
       assert.ok(tools.tools.length > 0);
       ++calls;
       const target = ready.has(leaving) ? leaving : staying;
-      // A comment that is no command: recorded and handled, nothing else.
-      delivered.push(await loop.deliver('issue_comment', example('issue_comment', 'created', (p) => {
-        p.comment.body = `thanks ${calls}`;
-        p.comment.created_at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      }), { server: target }));
+      delivered.push(await loop.deliver('issue_comment', plainComment(`thanks ${calls}`), { server: target }));
     }
   })();
   // A failed call ends the load; the waits below then fail at once with its error.

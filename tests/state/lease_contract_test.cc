@@ -101,6 +101,34 @@ TEST_P(LeaseContractTest, ExpiredLeaseIsTakenOverByAnotherReplicaAsInterrupted) 
   EXPECT_TRUE(ValueOrFail(other.ExpireLeases()).empty());  // taken over once
 }
 
+// A holder cut off from the database past its lease comes back with the outcome of its apply:
+// it cannot write it over the interrupted state the replica that took the job over recorded,
+// nor put the job back in the queue; the holder of a live lease can.
+TEST_P(LeaseContractTest, OnlyTheHolderOfARunningJobFinishesIt) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_TRUE(first && second);
+  JobStore cut(*first, clock_, {.holder = "cut", .lease = std::chrono::seconds(60)});
+  JobStore other(*second, clock_, {.holder = "other", .lease = std::chrono::seconds(60)});
+  ASSERT_TRUE(*cut.Enqueue(MakeJob("abc", "envs/dev")));
+  ASSERT_TRUE(*cut.Enqueue(MakeJob("abc", "envs/prod")));
+  const std::string dev = JobId("abc", "envs/dev"), prod = JobId("abc", "envs/prod");
+  ASSERT_TRUE(ValueOrFail(cut.Claim(dev)));
+  ASSERT_TRUE(ValueOrFail(other.Claim(prod)));
+  EXPECT_FALSE(ValueOrFail(cut.Finish(prod, "applied", "")));  // not its claim
+  EXPECT_EQ(ValueOrFail(other.Get(prod))->state, "running");
+
+  clock_.Advance(std::chrono::seconds(61));
+  ASSERT_TRUE(ValueOrFail(other.Renew(prod)));
+  ASSERT_EQ(ValueOrFail(other.ExpireLeases()).size(), 1u);  // dev, taken over
+  EXPECT_FALSE(ValueOrFail(cut.Finish(dev, "applied", "done")));
+  EXPECT_FALSE(ValueOrFail(cut.Finish(dev, "queued", "retry")));
+  EXPECT_EQ(ValueOrFail(other.Get(dev))->state, "interrupted");
+  EXPECT_TRUE(ValueOrFail(other.Finish(prod, "applied", "done")));
+  EXPECT_EQ(ValueOrFail(other.Get(prod))->state, "applied");
+  EXPECT_FALSE(ValueOrFail(other.Finish(prod, "failed", "")));  // finished once
+}
+
 // A database of the first schema (before leases and body digests) is migrated at start-up,
 // keeping its rows.
 TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
