@@ -66,6 +66,7 @@ struct AuditFilter {
   long long since = 0;  // Unix seconds; 0: no limit
   std::string env;      // "" = every environment
   int max_commits = 1000;
+  std::string path;  // "" = every commit; else only commits that changed it (a file or dir)
 };
 
 // Newest first. Reads only the repository (the mirror as last fetched).
