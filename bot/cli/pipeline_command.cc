@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "bot/cli/cli_support.h"
@@ -52,8 +53,23 @@ bool PutPair(const std::string& flag, const std::string& pair, json& target, std
   return true;
 }
 
+bool ParseReplicas(const std::string& value, repo::PipelineRequest* r, std::string* error) {
+  std::size_t used = 0;
+  try {
+    r->replicas = std::stoi(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != 0 && used == value.size()) return true;
+  *error = "--replicas needs a number, got '" + value + "'";
+  return false;
+}
+
 bool ParseArgs(const std::vector<std::string>& args, repo::PipelineRequest* r, std::string* dir,
                std::string* error) {
+  const std::map<std::string, std::string*> strings = {
+      {"env", &r->env},       {"template", &r->template_}, {"image", &r->image}, {"tag", &r->tag},
+      {"digest", &r->digest}, {"schedule", &r->schedule},  {"dir", dir}};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (!a.starts_with("--")) {
@@ -63,34 +79,19 @@ bool ParseArgs(const std::vector<std::string>& args, repo::PipelineRequest* r, s
     }
     if (i + 1 >= args.size()) return *error = a + " needs a value", false;
     std::string flag = a.substr(2), value = args[++i];
-    if (flag == "env")
-      r->env = value;
-    else if (flag == "template")
-      r->template_ = value;
-    else if (flag == "image")
-      r->image = value;
-    else if (flag == "tag")
-      r->tag = value;
-    else if (flag == "digest")
-      r->digest = value;
-    else if (flag == "schedule")
-      r->schedule = value;
-    else if (flag == "dir")
-      *dir = value;
-    else if (flag == "replicas") {
-      try {
-        r->replicas = std::stoi(value);
-      } catch (const std::exception&) {
-        return *error = "--replicas needs a number, got '" + value + "'", false;
-      }
+    bool ok = true;
+    if (auto it = strings.find(flag); it != strings.end()) {
+      *it->second = value;
+    } else if (flag == "replicas") {
+      ok = ParseReplicas(value, r, error);
     } else if (flag == "request" || flag == "limit") {
-      json& group = r->resources[flag == "request" ? "requests" : "limits"];
-      if (!PutPair(flag, value, group, error)) return false;
+      ok = PutPair(flag, value, r->resources[flag == "request" ? "requests" : "limits"], error);
     } else if (flag == "source" || flag == "sink") {
-      if (!PutPair(flag, value, flag == "source" ? r->source : r->sink, error)) return false;
+      ok = PutPair(flag, value, flag == "source" ? r->source : r->sink, error);
     } else {
       return *error = "unknown option " + a, false;
     }
+    if (!ok) return false;
   }
   if (r->name.empty() || r->env.empty() || r->template_.empty() || r->image.empty()) {
     return *error = "NAME, --env, --template and --image are required", false;
