@@ -74,6 +74,7 @@ Result<std::unique_ptr<McpParts>> BuildMcp(const config::Config& config, GitopsS
   parts->deps->drift = stack.drift.get();
   DATAMCP_RETURN_IF_ERROR(tools::RegisterProposalTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterReadTools(parts->registry, *parts->deps));
+  DATAMCP_RETURN_IF_ERROR(tools::RegisterPipelineReadTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterStatusTools(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(tools::RegisterDriftTool(parts->registry, *parts->deps));
   DATAMCP_RETURN_IF_ERROR(parts->registry.SetPolicy({config.mcp.read_only, config.mcp.tools}));

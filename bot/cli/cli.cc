@@ -12,6 +12,7 @@
 #include "bot/cli/drift_command.h"
 #include "bot/cli/forge_commands.h"
 #include "bot/cli/ops_commands.h"
+#include "bot/cli/pipeline_command.h"
 #include "datamcp/version.h"
 #include "gitops/config/config.h"
 #include "gitops/config/config_keys.h"
@@ -62,6 +63,12 @@ commands:
                         rebuild proposal N's branch on the current default branch (its
                         change re-applied on top, one commit) and plan it again; conflicting
                         paths are listed with what to do
+  pipeline new NAME --env ENV --template T --image IMAGE [--tag T] [--digest D]
+      [--schedule CRON] [--replicas N] [--request cpu=Q] [--limit memory=Q]
+      [--source KEY=VALUE]... [--sink KEY=VALUE]... [--dir CHECKOUT]
+                        scaffold a data pipeline in a checkout of the GitOps repository:
+                        its definition pipelines/<env>/<name>.yaml and Argo CD Application,
+                        checked like propose_pipeline (commit them and open a pull request)
   close N [-m TEXT] [--as USER]
                         close pull request N without merging (its locks are released)
   config --reference    print every configuration key (markdown table)
@@ -168,6 +175,7 @@ int RunCli(int argc, char** argv) {
   if (cmd == "merge") return RunMerge(args, common);
   if (cmd == "close") return RunClose(args, common);
   if (cmd == "refresh") return RunRefresh(args, common);
+  if (cmd == "pipeline") return RunPipeline(args, common);
   return Usage("unknown command '" + cmd + "'");
 }
 

@@ -5,7 +5,6 @@
 #include "gitops/proposal/destroy_requests.h"
 
 namespace datamcp::bot::tools {
-namespace {
 
 using mcp::json;
 using proposal::ChangeBuilder;
@@ -23,6 +22,8 @@ mcp::ToolResult Propose(GitopsToolDeps& deps, const mcp::ToolCall& call, const s
                                     std::move(build)};
   return ProposeOrPreview(deps, call, request);
 }
+
+namespace {
 
 mcp::Tool ProposeChange(GitopsToolDeps& deps) {
   mcp::Tool tool = ProposeTool(
@@ -292,6 +293,7 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) 
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeHelmUninstall(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(RefreshProposalTool(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeImageUpdate(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(ProposePipeline(deps)));
   return RegisterRollbackAndPreview(registry, deps);
 }
 

@@ -26,4 +26,18 @@ mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
 // propose_image_update: a new image tag or digest for a Helm release (image_tools.cc).
 mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps);
 
+// propose_pipeline: a data pipeline's definition from a template (pipeline_tools.cc).
+mcp::Tool ProposePipeline(GitopsToolDeps& deps);
+
+// A pipeline template's values.schema.json checked with the validator the tool arguments use
+// (for proposal::CheckPipelineTemplate); InvalidArgument naming the definition's field
+// ("schedule: is required"), FailedPrecondition for a schema using unsupported keywords.
+Status CheckTemplateSchema(const mcp::json& schema, const mcp::json& values);
+
+// Runs a propose_* call: a ProposalRequest from the call's common arguments (environment,
+// title or `default_title`, description, idempotency_key; the caller as requester) and
+// `build`, proposed or, with dry_run, only planned.
+mcp::ToolResult Propose(GitopsToolDeps& deps, const mcp::ToolCall& call, const std::string& tool,
+                        const std::string& default_title, proposal::ChangeBuilder build);
+
 }  // namespace datamcp::bot::tools

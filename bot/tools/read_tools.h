@@ -20,4 +20,9 @@ Status RegisterStatusTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 // when, at which commit).
 Status RegisterDriftTool(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
 
+// list_pipelines and get_pipeline (pipeline_tools.cc), read-only, plans:read plus the
+// environment's scope: the data pipelines the default branch defines, and one pipeline's
+// definition with its version history (the audit log of its definition file).
+Status RegisterPipelineReadTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps);
+
 }  // namespace datamcp::bot::tools

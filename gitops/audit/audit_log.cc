@@ -196,7 +196,9 @@ void ReadApplies(const std::vector<json>& notes, const std::string& commit, Audi
 Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::string& branch,
                                              const AuditFilter& filter) {
   DATAMCP_ASSIGN_OR_RETURN(std::string tip, repo.ResolveRef(branch));
-  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo.Log(tip, {}, filter.max_commits));
+  std::vector<std::string> paths;
+  if (!filter.path.empty()) paths.push_back(filter.path);
+  DATAMCP_ASSIGN_OR_RETURN(auto commits, repo.Log(tip, paths, filter.max_commits));
   std::vector<AuditEntry> out;
   for (const auto& c : commits) {
     if (filter.since && c.time < filter.since) break;  // first-parent history is ordered

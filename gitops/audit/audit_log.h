@@ -77,6 +77,7 @@ struct AuditFilter {
   // "aws_s3_bucket.b" matches "aws_s3_bucket.b[\"logs\"]", and a type "aws_s3_bucket" every
   // resource of that type outside modules).
   std::string resource;
+  std::string path;  // "" = every commit; else only commits that changed it (a file or dir)
 };
 
 // Newest first. Reads only the repository (the mirror as last fetched).

@@ -39,7 +39,8 @@ bool PlansDirectly(const repo::RepoConfig& config, const std::string& path) {
   std::map<std::string, std::string> values;
   return config.EnvironmentForPath(path) != nullptr ||
          MatchPattern(config.argocd_apps_pattern, path, &values) ||
-         MatchPattern(config.helm_values_pattern, path, &values);
+         MatchPattern(config.helm_values_pattern, path, &values) ||
+         MatchPattern(config.pipelines_pattern, path, &values);
 }
 
 std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
@@ -64,6 +65,13 @@ std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
     if (MatchPattern(config.helm_values_pattern, path, &values) &&
         config.FindEnvironment(values["env"]).ok()) {
       projects.insert({ProjectKind::kArgoApp, config.ArgoAppPath(values["env"], values["release"]),
+                       values["env"]});
+      continue;
+    }
+    // A pipeline definition is the values file of the Application of the same name.
+    if (MatchPattern(config.pipelines_pattern, path, &values) &&
+        config.FindEnvironment(values["env"]).ok()) {
+      projects.insert({ProjectKind::kArgoApp, config.ArgoAppPath(values["env"], values["pipeline"]),
                        values["env"]});
     }
   }

@@ -33,17 +33,17 @@ struct Dependent {
 using Dependents = std::vector<Dependent>;
 
 // The projects a set of changed paths touches, sorted and unique: files under an
-// environment's terraform_root plan that root; an Argo CD Application manifest, or the Helm
-// values file of a release, plans that Application; and every path under a dependent's
-// `dir` plans that dependent's project (module library and chart changes plan the roots and
-// Applications using them). Other paths plan nothing. Pure: callers holding a commit use
-// AffectedProjectsAt (dependents.h), which reads `dependents` from it.
+// environment's terraform_root plan that root; an Argo CD Application manifest, the Helm
+// values file of a release, or a pipeline definition (paths.pipelines), plans that Application; and
+// every path under a dependent's `dir` plans that dependent's project (module library and chart
+// changes plan the roots and Applications using them). Other paths plan nothing. Pure: callers
+// holding a commit use AffectedProjectsAt (dependents.h), which reads `dependents` from it.
 std::vector<Project> AffectedProjects(const repo::RepoConfig& config,
                                       const std::vector<std::string>& changed_paths,
                                       const Dependents& dependents = {});
 
 // True when `path` alone plans a project (an environment's terraform_root, an Application
-// manifest or a release's values file), without dependents.
+// manifest, a release's values file or a pipeline definition), without dependents.
 bool PlansDirectly(const repo::RepoConfig& config, const std::string& path);
 
 // Matches `path` against a pattern such as "helm/values/{env}/{release}.yaml"; on a match

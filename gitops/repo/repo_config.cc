@@ -114,7 +114,8 @@ Status CheckPattern(const RepoConfig& config, const std::string& pattern, const 
 Status ParsePaths(const YamlMapReader& root, RepoConfig* config) {
   if (!root.Has("paths")) return Status::Ok();
   YamlMapReader r(root.Child("paths"), "paths");
-  DATAMCP_RETURN_IF_ERROR(r.Check({"module_library", "helm_charts", "helm_values", "argocd_apps"}));
+  DATAMCP_RETURN_IF_ERROR(
+      r.Check({"module_library", "helm_charts", "helm_values", "argocd_apps", "pipelines"}));
   DATAMCP_RETURN_IF_ERROR(r.String("module_library", &config->module_library));
   DATAMCP_RETURN_IF_ERROR(ValidateRepoPath(config->module_library, "paths.module_library"));
   config->module_library = NormalizeRepoPath(config->module_library);
@@ -123,6 +124,11 @@ Status ParsePaths(const YamlMapReader& root, RepoConfig* config) {
   config->helm_charts = NormalizeRepoPath(config->helm_charts);
   DATAMCP_RETURN_IF_ERROR(r.String("helm_values", &config->helm_values_pattern));
   DATAMCP_RETURN_IF_ERROR(r.String("argocd_apps", &config->argocd_apps_pattern));
+  if (r.Has("pipelines")) {
+    DATAMCP_RETURN_IF_ERROR(r.String("pipelines", &config->pipelines_pattern));
+    DATAMCP_RETURN_IF_ERROR(CheckPattern(*config, config->pipelines_pattern, "paths.pipelines",
+                                         {"{env}", "{pipeline}"}));
+  }
   return Status::Ok();
 }
 
@@ -215,6 +221,10 @@ std::string RepoConfig::HelmValuesPath(std::string_view env, std::string_view re
 
 std::string RepoConfig::ArgoAppPath(std::string_view env, std::string_view app) const {
   return ReplaceAll(ReplaceAll(argocd_apps_pattern, "{env}", env), "{app}", app);
+}
+
+std::string RepoConfig::PipelinePath(std::string_view env, std::string_view pipeline) const {
+  return ReplaceAll(ReplaceAll(pipelines_pattern, "{env}", env), "{pipeline}", pipeline);
 }
 
 Status RepoConfig::CheckWritePath(std::string_view path) const {

@@ -62,6 +62,8 @@ struct RepoConfig {
   std::string helm_charts = "helm/charts";
   std::string helm_values_pattern = "helm/values/{env}/{release}.yaml";
   std::string argocd_apps_pattern = "argocd/apps/{env}/{app}.yaml";
+  // Pipeline definitions (gitops/repo/pipeline.h): `paths.pipelines`.
+  std::string pipelines_pattern = "pipelines/{env}/{pipeline}.yaml";
   ApplyRequirements apply;
   UnreviewedPushPolicy unreviewed_push = UnreviewedPushPolicy::kAlert;
   bool plan_forks = false;
@@ -79,6 +81,7 @@ struct RepoConfig {
   std::string ModulePath(std::string_view name) const;
   std::string HelmValuesPath(std::string_view env, std::string_view release) const;
   std::string ArgoAppPath(std::string_view env, std::string_view app) const;
+  std::string PipelinePath(std::string_view env, std::string_view pipeline) const;
   // OK when `path` is a valid repository path under one of the allowed roots; otherwise
   // kInvalidArgument (bad path) or kPermissionDenied (outside the roots, listing them).
   Status CheckWritePath(std::string_view path) const;
@@ -89,7 +92,8 @@ struct RepoConfig {
 // 'two'"); unknown keys are errors too, listing the known ones. Input over 1 MiB is
 // refused. Checks: version == 1; names unique and [a-z][a-z0-9-]*; every path valid;
 // terraform roots and path patterns under an allowed root; patterns hold their
-// placeholders ({env} and {release}; {app}).
+// placeholders ({env} and {release}; {app}; {env} and {pipeline}, checked only when
+// paths.pipelines is set: the default need not be under an allowed root).
 Result<RepoConfig> ParseRepoConfig(std::string_view yaml);
 
 std::string_view UnreviewedPushPolicyName(UnreviewedPushPolicy policy);

@@ -8,6 +8,8 @@
 // (`datamcp config --check`).
 //
 // usage: node validate.mjs chart RENDERED.yaml EXPECTED_KINDS [RENDERED.yaml EXPECTED_KINDS ...]
+//        node validate.mjs manifests RENDERED.yaml EXPECTED_KINDS [...]   (repo-template's
+//             pipeline charts: schemas, kinds, and a hardened pod with resources)
 //        node validate.mjs argocd MANIFESTS.yaml RENDERED_CHART.yaml
 //        node validate.mjs workflows WORKFLOW.yml...
 // env:   DATAMCP_BINARY (required for chart mode)
@@ -26,6 +28,7 @@ const check = (ok, what) => { if (!ok) failures.push(what); };
 const modules = {
   "v1": "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
+  "batch/v1": "kubernetes-models/batch/v1",
   "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
   "policy/v1": "kubernetes-models/policy/v1",
   "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
@@ -235,11 +238,25 @@ function checkConfigLoads(docs, env) {
   }
 }
 
+// A pipeline's pod (CronJob or Deployment of repo-template's pipeline charts): non-root,
+// read-only root filesystem, no privilege escalation, memory bounded.
+function checkPipelinePod(obj) {
+  const pod = obj.kind === "CronJob" ? obj.spec.jobTemplate.spec.template.spec : obj.spec?.template?.spec;
+  if (!pod) return;
+  check(pod.securityContext?.runAsNonRoot === true, `${obj.kind}: pod runs as non-root`);
+  for (const c of pod.containers) {
+    check(c.securityContext?.readOnlyRootFilesystem === true, `${obj.kind}/${c.name}: read-only root filesystem`);
+    check(c.securityContext?.allowPrivilegeEscalation === false, `${obj.kind}/${c.name}: no privilege escalation`);
+    check(Boolean(c.resources?.limits?.memory), `${obj.kind}/${c.name}: a memory limit`);
+  }
+  if (obj.kind === "CronJob") check(obj.spec.concurrencyPolicy === "Forbid", "CronJob: runs never overlap");
+}
+
 async function main() {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === "workflows") return validateWorkflows(rest);
   // chart: pairs of FILE KINDS, one process for every scenario (the imports dominate).
-  const pairs = mode === "chart" ? rest : [rest[0], rest[1]];
+  const pairs = mode === "chart" || mode === "manifests" ? rest : [rest[0], rest[1]];
   let ok = true;
   for (let i = 0; i < pairs.length; i += 2) ok = (await validateFile(mode, pairs[i], pairs[i + 1])) && ok;
   if (!ok) process.exit(1);
@@ -305,6 +322,9 @@ async function validateFile(mode, file, arg) {
       check(paths.includes("/mcp") && paths.includes("/webhooks/github"), "Ingress routes /mcp and /webhooks/github");
       check(!paths.some((p) => p === "/" || p === "/metrics"), "Ingress exposes only the public routes");
     }
+  } else if (mode === "manifests") {
+    check(kinds === arg.split(",").sort().join(","), `rendered kinds ${kinds}, expected ${arg}`);
+    for (const d of docs) checkPipelinePod(d);
   } else if (mode === "argocd") {
     check(kinds === "AppProject,Application", `argocd manifests: kinds ${kinds}`);
     const app = docs.find((d) => d.kind === "Application");

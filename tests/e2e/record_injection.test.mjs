@@ -53,6 +53,10 @@ const base = {
   propose_terraform_destroy: { environment: 'local', instance: 'inj' },
   propose_helm_uninstall: { environment: 'local', release: 'inj' },
   refresh_proposal: { environment: 'local', pull_request: 1 },
+  propose_pipeline: {
+    environment: 'local', name: 'inj-pipe', template: 'batch', image: 'ghcr.io/acme/inj',
+    tag: 'v1', schedule: '@daily', source: { uri: 'gs://acme-raw/inj' }, sink: { table: 'dwh.inj' },
+  },
   propose_image_update: {
     environment: 'local', release: 'example-data-app', image: 'ghcr.io/acme/example-data-app',
     tag: 'v9.9.9',
