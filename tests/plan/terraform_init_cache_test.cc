@@ -144,8 +144,7 @@ TEST_F(TerraformInitCacheTest, ATreeWithACommittedDotTerraformIsNeverCached) {
   EXPECT_EQ(runner_.Take(), kWithInit);
   ASSERT_TRUE(PlanFiles(files).ok());
   EXPECT_EQ(runner_.Take(), kWithInit);
-  EXPECT_FALSE(fs::exists(tmp_.Sub("init-cache")) &&
-               !fs::is_empty(tmp_.Sub("init-cache")));
+  EXPECT_FALSE(fs::exists(tmp_.Sub("init-cache")) && !fs::is_empty(tmp_.Sub("init-cache")));
 }
 
 TEST(TerraformInitCacheKeyTest, DisabledCacheHasNoKey) {
