@@ -289,7 +289,7 @@ bool Reconciler::RunJob(const jobs::Job& job) {
   // longer than its lease): then it is the other replica's, recorded interrupted.
   Result<bool> requeued = jobs_.Finish(job.id, "queued", note.status().message());
   if (requeued.ok() && !*requeued) {
-    log::Warn("apply.claim_lost", {{"job", job.id}, {"error", note.status().message()}});
+    log::Warn("apply_claim_lost", {{"job", job.id}, {"error", note.status().message()}});
     return true;
   }
   log::Warn("apply_retry_later", {{"job", job.id}, {"error", note.status().message()}});

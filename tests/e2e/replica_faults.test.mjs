@@ -255,7 +255,7 @@ test('a replica cut off from PostgreSQL: its apply is taken over, nothing is rec
     'the apply on C to end');
   c.proxy.restore();
   await waitFor(async () => (await readyz(c)).status === 200, 30000, 'C ready again');
-  await waitFor(() => c.log.some((l) => l.includes('"apply.claim_lost"')), 30000, 'C to give the job up')
+  await waitFor(() => c.log.some((l) => l.includes('"apply_claim_lost"')), 30000, 'C to give the job up')
     .catch((e) => { throw new Error(`${e.message}; C's log:\n${c.log.filter((l) => /apply|job|claim/.test(l)).slice(-15).join('\n')}`); });
   await pause(2000);  // further passes of three replicas record nothing more
   assertAppliedOnce(merge, 'interrupted');
