@@ -2,8 +2,9 @@
 # auth key with private permissions, and stops cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
-"$bin" version | grep -q '^datamcp [0-9]' || fail "version output"
-"$bin" --help | grep -q 'serve' || fail "--help does not list serve"
+# Whole outputs, not pipes into grep -q: under pipefail its early exit fails the writer (SIGPIPE).
+grep -q '^datamcp [0-9]' <<<"$("$bin" version)" || fail "version output"
+grep -q 'serve' <<<"$("$bin" --help)" || fail "--help does not list serve"
 
 start_serve
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "/healthz not 200"

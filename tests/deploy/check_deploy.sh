@@ -115,7 +115,8 @@ cp "$chart/values-prod.yaml" "$tmp/deploy-values.yaml"
 node "$src/scripts/release/bump_image.mjs" "$tmp/deploy-values.yaml" --repository ghcr.io/acme/datamcp --tag 1.2.3 --digest "$digest" >/dev/null
 diff <(grep -v '^  \(repository\|tag\|digest\):' "$chart/values-prod.yaml") <(grep -v '^  \(repository\|tag\|digest\):' "$tmp/deploy-values.yaml") >/dev/null \
   || fail "bump_image.mjs changed lines besides image.repository/tag/digest"
-"$helm" template datamcp "$chart" -f "$tmp/deploy-values.yaml" | grep -qF "image: \"ghcr.io/acme/datamcp@$digest\"" || fail "bumped values do not render the new digest"
+grep -qF "image: \"ghcr.io/acme/datamcp@$digest\"" <<<"$("$helm" template datamcp "$chart" -f "$tmp/deploy-values.yaml")" ||
+  fail "bumped values do not render the new digest"
 cp "$tmp/deploy-values.yaml" "$tmp/before.yaml"
 if node "$src/scripts/release/bump_image.mjs" "$tmp/deploy-values.yaml" --repository ghcr.io/acme/datamcp --tag 1.2.4 --digest sha256:abc 2>"$tmp/bump.txt"; then fail "bump_image.mjs accepted a short digest"; fi
 grep -q -- "--digest" "$tmp/bump.txt" && cmp -s "$tmp/before.yaml" "$tmp/deploy-values.yaml" || fail "bump_image.mjs: bad digest not named, or the file changed"
