@@ -74,10 +74,7 @@ Result<HelmReleaseFiles> RenderHelmRelease(const RepoConfig& config,
       request.namespace_.empty() ? env->argocd.destination_namespace : request.namespace_;
   DATAMCP_RETURN_IF_ERROR(CheckNames(request, ns));
   DATAMCP_RETURN_IF_ERROR(CheckChart(request));
-  if (config.repo_url.empty()) {
-    return FailedPrecondition(
-        "datamcp.yaml has no repo_url: set it to the URL Argo CD fetches this repository from");
-  }
+  DATAMCP_RETURN_IF_ERROR(config.RequireRepoUrl());
   HelmReleaseFiles files;
   files.values.path = config.HelmValuesPath(env->name, request.release);
   files.application.path = config.ArgoAppPath(env->name, request.release);

@@ -160,10 +160,7 @@ std::string PipelineChartPath(const RepoConfig& config, const std::string& templ
 Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineRequest& request,
                                      const json& definition) {
   DATAMCP_ASSIGN_OR_RETURN(const Environment* env, config.FindEnvironment(request.env));
-  if (config.repo_url.empty()) {
-    return FailedPrecondition(
-        "datamcp.yaml has no repo_url: set it to the URL Argo CD fetches this repository from");
-  }
+  DATAMCP_RETURN_IF_ERROR(config.RequireRepoUrl());
   PipelineFiles files;
   files.definition.path = config.PipelinePath(env->name, request.name);
   files.application.path = config.ArgoAppPath(env->name, request.name);

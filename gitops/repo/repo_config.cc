@@ -227,6 +227,12 @@ std::string RepoConfig::PipelinePath(std::string_view env, std::string_view pipe
   return ReplaceAll(ReplaceAll(pipelines_pattern, "{env}", env), "{pipeline}", pipeline);
 }
 
+Status RepoConfig::RequireRepoUrl() const {
+  if (!repo_url.empty()) return Status::Ok();
+  return FailedPrecondition(
+      "datamcp.yaml has no repo_url: set it to the URL Argo CD fetches this repository from");
+}
+
 Status RepoConfig::CheckWritePath(std::string_view path) const {
   DATAMCP_RETURN_IF_ERROR(ValidateRepoPath(path, "path"));
   std::string roots;

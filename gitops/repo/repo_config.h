@@ -85,6 +85,9 @@ struct RepoConfig {
   // OK when `path` is a valid repository path under one of the allowed roots; otherwise
   // kInvalidArgument (bad path) or kPermissionDenied (outside the roots, listing them).
   Status CheckWritePath(std::string_view path) const;
+  // OK when repo_url is set; else FailedPrecondition saying to set it (an Argo CD
+  // Application DataMCP writes needs the URL Argo CD fetches from).
+  Status RequireRepoUrl() const;
 };
 
 // Parses and validates datamcp.yaml. Errors are kInvalidArgument and name the key
