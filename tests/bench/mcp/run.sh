@@ -3,7 +3,8 @@
 # concurrent connections (wrk, bounded by -d), against DataMCP (`datamcp serve`,
 # no-auth loopback mode, get_server_info) and, in the same run, the SDK's own TypeScript
 # server (@modelcontextprotocol/server-everything, streamableHttp mode, its echo tool).
-# Prints calls/s, p50/p99 latency, the ratio, and DataMCP's idle RSS.
+# Prints calls/s, p50/p99 latency, the ratio, and DataMCP's idle RSS (on SQLite, the embedded
+# default, and on a real PostgreSQL started here when Debian's postgresql is installed).
 # Targets: >= 3x the TypeScript server's calls/s, p99 < 5 ms, idle RSS < 30 MB.
 # Usage: tests/bench/mcp/run.sh [duration, default 10s]   (env: DATAMCP_BINARY, CONNECTIONS)
 set -euo pipefail
@@ -85,6 +86,23 @@ dsid="$(start_session "$durl")"
 dres="$(run_wrk "$durl" "$dsid" '{"name":"get_server_info","arguments":{}}')"
 loaded_rss_kb="$(awk '/^VmRSS/ {print $2}' "/proc/$dpid/status")"
 
+# --- DataMCP idle on PostgreSQL --------------------------------------------------------
+pg_idle_rss_kb=""
+if [ -n "${DATAMCP_PG_BIN:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+  node "$root/tests/bench/postgres.mjs" >"$tmp/pg.out" 2>"$tmp/pg.err" &
+  pids+=("$!")
+  pg_url="$(wait_for_line "$tmp/pg.out" 'postgresql://[^ ]+')"
+  printf '%s' "$pg_url" >"$tmp/pg-url"
+  sed -e "s#^work_dir: .*#work_dir: $tmp/work-pg#" "$tmp/datamcp.yaml" >"$tmp/datamcp-pg.yaml"
+  printf 'state:\n  postgres_url_file: %s\n' "$tmp/pg-url" >>"$tmp/datamcp-pg.yaml"
+  "$bin" serve --config "$tmp/datamcp-pg.yaml" 2>"$tmp/datamcp-pg.log" &
+  ppid=$!
+  pids+=("$ppid")
+  wait_for_line "$tmp/datamcp-pg.log" '"port":[0-9]+' >/dev/null
+  sleep 1
+  pg_idle_rss_kb="$(awk '/^VmRSS/ {print $2}' "/proc/$ppid/status")"
+fi
+
 # --- TypeScript SDK server (server-everything) ------------------------------------------
 (cd "$tmp" && PORT=0 exec "$node" --import "$here/loopback.mjs" \
   "$js/node_modules/@modelcontextprotocol/server-everything/dist/index.js" streamableHttp \
@@ -97,7 +115,7 @@ eres="$(run_wrk "$eurl" "$esid" '{"name":"echo","arguments":{"message":"hi"}}')"
 
 # --- Report ----------------------------------------------------------------------------
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); wrk -t2 -c$connections -d$duration"
-awk -v d="$dres" -v e="$eres" -v idle="$idle_rss_kb" -v loaded="$loaded_rss_kb" '
+awk -v d="$dres" -v e="$eres" -v idle="$idle_rss_kb" -v loaded="$loaded_rss_kb" -v pgidle="$pg_idle_rss_kb" '
   function f(r, k,   m) { match(r, k "=[0-9.]+"); return substr(r, RSTART + length(k) + 1, RLENGTH - length(k) - 1) + 0 }
   function row(name, r) {
     printf "%-34s %12.0f %10.2f %10.2f %8d\n", name, f(r, "rps"), f(r, "p50_us") / 1000,
@@ -110,4 +128,6 @@ awk -v d="$dres" -v e="$eres" -v idle="$idle_rss_kb" -v loaded="$loaded_rss_kb" 
     printf "ratio DataMCP/TypeScript calls/s: %.2fx (target >= 3x)\n", f(d, "rps") / f(e, "rps")
     printf "DataMCP p99: %.2f ms (target < 5 ms)\n", f(d, "p99_us") / 1000
     printf "DataMCP RSS: idle %.1f MB (target < 30 MB), after load %.1f MB\n", idle / 1024, loaded / 1024
+    if (pgidle != "") printf "DataMCP RSS on PostgreSQL: idle %.1f MB (target < 30 MB)\n", pgidle / 1024
+    else print "DataMCP RSS on PostgreSQL: skipped (Debian postgresql not installed)"
   }'

@@ -9,7 +9,11 @@
 #   2. the same without the dispatcher (intake and recording only);
 #   3. the same with --sync-writes (synchronous=FULL: fsync of every commit before 202);
 #   4. the peer: a minimal Node server with @octokit/webhooks (verify + JSON parse + 202),
-#      tests/webhooks/js/octokit-server.mjs, no recording.
+#      tests/webhooks/js/octokit-server.mjs, no recording;
+#   5. with PostgreSQL as the state database (a real server started here, fsync off as in the
+#      tests), one replica, then three replicas on the same database, each with its own wrk
+#      (the same connections in all, split between them), deliveries/s summed, p99 the worst.
+#      Skipped, and said so, when Debian's postgresql is not installed.
 # Prints deliveries/s and p99 for each and the ratio against the peer.
 #
 # usage: tests/bench/webhooks/run.sh   (env: BUILD_DIR, BENCH_DURATION=10s,
@@ -68,6 +72,11 @@ start() {
   done
   echo "run.sh: $name did not start:" >&2; cat "$work/$name.err" >&2; exit 1
 }
+# wait_for FILE PATTERN: waits until FILE has a line starting with PATTERN.
+wait_for() {
+  for _ in $(seq 1 600); do grep -q "^$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "run.sh: timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
+}
 stop_last() { local pid="${pids[-1]}"; kill "$pid"; wait "$pid" 2>/dev/null || true; unset 'pids[-1]'; }
 
 # measure NAME: runs wrk against $port; prints and records the RESULT line.
@@ -97,6 +106,42 @@ start datamcp-fsync "$server_bin" --dir "$work/store-fsync" --secret-file "$work
 measure datamcp-fsync
 stop_last
 
+# PostgreSQL: 1 replica, then 3 replicas on one database.
+pg_bin_found() { [ -n "${DATAMCP_PG_BIN:-}" ] || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; }
+pg1_rps=""; pg3_rps=""
+if pg_bin_found; then
+  node "$root/tests/bench/postgres.mjs" >"$work/pg.out" 2>"$work/pg.err" &
+  pids+=($!)
+  pg_pid=$!
+  wait_for "$work/pg.out" "url "
+  pg_url="$(awk '/^url /{print $2; exit}' "$work/pg.out")"
+  start datamcp-pg-1 "$server_bin" --dir "$work/store-pg1" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays --postgres-url "$pg_url"
+  measure datamcp-pg-1
+  pg1_rps="$datamcp_pg_1_rps"; pg1_p99="$datamcp_pg_1_p99"
+  stop_last
+  replica_ports=()
+  for i in 1 2 3; do
+    start "datamcp-pg-r$i" "$server_bin" --dir "$work/store-pg-r$i" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays --postgres-url "$pg_url"
+    replica_ports+=("$port")
+  done
+  per=$(( (connections + 2) / 3 ))
+  wrk_pids=()
+  for i in 0 1 2; do
+    BENCH_RUN_ID="pg3-$i-$RANDOM" wrk -t1 -c"$per" -d"$duration" \
+      -s "$root/tests/bench/webhooks/post_delivery.lua" "http://127.0.0.1:${replica_ports[$i]}/webhooks/github" \
+      >"$work/pg3-$i.wrk" &
+    wrk_pids+=($!)
+  done
+  for p in "${wrk_pids[@]}"; do wait "$p"; done
+  read -r pg3_rps pg3_p99 < <(grep -h '^RESULT' "$work"/pg3-*.wrk | sed -E 's/.*rps=([0-9.]+).*p99_ms=([0-9.]+).*/\1 \2/' |
+    awk '{r += $1; if ($2 > p) p = $2} END {print r, p}')
+  pg3_bad="$(grep -h '^RESULT' "$work"/pg3-*.wrk | sed -E 's/.*non202=([0-9]+).*/\1/' | awk '{n += $1} END {print n}')"
+  printf '%-28s rps=%s p99_ms=%s non202=%s (3 wrk, %d connections each)\n' datamcp-pg-3 "$pg3_rps" "$pg3_p99" "$pg3_bad" "$per"
+  stop_last; stop_last; stop_last
+else
+  echo "datamcp-pg-*                 skipped: Debian's postgresql is not installed (scripts/setup installs it)"
+fi
+
 echo
 awk -v a="$datamcp_rps" -v f="$datamcp_fsync_rps" -v o="$octokit_rps" -v p="$datamcp_p99" \
     -v pf="$datamcp_fsync_p99" -v po="$octokit_p99" -v n="$datamcp_nodispatch_rps" \
@@ -107,6 +152,15 @@ awk -v a="$datamcp_rps" -v f="$datamcp_fsync_rps" -v o="$octokit_rps" -v p="$dat
   printf "octokit/webhooks (verify + 202, Node):  %8.0f deliveries/s  p99 %6.2f ms\n", o, po;
   printf "target: >= 2x octokit and p99 < 10 ms -> %s\n", (a >= 2 * o && p < 10) ? "met" : "NOT met";
 }'
+if [ -n "$pg1_rps" ]; then
+  awk -v a="$pg1_rps" -v p="$pg1_p99" -v b="$pg3_rps" -v q="$pg3_p99" -v o="$octokit_rps" 'BEGIN {
+    printf "datamcp (PostgreSQL, 1 replica):        %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", a, p, a / o;
+    printf "datamcp (PostgreSQL, 3 replicas):       %8.0f deliveries/s  p99 %6.2f ms  %.2fx octokit\n", b, q, b / o;
+  }'
+  if [ "$datamcp_pg_1_bad" != 0 ] || [ "$pg3_bad" != 0 ]; then
+    echo "run.sh: some PostgreSQL responses were not 202 (see above)" >&2; exit 1
+  fi
+fi
 if [ "$datamcp_bad" != 0 ] || [ "$datamcp_nodispatch_bad" != 0 ] || [ "$datamcp_fsync_bad" != 0 ] || [ "$octokit_bad" != 0 ]; then
   echo "run.sh: some responses were not 202 (see above)" >&2; exit 1
 fi
