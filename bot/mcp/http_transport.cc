@@ -103,7 +103,8 @@ bool CheckVersionHeader(const httplib::Request& req, httplib::Response& res) {
   return false;
 }
 
-// The request's session, or nullptr with `res` holding 400/404.
+// The request's session, or nullptr with `res` holding 400/404, or 503 when the session
+// store is unreachable (the client retries the same session rather than starting over).
 std::shared_ptr<Session> RequireSession(Ctx& c, const httplib::Request& req, httplib::Response& res,
                                         const Principal& p) {
   if (!req.has_header(kSessionHeader)) {
@@ -111,7 +112,13 @@ std::shared_ptr<Session> RequireSession(Ctx& c, const httplib::Request& req, htt
                  "Bad Request: Mcp-Session-Id header is required (send initialize first)");
     return nullptr;
   }
-  auto session = c.sessions.Find(req.get_header_value(kSessionHeader));
+  auto found = c.sessions.Find(req.get_header_value(kSessionHeader));
+  if (!found.ok()) {
+    res.set_header("Retry-After", "1");
+    SendRpcError(res, 503, rpc::kInternalError, "Service Unavailable: " + found.status().message());
+    return nullptr;
+  }
+  std::shared_ptr<Session> session = std::move(*found);
   if (session == nullptr || session->subject() != p.subject) {
     SendRpcError(res, 404, -32001, "Session not found: it ended or expired; initialize again");
     return nullptr;

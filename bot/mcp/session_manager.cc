@@ -16,17 +16,21 @@ void SessionManager::Persist(const Session& session) {
   if (!s.ok()) log::Warn("mcp.session_not_shared", {{"error", s.message()}});
 }
 
-std::shared_ptr<Session> SessionManager::FindInStore(const std::string& id,
-                                                     std::shared_ptr<Session> local) {
+Result<std::shared_ptr<Session>> SessionManager::FindInStore(const std::string& id,
+                                                             std::shared_ptr<Session> local) {
   if (store_ == nullptr || id.empty()) return local;
   auto stored = store_->Get(id, options_.idle_timeout.count());
-  if (!stored.ok()) return local;  // the database is down: this replica's sessions go on
+  if (!stored.ok()) {
+    if (local) return local;  // the database is down: this replica's sessions go on
+    return Unavailable("the MCP session store cannot be read (" + stored.status().message() +
+                       "); retry shortly");
+  }
   if (!*stored) {
     // Ended on another replica (DELETE), or expired there. A session this replica created
     // but never persisted (initialize failed) is not in the store either: keep it.
     if (local && !local->protocol_version().empty()) {
       Remove(id);
-      return nullptr;
+      return std::shared_ptr<Session>();
     }
     return local;
   }
@@ -82,7 +86,7 @@ Result<std::shared_ptr<Session>> SessionManager::Create(const std::string& subje
   return session;
 }
 
-std::shared_ptr<Session> SessionManager::Find(const std::string& id) {
+Result<std::shared_ptr<Session>> SessionManager::Find(const std::string& id) {
   std::shared_ptr<Session> local;
   {
     auto now = clock_.SteadyNow();

@@ -36,8 +36,9 @@ class SessionManager {
   // of `subject`; Internal when the random generator fails.
   Result<std::shared_ptr<Session>> Create(const std::string& subject);
   // The live session with this id (refreshing its idle timer), or nullptr when unknown,
-  // ended or expired.
-  std::shared_ptr<Session> Find(const std::string& id);
+  // ended or expired. Unavailable when this replica does not know the session and the store
+  // cannot be read: the session may well exist, so the caller must not say it ended.
+  Result<std::shared_ptr<Session>> Find(const std::string& id);
   // Ends and forgets the session; false when unknown.
   bool Remove(const std::string& id);
   // Ends every session (wakes their streams): call once the HTTP server has stopped.
@@ -54,9 +55,10 @@ class SessionManager {
   };
   bool Expired(const Entry& e, std::chrono::steady_clock::time_point now) const;
   // Asks the store about `id`: whether it still exists (ended on another replica?) and, when
-  // this replica does not know it, builds it. Without a store or when the database cannot be
-  // read, the local answer stands.
-  std::shared_ptr<Session> FindInStore(const std::string& id, std::shared_ptr<Session> local);
+  // this replica does not know it, builds it. Without a store, or when the database cannot be
+  // read and this replica knows the session, the local answer stands.
+  Result<std::shared_ptr<Session>> FindInStore(const std::string& id,
+                                               std::shared_ptr<Session> local);
   void PurgeExpiredLocked(std::chrono::steady_clock::time_point now);
 
   Clock& clock_;

@@ -139,6 +139,12 @@ void DeliveryDispatcher::MarkDone(std::vector<std::string>& ids) {
   ids.clear();
 }
 
+bool DeliveryDispatcher::GiveUp(const Retry& r, const Status& last) const {
+  if (r.attempts < options_.max_attempts) return false;
+  if (last.code() != StatusCode::kUnavailable) return true;
+  return clock_.SteadyNow() - r.first_failure >= options_.unavailable_patience;
+}
+
 bool DeliveryDispatcher::HandleOne(const Delivery& delivery) {
   const std::string& id = delivery.id;
   Status status = HandleCatching(delivery);
@@ -155,8 +161,8 @@ bool DeliveryDispatcher::HandleOne(const Delivery& delivery) {
     ++failed_;
   }
   Retry& r = retries_[id];
-  ++r.attempts;
-  if (r.attempts >= options_.max_attempts) {
+  if (r.attempts++ == 0) r.first_failure = clock_.SteadyNow();
+  if (GiveUp(r, status)) {
     log::Error("webhook.delivery_given_up",
                {{"delivery", id}, {"attempts", r.attempts}, {"error", status.ToString()}});
     retries_.erase(id);

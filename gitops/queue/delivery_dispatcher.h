@@ -28,10 +28,14 @@ class DeliveryHandler {
 struct DeliveryDispatcherOptions {
   // A failed Handle is retried after retry_delay, doubling up to max_retry_delay; after
   // max_attempts the delivery is marked done and logged as given up (reconciliation picks up
-  // whatever it would have triggered).
+  // whatever it would have triggered). A delivery that fails only because a dependency is
+  // down (Unavailable: the state database, the forge) is kept longer: it is given up only
+  // once unavailable_patience has also passed since its first failure, so an outage longer
+  // than a few retries does not drop a comment command.
   std::chrono::milliseconds retry_delay{1000};
   std::chrono::milliseconds max_retry_delay{60'000};
   int max_attempts = 8;
+  std::chrono::milliseconds unavailable_patience{std::chrono::hours(6)};
   std::chrono::milliseconds idle_wait{1000};  // longest sleep without a new delivery
   // After a new delivery wakes the dispatcher it waits this long before taking the pending
   // ones, so a burst is handled in one pass instead of one wake-up (and context switch) per
@@ -72,8 +76,10 @@ class DeliveryDispatcher {
  private:
   struct Retry {
     int attempts = 0;
+    std::chrono::steady_clock::time_point first_failure;
     std::chrono::steady_clock::time_point next;
   };
+  bool GiveUp(const Retry& r, const Status& last) const;
   void Run();
   // Processes what is ready; returns how long to wait before the next retry is due.
   std::chrono::milliseconds RunOnce();

@@ -49,6 +49,16 @@ async function post(server, event, payload, id) {
   return { status: res.status, text: await res.text() };
 }
 
+// tools/list in session `sessionId` on `server`, by hand: {status, retryAfter, text}.
+async function mcpCall(server, sessionId) {
+  const res = await fetch(server.url, { method: 'POST', headers: {
+    'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+    Authorization: `Bearer ${token}`, 'Mcp-Session-Id': sessionId,
+    'MCP-Protocol-Version': '2025-11-25' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }) });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
+}
+
 async function readyz(server) {
   try {
     const res = await fetch(`${server.base}/readyz`);
@@ -111,6 +121,8 @@ test('PostgreSQL stopped mid-run: 503s, nothing answered 202 is lost, work resum
     }
   })();
   await waitFor(() => accepted.length >= 10, 20000, 'deliveries before the outage');
+  // An MCP session made on one replica that another replica has not seen yet.
+  const { transport: made } = await h.connectTo(loop.servers[0]);
   pg.halt();
   for (const s of loop.servers) {
     await waitFor(async () => (await readyz(s)).status === 503, 20000, `${s.base}/readyz to turn 503`);
@@ -123,11 +135,19 @@ test('PostgreSQL stopped mid-run: 503s, nothing answered 202 is lost, work resum
   const during = await post(loop.servers[1], 'workflow_run', ci, ciId);
   assert.equal(during.status, 503, during.text);
   assert.match(during.text, /redeliver/);
+  // That replica cannot tell whether the session exists: 503 (retry), never 404 (start over).
+  const unseen = await mcpCall(loop.servers[2], made.sessionId);
+  assert.equal(unseen.status, 503, unseen.text);
+  assert.equal(unseen.retryAfter, '1');
+  assert.match(unseen.text, /session store cannot be read/);
   const acceptedBeforeResume = accepted.length;
   pg.resume();
   for (const s of loop.servers) {
     await waitFor(async () => (await readyz(s)).status === 200, 30000, `${s.base}/readyz back to 200`);
   }
+  const resumed = await mcpCall(loop.servers[2], made.sessionId);
+  assert.equal(resumed.status, 200, resumed.text);
+  assert.match(resumed.text, /get_server_info/);
   stop = true;
   await stream;
   assert.deepEqual(failures, [], 'only 202 or 503 answers');

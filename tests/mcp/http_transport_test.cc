@@ -310,7 +310,7 @@ TEST_F(HttpTransportTest, GetStreamCarriesNotificationsOfJsonModeRequests) {
       return received.find("something odd") == std::string::npos;
     });
   });
-  ASSERT_TRUE(PollUntil([&] { return sessions_.Find(sid)->HasStream(); }));
+  ASSERT_TRUE(PollUntil([&] { return (*sessions_.Find(sid))->HasStream(); }));
   httplib::Client cli("127.0.0.1", port_);
   httplib::Headers sse{{"Authorization", "Bearer auditor"},
                        {"Mcp-Session-Id", sid},

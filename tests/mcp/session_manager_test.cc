@@ -29,13 +29,13 @@ TEST(SessionManagerTest, FindsLiveSessionsAndForgetsRemovedOnes) {
   ManualClock clock;
   SessionManager m(clock, {});
   auto s = m.Create("alice").value();
-  EXPECT_EQ(m.Find(s->id()), s);
-  EXPECT_EQ(m.Find("unknown"), nullptr);
+  EXPECT_EQ(*m.Find(s->id()), s);
+  EXPECT_EQ(*m.Find("unknown"), nullptr);
   auto flag = s->BeginRequest(7);
   EXPECT_TRUE(m.Remove(s->id()));
   EXPECT_TRUE(s->closed());
   EXPECT_TRUE(flag->load());  // ending a session cancels its requests
-  EXPECT_EQ(m.Find(s->id()), nullptr);
+  EXPECT_EQ(*m.Find(s->id()), nullptr);
   EXPECT_FALSE(m.Remove(s->id()));
 }
 
@@ -48,12 +48,12 @@ TEST(SessionManagerTest, ExpiresIdleSessionsButNotBusyOnes) {
   auto used = m.Create("c").value();
   busy->BeginRequest("r1");
   clock.Advance(seconds(40));
-  EXPECT_NE(m.Find(used->id()), nullptr);  // refreshes its timer
+  EXPECT_NE(*m.Find(used->id()), nullptr);  // refreshes its timer
   clock.Advance(seconds(30));
-  EXPECT_EQ(m.Find(idle->id()), nullptr);
+  EXPECT_EQ(*m.Find(idle->id()), nullptr);
   EXPECT_TRUE(idle->closed());
-  EXPECT_NE(m.Find(busy->id()), nullptr);
-  EXPECT_NE(m.Find(used->id()), nullptr);
+  EXPECT_NE(*m.Find(busy->id()), nullptr);
+  EXPECT_NE(*m.Find(used->id()), nullptr);
 }
 
 TEST(SessionManagerTest, BoundsTheNumberOfSessions) {

@@ -87,14 +87,33 @@ TEST_F(DeliveryDispatcherTest, RetriesFailedDeliveryUntilItSucceeds) {
 TEST_F(DeliveryDispatcherTest, GivesUpAfterMaxAttemptsAndMarksDone) {
   auto store = OpenStore();
   RecordingHandler handler(/*failures_per_id=*/100);
-  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
-                                {.retry_delay = milliseconds(1), .max_attempts = 3});
+  DeliveryDispatcher dispatcher(
+      *store, handler, SystemClock::Instance(),
+      {.retry_delay = milliseconds(1), .max_attempts = 3, .unavailable_patience = milliseconds(0)});
   dispatcher.Start();
   ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
   ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
   dispatcher.Stop();
   EXPECT_EQ(handler.calls("a"), 3);
   EXPECT_TRUE(handler.order().empty());
+}
+
+TEST_F(DeliveryDispatcherTest, OutageLongerThanMaxAttemptsLosesNothing) {
+  // The handler's dependency is down for ten attempts, more than max_attempts: the delivery
+  // is still handled once it is back, because Unavailable failures wait out the patience.
+  auto store = OpenStore();
+  RecordingHandler handler(/*failures_per_id=*/10);
+  DeliveryDispatcher dispatcher(*store, handler, SystemClock::Instance(),
+                                {.retry_delay = milliseconds(1),
+                                 .max_retry_delay = milliseconds(2),
+                                 .max_attempts = 3,
+                                 .unavailable_patience = std::chrono::hours(1)});
+  dispatcher.Start();
+  ASSERT_TRUE(store->Append(MakeDelivery("a")).ok());
+  ASSERT_TRUE(WaitFor([&] { return test::ValueOrFail(store->PendingIds()).empty(); }));
+  dispatcher.Stop();
+  EXPECT_EQ(handler.calls("a"), 11);
+  EXPECT_EQ(handler.order(), (std::vector<std::string>{"a"}));
 }
 
 class ThrowingHandler : public DeliveryHandler {
