@@ -63,6 +63,9 @@ void Libgit2Repository::Release(RepositoryPtr repo) {
 
 namespace {
 
+// Where the mirror keeps the remote's branches (its config says the same, for `git` users).
+constexpr const char* kBranchesRefspec = "+refs/heads/*:refs/remotes/origin/*";
+
 Status InitMirror(const std::string& path, const std::string& url, const std::string& notes_ref) {
   std::string tmp = path + ".init-" + std::to_string(getpid());
   std::error_code ec;
@@ -73,7 +76,7 @@ Status InitMirror(const std::string& path, const std::string& url, const std::st
   RepositoryPtr repo(raw);
   git_remote* remote = nullptr;
   Status s = GitStatus(git_remote_create_with_fetchspec(&remote, repo.get(), "origin", url.c_str(),
-                                                        "+refs/heads/*:refs/remotes/origin/*"),
+                                                        kBranchesRefspec),
                        "configure remote");
   RemotePtr remote_ptr(remote);
   std::string notes_spec = "+" + notes_ref + ":" + notes_ref;
@@ -122,22 +125,32 @@ Status Libgit2Repository::Fetch() {
   return FetchRefspecs(lease.get(), {}, true);
 }
 
+Result<RemotePtr> Libgit2Repository::OpenRemote(git_repository* repo) {
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;  // no name: in memory, nothing read from or written to config
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  git_remote* raw = nullptr;
+  DATAMCP_RETURN_IF_ERROR(GitStatus(
+      git_remote_create_with_opts(&raw, options_.remote.url.c_str(), &create), "open remote"));
+  return RemotePtr(raw);
+}
+
 Status Libgit2Repository::FetchRefspecs(git_repository* repo,
                                         const std::vector<std::string>& refspecs, bool prune) {
   std::lock_guard<std::mutex> lock(fetch_mu_);
-  git_remote* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_remote_lookup(&raw, repo, "origin"), "open remote"));
-  RemotePtr remote(raw);
+  DATAMCP_ASSIGN_OR_RETURN(RemotePtr remote, OpenRemote(repo));
   RemoteSession session(options_.remote);
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   session.Fill(&opts.callbacks);
   opts.prune = prune ? GIT_FETCH_PRUNE : GIT_FETCH_NO_PRUNE;
   opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
   opts.update_fetchhead = 0;
+  const std::vector<std::string> mirror = {kBranchesRefspec,
+                                           "+" + options_.notes_ref + ":" + options_.notes_ref};
   std::vector<const char*> specs;
-  for (const std::string& s : refspecs) specs.push_back(s.c_str());
+  for (const std::string& s : refspecs.empty() ? mirror : refspecs) specs.push_back(s.c_str());
   git_strarray arr = {const_cast<char**>(specs.data()), specs.size()};
-  int rc = git_remote_fetch(remote.get(), refspecs.empty() ? nullptr : &arr, &opts, nullptr);
+  int rc = git_remote_fetch(remote.get(), &arr, &opts, nullptr);
   if (rc < 0) return session.Error(rc, "fetch from " + RedactUrl(options_.remote.url));
   return Status::Ok();
 }

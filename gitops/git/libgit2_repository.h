@@ -98,6 +98,12 @@ class Libgit2Repository final : public Repository {
   Result<Lease> Acquire();
   void Release(RepositoryPtr repo);
 
+  // The remote as an in-memory remote on options_.remote.url, never `git_remote_lookup`:
+  // libgit2 1.5 with PCRE2 >= 10.41 leaks about 20 KB per config entry each lookup scans for
+  // url.*.insteadOf (libgit2#6382, not in Debian's 1.5.1), which grew a long-running server by
+  // megabytes a minute. The mirror's own config holds nothing the in-memory remote lacks.
+  Result<RemotePtr> OpenRemote(git_repository* repo);
+  // Empty `refspecs`: the mirror's (branches to refs/remotes/origin/*, the notes ref).
   Status FetchRefspecs(git_repository* repo, const std::vector<std::string>& refspecs, bool prune);
   Result<CommitPtr> LookupCommit(git_repository* repo, const std::string& oid);
   Result<TreePtr> CommitTree(git_repository* repo, const std::string& oid);

@@ -115,9 +115,9 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
   DATAMCP_RETURN_IF_ERROR(GitStatus(
       git_reference_create(&ref_raw, repo, local.c_str(), &id, 1, "datamcp push"), "stage push"));
   ReferencePtr local_ref(ref_raw);
-  git_remote* remote_raw = nullptr;
-  Status s = GitStatus(git_remote_lookup(&remote_raw, repo, "origin"), "open remote");
-  RemotePtr remote(remote_raw);
+  auto opened = OpenRemote(repo);
+  Status s = opened.status();
+  RemotePtr remote = opened.ok() ? std::move(*opened) : RemotePtr();
   RemoteSession session(options_.remote);
   session.ExpectRemote(remote_ref, expected);
   int rc = 0;

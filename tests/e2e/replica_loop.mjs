@@ -22,6 +22,8 @@ export function replicaHelpers(loop, token) {
   };
   // The apply notes of `commit` in the git server's repository.
   h.applies = (commit) => notesOf(['--git-dir', origin], commit).filter((n) => n.type === 'apply');
+  // The plan notes of `commit` (a pull request's head).
+  h.plans = (commit) => notesOf(['--git-dir', origin], commit).filter((n) => n.type === 'plan');
   // The part of a replica's holder name (host-pid-random) that names its process.
   h.holderOf = (server) => `-${server.child.pid}-`;
   h.propose = async (server, name, extra = '') => {

@@ -1,20 +1,23 @@
 // Bounded soak (issue 11): SOAK_SECONDS (default 90) of mixed load on loopback against the
 // real `datamcp serve` with the GitHub loop (git daemon, fake GitHub, signed webhooks): MCP
 // read calls from several sessions, a proposal every PROPOSAL_EVERY_S seconds (real terraform
-// plan, branch, pull request), and signed webhook deliveries (comments, check-run reruns). Samples the server's RSS and open descriptors every 5 s and requires, after a
-// warm-up third: RSS growth under SOAK_MAX_RSS_GROWTH_MB (default 24), descriptors back
-// within 8 of the warm-up level, no error answered, every accepted delivery handled (none
-// pending) and every accepted proposal a pull request on the fake GitHub.
-// Not in the default ctest run: `ctest -C soak -L soak` (tests/README.md).
+// plan, branch, pull request; every other one then landed: CI green, approved, merged on the
+// git server, the merge webhook, the real terraform apply), and signed webhook deliveries
+// (comments, check-run reruns). Samples the server's RSS and open descriptors every 5 s and
+// requires, after a warm-up third: RSS growth under SOAK_MAX_RSS_GROWTH_MB (default 8),
+// descriptors back within 8 of the warm-up level, no error answered, every accepted delivery
+// handled (none pending), every accepted proposal a pull request on the fake GitHub and every
+// merge applied exactly once (one `apply` note, `applied`). `ctest -L soak` (tests/README.md).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect, waitFor } from './lib.mjs';
 import { startGithubLoop, example } from './github.mjs';
+import { replicaHelpers } from './replica_loop.mjs';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 90);
 const proposalEvery = Number(process.env.PROPOSAL_EVERY_S ?? 15);
-const maxGrowthMb = Number(process.env.SOAK_MAX_RSS_GROWTH_MB ?? 24);
+const maxGrowthMb = Number(process.env.SOAK_MAX_RSS_GROWTH_MB ?? 8);
 let loop, server;
 
 before(async () => {
@@ -23,11 +26,15 @@ before(async () => {
 });
 after(async () => { await loop?.stop(); });
 
+// RSS in all, and split: anonymous (the heap, thread stacks) and file-backed (mapped pack
+// files, shared libraries), which point at different causes when it grows.
 function sample(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-  return { t: Date.now(), rssMb: rssKb / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+  const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)[1]);
+  return { t: Date.now(), rssMb: kb('VmRSS') / 1024, anonMb: kb('RssAnon') / 1024,
+    fileMb: kb('RssFile') / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
 }
+const split = (s) => `${s.rssMb.toFixed(1)} MB (anon ${s.anonMb.toFixed(1)}, file ${s.fileMb.toFixed(1)})`;
 
 test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and descriptors, nothing lost`, { timeout: (seconds + 240) * 1000 }, async () => {
   const scopes = ['proposals:write', 'plans:read', 'locks:read', 'env:local'];
@@ -36,6 +43,30 @@ test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and desc
   const samples = [sample(pid)];
   const counts = { mcp: 0, proposals: 0, deliveries: 0, errors: [] };
   const proposed = [];
+  const h = replicaHelpers(loop, server.token('soak-lander', scopes));
+  // Pull requests are reviewed in order, in the background while the load goes on: all are
+  // on the `local` project, so each one's plan waits for the previous one's lock. A reviewer
+  // waits for the plan, then either lands the pull request (CI green, approval, merge, the
+  // merge webhook, then the apply releases the lock) or closes it unmerged.
+  const merges = [];
+  let reviews = Promise.resolve();
+  const review = async (p, landIt) => {
+    await waitFor(() => h.plans(p.commit).length > 0, 180000, `the plan of #${p.pull_request}`);
+    if (landIt) {
+      const merge = await h.land(p);
+      await loop.deliver('pull_request', h.mergedEvent(p.pull_request));
+      await waitFor(() => h.applies(merge).length > 0, 180000, `the apply of ${merge}`);
+      merges.push(merge);
+      return;
+    }
+    await loop.control(`pulls/${p.pull_request}`, { state: 'closed', merged: false });
+    await loop.deliver('pull_request', example('pull_request', 'closed', (e) => {
+      e.number = p.pull_request;
+      e.pull_request.number = p.pull_request;
+      e.pull_request.merged = false;
+      e.pull_request.head.sha = p.commit;
+    }));
+  };
   const end = Date.now() + seconds * 1000;
   let nextSample = Date.now() + 5000;
   let nextProposal = Date.now();
@@ -76,11 +107,23 @@ test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and desc
     n++;
     if (Date.now() >= nextProposal) {
       nextProposal = Date.now() + proposalEvery * 1000;
-      const r = await agents[0].callTool({ name: 'propose_terraform_module', arguments: {
-        environment: 'local', module: 'local-data', instance: `soak${n}`,
-        variables: { name: `soak${n}`, owner: 'soak', retention_days: 7 } } });
-      if (r.isError) counts.errors.push(`proposal: ${JSON.stringify(r.content)}`);
-      else { counts.proposals++; proposed.push(r.structuredContent.pull_request); }
+      // Alternately a module instance (then closed unmerged) and a file (then landed).
+      const landIt = counts.proposals % 2 === 1;
+      let p;
+      if (landIt) {
+        p = await h.propose(server, `soak_${n}`).catch((e) => counts.errors.push(`proposal: ${e.message}`));
+      } else {
+        const r = await agents[0].callTool({ name: 'propose_terraform_module', arguments: {
+          environment: 'local', module: 'local-data', instance: `soak${n}`,
+          variables: { name: `soak${n}`, owner: 'soak', retention_days: 7 } } });
+        if (r.isError) counts.errors.push(`proposal: ${JSON.stringify(r.content)}`);
+        else p = r.structuredContent;
+      }
+      if (p?.pull_request) {
+        counts.proposals++;
+        proposed.push(p.pull_request);
+        reviews = reviews.then(() => review(p, landIt));
+      }
     }
     await Promise.all([...agents.map(readCall), ...(proposed.length ? [deliver()] : [])]);
     if (Date.now() >= nextSample) {
@@ -90,6 +133,7 @@ test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and desc
   }
   samples.push(sample(pid));
   await Promise.all(agents.map((a) => a.close()));
+  await reviews;
 
   await waitFor(async () => /datamcp_webhook_deliveries_pending 0\b/
     .test(await (await fetch(`${server.base}/metrics`)).text()), 60000, 'no delivery left pending');
@@ -98,13 +142,20 @@ test(`${seconds} s of MCP calls, proposals and webhooks: bounded memory and desc
   const last = samples.at(-1);
   const peakRss = Math.max(...samples.map((s) => s.rssMb));
   console.log(`soak: ${seconds} s, ${counts.mcp} MCP calls, ${counts.proposals} proposals, ` +
-    `${counts.deliveries} webhook deliveries, ${counts.errors.length} errors; ` +
-    `RSS start ${samples[0].rssMb.toFixed(1)} MB, after warm-up ${warm.rssMb.toFixed(1)} MB, ` +
-    `end ${last.rssMb.toFixed(1)} MB, peak ${peakRss.toFixed(1)} MB; ` +
+    `${merges.length} merged and applied, ${counts.deliveries} webhook deliveries, ` +
+    `${counts.errors.length} errors; ` +
+    `RSS start ${split(samples[0])}, after warm-up ${split(warm)}, ` +
+    `end ${split(last)}, peak ${peakRss.toFixed(1)} MB; ` +
     `fds start ${samples[0].fds}, after warm-up ${warm.fds}, end ${last.fds}`);
   assert.deepEqual(counts.errors, []);
   assert.ok(counts.proposals >= 1 && counts.deliveries >= 10, JSON.stringify(counts));
   for (const number of proposed) assert.ok(pulls.includes(number), `pull request #${number} missing`);
+  assert.ok(merges.length >= 1, 'at least one proposal landed');
+  for (const merge of merges) {
+    const notes = h.applies(merge);
+    assert.equal(notes.length, 1, JSON.stringify(notes));
+    assert.equal(notes[0].result, 'applied', JSON.stringify(notes[0]));
+  }
   assert.ok(last.rssMb - warm.rssMb < maxGrowthMb,
     `RSS grew ${(last.rssMb - warm.rssMb).toFixed(1)} MB after warm-up (limit ${maxGrowthMb})`);
   assert.ok(last.fds <= warm.fds + 8, `descriptors grew from ${warm.fds} to ${last.fds}`);
