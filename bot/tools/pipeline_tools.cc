@@ -191,6 +191,27 @@ mcp::Tool ProposePipeline(GitopsToolDeps& deps) {
   return tool;
 }
 
+mcp::Tool ProposePipelineUninstall(GitopsToolDeps& deps) {
+  mcp::Tool tool = ProposeTool(
+      deps, "propose_pipeline_uninstall", "Propose removing a data pipeline",
+      "Removes a pipeline's definition pipelines/<env>/<name>.yaml and its Argo CD Application "
+      "from an environment, diffs what Argo CD would prune and opens a pull request. Its "
+      "history stays in git.",
+      {{"name", NameProperty()}}, {"name"});
+  MarkDestructive(tool);
+  tool.handler = [&deps](const mcp::ToolCall& call) {
+    std::string env = StringArg(call.arguments, "environment");
+    std::string name = StringArg(call.arguments, "name");
+    return Propose(deps, call, "propose_pipeline_uninstall",
+                   "Remove pipeline " + name + " from " + env,
+                   [env, name](git::Repository& repo, const std::string& base,
+                               const repo::RepoConfig& config) {
+                     return proposal::PipelineUninstallChanges(repo, base, config, env, name);
+                   });
+  };
+  return tool;
+}
+
 Status RegisterPipelineReadTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) {
   DATAMCP_RETURN_IF_ERROR(registry.Register(ListPipelinesTool(deps)));
   return registry.Register(GetPipelineTool(deps));

@@ -182,15 +182,6 @@ mcp::Tool ProposeArgoApp(GitopsToolDeps& deps) {
   return tool;
 }
 
-// A proposal that removes something: its plan deletes, so the destroy gate holds the apply
-// until the environment's destroy_approvals or a confirmation of that plan.
-void MarkDestructive(mcp::Tool& tool) {
-  tool.annotations.destructive = true;
-  tool.description +=
-      " The plan deletes resources: applying it after merge needs the environment's "
-      "destroy_approvals or a destroy confirmation of that plan. Use dry_run to preview.";
-}
-
 mcp::Tool ProposeTerraformDestroy(GitopsToolDeps& deps) {
   json props = {
       {"instance",
@@ -253,6 +244,15 @@ mcp::Tool ProposeHelmUninstall(GitopsToolDeps& deps) {
 
 }  // namespace
 
+// A proposal that removes something: its plan deletes, so the destroy gate holds the apply
+// until the environment's destroy_approvals or a confirmation of that plan.
+void MarkDestructive(mcp::Tool& tool) {
+  tool.annotations.destructive = true;
+  tool.description +=
+      " The plan deletes resources: applying it after merge needs the environment's "
+      "destroy_approvals or a destroy confirmation of that plan. Use dry_run to preview.";
+}
+
 mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
                       std::string description, json properties, std::vector<std::string> required) {
   properties["environment"] = EnvironmentProperty();
@@ -294,6 +294,7 @@ Status RegisterProposalTools(mcp::ToolRegistry& registry, GitopsToolDeps& deps) 
   DATAMCP_RETURN_IF_ERROR(registry.Register(RefreshProposalTool(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposeImageUpdate(deps)));
   DATAMCP_RETURN_IF_ERROR(registry.Register(ProposePipeline(deps)));
+  DATAMCP_RETURN_IF_ERROR(registry.Register(ProposePipelineUninstall(deps)));
   return RegisterRollbackAndPreview(registry, deps);
 }
 

@@ -26,8 +26,13 @@ mcp::Tool ProposeTool(GitopsToolDeps& deps, std::string name, std::string title,
 // propose_image_update: a new image tag or digest for a Helm release (image_tools.cc).
 mcp::Tool ProposeImageUpdate(GitopsToolDeps& deps);
 
-// propose_pipeline: a data pipeline's definition from a template (pipeline_tools.cc).
+// propose_pipeline: a data pipeline's definition from a template; propose_pipeline_uninstall:
+// its removal (pipeline_tools.cc).
 mcp::Tool ProposePipeline(GitopsToolDeps& deps);
+mcp::Tool ProposePipelineUninstall(GitopsToolDeps& deps);
+
+// Marks a propose_* tool whose change removes things (destructiveHint: true).
+void MarkDestructive(mcp::Tool& tool);
 
 // A pipeline template's values.schema.json checked with the validator the tool arguments use
 // (for proposal::CheckPipelineTemplate); InvalidArgument naming the definition's field

@@ -86,6 +86,26 @@ Result<git::ChangeSet> PipelineChanges(git::Repository& repo, const std::string&
   return changes;
 }
 
+Result<git::ChangeSet> PipelineUninstallChanges(git::Repository& repo, const std::string& base,
+                                                const repo::RepoConfig& config,
+                                                const std::string& env, const std::string& name) {
+  DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
+  if (name.size() > 52 || !argo::IsDns1123Label(name)) {
+    return InvalidArgument("name: '" + name + "' is not a pipeline name (a DNS-1123 label)");
+  }
+  const std::string definition = config.PipelinePath(env, name);
+  if (!repo.ReadFile(base, definition).ok()) {
+    return NotFound("name: environment " + env + " has no pipeline '" + name + "' (" + definition +
+                    " does not exist on the default branch; list_pipelines lists " + "them)");
+  }
+  git::ChangeSet out{{definition, std::nullopt, git::FileMode::kDelete}};
+  const std::string application = config.ArgoAppPath(env, name);
+  if (repo.ReadFile(base, application).ok()) {
+    out.push_back({application, std::nullopt, git::FileMode::kDelete});
+  }
+  return out;
+}
+
 Result<std::vector<repo::PipelineInfo>> ListPipelines(git::Repository& repo,
                                                       const std::string& commit,
                                                       const repo::RepoConfig& config,

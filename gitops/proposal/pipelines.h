@@ -41,6 +41,14 @@ Result<git::ChangeSet> PipelineChanges(git::Repository& repo, const std::string&
                                        const repo::PipelineRequest& request,
                                        const TemplateSchemaCheck& check);
 
+// Removes pipeline `name` from `env`: its definition and, when it exists, its Application (so
+// Argo CD prunes what the template deployed). InvalidArgument naming `name` when it is not a
+// pipeline name; NotFound naming the definition's path when `env` has no such pipeline at
+// `base`.
+Result<git::ChangeSet> PipelineUninstallChanges(git::Repository& repo, const std::string& base,
+                                                const repo::RepoConfig& config,
+                                                const std::string& env, const std::string& name);
+
 // Every definition at `commit`, by environment then name; `env` "" = all environments. A file
 // that does not parse is returned with its error in `template_` left empty and the error in
 // `definition["error"]`, so a broken definition shows up instead of vanishing.

@@ -1,7 +1,8 @@
 // Data pipelines end to end on the local forge: propose_pipeline from the batch template
 // (a dry run first, bad parameters refused naming the field), the real helm render in the
 // plan, a merge by a human, then list_pipelines and get_pipeline read the registry and its
-// history from the default branch; a second merged change grows the history. Also
+// history from the default branch; a second merged change grows the history;
+// propose_pipeline_uninstall removes it (destructive: merged only once confirmed). Also
 // `datamcp pipeline new` in a checkout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,6 +138,40 @@ test('a second merged change grows the history and keeps the Application', async
   const missing = await call('get_pipeline', { environment: 'local', name: 'nope' });
   assert.equal(missing.isError, true);
   assert.match(missing.content[0].text, /pipeline 'nope' is not defined in local/);
+});
+
+test('propose_pipeline_uninstall removes the definition and the Application, gated as a destroy', async () => {
+  const { tools } = await agent.listTools();
+  assert.equal(tools.find((t) => t.name === 'propose_pipeline_uninstall')?.annotations.destructiveHint, true);
+  const before = branches(origin());
+  const unknown = await call('propose_pipeline_uninstall', { environment: 'local', name: 'nope' });
+  assert.equal(unknown.isError, true);
+  assert.match(unknown.content[0].text, /name: environment local has no pipeline 'nope' \(pipelines\/local\/nope\.yaml does not exist/);
+  assert.deepEqual(branches(origin()), before, 'a refused proposal leaves no branch');
+
+  const preview = await call('propose_pipeline_uninstall', { environment: 'local', name: 'events-etl', dry_run: true });
+  assert.notEqual(preview.isError, true, JSON.stringify(preview.content));
+  assert.equal(preview.structuredContent.plan.destructive, true, JSON.stringify(preview.structuredContent.plan));
+  assert.deepEqual(branches(origin()), before, 'a dry run leaves no branch');
+
+  const result = await call('propose_pipeline_uninstall', { environment: 'local', name: 'events-etl' });
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
+  const s = result.structuredContent;
+  const diff = execFileSync('git', ['-C', origin(), 'diff', '--name-status', `main...${s.branch}`],
+    { encoding: 'utf8' }).trim().split('\n').sort();
+  assert.deepEqual(diff, ['D\targocd/apps/local/events-etl.yaml', 'D\tpipelines/local/events-etl.yaml']);
+  const app = s.plan.projects.find((p) => p.project === 'argocd/apps/local/events-etl.yaml');
+  assert.ok(app.changes.deleted.some((d) => d.startsWith('Application ')), JSON.stringify(app.changes));
+
+  const n = String(s.pull_request);
+  assert.throws(() => server.cli('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
+  server.cli('review', n, '--confirm-destroy', '--as', 'dora');
+  assert.match(server.cli('merge', n, '--as', 'carol'), new RegExp(`#${n} merged by carol`));
+  const listed = await call('list_pipelines', { environment: 'local' });
+  assert.deepEqual(listed.structuredContent.pipelines, []);
+  const gone = await call('get_pipeline', { environment: 'local', name: 'events-etl' });
+  assert.equal(gone.isError, true);
+  assert.match(gone.content[0].text, /pipeline 'events-etl' is not defined in local/);
 });
 
 test('datamcp pipeline new scaffolds a definition in a checkout, checked like the tool', () => {

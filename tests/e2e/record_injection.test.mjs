@@ -52,6 +52,7 @@ const base = {
   propose_rollback: { environment: 'local', pull_request: 1 },
   propose_terraform_destroy: { environment: 'local', instance: 'inj' },
   propose_helm_uninstall: { environment: 'local', release: 'inj' },
+  propose_pipeline_uninstall: { environment: 'local', name: 'inj-pipe' },
   refresh_proposal: { environment: 'local', pull_request: 1 },
   propose_pipeline: {
     environment: 'local', name: 'inj-pipe', template: 'batch', image: 'ghcr.io/acme/inj',
