@@ -4,6 +4,7 @@
 #include "gitops/common/safe_yaml.h"
 #include "gitops/proposal/lock_release.h"
 #include "gitops/repo/json_yaml.h"
+#include "gitops/repo/pipeline.h"
 
 namespace datamcp::proposal {
 namespace {
@@ -73,6 +74,23 @@ std::vector<int> SupersedeOlder(git::Repository& repo, forge::Forge& forge,
   return closed;
 }
 
+// The pipeline definition `path` (text `text`) with the new image; the template chart's
+// values.yaml stands for the chart's defaults.
+Result<repo::ImageValuesUpdate> PipelineImageUpdate(git::Repository& repo, const std::string& base,
+                                                    const repo::RepoConfig& config,
+                                                    const ImagePromotionRequest& request,
+                                                    const std::string& path,
+                                                    const std::string& text) {
+  DATAMCP_ASSIGN_OR_RETURN(repo::PipelineInfo pipeline, repo::ParsePipeline(path, text));
+  std::optional<std::string> defaults;
+  auto chart =
+      repo.ReadFile(base, repo::PipelineChartPath(config, pipeline.template_) + "/values.yaml");
+  if (chart.ok()) defaults = *chart;
+  return repo::UpdateImageInValues(
+      path, text, defaults, request.version,
+      repo::PipelineDefinitionHeader(request.release, request.env, pipeline.template_));
+}
+
 }  // namespace
 
 Result<repo::ImageValuesUpdate> ImageUpdateFor(git::Repository& repo, const std::string& base,
@@ -84,9 +102,15 @@ Result<repo::ImageValuesUpdate> ImageUpdateFor(git::Repository& repo, const std:
   DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(path).WithContext("release"));
   auto values = repo.ReadFile(base, path);
   if (!values.ok()) {
-    return NotFound("release: '" + request.release + "' has no values file " + path + " in " +
-                    request.env + " on the default branch; deploy it first with " +
-                    "propose_helm_release");
+    // A data pipeline: its definition is its Application's values.
+    std::string definition = config.PipelinePath(request.env, request.release);
+    if (auto text = repo.ReadFile(base, definition); text.ok()) {
+      return PipelineImageUpdate(repo, base, config, request, definition, *text);
+    }
+    return NotFound("release: '" + request.release + "' has no values file " + path +
+                    " nor pipeline definition " + definition + " in " + request.env +
+                    " on the default branch; deploy it first with propose_helm_release or " +
+                    "propose_pipeline");
   }
   std::optional<std::string> defaults;
   if (std::string chart = ChartDirectory(repo, base, config, request); !chart.empty()) {
@@ -101,7 +125,7 @@ Result<repo::ImageValuesUpdate> ImageUpdateFor(git::Repository& repo, const std:
 ProposalRequest PromotionProposal(const ImagePromotionRequest& r) {
   std::string ref = repo::ImageReference(r.version);
   std::string body = r.description.empty() ? "" : r.description + "\n\n";
-  body += "Promotes `" + ref + "` to Helm release `" + r.release + "` in `" + r.env + "`.";
+  body += "Promotes `" + ref + "` to `" + r.release + "` in `" + r.env + "`.";
   if (!r.origin.empty()) body += "\n\nRequested by " + r.origin + ".";
   body += "\n\n" + Marker(r) + "\n";
   ProposalRequest p{kImageUpdateTool,
@@ -126,8 +150,7 @@ ProposalRequest PromotionProposal(const ImagePromotionRequest& r) {
       return FailedPrecondition("release " + r.release + " in " + r.env + " already deploys " +
                                 repo::ImageReference(r.version) + "; nothing to propose");
     }
-    return git::ChangeSet{
-        {config.HelmValuesPath(r.env, r.release), update.content, git::FileMode::kRegular}};
+    return git::ChangeSet{{update.file, update.content, git::FileMode::kRegular}};
   };
   return p;
 }
@@ -146,7 +169,7 @@ Result<ImagePromotionResult> PromoteImage(ProposalService& proposals, git::Repos
   if (!update.changed) {
     out.noop = true;
     out.message = "release " + request.release + " in " + request.env + " already deploys " + ref +
-                  " (" + config.HelmValuesPath(request.env, request.release) +
+                  " (" + update.file +
                   " on the default branch): nothing to promote, no pull request opened";
     log::Info("promotion_noop", {{"release", request.release},
                                  {"environment", request.env},

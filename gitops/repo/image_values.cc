@@ -97,6 +97,7 @@ Result<ImageValuesUpdate> UpdateImageInValues(const std::string& values_path,
                     "; check the image name, or set image.repository in the values file first");
   }
   ImageValuesUpdate out;
+  out.file = values_path;
   for (const auto& ptr : paths) {
     std::string old_tag = StringAt(effective, ptr / "tag");
     std::string old_digest = StringAt(effective, ptr / "digest");

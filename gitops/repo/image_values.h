@@ -25,7 +25,8 @@ Status CheckImageVersion(const ImageVersion& version);
 std::string ImageReference(const ImageVersion& version);
 
 struct ImageValuesUpdate {
-  std::string content;             // the new values file
+  std::string file;                // the file bumped (values_path)
+  std::string content;             // its new content
   std::vector<std::string> paths;  // where the image is set, as JSON pointers ("/image")
   std::string previous;            // what was deployed (first place), e.g. "v1.4.1"
   bool changed = false;            // false: that version is already what the values say

@@ -157,6 +157,15 @@ std::string PipelineChartPath(const RepoConfig& config, const std::string& templ
   return config.helm_charts + "/pipeline-" + template_name;
 }
 
+std::string PipelineDefinitionHeader(std::string_view name, std::string_view env,
+                                     std::string_view template_) {
+  std::string n(name), e(env);
+  return "Pipeline " + n + " in " + e + " (template " + std::string(template_) +
+         "), deployed by the Argo CD Application " + n + "-" + e +
+         " with this file as its values.\nChange it through a reviewed pull request "
+         "(propose_pipeline, or by hand).";
+}
+
 Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineRequest& request,
                                      const json& definition) {
   DATAMCP_ASSIGN_OR_RETURN(const Environment* env, config.FindEnvironment(request.env));
@@ -166,12 +175,8 @@ Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineReq
   files.application.path = config.ArgoAppPath(env->name, request.name);
   DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(files.definition.path));
   DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(files.application.path));
-  files.definition.content = JsonToYaml(
-      definition, "Pipeline " + request.name + " in " + env->name + " (template " +
-                      request.template_ + "), deployed by the Argo CD Application " + request.name +
-                      "-" + env->name +
-                      " with this file as its values.\nChange it through a reviewed pull "
-                      "request (propose_pipeline, or by hand).");
+  files.definition.content =
+      JsonToYaml(definition, PipelineDefinitionHeader(request.name, env->name, request.template_));
 
   argo::ApplicationSource source;
   source.repo_url = config.repo_url;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gitops/common/result.h"
 #include "gitops/repo/module_instance.h"
@@ -54,6 +55,10 @@ struct PipelineFiles {
 // outside the allowed roots (PermissionDenied). Pure.
 Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineRequest& request,
                                      const nlohmann::json& definition);
+
+// The comment at the top of a definition file (kept when a promotion bumps its image).
+std::string PipelineDefinitionHeader(std::string_view name, std::string_view env,
+                                     std::string_view template_);
 
 // A definition read back from the repository, for list_pipelines and get_pipeline.
 struct PipelineInfo {

@@ -140,6 +140,28 @@ test('a second merged change grows the history and keeps the Application', async
   assert.match(missing.content[0].text, /pipeline 'nope' is not defined in local/);
 });
 
+test('propose_image_update bumps a pipeline definition: the diff, the merge, then a no-op', async () => {
+  const bump = { environment: 'local', release: 'events-etl', image: 'ghcr.io/acme/events-etl', tag: 'v1.2.0' };
+  const r = await call('propose_image_update', bump);
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  const s = r.structuredContent;
+  assert.equal(s.previous, 'ghcr.io/acme/events-etl:v1.1.0');
+  assert.equal(s.plan.status, 'success', JSON.stringify(s.plan));
+  const diff = execFileSync('git', ['-C', origin(), 'diff', `main...${s.branch}`], { encoding: 'utf8' });
+  assert.deepEqual([...diff.matchAll(/^\+\+\+ b\/(.*)$/gm)].map((m) => m[1]), ['pipelines/local/events-etl.yaml']);
+  assert.match(diff, /^-\s+tag: "?v1\.1\.0"?$/m);
+  assert.match(diff, /^\+\s+tag: "?v1\.2\.0"?$/m);
+  assert.doesNotMatch(diff, /^-#/m, 'the header comment is kept');
+  await mergeAndWaitForUnlock(s.pull_request);
+  const got = await call('get_pipeline', { environment: 'local', name: 'events-etl' });
+  assert.equal(got.structuredContent.image, 'ghcr.io/acme/events-etl:v1.2.0');
+  assert.equal(got.structuredContent.history[0].tool, 'propose_image_update');
+  const again = await call('propose_image_update', bump);
+  assert.notEqual(again.isError, true, JSON.stringify(again.content));
+  assert.equal(again.structuredContent.noop, true);
+  assert.match(again.structuredContent.message, /already deploys .*pipelines\/local\/events-etl\.yaml/);
+});
+
 test('propose_pipeline_uninstall removes the definition and the Application, gated as a destroy', async () => {
   const { tools } = await agent.listTools();
   assert.equal(tools.find((t) => t.name === 'propose_pipeline_uninstall')?.annotations.destructiveHint, true);
