@@ -204,7 +204,7 @@ int RunServe(const CommonOptions& options) {
   replica.Start();
   StateMetrics state_metrics(metrics, *(*stack)->locks, *(*stack)->jobs);
   state_metrics.WatchReplica((*stack)->holder, *(*stack)->reconciler, replica,
-                             webhooks ? webhooks->dispatcher.get() : nullptr);
+                             webhooks ? webhooks->dispatcher.get() : nullptr, *(*stack)->state);
   state_metrics.WatchDrift(*(*stack)->drift);
   if (webhooks) state_metrics.WatchWebhooks(*webhooks->store, *webhooks->dispatcher);
   metrics.SetBeforeScrape([&state_metrics] { state_metrics.Refresh(); });

@@ -1,5 +1,7 @@
 #include "bot/app/state_metrics.h"
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace datamcp::bot {
@@ -15,6 +17,11 @@ StateMetrics::StateMetrics(Metrics& metrics, jobs::LockTable& locks, jobs::JobSt
                       .Name("datamcp_apply_jobs")
                       .Help("Apply and sync jobs after merges, by state.")
                       .Register(metrics.registry())),
+      wait_family_(prometheus::BuildGauge()
+                       .Name("datamcp_claim_wait_seconds")
+                       .Help("How long the oldest work no replica has claimed yet has waited, by "
+                             "kind (0 when there is none).")
+                       .Register(metrics.registry())),
       metrics_(metrics) {}
 
 void StateMetrics::WatchWebhooks(queue::DeliveryStore& store,
@@ -41,7 +48,8 @@ void StateMetrics::WatchWebhooks(queue::DeliveryStore& store,
 }
 
 void StateMetrics::WatchReplica(const std::string& holder, apply::Reconciler& reconciler,
-                                Replica& replica, queue::DeliveryDispatcher* dispatcher) {
+                                Replica& replica, queue::DeliveryDispatcher* dispatcher,
+                                const state::Database& db) {
   std::lock_guard lock(mu_);
   prometheus::Registry& r = metrics_.registry();
   auto& claims = prometheus::BuildCounter()
@@ -80,6 +88,13 @@ void StateMetrics::WatchReplica(const std::string& holder, apply::Reconciler& re
              .Register(r)
              .Add({{"replica", holder}}),
          [&replica] { return replica.renew_failures(); });
+  follow(prometheus::BuildCounter()
+             .Name("datamcp_state_errors_total")
+             .Help("Transactions of this replica the state database could not run (unreachable "
+                   "or not writable).")
+             .Register(r)
+             .Add({{"replica", holder}}),
+         [&db] { return db.unavailable(); });
 }
 
 void StateMetrics::WatchDrift(apply::DriftDetector& drift) {
@@ -129,11 +144,25 @@ void StateMetrics::Refresh() {
     }
   }
   std::map<std::string, int> by_state = {{"queued", 0}, {"running", 0}};
-  for (const auto& job : *jobs) ++by_state[job.state];
+  const long long now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  long long oldest_queued = 0;
+  for (const auto& job : *jobs) {
+    ++by_state[job.state];
+    if (job.state == "queued" && (oldest_queued == 0 || job.created_at < oldest_queued)) {
+      oldest_queued = job.created_at;
+    }
+  }
   for (const auto& [state, count] : by_state) job_family_.Add({{"state", state}}).Set(count);
+  wait_family_.Add({{"kind", "apply_job"}})
+      .Set(oldest_queued == 0 ? 0.0 : static_cast<double>(std::max(0LL, now_s - oldest_queued)));
   if (webhooks_.store != nullptr) {
     if (auto stats = webhooks_.store->stats(); stats.ok()) {
       webhooks_.pending->Set(static_cast<double>(stats->pending));
+      const long long oldest = stats->oldest_pending_ms;
+      wait_family_.Add({{"kind", "delivery"}})
+          .Set(oldest == 0 ? 0.0 : std::max(0.0, (now_s * 1000.0 - oldest) / 1000.0));
     }
     const std::uint64_t handled = webhooks_.dispatcher->handled();
     const std::uint64_t failed = webhooks_.dispatcher->failed();

@@ -250,10 +250,12 @@ Result<DeliveryStore::Stats> DeliveryStore::stats() const {
   DATAMCP_RETURN_IF_ERROR(db_.Read([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
-        tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN done_ms IS NULL THEN 1 ELSE 0 END), 0) "
+        tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN done_ms IS NULL THEN 1 ELSE 0 END), 0), "
+                 "COALESCE(MIN(CASE WHEN done_ms IS NULL THEN received_ms END), 0) "
                  "FROM deliveries"));
     stats.remembered = static_cast<std::size_t>(IntAt(rows.at(0), 0));
     stats.pending = static_cast<std::size_t>(IntAt(rows.at(0), 1));
+    stats.oldest_pending_ms = IntAt(rows.at(0), 2);
     return Status::Ok();
   }));
   return stats;

@@ -33,7 +33,8 @@ class DeliveryStore {
   enum class AppendOutcome { kAccepted, kDuplicate, kReplay };
   struct Stats {
     std::size_t pending = 0;
-    std::size_t remembered = 0;  // ids known for deduplication (pending + done)
+    std::size_t remembered = 0;       // ids known for deduplication (pending + done)
+    long long oldest_pending_ms = 0;  // received_unix_ms of the oldest pending; 0: none
   };
 
   DeliveryStore(state::Database& db, Clock& clock, DeliveryStoreOptions options = {});

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,18 +51,33 @@ class Database {
   // (SQLITE_BUSY, PostgreSQL serialization failure or deadlock) is retried, a few times,
   // so `fn` must not have effects outside the transaction. Errors: Unavailable when the
   // database cannot be reached or written (the message names it, never the password).
-  virtual Status Transact(const std::function<Status(Tx&)>& fn) = 0;
+  Status Transact(const std::function<Status(Tx&)>& fn) { return Counted(DoTransact(fn)); }
 
   // Runs `fn` in one read-only transaction: a consistent snapshot of what was committed,
   // without taking the write lock, so readers do not wait for writers nor writers for
   // readers. `fn` must only read (a write fails). Retried like Transact; same errors.
-  virtual Status Read(const std::function<Status(Tx&)>& fn) = 0;
+  Status Read(const std::function<Status(Tx&)>& fn) { return Counted(DoRead(fn)); }
+
+  // Transactions that failed Unavailable (the database unreachable or not writable), for
+  // the datamcp_state_errors_total metric.
+  std::uint64_t unavailable() const { return unavailable_.load(std::memory_order_relaxed); }
 
   // Where the database is, without credentials: "sqlite:/path", "postgres://host:port/db".
   virtual std::string Describe() const = 0;
 
   // Is the database reachable right now (a trivial query)?
   Status Ping();
+
+ protected:
+  virtual Status DoTransact(const std::function<Status(Tx&)>& fn) = 0;
+  virtual Status DoRead(const std::function<Status(Tx&)>& fn) = 0;
+
+ private:
+  Status Counted(Status s) {
+    if (s.code() == StatusCode::kUnavailable) unavailable_.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  }
+  std::atomic<std::uint64_t> unavailable_{0};
 };
 
 // Reads column `i` of `row` as an integer (0 for NULL).

@@ -208,9 +208,11 @@ void PostgresDatabase::Give(PGconn* conn) {
   available_.notify_one();
 }
 
-Status PostgresDatabase::Transact(const std::function<Status(Tx&)>& fn) { return Run("BEGIN", fn); }
+Status PostgresDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
+  return Run("BEGIN", fn);
+}
 
-Status PostgresDatabase::Read(const std::function<Status(Tx&)>& fn) {
+Status PostgresDatabase::DoRead(const std::function<Status(Tx&)>& fn) {
   return Run("BEGIN READ ONLY", fn);
 }
 

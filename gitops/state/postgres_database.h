@@ -30,9 +30,12 @@ class PostgresDatabase final : public Database {
   ~PostgresDatabase() override;
 
   Dialect dialect() const override { return Dialect::kPostgres; }
-  Status Transact(const std::function<Status(Tx&)>& fn) override;
-  Status Read(const std::function<Status(Tx&)>& fn) override;
+
   std::string Describe() const override { return where_; }
+
+ protected:
+  Status DoTransact(const std::function<Status(Tx&)>& fn) override;
+  Status DoRead(const std::function<Status(Tx&)>& fn) override;
 
  private:
   PostgresDatabase(PostgresOptions options, std::string where)

@@ -162,14 +162,14 @@ SqliteDatabase::~SqliteDatabase() {
   writer_.reset();
 }
 
-Status SqliteDatabase::Transact(const std::function<Status(Tx&)>& fn) {
+Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
   std::lock_guard lock(write_mu_);
   // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
   // because another process started writing after it read.
   return Run(*writer_, "BEGIN IMMEDIATE", fn);
 }
 
-Status SqliteDatabase::Read(const std::function<Status(Tx&)>& fn) {
+Status SqliteDatabase::DoRead(const std::function<Status(Tx&)>& fn) {
   std::lock_guard lock(read_mu_);
   // Deferred: the first read takes a WAL snapshot; no write lock, so no writer waits.
   return Run(*reader_, "BEGIN", fn);

@@ -39,9 +39,12 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
-  Status Transact(const std::function<Status(Tx&)>& fn) override;
-  Status Read(const std::function<Status(Tx&)>& fn) override;
+
   std::string Describe() const override { return "sqlite:" + path_; }
+
+ protected:
+  Status DoTransact(const std::function<Status(Tx&)>& fn) override;
+  Status DoRead(const std::function<Status(Tx&)>& fn) override;
 
  private:
   explicit SqliteDatabase(std::string path);

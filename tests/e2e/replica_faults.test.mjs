@@ -145,6 +145,14 @@ test('PostgreSQL stopped mid-run: 503s, nothing answered 202 is lost, work resum
   for (const s of loop.servers) {
     await waitFor(async () => (await readyz(s)).status === 200, 30000, `${s.base}/readyz back to 200`);
   }
+  // Each replica counted the transactions the outage failed, and says how long work waits.
+  for (const server of loop.servers) {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    const errors = /^datamcp_state_errors_total\{replica="[^"]+"\} (\d+)/m.exec(text);
+    assert.ok(errors && Number(errors[1]) > 0, `state errors counted on ${server.base}`);
+    assert.match(text, /^datamcp_claim_wait_seconds\{kind="apply_job"\} \d/m);
+    assert.match(text, /^datamcp_claim_wait_seconds\{kind="delivery"\} \d/m);
+  }
   const resumed = await mcpCall(loop.servers[2], made.sessionId);
   assert.equal(resumed.status, 200, resumed.text);
   assert.match(resumed.text, /get_server_info/);
