@@ -32,8 +32,12 @@ Result<bool> GithubForge::WroteIssue(const json& issue) {
   }
   std::lock_guard lock(self_mu_);
   if (self_login_.empty()) {
-    DATAMCP_ASSIGN_OR_RETURN(json me, CallRoot("GET", "/user"));
-    self_login_ = github_json::String(me, "login");
+    Result<json> me = CallRoot("GET", "/user");
+    if (!me.ok()) {
+      return me.status().WithContext(
+          "cannot tell which drift issues are DataMCP's: GET /user names the token's login");
+    }
+    self_login_ = github_json::String(*me, "login");
     if (self_login_.empty()) return Internal("GitHub's GET /user answered without a login");
   }
   return author == self_login_;

@@ -155,6 +155,18 @@ TEST_F(GithubDriftTest, AGithubAppKnowsItsIssuesByTheAppTheyWereMadeThrough) {
   EXPECT_EQ(Issues()[1]["state"], "closed");
 }
 
+TEST_F(GithubDriftTest, WithoutItsOwnLoginTheBotEditsNothingAndOpensNoSecondIssue) {
+  ASSERT_TRUE(TokenForge()->UpsertDriftReport(Dev({{"a.b", "create"}})).ok());
+  // A token that may not read GET /user (GitHub's Actions token answers 403).
+  Control("fail-next", {{"status", 403}, {"path", "/user"}, {"method", "GET"}});
+  auto r = TokenForge()->UpsertDriftReport(Dev({{"a.b", "create"}, {"c.d", "delete"}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("GET /user"), std::string::npos) << r.status().ToString();
+  auto issues = Issues();
+  ASSERT_EQ(issues.size(), 1u) << "no second issue";
+  EXPECT_EQ(issues[0]["edits"], 0);
+}
+
 TEST_F(GithubDriftTest, ABadReportSendsNothing) {
   auto forge = TokenForge();
   EXPECT_EQ(forge->UpsertDriftReport(Dev({})).status().code(), StatusCode::kInvalidArgument);
