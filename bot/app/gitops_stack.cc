@@ -251,8 +251,8 @@ Result<std::unique_ptr<GitopsStack>> BuildGitopsStack(const config::Config& conf
   s->reconciler = std::make_unique<apply::Reconciler>(
       *s->repo, *s->forge, *s->proposals, *s->planner, *s->jobs, *s->locks, *s->applier,
       apply::ReconcilerOptions{config.repository.default_branch, 500, config.plan.parallelism});
-  s->drift = std::make_unique<apply::DriftDetector>(*s->repo, *s->proposals, *s->planner, *s->locks,
-                                                    *s->jobs, clock);
+  s->drift = std::make_unique<apply::DriftDetector>(*s->repo, *s->forge, *s->proposals, *s->planner,
+                                                    *s->locks, *s->jobs, clock);
   if (!config.state.postgres_url.empty()) {
     // Replicas share the database: the scan and the drift pass run on one at a time, dead
     // replicas' jobs are taken over.

@@ -44,7 +44,8 @@ commands:
                         plans:read, audit:read, locks:read, server:read, env:<name>)
   init-repo DEST [--template DIR]
                         create a GitOps repository from repo-template/
-  prs [--all] [--json]  list the local forge's pull requests
+  prs [--all] [--json]  list the local forge's pull requests, then its open drift reports
+                        (--all: resolved ones too; --json: the pull requests only)
   pr N [--diff]         show pull request N with its comments (the plan output), or with
                         --diff the change itself as a unified patch
   review N --approve|--request-changes|--comment [-m TEXT] [--as USER]

@@ -10,6 +10,7 @@
 #include "bot/cli/ops_commands.h"
 #include "gitops/common/clock.h"
 #include "gitops/common/record_text.h"
+#include "gitops/localforge/local_drift_reports.h"
 #include "gitops/localforge/local_forge.h"
 #include "gitops/localforge/local_pr_store.h"
 #include "gitops/proposal/approvals.h"
@@ -35,6 +36,32 @@ Result<localforge::LocalPrStore> OpenStore(const CommonOptions& common) {
   return localforge::LocalPrStore(
       repo, SystemClock::Instance(),
       {config.repository.committer_name, config.repository.committer_email});
+}
+
+// Text from terraform (a for_each key) shown on a terminal: no control characters.
+std::string Printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return text;
+}
+
+// The drift reports (LocalForge::UpsertDriftReport) after the pull requests.
+void PrintDriftReports(const std::vector<localforge::DriftReportRecord>& reports) {
+  if (reports.empty()) return;
+  std::printf("\ndrift reports (`datamcp drift` shows the checks):\n");
+  for (const auto& r : reports) {
+    if (r.state == "resolved") {
+      std::printf("resolved %s (%s): no drift at %.12s\n", Printable(r.project).c_str(),
+                  Printable(r.environment).c_str(), r.resolved_commit.c_str());
+      continue;
+    }
+    std::printf("open     %s (%s): %zu drifted at %.12s\n", Printable(r.project).c_str(),
+                Printable(r.environment).c_str(), r.resources.size(), r.commit.c_str());
+    for (const auto& d : r.resources) {
+      std::printf("  %s %s\n", Printable(d.action).c_str(), Printable(d.address).c_str());
+    }
+  }
 }
 
 bool ParseNumber(const std::string& text, int* out) {
@@ -144,15 +171,21 @@ int RunPrs(const std::vector<std::string>& args, const CommonOptions& common) {
   }
   if (prs->empty()) {
     std::printf(all ? "no pull requests\n" : "no open pull requests\n");
-    return 0;
+  } else {
+    std::printf("%-5s %-8s %-8s %-9s %-10s %s\n", "#", "state", "plan", "approvals", "author",
+                "title");
+    for (const auto& pr : *prs) {
+      std::string state = pr.merged ? "merged" : pr.state;
+      std::printf("%-5d %-8s %-8s %-9zu %-10s %s\n", pr.number, state.c_str(),
+                  PlanState(pr).c_str(), pr.Approvers().size(), pr.author.c_str(),
+                  pr.title.c_str());
+    }
   }
-  std::printf("%-5s %-8s %-8s %-9s %-10s %s\n", "#", "state", "plan", "approvals", "author",
-              "title");
-  for (const auto& pr : *prs) {
-    std::string state = pr.merged ? "merged" : pr.state;
-    std::printf("%-5d %-8s %-8s %-9zu %-10s %s\n", pr.number, state.c_str(), PlanState(pr).c_str(),
-                pr.Approvers().size(), pr.author.c_str(), pr.title.c_str());
-  }
+  localforge::LocalDriftReports drift(store->repo_path(), store->clock(), store->identity().name,
+                                      store->identity().email);
+  auto reports = drift.List(!all);
+  if (!reports.ok()) return CliFail(reports.status().message());
+  PrintDriftReports(*reports);
   return 0;
 }
 

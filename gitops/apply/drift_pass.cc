@@ -10,10 +10,11 @@ namespace {
 constexpr char kDriftLease[] = "drift-pass";
 }  // namespace
 
-DriftDetector::DriftDetector(git::Repository& repo, proposal::ProposalService& proposals,
-                             proposal::PlanService& planner, jobs::LockTable& locks,
-                             jobs::JobStore& jobs, const Clock& clock)
+DriftDetector::DriftDetector(git::Repository& repo, forge::Forge& forge,
+                             proposal::ProposalService& proposals, proposal::PlanService& planner,
+                             jobs::LockTable& locks, jobs::JobStore& jobs, const Clock& clock)
     : repo_(repo),
+      forge_(forge),
       proposals_(proposals),
       planner_(planner),
       locks_(locks),
@@ -91,6 +92,7 @@ Result<DriftPassReport> DriftDetector::RunHolding(std::map<std::string, DriftRec
     // next clean check is still "resolved".
     auto& slot = latest[record.project];
     if (record.result != "failed" || slot.result != "drifted") slot = record;
+    ReportToForge(record);
     report.records.push_back(std::move(record));
   }
   return report;
@@ -111,6 +113,41 @@ DriftRecord DriftDetector::Check(const proposal::ProjectPlan& plan, const std::s
   std::string before = previous == latest.end() ? "" : previous->second.result;
   r.result = DriftResult(plan.ok, r.resources, before);
   return r;
+}
+
+void DriftDetector::ReportToForge(const DriftRecord& record) {
+  if (record.result == "failed") return;
+  std::string told = "clean";
+  if (record.drifted()) {
+    told = "drifted " + record.commit;
+    for (const auto& r : record.resources) told += " " + r.action + ":" + r.address;
+  }
+  auto previous = reported_.find(record.project);
+  if (previous != reported_.end() && previous->second == told) return;
+  Status s;
+  if (record.drifted()) {
+    forge::DriftReport report{.project = record.project,
+                              .environment = record.env,
+                              .commit = record.commit,
+                              .resources = {},
+                              .checked_at = record.checked_at};
+    for (const auto& r : record.resources) report.resources.push_back({r.address, r.action});
+    Result<std::string> where = forge_.UpsertDriftReport(report);
+    s = where.status();
+    if (where.ok()) {
+      log::Info("drift_reported", {{"project", record.project}, {"report", *where}});
+    }
+  } else {
+    Result<bool> closed = forge_.ResolveDriftReport(record.project, record.commit);
+    s = closed.status();
+    if (closed.ok() && *closed) log::Info("drift_report_resolved", {{"project", record.project}});
+  }
+  if (!s.ok()) {
+    log::Warn("drift_report_failed", {{"project", record.project}, {"error", s.message()}});
+    reported_.erase(record.project);
+    return;
+  }
+  reported_[record.project] = told;
 }
 
 std::vector<DriftRecord> DriftDetector::Latest() const {

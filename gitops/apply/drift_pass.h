@@ -11,6 +11,7 @@
 
 #include "gitops/apply/drift_record.h"
 #include "gitops/common/clock.h"
+#include "gitops/forge/forge.h"
 #include "gitops/git/repository.h"
 #include "gitops/jobs/job_store.h"
 #include "gitops/jobs/lock_table.h"
@@ -34,12 +35,15 @@ struct DriftPassReport {
 // at this tip) is a `drift` record in the note on the tip (drift_record.h), and the latest per
 // project is kept for get_drift and /metrics. The plan
 // text is masked by the planner; records carry addresses and actions, never values.
+// The forge keeps one drift report per drifted project (Forge::UpsertDriftReport: a GitHub
+// issue, a local forge record), edited when the drift changes and closed by the first check
+// that finds none.
 // With several replicas one pass runs at a time, on the replica holding lease "drift-pass"
 // (the lease's value carries the latest records, so "resolved" is judged across replicas).
 // Thread-safe.
 class DriftDetector {
  public:
-  DriftDetector(git::Repository& repo, proposal::ProposalService& proposals,
+  DriftDetector(git::Repository& repo, forge::Forge& forge, proposal::ProposalService& proposals,
                 proposal::PlanService& planner, jobs::LockTable& locks, jobs::JobStore& jobs,
                 const Clock& clock);
   ~DriftDetector();  // Stop()
@@ -65,8 +69,14 @@ class DriftDetector {
   Result<DriftPassReport> RunHolding(std::map<std::string, DriftRecord>& latest);
   DriftRecord Check(const proposal::ProjectPlan& plan, const std::string& tip,
                     const std::map<std::string, DriftRecord>& latest) const;
+  // Brings the forge's drift report of record.project in step with the record: drifted
+  // opens or edits it, clean or resolved closes it, failed leaves it. Skipped when the forge
+  // was already told the same in this process; a forge error is logged and tried again on
+  // the next pass (the note and the metric never wait for the forge).
+  void ReportToForge(const DriftRecord& record);
 
   git::Repository& repo_;
+  forge::Forge& forge_;
   proposal::ProposalService& proposals_;
   proposal::PlanService& planner_;
   jobs::LockTable& locks_;
@@ -79,6 +89,9 @@ class DriftDetector {
   std::function<Status()> catch_up_;
 
   std::mutex pass_mu_;  // one pass at a time in this process
+  // project -> what the forge was last told ("clean", or "drifted" with the tip and
+  // resources); guarded by pass_mu_.
+  std::map<std::string, std::string> reported_;
   mutable std::mutex mu_;
   std::map<std::string, DriftRecord> latest_;  // guarded by mu_
   std::condition_variable cv_;

@@ -1,5 +1,7 @@
 #include "gitops/forge/forge.h"
 
+#include <algorithm>
+
 namespace datamcp::forge {
 
 std::string_view PermissionName(Permission p) {
@@ -66,6 +68,30 @@ std::string_view CheckConclusionName(CheckConclusion c) {
       return "neutral";
   }
   return "neutral";
+}
+
+Status CheckDriftReport(const DriftReport& report) {
+  if (report.project.empty() || report.environment.empty()) {
+    return InvalidArgument("a drift report needs a project and an environment");
+  }
+  bool hex = report.commit.size() == 40 &&
+             std::all_of(report.commit.begin(), report.commit.end(),
+                         [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (!hex) {
+    return InvalidArgument("drift report of '" + report.project +
+                           "': the commit must be 40 hex digits, not '" + report.commit + "'");
+  }
+  if (report.resources.empty()) {
+    return InvalidArgument("drift report of '" + report.project +
+                           "' lists no resource; a check without drift resolves the report");
+  }
+  for (const auto& r : report.resources) {
+    if (r.address.empty() || r.action.empty()) {
+      return InvalidArgument("drift report of '" + report.project +
+                             "': every resource needs an address and an action");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace datamcp::forge

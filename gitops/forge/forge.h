@@ -71,6 +71,24 @@ struct CheckRun {
 // GitHub's cap on each check run output field (characters; we count bytes, never fewer).
 inline constexpr std::size_t kMaxCheckOutputBytes = 65535;
 
+// One resource a drift check found different from the code: its address and the action a
+// plan would take to bring it back (create, update, delete, replace).
+struct DriftedAddress {
+  std::string address;
+  std::string action;
+  bool operator==(const DriftedAddress&) const = default;
+};
+
+// What the forge shows operators about one project's drift: a GitHub issue, a local record.
+// One report per project (the key); it stays open while the project drifts.
+struct DriftReport {
+  std::string project;      // the Terraform root, e.g. infra/terraform/envs/dev
+  std::string environment;  // e.g. dev
+  std::string commit;       // the default branch's tip the check planned (40 hex digits)
+  std::vector<DriftedAddress> resources;  // not empty; sorted by address
+  long long checked_at = 0;               // Unix seconds
+};
+
 enum class Permission { kNone, kRead, kWrite, kAdmin };
 
 // A reaction on a comment: how the bot acknowledges a command it accepted or refused.
@@ -109,6 +127,10 @@ std::string_view ReviewStateName(ReviewState s);          // "APPROVED", "CHANGE
 std::string_view CommitStateKindName(CommitStateKind k);  // "pending" | "success" | ...
 std::string_view ReactionName(Reaction r);                // "+1" | "-1"
 std::string_view CheckConclusionName(CheckConclusion c);  // "success" | "failure" | "neutral"
+
+// What UpsertDriftReport accepts: a project and environment, a commit of 40 hex digits, at
+// least one resource, each with an address and an action. InvalidArgument naming the field.
+Status CheckDriftReport(const DriftReport& report);
 
 // Errors (all methods): NotFound for a pull request or user that does not exist,
 // Unauthenticated / PermissionDenied when the bot's credentials do not allow the call,
@@ -167,6 +189,19 @@ class Forge {
   // Closes an open pull request without merging, after posting `comment` on it (why, with a
   // link to what replaces it). FailedPrecondition when it is not open (nothing changed).
   virtual Status ClosePullRequest(int number, const std::string& comment) = 0;
+
+  // Keeps one open drift report for report.project: opens it when none is open, edits it in
+  // place when what it says changed (resources, actions, tip), else leaves it. Found again
+  // after a restart from the forge itself; a report the bot did not write is never taken
+  // for its own. Returns where a human sees it (a URL, or the CLI command that shows it).
+  // InvalidArgument for an empty project or resource list, or a commit that is not 40 hex
+  // digits (nothing sent).
+  virtual Result<std::string> UpsertDriftReport(const DriftReport& report) = 0;
+
+  // The check of `project` at `commit` found no drift: the open report, if any, gets a
+  // comment saying so and is closed. Returns whether one was closed (false: none was open).
+  virtual Result<bool> ResolveDriftReport(const std::string& project,
+                                          const std::string& commit) = 0;
 };
 
 }  // namespace datamcp::forge

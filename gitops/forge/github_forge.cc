@@ -105,6 +105,7 @@ Result<std::unique_ptr<GithubForge>> GithubForge::Create(const GithubForgeOption
   forge->repo_path_ = "/repos/" + options.repository;
   DATAMCP_ASSIGN_OR_RETURN(forge->http_, GithubHttp::Create(options.http, clock));
   if (app) {
+    forge->app_id_ = auth.app_id;
     DATAMCP_ASSIGN_OR_RETURN(
         forge->tokens_, AppTokenSource::Create(*forge->http_, clock, auth.app_id,
                                                auth.installation_id, auth.app_private_key_pem));
@@ -129,6 +130,17 @@ Result<json> GithubForge::Call(std::string_view method, const std::string& path,
   for (int attempt = 0;; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
     Result<json> r = http_->Call(method, repo_path_ + path, body, token);
+    if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
+        !tokens_->Invalidate()) {
+      return r;
+    }
+  }
+}
+
+Result<json> GithubForge::CallRoot(std::string_view method, const std::string& path) {
+  for (int attempt = 0;; ++attempt) {
+    DATAMCP_ASSIGN_OR_RETURN(Secret token, tokens_->Token());
+    Result<json> r = http_->Call(method, path, nullptr, token);
     if (r.ok() || r.status().code() != StatusCode::kUnauthenticated || attempt > 0 ||
         !tokens_->Invalidate()) {
       return r;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -53,12 +54,26 @@ class GithubForge final : public Forge {
   Result<std::vector<PullRequestFile>> ListPullRequestFiles(int number) override;
   Status AddCommentReaction(long long comment_id, Reaction reaction) override;
   Status ClosePullRequest(int number, const std::string& comment) override;
+  // In github_drift.cc: one issue per project, labelled kDriftIssueLabel, its body starting
+  // with the project's hidden marker. An issue counts as the bot's only when the bot wrote
+  // it: its author is bot_login when set, else (a token) the login GET /user names, or (a
+  // GitHub App) it was performed via this App.
+  Result<std::string> UpsertDriftReport(const DriftReport& report) override;
+  Result<bool> ResolveDriftReport(const std::string& project, const std::string& commit) override;
 
  private:
   GithubForge(const GithubForgeOptions& options, Clock& clock);
   // `path` relative to /repos/{owner}/{name}.
   Result<nlohmann::json> Call(std::string_view method, const std::string& path,
                               const nlohmann::json* body = nullptr);
+  // `path` relative to the API root ("/user").
+  Result<nlohmann::json> CallRoot(std::string_view method, const std::string& path);
+  // The open drift issues of `project` the bot wrote, oldest first.
+  Result<std::vector<nlohmann::json>> FindDriftIssues(const std::string& project);
+  // Comments `comment` on a drift issue and closes it as completed.
+  Status CloseDriftIssue(const nlohmann::json& issue, const std::string& comment);
+  // Whether the bot wrote `issue` (see UpsertDriftReport).
+  Result<bool> WroteIssue(const nlohmann::json& issue);
   Result<nlohmann::json> GetAll(const std::string& path);
   Result<std::vector<PullRequest>> FindOpen(const std::string& head, const std::string& base);
 
@@ -67,6 +82,9 @@ class GithubForge final : public Forge {
   std::string repo_path_;  // "/repos/owner/name"
   std::unique_ptr<GithubHttp> http_;
   std::unique_ptr<TokenSource> tokens_;
+  std::string app_id_;  // set for a GitHub App
+  std::mutex self_mu_;
+  std::string self_login_;  // GET /user's login, once asked (token auth); guarded by self_mu_
 };
 
 }  // namespace datamcp::forge

@@ -159,4 +159,13 @@ Status LocalForge::ClosePullRequest(int number, const std::string& comment) {
       .status();
 }
 
+Result<std::string> LocalForge::UpsertDriftReport(const forge::DriftReport& report) {
+  DATAMCP_RETURN_IF_ERROR(drift_.Upsert(report).status());
+  return std::string("datamcp prs");
+}
+
+Result<bool> LocalForge::ResolveDriftReport(const std::string& project, const std::string& commit) {
+  return drift_.Resolve(project, commit);
+}
+
 }  // namespace datamcp::localforge

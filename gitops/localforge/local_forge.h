@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gitops/forge/forge.h"
+#include "gitops/localforge/local_drift_reports.h"
 #include "gitops/localforge/local_pr_store.h"
 
 namespace datamcp::localforge {
@@ -13,7 +14,9 @@ namespace datamcp::localforge {
 // the repository, since the repository's files are theirs anyway. Thread-safe.
 class LocalForge final : public forge::Forge {
  public:
-  explicit LocalForge(LocalPrStore& store) : store_(store) {}
+  explicit LocalForge(LocalPrStore& store)
+      : store_(store),
+        drift_(store.repo_path(), store.clock(), store.identity().name, store.identity().email) {}
 
   Result<forge::OpenedPullRequest> OpenOrReusePullRequest(
       const forge::PullRequestDraft& draft) override;
@@ -34,6 +37,9 @@ class LocalForge final : public forge::Forge {
   Status AddCommentReaction(long long comment_id, forge::Reaction reaction) override;
   // Closed by the bot (closed_by "datamcp"), the comment kept in the record.
   Status ClosePullRequest(int number, const std::string& comment) override;
+  // A LocalDriftReports record, which `datamcp prs` lists; returns "datamcp prs".
+  Result<std::string> UpsertDriftReport(const forge::DriftReport& report) override;
+  Result<bool> ResolveDriftReport(const std::string& project, const std::string& commit) override;
 
   // The comment author the bot writes as.
   static constexpr const char* kBotUser = "datamcp";
@@ -43,6 +49,7 @@ class LocalForge final : public forge::Forge {
   Status RecordStatus(const CommitStatus& status);
 
   LocalPrStore& store_;
+  LocalDriftReports drift_;
 };
 
 forge::PullRequest ToForge(const PullRecord& record);

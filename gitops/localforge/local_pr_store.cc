@@ -8,6 +8,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/record_text.h"
 #include "gitops/git/git_ptr.h"
+#include "gitops/localforge/forge_ref.h"
 
 namespace datamcp::localforge {
 namespace {
@@ -15,58 +16,16 @@ namespace {
 using git::GitStatus;
 constexpr int kMaxAttempts = 20;
 
-// Writers in this process take turns per repository; compare-and-swap still guards against
-// writers in other processes (the human CLI), which are rare enough for plain retries.
-std::mutex& WriterMutex(const std::string& repo_path) {
-  static std::mutex registry_mu;
-  static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
-  std::lock_guard lock(registry_mu);
-  auto& mu = mutexes[repo_path];
-  if (!mu) mu = std::make_unique<std::mutex>();
-  return *mu;
-}
-
 struct Snapshot {
-  git_oid commit{};
-  bool exists = false;
+  ForgeRefState ref;
   std::map<int, PullRecord> prs;
 };
 
-Result<git::RepositoryPtr> OpenRepo(const std::string& path) {
-  static const int init = git_libgit2_init();
-  (void)init;
-  git_repository* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_repository_open_bare(&raw, path.c_str()), "open repository " + path));
-  return git::RepositoryPtr(raw);
-}
-
 Result<Snapshot> ReadSnapshot(git_repository* repo) {
   Snapshot snap;
-  int rc = git_reference_name_to_id(&snap.commit, repo, LocalPrStore::kRef);
-  if (rc == GIT_ENOTFOUND) return snap;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(rc, "read " + std::string(LocalPrStore::kRef)));
-  snap.exists = true;
-  git_commit* c = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo, &snap.commit), "forge commit"));
-  git::CommitPtr commit(c);
-  git_tree* t = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&t, commit.get()), "forge tree"));
-  git::TreePtr tree(t);
-  git_tree_entry* e = nullptr;
-  if (git_tree_entry_bypath(&e, tree.get(), "prs") != 0) return snap;
-  git::TreeEntryPtr prs_entry(e);
-  git_tree* pt = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_tree_lookup(&pt, repo, git_tree_entry_id(prs_entry.get())), "prs tree"));
-  git::TreePtr prs(pt);
-  for (size_t i = 0; i < git_tree_entrycount(prs.get()); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(prs.get(), i);
-    git_blob* b = nullptr;
-    DATAMCP_RETURN_IF_ERROR(GitStatus(git_blob_lookup(&b, repo, git_tree_entry_id(entry)), "pr"));
-    git::BlobPtr blob(b);
-    std::string text(static_cast<const char*>(git_blob_rawcontent(blob.get())),
-                     git_blob_rawsize(blob.get()));
+  DATAMCP_ASSIGN_OR_RETURN(snap.ref, ReadForgeRef(repo));
+  DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, snap.ref, "prs"));
+  for (const auto& [name, text] : files) {
     auto j = ParseJsonOrDiscarded(text);
     DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, PullRecordFromJson(j));
     // An open pull request's head is its branch, wherever it moved since the record was
@@ -81,56 +40,12 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
   return snap;
 }
 
-Result<git::SignaturePtr> Signature(const LocalPrStore::Identity& id, const Clock& clock) {
-  git_signature* s = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_signature_new(&s, id.name.c_str(), id.email.c_str(), clock.UnixSeconds(), 0),
-                "signature"));
-  return git::SignaturePtr(s);
-}
-
 // Writes `pr` into a new forge commit on top of `snap` and moves the ref if nobody else
 // did meanwhile. Conflict means: read again and retry.
 Status WriteRecord(git_repository* repo, const Snapshot& snap, const PullRecord& pr,
                    const std::string& message, const git_signature* sig) {
-  std::string text = ToJson(pr).dump(2) + "\n";
-  git_oid blob_id;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_blob_create_from_buffer(&blob_id, repo, text.data(), text.size()), "blob"));
-  git::CommitPtr parent;
-  git::TreePtr base_tree;
-  if (snap.exists) {
-    git_commit* c = nullptr;
-    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_lookup(&c, repo, &snap.commit), "parent"));
-    parent.reset(c);
-    git_tree* t = nullptr;
-    DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&t, parent.get()), "parent tree"));
-    base_tree.reset(t);
-  }
-  std::string path = "prs/" + std::to_string(pr.number) + ".json";
-  git_tree_update update{GIT_TREE_UPDATE_UPSERT, blob_id, GIT_FILEMODE_BLOB, path.c_str()};
-  git_oid tree_id;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(
-      git_tree_create_updated(&tree_id, repo, base_tree.get(), 1, &update), "forge tree"));
-  git_tree* t = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "forge tree"));
-  git::TreePtr tree(t);
-  const git_commit* parents[] = {parent.get()};
-  git_oid commit_id;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_commit_create(&commit_id, repo, nullptr, sig, sig, nullptr, message.c_str(),
-                                  tree.get(), snap.exists ? 1 : 0, parents),
-                "forge commit"));
-  git_reference* ref = nullptr;
-  int rc = snap.exists ? git_reference_create_matching(&ref, repo, LocalPrStore::kRef, &commit_id,
-                                                       1, &snap.commit, message.c_str())
-                       : git_reference_create(&ref, repo, LocalPrStore::kRef, &commit_id, 0,
-                                              message.c_str());
-  git::ReferencePtr owned(ref);
-  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
-    return Conflict("forge ref moved");
-  }
-  return GitStatus(rc, "update " + std::string(LocalPrStore::kRef));
+  return WriteForgeFile(repo, snap.ref, "prs/" + std::to_string(pr.number) + ".json",
+                        ToJson(pr).dump(2) + "\n", message, sig);
 }
 
 }  // namespace
@@ -142,13 +57,14 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
                                       const std::string& title, const std::string& body,
                                       const std::string& author) {
   DATAMCP_RETURN_IF_ERROR(CheckRecordTitle("the pull request title", title));
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
   git_oid head;
   DATAMCP_RETURN_IF_ERROR(
       GitStatus(git_reference_name_to_id(&head, repo.get(), ("refs/heads/" + head_ref).c_str()),
                 "pull request head branch '" + head_ref + "'"));
-  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig, Signature(identity_, clock_));
-  std::lock_guard writer(WriterMutex(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig,
+                           ForgeSignature(identity_.name, identity_.email, clock_));
+  std::lock_guard writer(ForgeWriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
     for (const auto& [n, pr] : snap.prs) {
@@ -172,7 +88,7 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
 }
 
 Result<PullRecord> LocalPrStore::Get(int number) const {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
   DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
   auto it = snap.prs.find(number);
   if (it == snap.prs.end()) {
@@ -183,7 +99,7 @@ Result<PullRecord> LocalPrStore::Get(int number) const {
 }
 
 Result<std::vector<PullRecord>> LocalPrStore::List(bool open_only) const {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
   DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
   std::vector<PullRecord> out;
   for (auto& [n, pr] : snap.prs) {
@@ -194,9 +110,10 @@ Result<std::vector<PullRecord>> LocalPrStore::List(bool open_only) const {
 
 Result<PullRecord> LocalPrStore::Update(int number, const std::string& action,
                                         const std::function<Status(PullRecord&)>& mutate) {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenRepo(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig, Signature(identity_, clock_));
-  std::lock_guard writer(WriterMutex(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig,
+                           ForgeSignature(identity_.name, identity_.email, clock_));
+  std::lock_guard writer(ForgeWriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
     auto it = snap.prs.find(number);

@@ -68,6 +68,11 @@ class LocalPrStore {
   // The same change as a unified patch (what `git diff base...head` shows).
   Result<std::string> Diff(int number) const;
 
+  // What the forge's other records (LocalDriftReports) are written with.
+  const std::string& repo_path() const { return repo_path_; }
+  const Clock& clock() const { return clock_; }
+  const Identity& identity() const { return identity_; }
+
  private:
   std::string repo_path_;
   const Clock& clock_;

@@ -1,7 +1,9 @@
 // Drift detection end to end with real terraform: an applied terraform_data is removed from
 // the environment's state behind terraform's back (`terraform state rm`); the next drift pass
 // reports exactly that resource (the note on the tip, /metrics, get_drift, `datamcp drift`);
-// with the state restored the next pass reports it resolved and the gauge goes to 0.
+// with the state restored the next pass reports it resolved and the gauge goes to 0. The
+// local forge keeps the drift report (#15): open with exactly that resource, listed by
+// `datamcp prs`, then resolved.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -31,6 +33,16 @@ const tip = () => execFileSync('git', ['-C', origin(), 'rev-parse', 'main'], { e
 const driftRecords = (commit) => notesOf(['-C', origin()], commit)
   .filter((n) => n.type === 'drift' && n.project === project);
 const lastDrift = (commit) => driftRecords(commit).pop();
+// The local forge's drift report of the project (refs/datamcp/forge), or undefined.
+const reportFile = `drift/${Buffer.from(project).toString('hex')}.json`;
+function driftReport() {
+  try {
+    return JSON.parse(execFileSync('git', ['-C', origin(), 'show', `refs/datamcp/forge:${reportFile}`],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return undefined;
+  }
+}
 
 async function gauge() {
   const text = await (await fetch(`${server.base}/metrics`)).text();
@@ -92,6 +104,15 @@ test('a resource removed from the state is reported as drift, then as resolved',
     cliOut = e.stdout;
   }
   assert.match(cliOut, new RegExp(`create ${address.replaceAll('.', '\\.')}`));
+  // The local forge's drift report: open, naming exactly that resource at the tip.
+  await waitFor(() => driftReport()?.state === 'open' && driftReport().resources.length === 1,
+    30000, 'the open drift report');
+  const report = driftReport();
+  assert.deepEqual(report.resources, [{ address, action: 'create' }], JSON.stringify(report));
+  assert.equal(report.commit, merge);
+  assert.equal(report.environment, 'local');
+  const prs = server.cli('prs');
+  assert.ok(prs.includes(`open     ${project} (local): 1 drifted at ${merge.slice(0, 12)}\n  create ${address}\n`), prs);
 
   // Restored: the next pass says resolved, the gauge goes to 0.
   copyFileSync(saved, stateFile);
@@ -103,4 +124,9 @@ test('a resource removed from the state is reported as drift, then as resolved',
   await waitFor(async () => (await gauge()) === 0, 30000, 'the gauge at 0');
   assert.equal((await getDrift()).drifted, false);
   assert.match(server.cli('drift'), /: (resolved|clean) at /);
+  // The report is resolved: gone from `datamcp prs`, listed as resolved with --all.
+  await waitFor(() => driftReport()?.state === 'resolved', 30000, 'the resolved drift report');
+  assert.equal(driftReport().resolved_commit, merge);
+  assert.ok(!server.cli('prs').includes(`open     ${project}`));
+  assert.ok(server.cli('prs', '--all').includes(`resolved ${project} (local): no drift at ${merge.slice(0, 12)}`));
 });

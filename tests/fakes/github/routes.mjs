@@ -21,6 +21,30 @@ function findPull(ctx) {
   return ctx.st.pulls.find((p) => p.number === Number(ctx.params.pull_number ?? ctx.params.issue_number));
 }
 
+// An issue of the repository (not a pull request), by the path's issue_number.
+function findIssue(ctx) {
+  return ctx.st.issues.find((i) => i.number === Number(ctx.params.issue_number) &&
+    i.repo === `${ctx.params.owner}/${ctx.params.repo}`);
+}
+
+// Pull requests are issues too: their conversation comments live under /issues/{n}.
+const findConversation = (ctx) => findPull(ctx) ?? findIssue(ctx);
+
+// Copies what a create or update request sets onto a stored issue.
+function applyIssue(issue, body) {
+  if (body.title !== undefined) issue.title = String(body.title);
+  if (body.body !== undefined) issue.body = body.body;
+  if (body.labels !== undefined) {
+    issue.labels = body.labels.map((l) => (typeof l === 'string' ? l : l.name)).filter(Boolean);
+  }
+  if (body.state !== undefined && body.state !== issue.state) {
+    issue.state = body.state;
+    issue.state_reason = body.state === 'closed' ? (body.state_reason ?? 'completed') : 'reopened';
+    issue.closed_at = body.state === 'closed' ? now() : null;
+  }
+  issue.updated_at = now();
+}
+
 function findCheckRun(ctx) {
   return ctx.st.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id) &&
     r.repo === `${ctx.params.owner}/${ctx.params.repo}`);
@@ -109,11 +133,11 @@ export const routes = [
   }),
   R('GET', `${REPO}/issues/{issue_number}/comments`, (ctx) => {
     const n = Number(ctx.params.issue_number);
-    if (!findPull(ctx)) return notFound();
+    if (!findConversation(ctx)) return notFound();
     return paginate(ctx, ctx.st.comments.filter((c) => c.issue === n).map((c) => b.issueComment(ctx.st, c)));
   }),
   R('POST', `${REPO}/issues/{issue_number}/comments`, (ctx) => {
-    const pr = findPull(ctx);
+    const pr = findConversation(ctx);
     if (!pr) return notFound();
     const c = { id: ctx.st.nextId++, issue: pr.number, repo: pr.repo, body: ctx.body.body,
       login: ctx.login, created_at: now(), updated_at: now() };
@@ -144,6 +168,47 @@ export const routes = [
     const r = { id: st.nextId++, comment_id: comment.id, content: body.content, login, created_at: now() };
     st.reactions.push(r);
     return { status: 201, body: b.reaction(r) };
+  }),
+  // Issues (drift reports). Numbers are shared with pull requests, as on GitHub; the list
+  // filters by state, labels (all of them), creator, sort=created and direction.
+  R('GET', `${REPO}/issues`, (ctx) => {
+    const { st, params, query } = ctx;
+    const state = query.state ?? 'open';
+    const labels = query.labels ? query.labels.split(',').map((l) => l.trim()) : [];
+    let list = st.issues.filter((i) => i.repo === `${params.owner}/${params.repo}` &&
+      (state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l)) &&
+      (!query.creator || i.login === query.creator));
+    list = list.sort((a, b2) => a.number - b2.number);
+    if ((query.direction ?? 'desc') === 'desc') list.reverse();
+    return paginate(ctx, list.map((i) => b.issue(st, i, ctx.origin)));
+  }),
+  R('POST', `${REPO}/issues`, (ctx) => {
+    const { st, params, body, login, origin } = ctx;
+    const issue = { repo: `${params.owner}/${params.repo}`, number: st.nextNumber++, id: st.nextId++,
+      title: '', body: null, labels: [], state: 'open', state_reason: null, closed_at: null,
+      login, via_app: login.endsWith('[bot]') && st.app ? st.app.id : null,
+      created_at: now(), edits: 0 };
+    applyIssue(issue, body);
+    st.issues.push(issue);
+    return { status: 201, body: b.issue(st, issue, origin) };
+  }),
+  R('GET', `${REPO}/issues/{issue_number}`, (ctx) => {
+    const issue = findIssue(ctx);
+    return issue ? { status: 200, body: b.issue(ctx.st, issue, ctx.origin) } : notFound();
+  }),
+  R('PATCH', `${REPO}/issues/{issue_number}`, (ctx) => {
+    const issue = findIssue(ctx);
+    if (!issue) return notFound();
+    applyIssue(issue, ctx.body);
+    issue.edits++;
+    return { status: 200, body: b.issue(ctx.st, issue, ctx.origin) };
+  }),
+  // The authenticated user (a token's login; GitHub Apps' installation tokens get 403).
+  R('GET', '/user', (ctx) => {
+    if (ctx.login.endsWith('[bot]')) {
+      return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS } };
+    }
+    return { status: 200, body: b.authenticatedUser(ctx.login) };
   }),
   R('POST', `${REPO}/statuses/{sha}`, (ctx) => {
     const s = { id: ctx.st.nextId++, sha: ctx.params.sha, ...ctx.body };

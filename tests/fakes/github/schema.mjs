@@ -14,8 +14,25 @@ export const specVersion = JSON.parse(
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 addFormats(ajv);
 ajv.addFormat('repo.nwo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
+
+// OpenAPI 3.0's `nullable: true` beside a oneOf/anyOf/$ref and no `type` (the issues
+// endpoints' milestone) means "this, or null"; ajv only reads `nullable` next to a `type`, so
+// such a node is written as anyOf [it, null]. Every other node is kept as it is.
+function nullableAsAnyOf(node) {
+  if (Array.isArray(node)) return node.map(nullableAsAnyOf);
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) out[k] = nullableAsAnyOf(v);
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
+  return out;
+}
+
 // The spec is trusted: skip meta-validating 13 MB of schemas (it halves start-up).
-ajv.addSchema({ $id: 'gh', components: { schemas: spec.components.schemas } }, undefined, undefined, false);
+ajv.addSchema({ $id: 'gh', components: { schemas: nullableAsAnyOf(spec.components.schemas) } },
+  undefined, undefined, false);
 
 // Rewrites local $refs so that a schema cut out of the spec resolves against 'gh'.
 function rebase(node) {
@@ -25,7 +42,7 @@ function rebase(node) {
     for (const [k, v] of Object.entries(node)) {
       out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? 'gh' + v : rebase(v);
     }
-    return out;
+    return nullableAsAnyOf(out);
   }
   return node;
 }

@@ -8,7 +8,8 @@
 // POST /_fake/fail-next
 // {status, headers, body, count, method, path}, POST /_fake/pulls/{n} (merge, mergeable,
 // author, head_repo ...), POST /_fake/reviews/{n}, POST /_fake/files/{n}, POST /_fake/permissions,
-// POST /_fake/comments {issue, body, login} (a comment by someone else).
+// POST /_fake/comments {issue, body, login} (a comment by someone else),
+// POST /_fake/issues {title, body, labels, login} (an issue by someone else).
 import http from 'node:http';
 import { newState } from './state.mjs';
 import { operation, checkRequest, checkResponse } from './schema.mjs';
@@ -54,6 +55,13 @@ function control(req, res, url, body) {
     const c = { id: st.nextId++, repo: 'octo/gitops', created_at: '2026-01-01T00:00:00Z',
       updated_at: '2026-01-01T00:00:00Z', ...body };
     st.comments.push(c); return send(res, 200, c);
+  }
+  if (p === '/_fake/issues') {
+    // An issue someone else opened: {title, body, labels, login}.
+    const i = { repo: 'octo/gitops', number: st.nextNumber++, id: st.nextId++, title: 'x', body: null,
+      labels: [], state: 'open', state_reason: null, closed_at: null, login: 'mallory', via_app: null,
+      created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', edits: 0, ...body };
+    st.issues.push(i); return send(res, 200, i);
   }
   if (p === '/_fake/permissions') {
     Object.assign(st.permissions, body); return send(res, 200, { ok: true });

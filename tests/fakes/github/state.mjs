@@ -8,6 +8,7 @@ export function newState() {
     nextNumber: 1,
     pulls: [],           // {number, title, body, head, head_sha, base, state, merged, ...}
     comments: [],        // {id, issue, body, login, created_at, updated_at}
+    issues: [],          // {number, id, repo, title, body, labels: [name], state, state_reason, login, via_app, edits, ...}
     reactions: [],       // {id, comment_id, content, login, created_at}
     statuses: [],        // {id, sha, state, context, description, target_url}
     checkRuns: [],       // {id, repo, head_sha, name, status, conclusion, output, updates, ...}
@@ -35,8 +36,8 @@ export function user(login) {
   const isBot = login.endsWith('[bot]');
   return Object.assign(u, {
     login, id: Number.parseInt(sha(login).slice(0, 7), 16), node_id: `U_${login}`,
-    type: isBot ? 'Bot' : 'User', html_url: `https://github.example/${login}`,
-    url: `https://api.github.example/users/${login}`,
+    type: isBot ? 'Bot' : 'User', html_url: `https://github.example/${encodeURIComponent(login)}`,
+    url: `https://api.github.example/users/${encodeURIComponent(login)}`,
   });
 }
 
@@ -81,6 +82,38 @@ export function issueComment(st, c) {
     id: c.id, node_id: `IC_${c.id}`, body: c.body, user: user(c.login),
     html_url: `https://github.example/${c.repo}/pull/${c.issue}#issuecomment-${c.id}`,
     created_at: c.created_at, updated_at: c.updated_at,
+  });
+}
+
+export function issue(st, i, origin) {
+  const api = `${origin}${st.basePath}/repos/${i.repo}/issues/${i.number}`;
+  const out = Object.assign(synth(schemaOf('issue')), {
+    id: i.id, node_id: `I_${i.id}`, number: i.number, title: i.title, body: i.body,
+    user: user(i.login), state: i.state, locked: false,
+    labels: i.labels.map((name) => ({ id: Number.parseInt(sha(name).slice(0, 7), 16), node_id: `LA_${name}`,
+      url: `${origin}${st.basePath}/repos/${i.repo}/labels/${encodeURIComponent(name)}`, name,
+      description: null, color: 'ededed', default: false })),
+    html_url: `https://github.example/${i.repo}/issues/${i.number}`, url: api,
+    repository_url: `${origin}${st.basePath}/repos/${i.repo}`, labels_url: `${api}/labels{/name}`,
+    comments_url: `${api}/comments`, events_url: `${api}/events`,
+    comments: st.comments.filter((c) => c.issue === i.number).length,
+    created_at: i.created_at, updated_at: i.updated_at, closed_at: i.closed_at,
+    assignee: null, milestone: null, author_association: 'OWNER',
+  });
+  // The schema's enum has no null: an issue never closed has no state_reason.
+  if (i.state_reason) out.state_reason = i.state_reason;
+  // GitHub names the App an issue was made through (null for people and tokens).
+  out.performed_via_github_app = i.via_app === null ? null
+    : Object.assign(synth({ ...schemaOf('integration'), nullable: false }), { id: Number(i.via_app), node_id: `A_${i.via_app}`,
+      slug: 'datamcp-app', name: 'DataMCP', owner: user('octo'), html_url: 'https://github.example/apps/datamcp-app' });
+  return out;
+}
+
+export function authenticatedUser(login) {
+  return Object.assign(synth(schemaOf('private-user')), {
+    login, id: Number.parseInt(sha(login).slice(0, 7), 16), node_id: `U_${login}`, type: 'User',
+    html_url: `https://github.example/${login}`, url: `https://api.github.example/users/${login}`,
+    user_view_type: 'private',
   });
 }
 
