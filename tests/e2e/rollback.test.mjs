@@ -255,6 +255,25 @@ describe('on the local forge', () => {
     const sync = (await argocd.requests()).filter((q) => q.name === 'reports-ui');
     assert.deepEqual(sync.map((q) => q.body.revision), [merged]);
     assert.deepEqual(await argocd.errors(), []);
+
+    // Rolled back, the Application is removed: a destroy, and the environment's application
+    // (apps-local, which holds the Applications) is synced to the merge.
+    await argocd.app('apps-local');
+    await unlocked(agent, path);
+    const back = ok(await call(agent, 'propose_rollback', { environment: 'local', pull_request: r.pull_request }));
+    assert.deepEqual(g('diff', '--name-status', merged, back.commit).split('\n'), [`D\t${path}`]);
+    const removal = back.plan.projects.find((p) => p.project === path);
+    assert.equal(removal.summary, 'Application removed');
+    assert.deepEqual(removal.changes.deleted, [`Application ${path}`]);
+    assert.equal(back.plan.destructive, true);
+    assert.match(cliFails('merge', String(back.pull_request), '--as', 'carol'), /destroy confirmation of plan/);
+    server.cli('review', String(back.pull_request), '--confirm-destroy', '--as', 'dora');
+    const removed = merge(back.pull_request);
+    const pruned = await applyOf(removed, path);
+    assert.equal(pruned.result, 'synced', JSON.stringify(pruned));
+    assert.deepEqual([pruned.argocd.app, pruned.argocd.revision], ['apps-local', removed]);
+    assert.deepEqual((await argocd.requests()).filter((q) => q.name === 'apps-local').map((q) => q.body.revision), [removed]);
+    assert.deepEqual(await argocd.errors(), []);
   });
 
   test('bad input is refused with a clear message and leaves no branch', async () => {
