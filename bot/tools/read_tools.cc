@@ -154,8 +154,8 @@ mcp::Tool GetAuditLog(GitopsToolDeps& deps) {
       "which tool, the reviewed plan fingerprint, approvers, who merged, and what was "
       "applied or synced; pushes that bypassed review (unreviewed_push), their plan and "
       "whether they were applied. Each entry carries the tool's recorded arguments (masked) "
-      "and, per project, the resources its plan touched; `resource` keeps only the changes "
-      "that touched one.",
+      "and, per project, the resources its plan touched; a rollback names the merge it reverts "
+      "(rollback_of); `resource` keeps only the changes that touched one.",
       {{"since", {{"type", "string"}, {"description", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"}}},
        {"environment", EnvironmentProperty()},
        {"resource",

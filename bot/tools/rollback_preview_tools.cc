@@ -4,6 +4,7 @@
 #include "bot/tools/tool_support.h"
 #include "gitops/common/record_text.h"
 #include "gitops/proposal/change_requests.h"
+#include "gitops/proposal/rollback.h"
 
 namespace datamcp::bot::tools {
 
@@ -16,10 +17,13 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
   tool.name = "propose_rollback";
   tool.title = "Propose a rollback";
   tool.description =
-      "Opens a pull request that reverts a merged proposal: files it added are removed, "
-      "files it changed get their earlier content back. Refused when those files changed "
-      "again since (revert by hand with propose_change). Applying it still needs a review "
-      "and a merge.";
+      "Opens a pull request that reverts a merged DataMCP proposal of the environment: files "
+      "it added are removed, files it changed get their earlier content back, and the commit "
+      "names what it reverts (Datamcp-Rollback-Of). Refused when those files changed again "
+      "since (revert by hand with propose_change), when it is already rolled back, or when "
+      "another open pull request rolls it back. Applying it still needs a review and a merge; "
+      "a rollback that deletes resources also needs the environment's destroy_approvals or a "
+      "destroy confirmation of its plan. Use dry_run to preview.";
   tool.input_schema = {{"type", "object"},
                        {"properties",
                         {{"pull_request",
@@ -34,8 +38,9 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
                        {"required", {"pull_request", "environment"}},
                        {"additionalProperties", false}};
   tool.output_schema = ProposalOutputSchema();
+  // Destructive: reverting an addition deletes what it created (the destroy gate holds it).
   tool.annotations = {
-      .read_only = false, .destructive = false, .idempotent = false, .open_world = true};
+      .read_only = false, .destructive = true, .idempotent = false, .open_world = true};
   tool.scopes = {std::string(kScopeProposalsWrite)};
   tool.argument_scopes = [&deps](const json& a) { return EnvironmentScopes(deps.proposals, a); };
   tool.streams = true;
@@ -49,22 +54,29 @@ mcp::Tool Rollback(GitopsToolDeps& deps) {
                                             " is not merged; close it instead of rolling back"));
     }
     std::string env = StringArg(a, "environment");
-    std::string merge = pr->merge_commit_sha;
+    proposal::RollbackTarget target{number, pr->merge_commit_sha, pr->head_sha};
+    std::string requester = call.principal.subject;
+    std::string key = StringArg(a, "idempotency_key");
     proposal::ProposalRequest request{
         "propose_rollback",
         env,
         StringArg(a, "title",
                   "Roll back #" + std::to_string(number) + ": " + FirstLineOf(pr->title)),
         StringArg(a, "description", "Reverts pull request #" + std::to_string(number) + "."),
-        call.principal.subject,
+        requester,
         NewRequestId(),
-        StringArg(a, "idempotency_key"),
-        [merge, env](git::Repository& repo, const std::string& base,
-                     const repo::RepoConfig& config) -> Result<git::ChangeSet> {
-          DATAMCP_ASSIGN_OR_RETURN(git::ChangeSet changes,
-                                   proposal::RevertChanges(repo, base, merge));
+        key,
+        [&deps, target, env, requester, key](
+            git::Repository& repo, const std::string& base,
+            const repo::RepoConfig& config) -> Result<git::ChangeSet> {
+          DATAMCP_ASSIGN_OR_RETURN(
+              git::ChangeSet changes,
+              proposal::RollbackChanges(repo, base, deps.default_branch, env, target));
+          DATAMCP_RETURN_IF_ERROR(
+              proposal::CheckNoOpenRollback(deps.forge, repo, target.merge_commit, requester, key));
           return proposal::RawChanges(config, env, changes);
         }};
+    request.trailers = proposal::RollbackTrailers(target);
     return ProposeOrPreview(deps, call, request);
   };
   return tool;

@@ -1,7 +1,6 @@
 #include "gitops/apply/apply_note.h"
 
 #include <charconv>
-#include <sstream>
 
 #include "gitops/common/json_fields.h"
 #include "gitops/common/json_parse.h"
@@ -66,21 +65,6 @@ int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& 
     if (json_fields::String(note, "type") == "apply" && !IsApplyRecord(note, commit)) ++ignored;
   }
   return ignored;
-}
-
-std::string Trailer(const std::string& message, const std::string& key) {
-  // Only the last paragraph is the trailer block: a "Key: value" line in the body is text.
-  std::string block = message;
-  while (!block.empty() && (block.back() == '\n' || block.back() == ' ')) block.pop_back();
-  auto blank = block.rfind("\n\n");
-  if (blank == std::string::npos) return "";  // a summary line only: no trailers
-  std::istringstream in(block.substr(blank + 2));
-  std::string line, value;
-  const std::string prefix = key + ": ";
-  while (std::getline(in, line)) {
-    if (line.starts_with(prefix)) value = line.substr(prefix.size());
-  }
-  return value;
 }
 
 namespace {

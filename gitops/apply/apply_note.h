@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "gitops/common/record_text.h"
+
 namespace datamcp::apply {
 
 // The record of what happened to one project after a merge, kept as a JSON git note on the
@@ -84,9 +86,8 @@ std::optional<nlohmann::json> FindApplyNote(const std::vector<std::string>& note
 // skipped by FindApplyNote, worth a warning when the apply they seem to record is queued.
 int IgnoredApplyNotes(const std::vector<std::string>& notes, const std::string& commit);
 
-// The value of trailer `key` ("Datamcp-Tool") in the trailer block (the last paragraph) of a
-// commit message, or "". The last occurrence wins.
-std::string Trailer(const std::string& message, const std::string& key);
+// Trailers are read by the one reader in gitops/common/record_text.
+using ::datamcp::Trailer;
 
 // The pull request number of a merge commit's message: "Merge pull request #12 from ..."
 // (merge) or "Title (#12)" on the first line (squash); 0 when none.

@@ -1,6 +1,7 @@
 #include "gitops/audit/audit_log.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "gitops/apply/apply_note.h"
 #include "gitops/apply/unreviewed_push.h"
@@ -11,6 +12,7 @@
 #include "gitops/proposal/destroy_gate.h"
 #include "gitops/proposal/plan_report.h"
 #include "gitops/proposal/request_record.h"
+#include "gitops/proposal/rollback.h"
 
 namespace datamcp::audit {
 namespace {
@@ -95,6 +97,9 @@ void ReadProposal(git::Repository& repo, const std::string& head, AuditEntry& e)
   e.env = apply::Trailer(message, "Datamcp-Env");
   e.request_id = apply::Trailer(message, "Datamcp-Request-Id");
   e.arguments = RequestArguments(repo, head, message);
+  e.rollback_of = apply::Trailer(message, proposal::kRollbackOfTrailer);
+  std::string of_pr = apply::Trailer(message, proposal::kRollbackOfPullRequestTrailer);
+  if (!e.rollback_of.empty()) e.rollback_of_pull_request = std::atoi(of_pr.c_str());
   auto notes = repo.ReadNotes(head);
   if (!notes.ok()) return;
   for (const auto& note : ParseNotes(*notes)) {
@@ -284,6 +289,10 @@ json ToJson(const AuditEntry& e) {
           {"env", e.env},
           {"request_id", e.request_id},
           {"arguments", e.arguments},
+          {"rollback_of",
+           e.rollback_of.empty()
+               ? json(nullptr)
+               : json{{"commit", e.rollback_of}, {"pull_request", e.rollback_of_pull_request}}},
           {"merged_by", e.merged_by},
           {"approvers", e.approvers},
           {"projects", projects},
@@ -299,6 +308,10 @@ std::string FormatText(const std::vector<AuditEntry>& entries) {
     if (e.pull_request) {
       out += "  proposed by " + (e.requester.empty() ? "?" : e.requester) + " with " +
              (e.tool.empty() ? "?" : e.tool) + " in " + (e.env.empty() ? "?" : e.env) + "\n";
+      if (!e.rollback_of.empty()) {
+        out += "  rolls back #" + std::to_string(e.rollback_of_pull_request) + " (merge " +
+               e.rollback_of.substr(0, 12) + ")\n";
+      }
       if (e.arguments.is_object() && !e.arguments.empty()) {
         out += "  arguments: " + e.arguments.dump(-1, ' ', false, json::error_handler_t::replace) +
                "\n";

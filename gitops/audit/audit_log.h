@@ -56,6 +56,10 @@ struct AuditEntry {
   // The tool's arguments as recorded in the proposal's `request` note (masked; long strings
   // as their size and digest); null when none was recorded.
   nlohmann::json arguments = nullptr;
+  // A rollback (propose_rollback): the merge commit it reverts and that pull request, from
+  // its commit's Datamcp-Rollback-Of trailers; empty and 0 otherwise.
+  std::string rollback_of;
+  int rollback_of_pull_request = 0;
   std::string merged_by;
   std::vector<std::string> approvers;
   std::vector<ProjectRecord> projects;

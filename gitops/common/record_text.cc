@@ -1,6 +1,7 @@
 #include "gitops/common/record_text.h"
 
 #include <cctype>
+#include <sstream>
 
 namespace datamcp {
 namespace {
@@ -82,6 +83,20 @@ std::string FirstLineOf(std::string_view text) {
   std::string line(text.substr(0, text.find_first_of("\r\n")));
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
   return line;
+}
+
+std::string Trailer(const std::string& message, const std::string& key) {
+  std::string block = message;
+  while (!block.empty() && (block.back() == '\n' || block.back() == ' ')) block.pop_back();
+  auto blank = block.rfind("\n\n");
+  if (blank == std::string::npos) return "";  // a summary line only: no trailers
+  std::istringstream in(block.substr(blank + 2));
+  std::string line, value;
+  const std::string prefix = key + ": ";
+  while (std::getline(in, line)) {
+    if (line.starts_with(prefix)) value = line.substr(prefix.size());
+  }
+  return value;
 }
 
 }  // namespace datamcp

@@ -31,4 +31,8 @@ Status CheckRecordText(std::string_view field, std::string_view text);
 // forge data).
 std::string FirstLineOf(std::string_view text);
 
+// The value of trailer `key` ("Datamcp-Tool") in the trailer block (the last paragraph) of a
+// commit message, or "". The last occurrence wins; a "Key: value" line in the body is text.
+std::string Trailer(const std::string& message, const std::string& key);
+
 }  // namespace datamcp

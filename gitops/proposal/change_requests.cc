@@ -80,31 +80,4 @@ Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config,
   return git::ChangeSet{{file.path, file.content, git::FileMode::kRegular}};
 }
 
-Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& base,
-                                     const std::string& merge_commit) {
-  DATAMCP_ASSIGN_OR_RETURN(auto log, repo.Log(merge_commit, {}, 1));
-  if (log.empty() || log[0].parents.empty()) {
-    return InvalidArgument("commit " + merge_commit + " has no parent to revert to");
-  }
-  const std::string& parent = log[0].parents[0];
-  DATAMCP_ASSIGN_OR_RETURN(auto changed, repo.ChangedPaths(parent, merge_commit));
-  git::ChangeSet changes;
-  for (const auto& c : changed) {
-    auto merged = repo.ReadFile(merge_commit, c.path);
-    auto now = repo.ReadFile(base, c.path);
-    if (merged.ok() != now.ok() || (merged.ok() && *merged != *now)) {
-      return FailedPrecondition(c.path + " changed after " + merge_commit.substr(0, 12) +
-                                " was merged; revert it by hand with propose_change");
-    }
-    if (c.kind == git::ChangeKind::kAdded) {
-      changes.push_back({c.path, std::nullopt, git::FileMode::kDelete});
-    } else {
-      DATAMCP_ASSIGN_OR_RETURN(std::string old, repo.ReadFile(parent, c.path));
-      changes.push_back({c.path, old, git::FileMode::kRegular});
-    }
-  }
-  if (changes.empty()) return InvalidArgument("commit " + merge_commit + " changed nothing");
-  return changes;
-}
-
 }  // namespace datamcp::proposal

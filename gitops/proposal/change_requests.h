@@ -35,12 +35,6 @@ Result<git::ChangeSet> HelmReleaseChanges(git::Repository& repo, const std::stri
 Result<git::ChangeSet> ArgoAppChanges(const repo::RepoConfig& config,
                                       const repo::ArgoAppRequest& request);
 
-// The inverse of a merge commit's changes (against its first parent), to apply on `base`:
-// files it added are deleted, files it changed or deleted get their earlier content back.
-// FailedPrecondition when `base` changed one of those files since (a human must resolve it).
-Result<git::ChangeSet> RevertChanges(git::Repository& repo, const std::string& base,
-                                     const std::string& merge_commit);
-
 // The environment a repository path belongs to ("" when none).
 std::string EnvironmentOfPath(const repo::RepoConfig& config, const std::string& path);
 

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "gitops/common/log.h"
+#include "gitops/common/record_text.h"
 #include "gitops/proposal/proposal_service.h"
 
 namespace datamcp::proposal {
@@ -9,16 +10,6 @@ namespace {
 
 constexpr std::string_view kRefreshedFrom = "Datamcp-Refreshed-From: ";
 constexpr std::string_view kRefreshedBy = "Datamcp-Refreshed-By: ";
-
-// The value of trailer `key` ("Datamcp-Env: ") in `message`, or "".
-std::string TrailerValue(const std::string& message, std::string_view key) {
-  std::istringstream in(message);
-  std::string line, value;
-  while (std::getline(in, line)) {
-    if (line.starts_with(key)) value = line.substr(key.size());
-  }
-  return value;
-}
 
 // The message of the rebuilt commit: the branch tip's, without an earlier refresh's
 // trailers, plus who refreshed it from which commit (last in the trailer block).
@@ -68,7 +59,7 @@ Result<RefreshResult> ProposalService::Refresh(int number, const std::string& en
   DATAMCP_ASSIGN_OR_RETURN(auto tip, repo_.Log(head, {}, 1));
   if (tip.empty()) return Internal(n + ": its branch has no commit");
   if (!env.empty()) {
-    std::string proposed_in = TrailerValue(tip.front().message, "Datamcp-Env: ");
+    std::string proposed_in = Trailer(tip.front().message, "Datamcp-Env");
     if (proposed_in != env) {
       return InvalidArgument(n + " was proposed in environment '" +
                              (proposed_in.empty() ? "(none)" : proposed_in) + "', not '" + env +

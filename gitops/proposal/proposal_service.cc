@@ -248,6 +248,7 @@ git::CommitMeta ProposalService::CommitMetaFor(const ProposalRequest& request) c
   if (!request.idempotency_key.empty()) {
     meta.trailers.push_back({"Datamcp-Idempotency-Key", request.idempotency_key});
   }
+  meta.trailers.insert(meta.trailers.end(), request.trailers.begin(), request.trailers.end());
   return meta;
 }
 

@@ -32,6 +32,9 @@ struct ProposalRequest {
   ChangeBuilder build;
   // The tool's arguments as called: masked into the `request` note (request_record.h).
   nlohmann::json arguments = nullptr;
+  // More trailers the tool records after the four above (e.g. Datamcp-Rollback-Of). Keys and
+  // values come from DataMCP's own data, never from caller text.
+  std::vector<std::pair<std::string, std::string>> trailers;
 };
 
 // One project's plan as reported back to the caller.
