@@ -1,7 +1,5 @@
 #include "bot/app/gitops_stack.h"
 
-#include <git2.h>
-
 #include <filesystem>
 
 #include "bot/app/replica.h"
@@ -11,7 +9,7 @@
 #include "gitops/common/log.h"
 #include "gitops/config/env_files.h"
 #include "gitops/forge/github_forge.h"
-#include "gitops/git/git_ptr.h"
+#include "gitops/git/new_repository.h"
 #include "gitops/localforge/local_forge.h"
 #include "gitops/repo/init_repo.h"
 #include "gitops/state/state_database.h"
@@ -164,15 +162,10 @@ Result<std::string> EnsureEmbeddedRepository(const std::string& work_dir,
   options.committer_email = config.repository.committer_email;
   options.branch = config.repository.default_branch;
   DATAMCP_RETURN_IF_ERROR(repo::InitRepo(template_dir, seed, options));
-  git_libgit2_init();
-  git_clone_options clone = GIT_CLONE_OPTIONS_INIT;
-  clone.bare = 1;
-  git_repository* raw = nullptr;
   std::string tmp = path + ".partial";
   fs::remove_all(tmp, ec);
-  Status s = git::GitStatus(git_clone(&raw, ("file://" + seed).c_str(), tmp.c_str(), &clone),
-                            "create the embedded repository");
-  git::RepositoryPtr owned(raw);
+  Status s = git::CloneBare(seed, tmp);
+  if (!s.ok()) s = s.WithContext("create the embedded repository");
   fs::remove_all(seed, ec);
   if (!s.ok()) return s;
   fs::rename(tmp, path, ec);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gitops/common/result.h"
 #include "gitops/common/status.h"
 
 namespace datamcp::git {
@@ -39,13 +40,22 @@ using OdbPtr = GitPtr<git_odb, git_odb_free>;
 using PackbuilderPtr = GitPtr<git_packbuilder, git_packbuilder_free>;
 using ConfigPtr = GitPtr<git_config, git_config_free>;
 
+// The paths an index holds in conflict, one each (empty when they cannot be listed).
+std::vector<std::string> ConflictPathList(git_index* index);
+// Paths comma-separated ("?" when there are none), as conflict messages name them.
+std::string JoinPaths(const std::vector<std::string>& paths);
+
+// What a merge index (git_merge_commits, git_merge_trees) holds: without conflicts its tree,
+// written to `repo`; with conflicts their paths (at least one: "?" when they cannot be
+// listed), and nothing written.
+struct MergedIndex {
+  git_oid tree{};
+  std::vector<std::string> conflicts;
+};
+Result<MergedIndex> WriteMergedIndex(git_repository* repo, git_index* index);
+
 // Converts a libgit2 return code into a Status, reading git_error_last() on this thread
 // (libgit2 keeps the last error per thread). `what` says which operation failed.
-// The paths an index holds in conflict, comma-separated ("?" when they cannot be listed).
-std::string ConflictPaths(git_index* index);
-// The same paths, one each (empty when they cannot be listed).
-std::vector<std::string> ConflictPathList(git_index* index);
-
 inline Status GitStatus(int rc, const std::string& what) {
   if (rc >= 0) return Status::Ok();
   const git_error* e = git_error_last();

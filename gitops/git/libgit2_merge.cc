@@ -2,6 +2,7 @@
 #include <git2.h>
 
 #include "gitops/git/libgit2_repository.h"
+#include "gitops/git/objects.h"
 
 namespace datamcp::git {
 
@@ -18,32 +19,41 @@ std::vector<std::string> ConflictPathList(git_index* index) {
   return paths;
 }
 
-std::string ConflictPaths(git_index* index) {
+std::string JoinPaths(const std::vector<std::string>& paths) {
   std::string out;
-  for (const auto& path : ConflictPathList(index)) out += (out.empty() ? "" : ", ") + path;
+  for (const auto& path : paths) out += (out.empty() ? "" : ", ") + path;
   return out.empty() ? "?" : out;
+}
+
+Result<MergedIndex> WriteMergedIndex(git_repository* repo, git_index* index) {
+  MergedIndex out;
+  if (git_index_has_conflicts(index)) {
+    out.conflicts = ConflictPathList(index);
+    if (out.conflicts.empty()) out.conflicts.push_back("?");
+    return out;
+  }
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_index_write_tree_to(&out.tree, index, repo), "merge tree"));
+  return out;
 }
 
 Result<std::string> Libgit2Repository::MergeCommits(const std::string& base,
                                                     const std::string& head) {
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr ours, LookupCommit(repo, base));
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr theirs, LookupCommit(repo, head));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr ours, LookupCommit(repo, base, kInMirror));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr theirs, LookupCommit(repo, head, kInMirror));
   git_index* raw_index = nullptr;
   git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
   DATAMCP_RETURN_IF_ERROR(
       GitStatus(git_merge_commits(&raw_index, repo, ours.get(), theirs.get(), &opts), "merge"));
   IndexPtr index(raw_index);
-  if (git_index_has_conflicts(index.get())) {
+  DATAMCP_ASSIGN_OR_RETURN(MergedIndex merged, WriteMergedIndex(repo, index.get()));
+  if (!merged.conflicts.empty()) {
     return FailedPrecondition(head.substr(0, 12) + " conflicts with " + base.substr(0, 12) +
-                              " in: " + ConflictPaths(index.get()));
+                              " in: " + JoinPaths(merged.conflicts));
   }
-  git_oid tree_id;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_index_write_tree_to(&tree_id, index.get(), repo), "merge tree"));
   git_tree* t = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "merge tree"));
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &merged.tree), "merge tree"));
   TreePtr tree(t);
   git_signature* s = nullptr;
   DATAMCP_RETURN_IF_ERROR(

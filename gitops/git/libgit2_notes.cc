@@ -8,6 +8,7 @@
 #include "gitops/common/json_parse.h"
 #include "gitops/common/log.h"
 #include "gitops/git/libgit2_repository.h"
+#include "gitops/git/objects.h"
 
 namespace datamcp::git {
 namespace {
@@ -40,12 +41,12 @@ Result<std::string> Libgit2Repository::WriteNoteCommit(git_repository* repo,
                                                        const std::string& commit,
                                                        const std::string& document,
                                                        std::string* parent) {
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr target, LookupCommit(repo, commit));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr target, LookupCommit(repo, commit, kInMirror));
   CommitPtr notes;
   Result<std::string> tip = ResolveIn(repo, options_.notes_ref);
   *parent = tip.ok() ? *tip : "";
   if (tip.ok()) {
-    DATAMCP_ASSIGN_OR_RETURN(notes, LookupCommit(repo, *tip));
+    DATAMCP_ASSIGN_OR_RETURN(notes, LookupCommit(repo, *tip, kInMirror));
   }
   DATAMCP_ASSIGN_OR_RETURN(json records,
                            ReadRecords(repo, notes.get(), *git_commit_id(target.get())));
@@ -107,11 +108,11 @@ Status Libgit2Repository::AddNote(const std::string& commit, const std::string& 
 Result<std::vector<std::string>> Libgit2Repository::ReadNotes(const std::string& commit) {
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr target, LookupCommit(repo, commit));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr target, LookupCommit(repo, commit, kInMirror));
   std::vector<std::string> out;
   Result<std::string> tip = ResolveIn(repo, options_.notes_ref);
   if (!tip.ok()) return out;
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr notes, LookupCommit(repo, *tip));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr notes, LookupCommit(repo, *tip, kInMirror));
   DATAMCP_ASSIGN_OR_RETURN(json records,
                            ReadRecords(repo, notes.get(), *git_commit_id(target.get())));
   for (const json& r : records) out.push_back(r.dump());

@@ -2,6 +2,7 @@
 #include <git2.h>
 
 #include "gitops/git/libgit2_repository.h"
+#include "gitops/git/objects.h"
 
 namespace datamcp::git {
 namespace {
@@ -32,8 +33,8 @@ Result<RebuildResult> Libgit2Repository::RebuildBranch(const std::string& branch
   }
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr tip, LookupCommit(repo, head));
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr base, LookupCommit(repo, onto));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr tip, LookupCommit(repo, head, kInMirror));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr base, LookupCommit(repo, onto, kInMirror));
   git_oid ancestor;
   DATAMCP_RETURN_IF_ERROR(GitStatus(
       git_merge_base(&ancestor, repo, git_commit_id(tip.get()), git_commit_id(base.get())),
@@ -54,16 +55,13 @@ Result<RebuildResult> Libgit2Repository::RebuildBranch(const std::string& branch
                                                     onto_tree.get(), head_tree.get(), &opts),
                                     "merge " + branch + " onto " + onto));
   IndexPtr index(raw_index);
-  if (git_index_has_conflicts(index.get())) {
-    result.conflicts = ConflictPathList(index.get());
-    if (result.conflicts.empty()) result.conflicts.push_back("?");
+  DATAMCP_ASSIGN_OR_RETURN(MergedIndex merged, WriteMergedIndex(repo, index.get()));
+  if (!merged.conflicts.empty()) {
+    result.conflicts = std::move(merged.conflicts);
     return result;
   }
-  git_oid tree_id;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_index_write_tree_to(&tree_id, index.get(), repo), "rebuilt tree"));
   git_tree* t = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &tree_id), "rebuilt tree"));
+  DATAMCP_RETURN_IF_ERROR(GitStatus(git_tree_lookup(&t, repo, &merged.tree), "rebuilt tree"));
   TreePtr tree(t);
   git_signature* committer_raw = nullptr;
   DATAMCP_RETURN_IF_ERROR(

@@ -9,26 +9,11 @@
 
 #include "gitops/common/log.h"
 #include "gitops/common/repo_path.h"
+#include "gitops/git/objects.h"
 #include "gitops/git/remote_session.h"
 #include "gitops/git/tree_read.h"
 
 namespace datamcp::git {
-
-void EnsureLibgit2() {
-  static const int kInit = [] {
-    int rc = git_libgit2_init();
-    // Remote-tracking refs and notes are rewritten often; fsync is left to the OS.
-    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
-    return rc;
-  }();
-  (void)kInit;
-}
-
-std::string OidHex(const git_oid& oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof(buf), &oid);
-  return buf;
-}
 
 Libgit2Repository::Libgit2Repository(Libgit2RepositoryOptions options, Clock& clock)
     : options_(std::move(options)), clock_(clock) {
@@ -41,7 +26,7 @@ Result<Libgit2Repository::Lease> Libgit2Repository::Acquire() {
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (!pool_.empty()) {
-      RepositoryPtr repo = std::move(pool_.back());
+      Handle repo = std::move(pool_.back());
       pool_.pop_back();
       return Lease(this, std::move(repo));
     }
@@ -53,10 +38,14 @@ Result<Libgit2Repository::Lease> Libgit2Repository::Acquire() {
                               "' cannot be opened (" + GitStatus(rc, "open").message() +
                               "); call Mirror() first");
   }
-  return Lease(this, RepositoryPtr(raw));
+  return Lease(this, Handle(raw));
 }
 
-void Libgit2Repository::Release(RepositoryPtr repo) {
+void Libgit2Repository::HandleFree::operator()(git_repository* repo) const {
+  git_repository_free(repo);
+}
+
+void Libgit2Repository::Release(Handle repo) {
   std::lock_guard<std::mutex> lock(pool_mu_);
   if (pool_.size() < options_.max_pooled_handles) pool_.push_back(std::move(repo));
 }
@@ -125,20 +114,10 @@ Status Libgit2Repository::Fetch() {
   return FetchRefspecs(lease.get(), {}, true);
 }
 
-Result<RemotePtr> Libgit2Repository::OpenRemote(git_repository* repo) {
-  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
-  create.repository = repo;  // no name: in memory, nothing read from or written to config
-  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-  git_remote* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(
-      git_remote_create_with_opts(&raw, options_.remote.url.c_str(), &create), "open remote"));
-  return RemotePtr(raw);
-}
-
 Status Libgit2Repository::FetchRefspecs(git_repository* repo,
                                         const std::vector<std::string>& refspecs, bool prune) {
   std::lock_guard<std::mutex> lock(fetch_mu_);
-  DATAMCP_ASSIGN_OR_RETURN(RemotePtr remote, OpenRemote(repo));
+  DATAMCP_ASSIGN_OR_RETURN(RemotePtr remote, OpenRemote(repo, options_.remote.url));
   RemoteSession session(options_.remote);
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   session.Fill(&opts.callbacks);
@@ -155,30 +134,10 @@ Status Libgit2Repository::FetchRefspecs(git_repository* repo,
   return Status::Ok();
 }
 
-Result<CommitPtr> Libgit2Repository::LookupCommit(git_repository* repo, const std::string& oid) {
-  git_oid id;
-  if (oid.size() != GIT_OID_HEXSZ || git_oid_fromstr(&id, oid.c_str()) < 0) {
-    return InvalidArgument("'" + oid +
-                           "' is not a commit id (40 hex digits); resolve the ref first");
-  }
-  git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repo, &id) < 0) {
-    return NotFound("commit " + oid + " is not in the mirror; fetch first or check the id");
-  }
-  return CommitPtr(raw);
-}
-
-Result<TreePtr> Libgit2Repository::CommitTree(git_repository* repo, const std::string& oid) {
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr commit, LookupCommit(repo, oid));
-  git_tree* raw = nullptr;
-  DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&raw, commit.get()), "read tree of " + oid));
-  return TreePtr(raw);
-}
-
 Result<std::string> Libgit2Repository::ResolveIn(git_repository* repo, const std::string& ref) {
   if (ref.size() == GIT_OID_HEXSZ &&
       ref.find_first_not_of("0123456789abcdef") == std::string::npos) {
-    DATAMCP_ASSIGN_OR_RETURN(CommitPtr c, LookupCommit(repo, ref));
+    DATAMCP_ASSIGN_OR_RETURN(CommitPtr c, LookupCommit(repo, ref, kInMirror));
     return OidHex(*git_commit_id(c.get()));
   }
   std::vector<std::string> candidates;
@@ -215,7 +174,7 @@ Result<std::string> Libgit2Repository::ReadFile(const std::string& commit,
                                                 const std::string& path) {
   DATAMCP_RETURN_IF_ERROR(ValidateChangePath(path, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, CommitTree(lease.get(), commit));
+  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, TreeOfCommit(lease.get(), commit, kInMirror));
   git_tree_entry* raw = nullptr;
   if (git_tree_entry_bypath(&raw, tree.get(), path.c_str()) < 0) {
     return NotFound("file '" + path + "' does not exist at " + commit);
@@ -236,7 +195,7 @@ Result<std::vector<TreeEntryInfo>> Libgit2Repository::ListTree(const std::string
                                                                const std::string& dir) {
   if (!dir.empty()) DATAMCP_RETURN_IF_ERROR(ValidateChangePath(dir, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, CommitTree(lease.get(), commit));
+  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, TreeOfCommit(lease.get(), commit, kInMirror));
   if (dir.empty()) return ListEntries(tree.get(), "");
   git_tree_entry* raw = nullptr;
   if (git_tree_entry_bypath(&raw, tree.get(), dir.c_str()) < 0) {
@@ -279,7 +238,7 @@ Result<std::vector<CommitInfo>> Libgit2Repository::Log(const std::string& commit
   for (const std::string& p : paths) DATAMCP_RETURN_IF_ERROR(ValidateChangePath(p, {}));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr current, LookupCommit(repo, commit));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr current, LookupCommit(repo, commit, kInMirror));
   std::vector<CommitInfo> out;
   while (current && static_cast<int>(out.size()) < max_count) {
     CommitPtr parent;
@@ -309,15 +268,15 @@ Result<std::vector<CommitInfo>> Libgit2Repository::Log(const std::string& commit
 Result<std::vector<ChangedPath>> Libgit2Repository::ChangedPaths(const std::string& from,
                                                                  const std::string& to) {
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(TreePtr a, CommitTree(lease.get(), from));
-  DATAMCP_ASSIGN_OR_RETURN(TreePtr b, CommitTree(lease.get(), to));
+  DATAMCP_ASSIGN_OR_RETURN(TreePtr a, TreeOfCommit(lease.get(), from, kInMirror));
+  DATAMCP_ASSIGN_OR_RETURN(TreePtr b, TreeOfCommit(lease.get(), to, kInMirror));
   return DiffTrees(lease.get(), a.get(), b.get());
 }
 
 Result<std::string> Libgit2Repository::MergeBase(const std::string& a, const std::string& b) {
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr ca, LookupCommit(lease.get(), a));
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr cb, LookupCommit(lease.get(), b));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr ca, LookupCommit(lease.get(), a, kInMirror));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr cb, LookupCommit(lease.get(), b, kInMirror));
   git_oid base;
   int rc = git_merge_base(&base, lease.get(), git_commit_id(ca.get()), git_commit_id(cb.get()));
   if (rc == GIT_ENOTFOUND) return NotFound("commits " + a + " and " + b + " share no history");
@@ -328,7 +287,7 @@ Result<std::string> Libgit2Repository::MergeBase(const std::string& a, const std
 Result<std::string> Libgit2Repository::ExportTree(const std::string& commit,
                                                   const std::string& parent_dir) {
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, CommitTree(lease.get(), commit));
+  DATAMCP_ASSIGN_OR_RETURN(TreePtr tree, TreeOfCommit(lease.get(), commit, kInMirror));
   std::string pattern = parent_dir + "/export-" + commit.substr(0, 12) + "-XXXXXX";
   if (!mkdtemp(pattern.data())) {
     return Internal("cannot create a directory under '" + parent_dir +

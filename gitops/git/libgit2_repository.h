@@ -1,18 +1,22 @@
 #pragma once
 
-#include <git2.h>
-
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gitops/common/clock.h"
-#include "gitops/git/git_ptr.h"
 #include "gitops/git/repository.h"
 #include "gitops/process/posix_process_runner.h"
+
+// libgit2's types, declared only: the engine's sources include <git2.h>, users of this class
+// never see it.
+struct git_repository;
+struct git_oid;
 
 namespace datamcp::git {
 
@@ -80,10 +84,17 @@ class Libgit2Repository final : public Repository {
   Result<std::vector<std::string>> ReadNotes(const std::string& commit) override;
 
  private:
+  struct HandleFree {
+    void operator()(git_repository* repo) const;
+  };
+  using Handle = std::unique_ptr<git_repository, HandleFree>;
+  // Where commits are looked up, for NotFound messages.
+  static constexpr std::string_view kInMirror = "in the mirror; fetch first or check the id";
+
   // A pooled git_repository handle, used by one thread until it is destroyed.
   class Lease {
    public:
-    Lease(Libgit2Repository* owner, RepositoryPtr repo) : owner_(owner), repo_(std::move(repo)) {}
+    Lease(Libgit2Repository* owner, Handle repo) : owner_(owner), repo_(std::move(repo)) {}
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
@@ -93,20 +104,13 @@ class Libgit2Repository final : public Repository {
 
    private:
     Libgit2Repository* owner_;
-    RepositoryPtr repo_;
+    Handle repo_;
   };
   Result<Lease> Acquire();
-  void Release(RepositoryPtr repo);
+  void Release(Handle repo);
 
-  // The remote as an in-memory remote on options_.remote.url, never `git_remote_lookup`:
-  // libgit2 1.5 with PCRE2 >= 10.41 leaks about 20 KB per config entry each lookup scans for
-  // url.*.insteadOf (libgit2#6382, not in Debian's 1.5.1), which grew a long-running server by
-  // megabytes a minute. The mirror's own config holds nothing the in-memory remote lacks.
-  Result<RemotePtr> OpenRemote(git_repository* repo);
   // Empty `refspecs`: the mirror's (branches to refs/remotes/origin/*, the notes ref).
   Status FetchRefspecs(git_repository* repo, const std::vector<std::string>& refspecs, bool prune);
-  Result<CommitPtr> LookupCommit(git_repository* repo, const std::string& oid);
-  Result<TreePtr> CommitTree(git_repository* repo, const std::string& oid);
   Result<std::string> ResolveIn(git_repository* repo, const std::string& ref);
   // Pushes local commit `commit` to `remote_ref` (via a temporary local ref), checking that
   // the remote ref is at `expected` first. Transport errors are a non-OK status; a refusal by
@@ -134,7 +138,7 @@ class Libgit2Repository final : public Repository {
   Libgit2RepositoryOptions options_;
   Clock& clock_;
   std::mutex pool_mu_;
-  std::vector<RepositoryPtr> pool_;
+  std::vector<Handle> pool_;
   std::mutex fetch_mu_;
   std::mutex notes_mu_;
   std::mutex branch_mu_;
@@ -142,11 +146,5 @@ class Libgit2Repository final : public Repository {
   std::atomic<uint64_t> push_counter_{0};
   process::PosixProcessRunner own_runner_;
 };
-
-// Calls git_libgit2_init once per process (thread-safe). Every entry point calls it.
-void EnsureLibgit2();
-
-// Hex id of a libgit2 oid.
-std::string OidHex(const git_oid& oid);
 
 }  // namespace datamcp::git

@@ -6,6 +6,7 @@
 #include "gitops/common/log.h"
 #include "gitops/common/repo_path.h"
 #include "gitops/git/libgit2_repository.h"
+#include "gitops/git/objects.h"
 #include "gitops/git/push_pack.h"
 #include "gitops/git/remote_session.h"
 #include "gitops/git/send_pack.h"
@@ -72,7 +73,7 @@ Result<std::string> Libgit2Repository::CreateCommit(const std::string& base,
       Signature(meta.requester_as_coauthor ? options_.committer : meta.author, "author", now));
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
   git_repository* repo = lease.get();
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr parent, LookupCommit(repo, base));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr parent, LookupCommit(repo, base, kInMirror));
   git_tree* base_raw = nullptr;
   DATAMCP_RETURN_IF_ERROR(GitStatus(git_commit_tree(&base_raw, parent.get()), "read base tree"));
   TreePtr base_tree(base_raw);
@@ -115,7 +116,7 @@ Result<PushResult> Libgit2Repository::PushCommit(git_repository* repo, const std
   DATAMCP_RETURN_IF_ERROR(GitStatus(
       git_reference_create(&ref_raw, repo, local.c_str(), &id, 1, "datamcp push"), "stage push"));
   ReferencePtr local_ref(ref_raw);
-  auto opened = OpenRemote(repo);
+  auto opened = OpenRemote(repo, options_.remote.url);
   Status s = opened.status();
   RemotePtr remote = opened.ok() ? std::move(*opened) : RemotePtr();
   RemoteSession session(options_.remote);
@@ -156,7 +157,7 @@ Result<PushResult> Libgit2Repository::PushBranch(const std::string& branch,
                             "'; changes reach it only through a merged pull request");
   }
   DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-  DATAMCP_ASSIGN_OR_RETURN(CommitPtr c, LookupCommit(lease.get(), commit));
+  DATAMCP_ASSIGN_OR_RETURN(CommitPtr c, LookupCommit(lease.get(), commit, kInMirror));
   DATAMCP_ASSIGN_OR_RETURN(PushResult r, PushCommit(lease.get(), commit, ref, expected_remote));
   if (r.ok) TrackPushed(lease.get(), branch, git_commit_id(c.get()));
   return r;
@@ -230,7 +231,7 @@ Result<ProposeResult> Libgit2Repository::CommitAndPushLocked(const std::string& 
     if (pushed.ok() && pushed->ok) {
       Result<CommitPtr> c = [&]() -> Result<CommitPtr> {
         DATAMCP_ASSIGN_OR_RETURN(Lease lease, Acquire());
-        return LookupCommit(lease.get(), commit);
+        return LookupCommit(lease.get(), commit, kInMirror);
       }();
       std::string base = remote_tip;
       if (c.ok()) base = OidHex(*git_commit_parent_id(c->get(), 0));

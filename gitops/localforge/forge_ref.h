@@ -1,14 +1,12 @@
 #pragma once
 
-#include <git2.h>
-
 #include <map>
 #include <mutex>
 #include <string>
 
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
-#include "gitops/git/git_ptr.h"
+#include "gitops/git/local_repository.h"
 
 namespace datamcp::localforge {
 
@@ -18,32 +16,29 @@ namespace datamcp::localforge {
 // is itself an audit trail. Writers move the ref with compare-and-swap and retry on Conflict.
 inline constexpr const char* kForgeRef = "refs/datamcp/forge";
 
-// The ref as read: the commit it points at, if it exists yet.
+// The ref as read: the commit it points at, "" when it does not exist yet.
 struct ForgeRefState {
-  git_oid commit{};
-  bool exists = false;
+  std::string commit;
+  bool exists() const { return !commit.empty(); }
 };
 
-// Opens the bare repository at `path` for one call (git_repository is not shared).
-Result<git::RepositoryPtr> OpenForgeRepository(const std::string& path);
+Result<ForgeRefState> ReadForgeRef(const git::LocalRepository& repo);
 
-Result<ForgeRefState> ReadForgeRef(git_repository* repo);
-
-// The blobs directly under `dir` in the tree of `state`'s commit: file name -> content.
+// The files directly under `dir` in the tree of `state`'s commit: file name -> content.
 // Empty when the ref or the directory does not exist.
-Result<std::map<std::string, std::string>> ReadForgeDir(git_repository* repo,
+Result<std::map<std::string, std::string>> ReadForgeDir(const git::LocalRepository& repo,
                                                         const ForgeRefState& state,
                                                         const std::string& dir);
 
 // A commit on top of `base` whose tree is base's with `path` set to `text`; the ref moves
 // to it unless another writer moved it first (Conflict: read again and retry).
-Status WriteForgeFile(git_repository* repo, const ForgeRefState& base, const std::string& path,
-                      const std::string& text, const std::string& message,
-                      const git_signature* signature);
+Status WriteForgeFile(git::LocalRepository& repo, const ForgeRefState& base,
+                      const std::string& path, const std::string& text, const std::string& message,
+                      const git::Signature& signature);
 
 // The committer of forge commits, dated now by `clock`.
-Result<git::SignaturePtr> ForgeSignature(const std::string& name, const std::string& email,
-                                         const Clock& clock);
+git::Signature ForgeSignature(const std::string& name, const std::string& email,
+                              const Clock& clock);
 
 // Writers in this process take turns per repository; compare-and-swap still guards against
 // writers in other processes (the human CLI), which are rare enough for plain retries.

@@ -73,13 +73,12 @@ LocalDriftReports::LocalDriftReports(std::string repo_path, const Clock& clock,
 Result<bool> LocalDriftReports::Update(
     const std::string& project, const std::string& action,
     const std::function<Result<bool>(DriftReportRecord&, bool exists)>& mutate) {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig,
-                           ForgeSignature(committer_name_, committer_email_, clock_));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  const git::Signature sig = ForgeSignature(committer_name_, committer_email_, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo.get()));
-    DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo.get(), ref, kDir));
+    DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo));
+    DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, ref, kDir));
     DriftReportRecord record;
     auto it = files.find(FileOf(project));
     bool exists = it != files.end();
@@ -88,9 +87,8 @@ Result<bool> LocalDriftReports::Update(
     }
     DATAMCP_ASSIGN_OR_RETURN(bool write, mutate(record, exists));
     if (!write) return false;
-    Status s =
-        WriteForgeFile(repo.get(), ref, std::string(kDir) + "/" + FileOf(project),
-                       ToJson(record).dump(2) + "\n", action + " drift of " + project, sig.get());
+    Status s = WriteForgeFile(repo, ref, std::string(kDir) + "/" + FileOf(project),
+                              ToJson(record).dump(2) + "\n", action + " drift of " + project, sig);
     if (s.ok()) return true;
     if (s.code() != StatusCode::kConflict) return s;
   }
@@ -137,9 +135,9 @@ Result<bool> LocalDriftReports::Resolve(const std::string& project, const std::s
 }
 
 Result<std::vector<DriftReportRecord>> LocalDriftReports::List(bool open_only) const {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo.get()));
-  DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo.get(), ref, kDir));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo));
+  DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, ref, kDir));
   std::vector<DriftReportRecord> out;
   for (const auto& [name, text] : files) {
     DATAMCP_ASSIGN_OR_RETURN(DriftReportRecord r,

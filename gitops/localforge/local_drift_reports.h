@@ -33,8 +33,8 @@ nlohmann::json ToJson(const DriftReportRecord& record);
 Result<DriftReportRecord> DriftReportRecordFromJson(const nlohmann::json& j);
 
 // The local forge's drift reports. Writers (the server, `datamcp drift --now`) move the
-// forge ref with compare-and-swap and retry, like LocalPrStore. Each call opens its own
-// git_repository: instances are safe to use from many threads.
+// forge ref with compare-and-swap and retry, like LocalPrStore. Each call opens the
+// repository itself: instances are safe to use from many threads.
 class LocalDriftReports {
  public:
   LocalDriftReports(std::string repo_path, const Clock& clock, std::string committer_name,

@@ -1,19 +1,17 @@
 #include "gitops/localforge/local_pr_store.h"
 
-#include <git2.h>
-
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "gitops/common/json_parse.h"
 #include "gitops/common/record_text.h"
-#include "gitops/git/git_ptr.h"
+#include "gitops/git/local_repository.h"
 #include "gitops/localforge/forge_ref.h"
 
 namespace datamcp::localforge {
 namespace {
 
-using git::GitStatus;
 constexpr int kMaxAttempts = 20;
 
 struct Snapshot {
@@ -21,7 +19,7 @@ struct Snapshot {
   std::map<int, PullRecord> prs;
 };
 
-Result<Snapshot> ReadSnapshot(git_repository* repo) {
+Result<Snapshot> ReadSnapshot(const git::LocalRepository& repo) {
   Snapshot snap;
   DATAMCP_ASSIGN_OR_RETURN(snap.ref, ReadForgeRef(repo));
   DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, snap.ref, "prs"));
@@ -29,11 +27,11 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
     auto j = ParseJsonOrDiscarded(text);
     DATAMCP_ASSIGN_OR_RETURN(PullRecord pr, PullRecordFromJson(j));
     // An open pull request's head is its branch, wherever it moved since the record was
-    // written (a push, a refresh): the plan, the statuses and the merge gate follow it.
-    git_oid tip;
-    if (pr.state == "open" &&
-        git_reference_name_to_id(&tip, repo, ("refs/heads/" + pr.head_ref).c_str()) == 0) {
-      pr.head_sha = git_oid_tostr_s(&tip);
+    // written (a push, a refresh): the plan, the statuses and the merge gate follow it. A
+    // branch that cannot be read leaves the recorded head.
+    if (pr.state == "open") {
+      auto branch_tip = repo.ReadRef("refs/heads/" + pr.head_ref);
+      if (branch_tip.ok() && *branch_tip) pr.head_sha = **branch_tip;
     }
     snap.prs[pr.number] = std::move(pr);
   }
@@ -42,8 +40,8 @@ Result<Snapshot> ReadSnapshot(git_repository* repo) {
 
 // Writes `pr` into a new forge commit on top of `snap` and moves the ref if nobody else
 // did meanwhile. Conflict means: read again and retry.
-Status WriteRecord(git_repository* repo, const Snapshot& snap, const PullRecord& pr,
-                   const std::string& message, const git_signature* sig) {
+Status WriteRecord(git::LocalRepository& repo, const Snapshot& snap, const PullRecord& pr,
+                   const std::string& message, const git::Signature& sig) {
   return WriteForgeFile(repo, snap.ref, "prs/" + std::to_string(pr.number) + ".json",
                         ToJson(pr).dump(2) + "\n", message, sig);
 }
@@ -57,16 +55,17 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
                                       const std::string& title, const std::string& body,
                                       const std::string& author) {
   DATAMCP_RETURN_IF_ERROR(CheckRecordTitle("the pull request title", title));
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  git_oid head;
-  DATAMCP_RETURN_IF_ERROR(
-      GitStatus(git_reference_name_to_id(&head, repo.get(), ("refs/heads/" + head_ref).c_str()),
-                "pull request head branch '" + head_ref + "'"));
-  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig,
-                           ForgeSignature(identity_.name, identity_.email, clock_));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  Result<std::optional<std::string>> head = repo.ReadRef("refs/heads/" + head_ref);
+  if (!head.ok()) return head.status().WithContext("pull request head branch '" + head_ref + "'");
+  if (!*head) {
+    return NotFound("pull request head branch '" + head_ref +
+                    "' does not exist in the repository; push it first");
+  }
+  git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
+    DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
     for (const auto& [n, pr] : snap.prs) {
       if (pr.state == "open" && pr.head_ref == head_ref) return pr;
     }
@@ -75,12 +74,12 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
     pr.title = title;
     pr.body = body;
     pr.head_ref = head_ref;
-    pr.head_sha = git_oid_tostr_s(&head);
+    pr.head_sha = **head;
     pr.base_ref = base_ref;
     pr.author = author;
     pr.created_at = pr.updated_at = clock_.UnixSeconds();
-    Status s = WriteRecord(repo.get(), snap, pr,
-                           "open #" + std::to_string(pr.number) + ": " + title, sig.get());
+    Status s =
+        WriteRecord(repo, snap, pr, "open #" + std::to_string(pr.number) + ": " + title, sig);
     if (s.ok()) return pr;
     if (s.code() != StatusCode::kConflict) return s;
   }
@@ -88,8 +87,8 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
 }
 
 Result<PullRecord> LocalPrStore::Get(int number) const {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
   auto it = snap.prs.find(number);
   if (it == snap.prs.end()) {
     return NotFound("pull request #" + std::to_string(number) +
@@ -99,8 +98,8 @@ Result<PullRecord> LocalPrStore::Get(int number) const {
 }
 
 Result<std::vector<PullRecord>> LocalPrStore::List(bool open_only) const {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
   std::vector<PullRecord> out;
   for (auto& [n, pr] : snap.prs) {
     if (!open_only || pr.state == "open") out.push_back(pr);
@@ -110,12 +109,11 @@ Result<std::vector<PullRecord>> LocalPrStore::List(bool open_only) const {
 
 Result<PullRecord> LocalPrStore::Update(int number, const std::string& action,
                                         const std::function<Status(PullRecord&)>& mutate) {
-  DATAMCP_ASSIGN_OR_RETURN(git::RepositoryPtr repo, OpenForgeRepository(repo_path_));
-  DATAMCP_ASSIGN_OR_RETURN(git::SignaturePtr sig,
-                           ForgeSignature(identity_.name, identity_.email, clock_));
+  DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
+  git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo.get()));
+    DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
     auto it = snap.prs.find(number);
     if (it == snap.prs.end()) {
       return NotFound("pull request #" + std::to_string(number) + " does not exist");
@@ -123,7 +121,7 @@ Result<PullRecord> LocalPrStore::Update(int number, const std::string& action,
     PullRecord pr = it->second;
     DATAMCP_RETURN_IF_ERROR(mutate(pr));
     pr.updated_at = clock_.UnixSeconds();
-    Status s = WriteRecord(repo.get(), snap, pr, action + " #" + std::to_string(number), sig.get());
+    Status s = WriteRecord(repo, snap, pr, action + " #" + std::to_string(number), sig);
     if (s.ok()) return pr;
     if (s.code() != StatusCode::kConflict) return s;
   }

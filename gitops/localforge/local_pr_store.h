@@ -17,7 +17,9 @@ namespace datamcp::localforge {
 //
 // Writers (the server and the human CLI, in different processes) update the ref with
 // compare-and-swap and retry, so none overwrites another. Each call opens its own
-// git_repository: instances are safe to use from many threads.
+// git::LocalRepository (the engine's; nothing here touches libgit2): instances are safe to
+// use from many threads.
+
 // What a merge through the local forge requires, as GitHub branch protection would.
 struct MergeGate {
   bool enforce = false;        // false: merge whatever is mergeable (tests, tooling)
@@ -32,8 +34,6 @@ struct MergeGate {
 
 class LocalPrStore {
  public:
-  static constexpr const char* kRef = "refs/datamcp/forge";
-
   struct Identity {
     std::string name = "DataMCP";
     std::string email = "datamcp@localhost";

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "gitops/git/git_ptr.h"
+#include "gitops/git/new_repository.h"
 
 namespace datamcp::repo {
 namespace {
@@ -46,38 +46,9 @@ Status CopyTree(const fs::path& from, const fs::path& to) {
 }
 
 Status CommitAll(const fs::path& dir, const InitRepoOptions& options) {
-  git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-  init.flags = GIT_REPOSITORY_INIT_NO_REINIT;
-  init.initial_head = options.branch.c_str();
-  git_repository* raw_repo = nullptr;
-  DATAMCP_RETURN_IF_ERROR(git::GitStatus(git_repository_init_ext(&raw_repo, dir.c_str(), &init),
-                                         "git init " + dir.string()));
-  git::RepositoryPtr repo(raw_repo);
-  git_index* raw_index = nullptr;
-  DATAMCP_RETURN_IF_ERROR(git::GitStatus(git_repository_index(&raw_index, repo.get()), "index"));
-  git::IndexPtr index(raw_index);
-  DATAMCP_RETURN_IF_ERROR(
-      git::GitStatus(git_index_add_all(index.get(), nullptr, 0, nullptr, nullptr), "git add"));
-  DATAMCP_RETURN_IF_ERROR(git::GitStatus(git_index_write(index.get()), "write index"));
-  git_oid tree_id, commit_id;
-  DATAMCP_RETURN_IF_ERROR(
-      git::GitStatus(git_index_write_tree(&tree_id, index.get()), "write tree"));
-  git_tree* raw_tree = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      git::GitStatus(git_tree_lookup(&raw_tree, repo.get(), &tree_id), "lookup tree"));
-  git::TreePtr tree(raw_tree);
   const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
-  git_signature* raw_sig = nullptr;
-  DATAMCP_RETURN_IF_ERROR(
-      git::GitStatus(git_signature_new(&raw_sig, options.committer_name.c_str(),
-                                       options.committer_email.c_str(), clock.UnixSeconds(), 0),
-                     "signature"));
-  git::SignaturePtr sig(raw_sig);
-  std::string ref = "refs/heads/" + options.branch;
-  return git::GitStatus(
-      git_commit_create(&commit_id, repo.get(), ref.c_str(), sig.get(), sig.get(), nullptr,
-                        (options.message + "\n").c_str(), tree.get(), 0, nullptr),
-      "initial commit");
+  git::Signature sig{{options.committer_name, options.committer_email}, clock.UnixSeconds()};
+  return git::CommitDirectory(dir.string(), options.branch, options.message + "\n", sig);
 }
 
 Status CheckDestination(const fs::path& dest) {
@@ -111,10 +82,8 @@ Status InitRepo(const std::string& template_dir, const std::string& dest_dir,
                     "': " + std::strerror(errno));
   }
   fs::path tmp(tmp_pattern);
-  git_libgit2_init();
   Status s = CopyTree(template_dir, tmp);
   if (s.ok()) s = CommitAll(tmp, options);
-  git_libgit2_shutdown();
   if (s.ok()) {
     fs::rename(tmp, dest, ec);  // replaces an empty directory atomically
     if (ec) s = Internal("init-repo: moving the new repository into place: " + ec.message());

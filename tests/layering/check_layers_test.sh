@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/check-layers on copies of the tree: the copy as it is passes; an include of a part
-# above the file's own, one between parts on the same level, and a part missing from the
-# order each fail and are named in the output.
+# above the file's own, one between parts on the same level, a part missing from the order,
+# and libgit2 outside the git engine (a call, <git2.h>, an engine header exposing its
+# handles) each fail and are named in the output.
 set -euo pipefail
 src="$1"
 check="$src/scripts/check-layers"
@@ -50,3 +51,20 @@ copy
 mkdir -p "$tmp/tree/gitops/newpart"
 echo '#pragma once' >"$tmp/tree/gitops/newpart/thing.h"
 expect_failure "unlisted part" "part 'gitops/newpart' is not in scripts/check-layers LEVELS"
+
+# libgit2 stays in the git engine: a libgit2 call, its header, or an engine header that
+# exposes its handles, anywhere else, fails.
+copy
+echo 'int Open(git_repository** r) { return git_repository_open_bare(r, "x"); }' \
+  >>"$tmp/tree/gitops/localforge/local_forge.cc"
+expect_failure "libgit2 call outside the engine" \
+  "gitops/localforge/local_forge.cc:$(wc -l <"$tmp/tree/gitops/localforge/local_forge.cc"): calls libgit2 (git_repository_open_bare) outside the git engine"
+
+copy
+echo '#include <git2.h>' >>"$tmp/tree/bot/app/serve.cc"
+expect_failure "libgit2 header outside the engine" "bot/app/serve.cc:$(wc -l <"$tmp/tree/bot/app/serve.cc"): includes <git2.h> outside the git engine"
+
+copy
+echo '#include "gitops/git/git_ptr.h"' >>"$tmp/tree/gitops/repo/init_repo.cc"
+expect_failure "engine header with libgit2 handles outside the engine" \
+  "includes gitops/git/git_ptr.h, which exposes libgit2's types outside the git engine"
