@@ -86,7 +86,8 @@ test('terraform killed mid-apply: recorded as failed, the bot stays up, the next
   assert.match(applies[0].summary, /terraform apply failed: (killed by signal 9|exited with status 137)/,
     JSON.stringify(applies[0]));
   assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
-  assert.match(server.cli('pr', String(slow)), /failed/i);
+  // The pull request is told after the record is written.
+  await waitFor(() => /failed/i.test(server.cli('pr', String(slow))), 30000, 'the failure on the pull request');
 
   // Nothing holds the project: no lock row, no terraform state lock; the next change to the
   // same project plans (it would fail on a held state lock) and applies. It drops the slow
