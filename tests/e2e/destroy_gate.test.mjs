@@ -31,14 +31,6 @@ const tf = (name, trigger) => ({
   path: `${project}/${name}.tf`,
   content: `resource "terraform_data" "${name}" {\n  input            = "${name}"\n  triggers_replace = ["${trigger}"]\n}\n`,
 });
-const cliFails = (...args) => {
-  try {
-    server.cli(...args);
-  } catch (e) {
-    return e.stderr?.toString() ?? String(e);
-  }
-  throw new Error(`datamcp ${args.join(' ')} succeeded`);
-};
 const propose = async (title, files) => {
   const r = await agent.callTool({ name: 'propose_change', arguments: { environment: 'local', title, files } });
   assert.notEqual(r.isError, true, JSON.stringify(r.content));
@@ -90,7 +82,7 @@ test('a destructive plan is refused at merge until confirmed, then applied and r
   assert.match(status.description, /^DESTRUCTIVE: local deletes terraform_data\.doomed/);
 
   const tip = git('rev-parse', 'main');
-  const refused = cliFails('merge', n, '--as', 'carol');
+  const refused = server.cliFails('merge', n, '--as', 'carol');
   assert.match(refused, new RegExp(`#${n} cannot be merged yet: the plan of ${project} deletes terraform_data\\.doomed; ` +
     'replaces terraform_data\\.phoenix: it needs 1 approval\\(s\\) \\(destroy_approvals; it has 0\\) or a destroy ' +
     `confirmation of plan ${fingerprint.slice(0, 12)} \\(\`datamcp review ${n} --confirm-destroy --as USER\`\\)`));
@@ -147,7 +139,7 @@ test('confirming a plan that destroys nothing is refused and records nothing', a
   const additive = await propose('Add one more', [tf('extra', 't1'), tf('phoenix', 't2')]);
   additivePr = additive.pull_request;
   assert.equal(additive.plan.destructive, false);
-  const refused = cliFails('review', String(additive.pull_request), '--confirm-destroy', '--as', 'dora');
+  const refused = server.cliFails('review', String(additive.pull_request), '--confirm-destroy', '--as', 'dora');
   assert.match(refused, /deletes and replaces nothing: there is no destroy to confirm/);
   assert.equal(notesOf(gitDir, additive.commit).filter((d) => d.type === 'destroy-confirmation').length, 0);
 });
@@ -191,7 +183,7 @@ test('propose_terraform_destroy and propose_helm_uninstall are destructive, prev
   const pair = git('show', `${head}:${project}/pair.tf`);
   assert.match(pair, /"pair_a"/);
   assert.doesNotMatch(pair, /pair_b/);
-  assert.match(cliFails('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
+  assert.match(server.cliFails('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
   server.cli('review', n, '--confirm-destroy', '--as', 'dora');
   server.cli('merge', n, '--as', 'carol');
   const applied = await applyRecord(git('rev-parse', 'main'));

@@ -54,6 +54,15 @@ export async function startServer({ repositoryUrl = '', yaml = [], env = {}, dir
   const server = {
     dir, config, port, base, url: `${base}/mcp`, log, child, env: fullEnv,
     cli: (...args) => execFileSync(binary(), args, { env: fullEnv, encoding: 'utf8' }),
+    // A command that must fail: its standard error (throws when it succeeds).
+    cliFails: (...args) => {
+      try {
+        execFileSync(binary(), args, { env: fullEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        return e.stderr?.toString() ?? String(e);
+      }
+      throw new Error(`datamcp ${args.join(' ')} succeeded`);
+    },
     token: (sub, scopes) => server.cli('token', '--sub', sub, '--scopes', scopes.join(' ')).trim(),
     // Starts the same server again (same directory and configuration, a new port), for a
     // restart after stop({ keep: true }).

@@ -132,14 +132,6 @@ test('the reviewer CLI shows a pull request as a diff and refuses an unknown aud
   (e) => e.status === 2 && /audit --env: .*nope.*known/.test(e.stderr));
 });
 
-const cliFails = (...args) => {
-  try {
-    server.cli(...args);
-  } catch (e) {
-    return e.stderr?.toString() ?? String(e);
-  }
-  throw new Error(`datamcp ${args.join(' ')} succeeded`);
-};
 const tf = (name) => ({ path: `infra/terraform/envs/local/${name}.tf`,
   content: `resource "terraform_data" "${name}" {\n  input = "${name}"\n}\n` });
 const originGit = (...args) => execFileSync('git', ['-C', join(server.dir, 'work', 'gitops.git'), ...args],
@@ -153,7 +145,7 @@ test('the local forge refuses a merge whose plan did not pass, and --force is re
     arguments: { environment: 'local', title: 'Blocked by the holder', files: [tf('gate_b')] } });
   const n = blocked.structuredContent.pull_request;
   assert.notEqual(blocked.structuredContent.plan.status, 'success');
-  const refused = cliFails('merge', String(n), '--as', 'carol');
+  const refused = server.cliFails('merge', String(n), '--as', 'carol');
   assert.match(refused, new RegExp(`#${n} cannot be merged yet: the plan check is \\w+ on head`));
   assert.match(refused, /--force/);
   assert.doesNotMatch(originGit('log', '-1', '--format=%s', 'main'), new RegExp(`#${n}`));
@@ -179,7 +171,7 @@ test('the local forge refuses a merge without the approvals the environment need
   await dev.close();
   assert.equal(r.structuredContent.plan.status, 'success', JSON.stringify(r.structuredContent));
   const n = r.structuredContent.pull_request;
-  assert.match(cliFails('merge', String(n), '--as', 'carol'), /0 of 1 approval\(s\) by someone other than the author/);
+  assert.match(server.cliFails('merge', String(n), '--as', 'carol'), /0 of 1 approval\(s\) by someone other than the author/);
   server.cli('review', String(n), '--approve', '--as', 'dave');
   assert.match(server.cli('merge', String(n), '--as', 'carol'), new RegExp(`#${n} merged by carol`));
 });

@@ -186,7 +186,7 @@ test('propose_pipeline_uninstall removes the definition and the Application, gat
   assert.ok(app.changes.deleted.some((d) => d.startsWith('Application ')), JSON.stringify(app.changes));
 
   const n = String(s.pull_request);
-  assert.throws(() => server.cli('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
+  assert.match(server.cliFails('merge', n, '--as', 'carol'), /destroy confirmation of plan/);
   server.cli('review', n, '--confirm-destroy', '--as', 'dora');
   assert.match(server.cli('merge', n, '--as', 'carol'), new RegExp(`#${n} merged by carol`));
   const listed = await call('list_pipelines', { environment: 'local' });

@@ -83,14 +83,6 @@ describe('on the local forge', () => {
     assert.match(server.cli('merge', String(n), '--as', 'carol'), new RegExp(`#${n} merged by carol`));
     return main();
   };
-  const cliFails = (...args) => {
-    try {
-      server.cli(...args);
-    } catch (e) {
-      return e.stderr?.toString() ?? String(e);
-    }
-    throw new Error(`datamcp ${args.join(' ')} succeeded`);
-  };
 
   before(async () => {
     argocd = await startArgocd();
@@ -160,7 +152,7 @@ describe('on the local forge', () => {
     assert.deepEqual(branches(origin()), before);
 
     // What a user does: the merge is refused until the destroy is confirmed.
-    assert.match(cliFails('merge', String(n), '--as', 'carol'), /destroy confirmation of plan/);
+    assert.match(server.cliFails('merge', String(n), '--as', 'carol'), /destroy confirmation of plan/);
     assert.match(server.cli('review', String(n), '--confirm-destroy', '--as', 'dora'), /Destroy confirmed by dora/);
     const rolledBack = merge(n);
     const removed = await applyOf(rolledBack);
@@ -266,7 +258,7 @@ describe('on the local forge', () => {
     assert.equal(removal.summary, 'Application removed');
     assert.deepEqual(removal.changes.deleted, [`Application ${path}`]);
     assert.equal(back.plan.destructive, true);
-    assert.match(cliFails('merge', String(back.pull_request), '--as', 'carol'), /destroy confirmation of plan/);
+    assert.match(server.cliFails('merge', String(back.pull_request), '--as', 'carol'), /destroy confirmation of plan/);
     server.cli('review', String(back.pull_request), '--confirm-destroy', '--as', 'dora');
     const removed = merge(back.pull_request);
     const pruned = await applyOf(removed, path);

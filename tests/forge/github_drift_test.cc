@@ -129,27 +129,21 @@ TEST_F(GithubDriftTest, EachProjectHasItsOwnIssue) {
 }
 
 TEST_F(GithubDriftTest, AGithubAppKnowsItsIssuesByTheAppTheyWereMadeThrough) {
-  RsaKeyPair keys = MakeRsaKeyPair();
-  Control("config", {{"app", {{"id", 5}, {"public_key_pem", keys.public_pem}}}});
-  GithubAuth auth;
-  auth.app_id = "5";
-  auth.installation_id = "6";
-  auth.app_private_key_pem = Secret(keys.private_pem);
-  auto forge = GithubForge::Create(Options(), auth, clock_);
-  ASSERT_TRUE(forge.ok());
+  auto forge = AppForge();
+  ASSERT_NE(forge, nullptr);
   // Someone else's issue made through another App, with the marker.
   Control("issues", {{"body", DriftIssueBody(Dev({{"x.y", "update"}}))},
                      {"labels", json::array({"datamcp-drift"})},
                      {"login", "other-app[bot]"},
                      {"via_app", 99}});
-  ASSERT_TRUE((*forge)->UpsertDriftReport(Dev({{"a.b", "create"}})).ok());
-  ASSERT_TRUE((*forge)->UpsertDriftReport(Dev({{"a.b", "create"}})).ok());
+  ASSERT_TRUE(forge->UpsertDriftReport(Dev({{"a.b", "create"}})).ok());
+  ASSERT_TRUE(forge->UpsertDriftReport(Dev({{"a.b", "create"}})).ok());
   auto issues = Issues();
   ASSERT_EQ(issues.size(), 2u);
   EXPECT_EQ(issues[1]["login"], "datamcp-app[bot]");
   EXPECT_EQ(issues[1]["via_app"], 5);
   EXPECT_EQ(Requests("GET", "/user").size(), 0u) << "an App has no GET /user";
-  auto closed = (*forge)->ResolveDriftReport(kDev, kTip);
+  auto closed = forge->ResolveDriftReport(kDev, kTip);
   ASSERT_TRUE(closed.ok()) << closed.status().ToString();
   EXPECT_EQ(Issues()[0]["state"], "open");
   EXPECT_EQ(Issues()[1]["state"], "closed");

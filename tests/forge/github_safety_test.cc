@@ -38,18 +38,12 @@ TEST_F(GithubSafetyTest, FakeRejectsRequestsThatBreakTheSchema) {
 TEST_F(GithubSafetyTest, TokensNeverReachTheLog) {
   std::ostringstream captured;
   log::SetSink(std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
-  RsaKeyPair keys = MakeRsaKeyPair();
-  Control("config", {{"app", {{"id", 5}, {"public_key_pem", keys.public_pem}}}});
-  GithubAuth auth;
-  auth.app_id = "5";
-  auth.installation_id = "6";
-  auth.app_private_key_pem = Secret(keys.private_pem);
-  auto forge = GithubForge::Create(Options(), auth, clock_);
-  ASSERT_TRUE(forge.ok());
+  auto forge = AppForge();
+  ASSERT_NE(forge, nullptr);
   Control("fail-next", {{"status", 502}});
-  ASSERT_TRUE((*forge)->GetPermission("alice").ok());
+  ASSERT_TRUE(forge->GetPermission("alice").ok());
   Control("config", {{"installationTokens", json::object()}});
-  ASSERT_TRUE((*forge)->GetPermission("alice").ok());
+  ASSERT_TRUE(forge->GetPermission("alice").ok());
   log::Init(log::Level::kInfo, log::Format::kJson);
   std::string logs = captured.str();
   EXPECT_NE(logs.find("github_retry"), std::string::npos) << logs;

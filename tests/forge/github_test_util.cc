@@ -102,6 +102,18 @@ std::unique_ptr<GithubForge> GithubFakeTest::TokenForge(const std::string& api_s
   return forge.ok() ? std::move(forge).value() : nullptr;
 }
 
+std::unique_ptr<GithubForge> GithubFakeTest::AppForge() {
+  RsaKeyPair keys = MakeRsaKeyPair();
+  Control("config", {{"app", {{"id", 5}, {"public_key_pem", keys.public_pem}}}});
+  GithubAuth auth;
+  auth.app_id = "5";
+  auth.installation_id = "6";
+  auth.app_private_key_pem = Secret(keys.private_pem);
+  auto forge = GithubForge::Create(Options(), auth, clock_);
+  EXPECT_TRUE(forge.ok()) << forge.status().ToString();
+  return forge.ok() ? std::move(forge).value() : nullptr;
+}
+
 nlohmann::json GithubFakeTest::State() {
   auto state = fake_->State();
   EXPECT_TRUE(state.ok()) << state.status().ToString();

@@ -30,6 +30,8 @@ class GithubFakeTest : public ::testing::Test {
 
   // A forge on the fake with token auth (the fake accepts "test-token").
   std::unique_ptr<GithubForge> TokenForge(const std::string& api_suffix = "");
+  // A forge on the fake as GitHub App 5 (installation 6), the fake told the App's public key.
+  std::unique_ptr<GithubForge> AppForge();
   GithubForgeOptions Options(const std::string& api_suffix = "") const;
   // The fake's state, and its request log filtered by method and path substring.
   nlohmann::json State();
