@@ -2,7 +2,6 @@
 
 #include <map>
 
-#include "gitops/argo/application.h"
 #include "gitops/common/json_parse.h"
 #include "gitops/proposal/projects.h"
 
@@ -90,9 +89,7 @@ Result<git::ChangeSet> PipelineUninstallChanges(git::Repository& repo, const std
                                                 const repo::RepoConfig& config,
                                                 const std::string& env, const std::string& name) {
   DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
-  if (name.size() > 52 || !argo::IsDns1123Label(name)) {
-    return InvalidArgument("name: '" + name + "' is not a pipeline name (a DNS-1123 label)");
-  }
+  DATAMCP_RETURN_IF_ERROR(repo::CheckPipelineName(name));
   const std::string definition = config.PipelinePath(env, name);
   if (!repo.ReadFile(base, definition).ok()) {
     return NotFound("name: environment " + env + " has no pipeline '" + name + "' (" + definition +
@@ -145,9 +142,7 @@ Result<repo::PipelineInfo> ReadPipeline(git::Repository& repo, const std::string
                                         const repo::RepoConfig& config, const std::string& env,
                                         const std::string& name) {
   DATAMCP_RETURN_IF_ERROR(config.FindEnvironment(env).status());
-  if (name.size() > 52 || !argo::IsDns1123Label(name)) {
-    return InvalidArgument("name: '" + name.substr(0, 80) + "' is not a pipeline name");
-  }
+  DATAMCP_RETURN_IF_ERROR(repo::CheckPipelineName(name));
   std::string path = config.PipelinePath(env, name);
   auto text = repo.ReadFile(commit, path);
   if (!text.ok()) {

@@ -108,11 +108,7 @@ Status CheckSettings(const json& settings, const std::string& field) {
 
 Status CheckNames(const PipelineRequest& r) {
   static const std::regex kTemplate("^[a-z][a-z0-9-]{0,30}$");
-  if (r.name.size() > 52 || !argo::IsDns1123Label(r.name)) {
-    return InvalidArgument("name: " + Quoted(r.name) +
-                           " must be a DNS-1123 label of at most 52 characters (lowercase "
-                           "letters, digits and '-'; a CronJob's name limit)");
-  }
+  DATAMCP_RETURN_IF_ERROR(CheckPipelineName(r.name));
   if (!std::regex_match(r.template_, kTemplate)) {
     return InvalidArgument("template: " + Quoted(r.template_) +
                            " is not a template name such as batch or streaming");
@@ -133,6 +129,15 @@ std::string ImageOf(const json& image) {
 }
 
 }  // namespace
+
+Status CheckPipelineName(const std::string& name) {
+  if (name.size() > 52 || !argo::IsDns1123Label(name)) {
+    return InvalidArgument("name: " + Quoted(name) +
+                           " must be a DNS-1123 label of at most 52 characters (lowercase "
+                           "letters, digits and '-'; a CronJob's name limit)");
+  }
+  return Status::Ok();
+}
 
 Result<json> PipelineDefinition(const PipelineRequest& r) {
   DATAMCP_RETURN_IF_ERROR(CheckNames(r));

@@ -56,6 +56,10 @@ struct PipelineFiles {
 Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineRequest& request,
                                      const nlohmann::json& definition);
 
+// InvalidArgument naming `name` unless it is a pipeline name: a DNS-1123 label of at most 52
+// characters (a CronJob's name limit).
+Status CheckPipelineName(const std::string& name);
+
 // The comment at the top of a definition file (kept when a promotion bumps its image).
 std::string PipelineDefinitionHeader(std::string_view name, std::string_view env,
                                      std::string_view template_);
