@@ -224,7 +224,17 @@ Status PostgresDatabase::Run(const char* begin, const std::function<Status(Tx&)>
     PostgresTx tx(conn, where_);
     Tx& statements = tx;
     Status s = statements.Exec(begin).status();
-    if (s.ok()) s = fn(tx);
+    if (s.ok()) {
+      try {
+        s = fn(tx);
+      } catch (...) {
+        // The transaction goes, the connection goes back to the pool; the caller gets what
+        // fn threw.
+        if (PQstatus(conn) != CONNECTION_BAD) PgResult(PQexec(conn, "ROLLBACK"));
+        Give(conn);
+        throw;
+      }
+    }
     bool committing = false;
     if (s.ok()) {
       committing = true;

@@ -1,5 +1,6 @@
 #include "gitops/state/schema.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,13 @@ const std::vector<Migration>& Migrations() {
 
 }  // namespace
 
-Status Migrate(Database& db) {
+Status Migrate(Database& db) { return MigrateTo(db, kSchemaVersion); }
+
+Status MigrateTo(Database& db, int target) {
   static_assert(kSchemaVersion >= 1);
+  if (target < 1 || target > kSchemaVersion) {
+    return InvalidArgument("no schema version " + std::to_string(target));
+  }
   return db.Transact([&](Tx& tx) -> Status {
     if (db.dialect() == Dialect::kPostgres) {
       // Released at commit; replicas starting at once migrate one after the other.
@@ -112,7 +118,7 @@ Status Migrate(Database& db) {
                                 "): run a DataMCP at least as new as the one that migrated it");
     }
     const auto& all = Migrations();
-    for (long long v = version; v < kSchemaVersion; ++v) {
+    for (long long v = version; v < target; ++v) {
       const Migration& m = all[static_cast<std::size_t>(v)];
       for (const std::string& sql : db.dialect() == Dialect::kSqlite ? m.sqlite : m.postgres) {
         DATAMCP_RETURN_IF_ERROR(tx.Exec(sql).status());
@@ -121,11 +127,10 @@ Status Migrate(Database& db) {
     if (rows.empty()) {
       return tx
           .Exec("INSERT INTO datamcp_schema (version) VALUES ($1)",
-                {static_cast<long long>(kSchemaVersion)})
+                {static_cast<long long>(std::max<long long>(version, target))})
           .status();
     }
-    return tx
-        .Exec("UPDATE datamcp_schema SET version = $1", {static_cast<long long>(kSchemaVersion)})
+    return tx.Exec("UPDATE datamcp_schema SET version = $1", {std::max<long long>(version, target)})
         .status();
   });
 }

@@ -12,5 +12,8 @@ inline constexpr int kSchemaVersion = 4;
 // so replicas starting together migrate once). FailedPrecondition when the database's schema
 // is newer than this build knows (a newer replica migrated it): upgrade this one first.
 Status Migrate(Database& db);
+// Migrates only up to `target` (1..kSchemaVersion): for tests of a migration, which start from
+// the version before it.
+Status MigrateTo(Database& db, int target);
 
 }  // namespace datamcp::state

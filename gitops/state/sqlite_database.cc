@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <exception>
 #include <thread>
 
 #include "gitops/state/sqlite_connection.h"
@@ -162,11 +163,76 @@ SqliteDatabase::~SqliteDatabase() {
   writer_.reset();
 }
 
+// One caller's write transaction while it waits in a group.
+struct SqliteDatabase::PendingWrite {
+  const std::function<Status(Tx&)>* fn;
+  Status status;
+  std::exception_ptr thrown;  // what fn threw, rethrown on its caller's thread
+  bool done = false;
+};
+
 Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
-  std::lock_guard lock(write_mu_);
-  // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
-  // because another process started writing after it read.
-  return Run(*writer_, "BEGIN IMMEDIATE", fn);
+  PendingWrite mine{&fn};
+  std::unique_lock lock(group_mu_);
+  waiting_.push_back(&mine);
+  group_done_.wait(lock, [&] { return mine.done || !writing_; });
+  if (!mine.done) {
+    // Lead: write everything waiting now, this caller's transaction among it.
+    writing_ = true;
+    std::vector<PendingWrite*> group;
+    group.swap(waiting_);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    for (PendingWrite* w : group) w->done = true;
+    writing_ = false;
+    group_done_.notify_all();
+  }
+  if (mine.thrown) std::rethrow_exception(mine.thrown);
+  return mine.status;
+}
+
+void SqliteDatabase::CommitGroup(const std::vector<PendingWrite*>& group) {
+  if (group.size() == 1) {
+    PendingWrite& only = *group[0];
+    try {
+      // IMMEDIATE takes the write lock up front, so a transaction never fails half-way
+      // because another process started writing after it read.
+      only.status = Run(*writer_, "BEGIN IMMEDIATE", *only.fn);
+    } catch (...) {
+      only.thrown = std::current_exception();
+      if (!sqlite3_get_autocommit(writer_->db())) writer_->Step("ROLLBACK");
+    }
+    return;
+  }
+  sqlite3* db = writer_->db();
+  Status group_status = Run(*writer_, "BEGIN IMMEDIATE", [&](Tx& tx) -> Status {
+    for (PendingWrite* w : group) {
+      w->thrown = nullptr;  // a retried group runs every member again
+      if (writer_->Step("SAVEPOINT member") != SQLITE_OK) {
+        return Unavailable(std::string("cannot start a savepoint: ") + sqlite3_errmsg(db));
+      }
+      try {
+        w->status = (*w->fn)(tx);
+      } catch (...) {
+        w->thrown = std::current_exception();
+        w->status = Internal("the transaction threw");
+      }
+      if (!w->status.ok()) {
+        // Undo this member only, unless SQLite already rolled the whole transaction back
+        // (an I/O error, a full disk): then the group fails as one.
+        if (sqlite3_get_autocommit(db)) return w->status;
+        writer_->Step("ROLLBACK TO member");
+      }
+      writer_->Step("RELEASE member");
+    }
+    return Status::Ok();
+  });
+  if (group_status.ok()) return;
+  // Nothing was committed: a member that succeeded inside the group did not either.
+  for (PendingWrite* w : group) {
+    if (w->status.ok()) w->status = group_status;
+  }
 }
 
 Status SqliteDatabase::DoRead(const std::function<Status(Tx&)>& fn) {

@@ -207,6 +207,24 @@ TEST_P(DeliveryContractTest, PendingPagesComeInOrderAndMarkAllDoneSkipsUnknownId
   EXPECT_EQ(ValueOrFail(store.Read("c")).body, R"({"id":"c"})");
 }
 
+TEST_P(DeliveryContractTest, ClaimedPagesCarryBodiesAndHandledBodiesAreDropped) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_EQ(*store.Append(MakeDelivery(id, std::string("{\"id\":\"") + id + "\"}")),
+              Outcome::kAccepted);
+  }
+  ASSERT_TRUE(store.MarkDone("b").ok());
+  auto page = ValueOrFail(store.ClaimPage("me", 0, 10, std::chrono::seconds(60)));
+  ASSERT_EQ(page.deliveries.size(), 2u);
+  EXPECT_EQ(page.deliveries[0].id, "a");
+  EXPECT_EQ(page.deliveries[0].body, R"({"id":"a"})");
+  EXPECT_EQ(page.deliveries[1].body, R"({"id":"c"})");
+  ASSERT_TRUE(store.MarkAllDone({"a", "c"}).ok());
+  EXPECT_EQ(ValueOrFail(store.Read("c")).body, "");
+}
+
 DATAMCP_STATE_CONTRACT(DeliveryContractTest);
 
 }  // namespace

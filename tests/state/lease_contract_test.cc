@@ -133,25 +133,19 @@ TEST_P(LeaseContractTest, OnlyTheHolderOfARunningJobFinishesIt) {
 // keeping its rows.
 TEST_P(LeaseContractTest, DatabaseOfTheFirstSchemaIsMigratedKeepingItsJobs) {
   {
-    auto db = Open();
+    auto db = OpenAtVersion(1);
     ASSERT_TRUE(db);
-    JobStore store(*db, clock_);
-    ASSERT_TRUE(*store.Enqueue(MakeJob("abc", "envs/dev")));
-    Status downgraded = db->Transact([](Tx& tx) -> Status {
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN holder").status());
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE jobs DROP COLUMN lease_until").status());
-      // What migration 3 added (the body digest of deliveries).
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP INDEX deliveries_digest").status());
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN digest").status());
-      // And what schema 4 added (several replicas).
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("ALTER TABLE deliveries DROP COLUMN holder").status());
-      DATAMCP_RETURN_IF_ERROR(
-          tx.Exec("ALTER TABLE deliveries DROP COLUMN lease_until_ms").status());
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE leases").status());
-      DATAMCP_RETURN_IF_ERROR(tx.Exec("DROP TABLE mcp_sessions").status());
-      return tx.Exec("UPDATE datamcp_schema SET version = 1").status();
+    // A queued job as the first schema's JobStore wrote it.
+    Status queued = db->Transact([](Tx& tx) {
+      return tx
+          .Exec(
+              "INSERT INTO jobs (id, seq, project, kind, pull_request, merge_sha, state, "
+              "detail, created_at, updated_at) VALUES ($1, 1, 'envs/dev', 'terraform', 4, "
+              "'abc', 'queued', '', 1, 1)",
+              {jobs::JobId("abc", "envs/dev")})
+          .status();
     });
-    ASSERT_TRUE(downgraded.ok()) << downgraded.ToString();
+    ASSERT_TRUE(queued.ok()) << queued.ToString();
   }
   auto db = Open();
   ASSERT_TRUE(db);

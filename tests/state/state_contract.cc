@@ -3,6 +3,9 @@
 #include <atomic>
 #include <filesystem>
 
+#include "gitops/state/postgres_database.h"
+#include "gitops/state/schema.h"
+#include "gitops/state/sqlite_database.h"
 #include "gitops/state/state_database.h"
 #include "tests/support/run.h"
 
@@ -54,6 +57,23 @@ void StateContractTest::TearDown() {
 
 Result<std::unique_ptr<Database>> StateContractTest::TryOpen() {
   return OpenStateDatabase({.work_dir = dir_, .postgres_url = Secret(url_)});
+}
+
+std::unique_ptr<Database> StateContractTest::OpenAtVersion(int version) {
+  std::unique_ptr<Database> db;
+  if (url_.empty()) {
+    auto sqlite = SqliteDatabase::Open({.path = dir_ + "/state.db"});
+    EXPECT_TRUE(sqlite.ok()) << sqlite.status().ToString();
+    if (sqlite.ok()) db = std::move(sqlite).value();
+  } else {
+    auto postgres = PostgresDatabase::Open({.url = Secret(url_)});
+    EXPECT_TRUE(postgres.ok()) << postgres.status().ToString();
+    if (postgres.ok()) db = std::move(postgres).value();
+  }
+  if (!db) return nullptr;
+  Status migrated = MigrateTo(*db, version);
+  EXPECT_TRUE(migrated.ok()) << migrated.ToString();
+  return migrated.ok() ? std::move(db) : nullptr;
 }
 
 std::unique_ptr<Database> StateContractTest::Open() {

@@ -32,6 +32,9 @@ class StateContractTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<Database> Open();
   // The same, returning what OpenStateDatabase said (for tests of refusals).
   Result<std::unique_ptr<Database>> TryOpen();
+  // The database as a DataMCP of schema `version` left it (for tests of the migrations after
+  // it): created and migrated only that far.
+  std::unique_ptr<Database> OpenAtVersion(int version);
 
   std::string dir_;  // the work directory (SQLite's state.db lives here)
   std::string url_;  // state.postgres_url for the PostgreSQL backend, "" for SQLite
