@@ -8,7 +8,9 @@
 // each step; every merge is applied exactly once (git notes and the store agree); records
 // carry the time the wall clock said; the audit log follows history, not timestamps. Tokens
 // are checked against wall time by design: one issued before a backward step is refused as
-// issued in the future (a clear 401), and a fresh one continues the same session.
+// issued in the future (a clear 401), and a fresh one continues the same session. The last
+// test does the same with GitHub as the forge: a webhook delivery waiting for a retry while
+// GitHub answers 503 goes on being retried after a backward step.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,11 +20,18 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServer, waitFor, notesOf } from './lib.mjs';
+import { startGithubLoop } from './github.mjs';
+import { replicaHelpers } from './replica_loop.mjs';
 
 const libfaketime = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const project = 'infra/terraform/envs/local';
 const scopes = ['proposals:write', 'plans:read', 'audit:read', 'locks:read', 'env:local'];
 const HOUR_MS = 3600 * 1000;
+
+// The environment that puts a process's wall clock at the offset `file` holds (read again at
+// most every second); its monotonic clock stays real.
+const faketime = (file) => ({ LD_PRELOAD: libfaketime, FAKETIME_TIMESTAMP_FILE: file,
+  FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_CACHE_DURATION: '1' });
 
 let dir;
 let offsetFile;
@@ -35,16 +44,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-clock-'));
   offsetFile = join(dir, 'faketime.rc');
   writeFileSync(offsetFile, '+0\n');
-  server = await startServer({
-    dir: join(dir, 'server'),
-    env: {
-      LD_PRELOAD: libfaketime,
-      FAKETIME_TIMESTAMP_FILE: offsetFile,
-      FAKETIME_DONT_FAKE_MONOTONIC: '1',
-      // The offset file is read again at most every second.
-      FAKETIME_CACHE_DURATION: '1',
-    },
-  });
+  server = await startServer({ dir: join(dir, 'server'), env: faketime(offsetFile) });
   agent = await open(token());
 });
 after(async () => {
@@ -73,33 +73,39 @@ async function call(name, args = {}) {
   return r.structuredContent;
 }
 
-// How far the server's wall clock is from ours, in hours: an unauthenticated POST /mcp is
+// How far the wall clock of `srv` is from ours, in hours: an unauthenticated POST /mcp is
 // refused and logged (mcp.authz) with the time the server reads.
-async function serverOffsetHours() {
-  const from = server.log.length;
+async function serverOffsetHours(srv = server) {
+  const from = srv.log.length;
   const sent = Date.now();
-  const res = await fetch(server.url, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  const res = await fetch(srv.url, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: '{}' });
   assert.equal(res.status, 401);
   let entry;
-  await waitFor(() => (entry = server.log.slice(from).map((l) => {
+  await waitFor(() => (entry = srv.log.slice(from).map((l) => {
     try { return JSON.parse(l); } catch { return null; }
   }).find((e) => e?.event === 'mcp.authz')), 10000, 'the refusal in the log');
   return (Date.parse(entry.time) - sent) / HOUR_MS;
 }
 
-// Steps the wall clock of the server's machine to `hours` from the real time and waits until
-// the server reads it (a test whose jump silently did not happen would assert nothing).
-async function stepTo(hours) {
-  writeFileSync(offsetFile, `${hours < 0 ? '' : '+'}${hours}h\n`);
-  await waitFor(async () => Math.abs((await serverOffsetHours()) - hours) < 0.1, 30000,
+// Steps the wall clock of the machine of `srv` (its offset file `file`) to `hours` from the
+// real time and waits until the server reads it (a test whose jump silently did not happen
+// would assert nothing).
+async function stepTo(hours, srv = server, file = offsetFile) {
+  writeFileSync(file, `${hours < 0 ? '' : '+'}${hours}h\n`);
+  await waitFor(async () => Math.abs((await serverOffsetHours(srv)) - hours) < 0.1, 30000,
     `the server's wall clock at ${hours} h`);
 }
 
-async function ready() {
-  assert.equal(server.child.exitCode, null, 'the server is running');
-  assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
+async function ready(srv = server) {
+  assert.equal(srv.child.exitCode, null, 'the server is running');
+  assert.equal((await fetch(`${srv.base}/readyz`)).status, 200);
 }
+
+// The webhook deliveries `srv` (SQLite) has not handled yet.
+const pendingDeliveries = (srv) => Number(execFileSync('sqlite3', ['-readonly', '-cmd',
+  '.timeout 5000', join(srv.dir, 'work', 'state.db'),
+  'SELECT COUNT(*) FROM deliveries WHERE done_ms IS NULL'], { encoding: 'utf8' }).trim());
 
 const propose = (name) => call('propose_change', { environment: 'local', title: `Add ${name}`,
   files: [{ path: `${project}/${name}.tf`,
@@ -222,4 +228,54 @@ test('back to the real time: the waiting proposal merges; nothing lost, nothing 
   const bad = server.log.filter((l) => /reconcile_failed|apply_interrupted|apply_lease_expired|job_state_failed|apply_claim_lost/.test(l));
   assert.deepEqual(bad, []);
   await ready();
+});
+
+// With GitHub as the forge: a comment command whose handling fails while GitHub answers 503
+// waits for a retry (the dispatcher's backoff) when the wall clock steps 5 hours back. The
+// retries go on after the step (a retry scheduled on the wall clock would wait 5 hours), the
+// command is handled once GitHub is back, and the merge is applied once.
+test('GitHub: a delivery waiting for a retry is retried across a 5-hour backward step', async () => {
+  const file = join(dir, 'faketime-github.rc');
+  writeFileSync(file, '+0\n');
+  const loop = await startGithubLoop('datamcp-e2e-clock-gh-', { env: faketime(file) });
+  try {
+    const bot = loop.server;
+    const bearer = bot.cli('token', '--sub', 'agent-8', '--scopes', scopes.join(' '), '--ttl', '12h').trim();
+    const h = replicaHelpers(loop, bearer);
+    const made = await h.propose(bot, 'github_step');
+    await loop.control(`pulls/${made.pull_request}`, { head_sha: made.commit });
+    await loop.control('permissions', { carol: 'write' });
+    await loop.control('fail-next', { status: 503, method: 'GET', path: '/collaborators/carol/permission',
+      count: 1000000 });
+    const injected = async () => (await loop.fakeState()).requests.filter((r) => r.injected).length;
+    const { id: command, payload } = await loop.comment('carol', '/datamcp plan', made.pull_request);
+    await loop.deliver('issue_comment', payload);
+    await waitFor(async () => (await injected()) > 0, 60000, 'the command to meet GitHub down');
+
+    await stepTo(-2, bot, file);
+    await ready(bot);
+    // Two failed attempts logged after the step: the second was also scheduled after it.
+    const atStep = bot.log.length;
+    const failedSinceStep = () => bot.log.slice(atStep)
+      .filter((l) => l.includes('"event":"webhook.delivery_failed"')).length;
+    await waitFor(() => failedSinceStep() >= 2, 120000, 'two retries after the step');
+    assert.equal(pendingDeliveries(bot), 1, 'the command is still pending, not dropped');
+    await loop.control('config', { failNext: [] });
+    await waitFor(async () => (await loop.reactions(command)).length > 0, 120000, 'the command handled');
+    assert.deepEqual(await loop.reactions(command), [['datamcp-bot', '+1']]);
+
+    const merge = await h.land(made);
+    await loop.deliver('pull_request', h.mergedEvent(made.pull_request));
+    await waitFor(() => h.applies(merge).length > 0, 120000, 'the apply of the merge');
+    const applies = h.applies(merge);
+    assert.equal(applies.length, 1, JSON.stringify(applies));
+    assert.equal(applies[0].result, 'applied', JSON.stringify(applies[0]));
+    assert.ok(applies[0].finished_at * 1000 < Date.now() - 1.5 * HOUR_MS,
+      `the apply record carries the stepped time: ${JSON.stringify(applies[0])}`);
+    await waitFor(() => pendingDeliveries(bot) === 0, 60000, 'every delivery handled');
+    assert.deepEqual((await loop.fakeState()).violations, []);
+    await ready(bot);
+  } finally {
+    await loop.stop();
+  }
 });
