@@ -150,7 +150,7 @@ Status Applier::CheckRequirements(const repo::Environment& env, const repo::Repo
 
 // An unreviewed push has no pull request: no approval can be given, so only the policy and
 // CI (when required) hold it back. CI runs after the push, so a missing result is waited for
-// (the job stays queued) until options_.unreviewed_ci_wait has passed since it was queued.
+// (the job stays queued) for options_.unreviewed_ci_wait.
 Status Applier::CheckUnreviewedRequirements(const jobs::Job& job, const repo::RepoConfig& config) {
   if (config.unreviewed_push != repo::UnreviewedPushPolicy::kApply) {
     return FailedPrecondition(
@@ -159,13 +159,23 @@ Status Applier::CheckUnreviewedRequirements(const jobs::Job& job, const repo::Re
   }
   if (!config.apply.require_ci_green || !options_.ci_available) return Status::Ok();
   DATAMCP_ASSIGN_OR_RETURN(std::string conclusion, CiConclusion(job.merge_sha));
-  if (conclusion == "success") return Status::Ok();
-  long long waited = clock_.UnixSeconds() - job.created_at;
-  if (conclusion.empty() && waited < options_.unreviewed_ci_wait.count()) {
+  if (conclusion.empty() && !CiWaitOver(job.id)) {
     return Unavailable("waiting for CI on " + job.merge_sha.substr(0, 12) +
                        " (no result recorded yet)");
   }
+  {
+    std::lock_guard lock(ci_wait_mu_);
+    ci_wait_since_.erase(job.id);
+  }
+  if (conclusion == "success") return Status::Ok();
   return CiNotGreen(job.merge_sha, conclusion);
+}
+
+bool Applier::CiWaitOver(const std::string& id) {
+  const auto now = clock_.SteadyNow();
+  std::lock_guard lock(ci_wait_mu_);
+  auto since = ci_wait_since_.try_emplace(id, now).first->second;
+  return now - since >= options_.unreviewed_ci_wait;
 }
 
 proposal::Project Applier::ProjectOf(const jobs::Job& job, const repo::RepoConfig& config) {

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "gitops/apply/apply_note.h"
@@ -18,8 +20,9 @@ struct ApplierOptions {
   // Whether the forge runs CI whose result is recorded (GitHub Actions via workflow_run).
   // The local forge has none, so `apply.require_ci_green` cannot hold it back there.
   bool ci_available = true;
-  // How long an unreviewed push waits for its CI result (counted from when its job was
-  // queued) before it is refused for having none.
+  // How long an unreviewed push waits for its CI result before it is refused for having none,
+  // on the monotonic clock from when this process first found it waiting (a restart waits
+  // again; the job's created_at is wall time, which an NTP step moves either way).
   std::chrono::seconds unreviewed_ci_wait{std::chrono::hours(1)};
 };
 
@@ -87,6 +90,8 @@ class Applier {
   Status CheckRequirements(const repo::Environment& env, const repo::RepoConfig& config,
                            const forge::PullRequest& pr, ApplyNote& note);
   Status CheckUnreviewedRequirements(const jobs::Job& job, const repo::RepoConfig& config);
+  // Whether job `id` has waited options_.unreviewed_ci_wait for CI (starts its wait when new).
+  bool CiWaitOver(const std::string& id);
   // The conclusion of the last `ci` note on `sha`, "" when none was recorded.
   Result<std::string> CiConclusion(const std::string& sha);
   Status ApplyPlan(const proposal::ProjectPlan& plan, const repo::Environment& env,
@@ -105,6 +110,9 @@ class Applier {
   const Clock& clock_;
   ApplierOptions options_;
   ClaimCheck claim_check_;
+  // Unreviewed pushes waiting for CI: job id -> when this process first found it waiting.
+  std::mutex ci_wait_mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> ci_wait_since_;
 };
 
 }  // namespace datamcp::apply

@@ -206,7 +206,9 @@ Result<std::vector<AuditEntry>> ReadAuditLog(git::Repository& repo, const std::s
   DATAMCP_ASSIGN_OR_RETURN(auto commits, repo.Log(tip, paths, filter.max_commits));
   std::vector<AuditEntry> out;
   for (const auto& c : commits) {
-    if (filter.since && c.time < filter.since) break;  // first-parent history is ordered
+    // Not a stop: commit times are what each committer's wall clock said, and a clock that
+    // stepped back leaves an older time above newer ones in history.
+    if (filter.since && c.time < filter.since) continue;
     AuditEntry e;
     e.commit = c.oid;
     e.time = c.time;

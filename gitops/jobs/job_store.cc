@@ -28,7 +28,7 @@ Result<std::vector<Job>> JobStore::Select(const std::string& where,
         std::vector<state::Row> rows,
         tx.Query("SELECT id, project, kind, pull_request, merge_sha, state, detail, created_at, "
                  "updated_at, seq, holder, lease_until FROM jobs " +
-                     where + " ORDER BY created_at, seq",
+                     where + " ORDER BY seq, created_at",
                  params));
     out.clear();
     for (const state::Row& r : rows) {
@@ -116,9 +116,8 @@ Result<bool> JobStore::Claim(const std::string& id) {
         claimed, tx.Exec("UPDATE jobs SET state = 'running', detail = '', updated_at = $2, "
                          "holder = $3, lease_until = $4 WHERE id = $1 AND state = 'queued' "
                          "AND NOT EXISTS (SELECT 1 FROM jobs e WHERE e.project = jobs.project "
-                         "AND e.state IN ('queued', 'running') AND (e.created_at < "
-                         "jobs.created_at OR (e.created_at = jobs.created_at AND e.seq < "
-                         "jobs.seq)))",
+                         "AND e.state IN ('queued', 'running') AND (e.seq < jobs.seq OR "
+                         "(e.seq = jobs.seq AND e.created_at < jobs.created_at)))",
                          {id, clock_.UnixSeconds(), holder_, LeaseEnd()}));
     if (claimed > 0) return Status::Ok();
     DATAMCP_ASSIGN_OR_RETURN(std::vector<state::Row> rows,
@@ -151,8 +150,8 @@ Result<std::optional<Job>> JobStore::ClaimNext() {
         std::vector<state::Row> rows,
         tx.Query(std::string("UPDATE jobs SET state = 'running', detail = '', updated_at = $1, "
                              "holder = $2, lease_until = $3 WHERE state = 'queued' AND id = "
-                             "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, "
-                             "seq LIMIT 1") +
+                             "(SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq, "
+                             "created_at LIMIT 1") +
                      (postgres ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING id",
                  {clock_.UnixSeconds(), holder_, LeaseEnd()}));
     id = rows.empty() ? "" : state::TextAt(rows[0], 0);

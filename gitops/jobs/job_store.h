@@ -96,7 +96,7 @@ class JobStore {
   Status SetState(const std::string& id, const std::string& state, const std::string& detail);
 
   Result<std::optional<Job>> Get(const std::string& id) const;
-  // In the order they were enqueued (created_at, then seq).
+  // In enqueue order: seq (created_at is what the wall clock said; it can step back).
   Result<std::vector<Job>> WithState(const std::string& state) const;
   Result<std::vector<Job>> All() const;
 

@@ -71,6 +71,28 @@ TEST_F(UnreviewedPushTest, ApplyPolicyGivesUpWaitingForCiAfterTheWait) {
   EXPECT_NE(applies[0]["summary"].get<std::string>().find("'none'"), std::string::npos);
 }
 
+// The wait is measured on the monotonic clock: a wall clock stepped 3 hours forward does not
+// end it (the push was refused at once when it counted from the job's created_at), and one
+// stepped 5 hours back does not stretch it.
+TEST_F(UnreviewedPushTest, WallClockStepsNeitherEndNorStretchTheWaitForCi) {
+  Bootstrap("apply", /*require_ci=*/true);
+  std::string sha = Push(kProject + "/direct.tf", Resource("direct"));
+  auto stack = NewStack();
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  wall_.Step(std::chrono::hours(3));
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  EXPECT_TRUE(Notes(*stack, sha, "apply").empty()) << "still waiting for CI";
+  ASSERT_EQ(QueuedJobs(*stack).size(), 1u);
+
+  wall_.Step(-std::chrono::hours(5));
+  clock_.Advance(std::chrono::minutes(61));
+  ASSERT_TRUE(stack->reconciler.RunOnce().ok());
+  auto applies = Notes(*stack, sha, "apply");
+  ASSERT_EQ(applies.size(), 1u);
+  EXPECT_EQ(applies[0]["result"], "refused");
+  EXPECT_NE(applies[0]["summary"].get<std::string>().find("'none'"), std::string::npos);
+}
+
 TEST_F(UnreviewedPushTest, MalformedCiNotesNeitherGreenNorBlockCi) {
   Bootstrap("apply", /*require_ci=*/true);
   std::string sha = Push(kProject + "/direct.tf", Resource("direct"));

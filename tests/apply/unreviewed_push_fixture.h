@@ -22,6 +22,7 @@
 #include "tests/forge/fake_github.h"
 #include "tests/support/git_fixture.h"
 #include "tests/support/state_db.h"
+#include "tests/support/stepped_wall_clock.h"
 #include "tests/support/test_sandbox.h"
 
 namespace datamcp::apply::testing {
@@ -46,7 +47,7 @@ inline std::string Resource(const std::string& name) {
 // Everything the reconciler needs, built on `dir` (mirror, state database, Terraform state)
 // the way bot/app wires it. A second Stack on the same dir is the bot after a restart.
 struct Stack {
-  Stack(const std::string& dir, const std::string& origin, forge::Forge& forge, ManualClock& clock)
+  Stack(const std::string& dir, const std::string& origin, forge::Forge& forge, Clock& clock)
       : repo(RepoOptions(dir, origin), clock),
         planner(repo, runner, masker, PlanOptions(dir)),
         db(test::OpenSqliteState(dir)),
@@ -154,7 +155,7 @@ class UnreviewedPushTest : public ::testing::Test {
   }
 
   std::unique_ptr<Stack> NewStack() {
-    return std::make_unique<Stack>(dir_, git_.bare(), *forge_, clock_);
+    return std::make_unique<Stack>(dir_, git_.bare(), *forge_, wall_);
   }
 
   // The JSON notes on `commit` of `type`, as the remote has them.
@@ -206,6 +207,7 @@ class UnreviewedPushTest : public ::testing::Test {
   inline static forge::testing::FakeGithub* fake_ = nullptr;
   inline static std::string start_error_;
   ManualClock clock_;
+  test::SteppedWallClock wall_{clock_};  // the stack's clock: clock_, with wall steps
   std::unique_ptr<forge::GithubForge> forge_;
   test::GitFixture git_;
   std::string dir_ = test::TempDir("unreviewed");

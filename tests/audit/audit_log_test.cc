@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -207,6 +208,28 @@ TEST_F(AuditLogTest, ApplyLookalikesDoNotShowAsApplied) {
   ASSERT_GE(entries.size(), 1u);
   EXPECT_FALSE(entries[0].Applied());
   EXPECT_EQ(ToJson(entries[0])["projects"], json::array()) << ToJson(entries[0]).dump(2);
+}
+
+// The merge on top was committed by a clock stepped 5 hours back: `since` keeps every commit
+// made since, wherever history puts it, and the log stays in history's order.
+TEST_F(AuditLogTest, SinceKeepsNewerCommitsUnderACommitWhoseClockSteppedBack) {
+  const long long now = 4'000'000'000;  // after the fixture's first commit, whenever this runs
+  setenv("GIT_COMMITTER_DATE", ("@" + std::to_string(now) + " +0000").c_str(), 1);
+  MergePullRequest();
+  const std::string newer = merge_;
+  setenv("GIT_COMMITTER_DATE", ("@" + std::to_string(now - 5 * 3600) + " +0000").c_str(), 1);
+  git_.Git("commit -q --allow-empty -m 'after the step'");
+  git_.Git("push -q origin HEAD:main");
+  unsetenv("GIT_COMMITTER_DATE");
+  AuditFilter filter;
+  filter.since = now - 3600;
+  auto entries = Read(filter);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].commit, newer);
+  auto all = Read();
+  ASSERT_GE(all.size(), 2u);
+  EXPECT_EQ(all[0].title, "after the step");
+  EXPECT_EQ(all[1].commit, newer);
 }
 
 TEST_F(AuditLogTest, NotesThatAreNotArraysOrNotJsonAreRead) {

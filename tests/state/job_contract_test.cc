@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "gitops/jobs/job_store.h"
@@ -52,6 +53,28 @@ TEST_P(JobContractTest, JobsOfOneSecondRunInEnqueueOrderAcrossARestart) {
   std::vector<std::string> order;
   for (const auto& job : ValueOrFail(again.WithState("queued"))) order.push_back(job.merge_sha);
   EXPECT_EQ(order, (std::vector<std::string>{"fff", "aaa", "ccc", "bbb", "000"}));
+}
+
+// created_at is what the wall clock said, and an NTP step can move it back: the order of a
+// project's jobs, and which one may run, follow the enqueue order whatever the times say.
+TEST_P(JobContractTest, WallClockSteppingBackKeepsEnqueueOrder) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  JobStore store(*db, clock_);
+  ASSERT_TRUE(store.Load().ok());
+  ASSERT_TRUE(*store.Enqueue(MakeJob("aaa", "envs/dev")));
+  clock_.Advance(-std::chrono::hours(5));  // the store reads only the wall clock
+  ASSERT_TRUE(*store.Enqueue(MakeJob("bbb", "envs/dev")));
+  std::vector<std::string> order;
+  for (const auto& job : ValueOrFail(store.WithState("queued"))) order.push_back(job.merge_sha);
+  EXPECT_EQ(order, (std::vector<std::string>{"aaa", "bbb"}));
+  EXPECT_FALSE(ValueOrFail(store.Claim(JobId("bbb", "envs/dev")))) << "aaa is still queued";
+  std::optional<Job> next = ValueOrFail(store.ClaimNext());
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->merge_sha, "aaa");
+  EXPECT_FALSE(ValueOrFail(store.Claim(JobId("bbb", "envs/dev")))) << "aaa is running";
+  ASSERT_TRUE(store.SetState(next->id, "succeeded", "").ok());
+  EXPECT_TRUE(ValueOrFail(store.Claim(JobId("bbb", "envs/dev"))));
 }
 
 TEST_P(JobContractTest, StateChangesArePersisted) {
