@@ -199,7 +199,7 @@ Result<int> Reconciler::ScanHolding(std::string& planned_tip) {
       WarnIgnoredApplyNotes(repo_, *it);
     }
   }
-  DATAMCP_ASSIGN_OR_RETURN(std::set<int> replanned, ReleaseFinishedLocks());
+  DATAMCP_ASSIGN_OR_RETURN(std::set<int> replanned, ReleaseFinishedLocks(base));
   ReplanOpenProposals(std::exchange(planned_tip, base), base, replanned);
   return added;
 }
@@ -228,7 +228,7 @@ void Reconciler::ReplanOpenProposals(const std::string& previous, const std::str
   }
 }
 
-Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
+Result<std::set<int>> Reconciler::ReleaseFinishedLocks(const std::string& tip) {
   std::set<int> replanned;
   std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
   DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Lock> locks, locks_.List());
@@ -236,12 +236,38 @@ Result<std::set<int>> Reconciler::ReleaseFinishedLocks() {
   for (const auto& [number, projects] : holders) {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
-    if (!pr->merged) RecordClosedUnmerged(*pr, projects);
+    if (pr->merged) {
+      DATAMCP_ASSIGN_OR_RETURN(bool applying, MergeStillApplying(*pr, tip));
+      if (applying) continue;  // released by the scan after its applies end
+    } else {
+      RecordClosedUnmerged(*pr, projects);
+    }
     DATAMCP_ASSIGN_OR_RETURN(auto waiters, proposal::ReleaseFinished(locks_, proposals_, number));
     log::Info("locks_released", {{"pull_request", number}, {"merged", pr->merged}});
     for (const auto& waiter : waiters) replanned.insert(waiter.pull_request);
   }
   return replanned;
+}
+
+Result<bool> Reconciler::MergeStillApplying(const forge::PullRequest& pr, const std::string& tip) {
+  if (!pr.merge_commit_sha.empty()) {
+    Result<std::string> base = repo_.MergeBase(pr.merge_commit_sha, tip);
+    if (!base.ok() || *base != pr.merge_commit_sha) {
+      // Not fetched yet: the next scan sees it. (A merge that history lost for good keeps
+      // the locks until `datamcp unlock`.)
+      log::Info("locks_kept", {{"pull_request", pr.number},
+                               {"merge_commit", pr.merge_commit_sha},
+                               {"reason", "merge commit not in the default branch yet"}});
+      return true;
+    }
+  }
+  for (const char* state : {"queued", "running"}) {
+    DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Job> jobs, jobs_.WithState(state));
+    for (const auto& job : jobs) {
+      if (job.pull_request == pr.number) return true;
+    }
+  }
+  return false;
 }
 
 void Reconciler::RecordClosedUnmerged(const forge::PullRequest& pr,
@@ -328,23 +354,25 @@ bool Reconciler::RunJobCatching(const jobs::Job& job) {
   }
 }
 
-void Reconciler::Drain() {
+int Reconciler::Drain() {
   std::map<std::string, std::vector<jobs::Job>> by_project;
   Result<std::vector<jobs::Job>> queued = jobs_.WithState("queued");
   if (!queued.ok()) {
     log::Error("apply.queue_unreadable", {{"error", queued.status().message()}});
-    return;
+    return 0;
   }
   for (auto& job : *queued) by_project[job.project].push_back(job);
   std::vector<std::vector<jobs::Job>> queues;
   for (auto& [project, list] : by_project) queues.push_back(std::move(list));
   std::atomic<std::size_t> next{0};
+  std::atomic<int> ended{0};
   auto worker = [&] {
     for (std::size_t i; (i = next++) < queues.size();) {
       // One at a time per project, in order: a job put back stops its project's queue, so a
       // later commit is never applied before an earlier one.
       for (const auto& job : queues[i]) {
         if (stopping() || !RunJobCatching(job)) break;
+        ++ended;
       }
     }
   };
@@ -353,6 +381,7 @@ void Reconciler::Drain() {
   for (int t = 1; t < n; ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  return ended.load();
 }
 
 bool Reconciler::stopping() {
@@ -364,7 +393,9 @@ Status Reconciler::RunOnce() {
   std::lock_guard pass(pass_mu_);
   if (leases_ != nullptr) DATAMCP_RETURN_IF_ERROR(TakeOverExpired().status());
   DATAMCP_RETURN_IF_ERROR(Scan().status());
-  Drain();
+  // An apply that ended kept its pull request's locks until now: scan again to release them
+  // and plan their waiters on the applied state, rather than an interval later.
+  if (Drain() > 0) DATAMCP_RETURN_IF_ERROR(Scan().status());
   return Status::Ok();
 }
 

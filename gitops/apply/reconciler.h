@@ -53,9 +53,10 @@ class Reconciler {
   // Queues what is missing; returns how many jobs were added (0 when another replica is
   // scanning: see scan_deferred()).
   Result<int> Scan();
-  // Runs queued jobs until none is left.
-  void Drain();
-  // Scan + Drain now (used by tests and the CLI).
+  // Runs queued jobs until none is left; returns how many ended (applied or recorded).
+  int Drain();
+  // Scan + Drain now (used by tests and the CLI), and Scan again when an apply ended, so the
+  // locks it kept are released at once.
   Status RunOnce();
 
   // For metrics: scans this replica ran holding the scan lease, and jobs of dead replicas it
@@ -69,8 +70,15 @@ class Reconciler {
   void Stop();
 
  private:
-  // Returns the waiting pull requests it re-planned.
-  Result<std::set<int>> ReleaseFinishedLocks();
+  // Releases the locks of closed pull requests and re-plans their waiters; a merged pull
+  // request keeps its locks until its merge's applies ended (MergeStillApplying), so its
+  // waiters are planned on the state those applies leave, not the one before them. `tip` is
+  // the default branch this scan read. Returns the waiting pull requests it re-planned.
+  Result<std::set<int>> ReleaseFinishedLocks(const std::string& tip);
+  // Whether merged `pr` still has apply work ahead: its merge commit not yet in the history
+  // this scan read (the mirror fetched before the merge landed: its jobs are not queued yet),
+  // or a job of it queued or running.
+  Result<bool> MergeStillApplying(const forge::PullRequest& pr, const std::string& tip);
   // When the default branch moved from `previous` to `tip`, re-plans every open proposal (but
   // `already`) so its plan is of what merging it now would produce.
   void ReplanOpenProposals(const std::string& previous, const std::string& tip,

@@ -187,11 +187,10 @@ test('5 hours back: a proposal waits for the lock, the merge applies once and ha
   await waitFor(() => new RegExp(`${third.pull_request}\\s+open\\s+success`).test(server.cli('prs')),
     120000, 'the waiting pull request to be planned again');
   assert.equal(await lockHolder(), third.pull_request);
-  // That plan ran when the lock was released, before the apply of the merge that released
-  // it (with or without a clock step): refreshed on the applied state, it adds only its own.
-  const refreshed = await call('refresh_proposal', { pull_request: third.pull_request,
-    environment: 'local' });
-  assert.match(JSON.stringify(refreshed.plan), /Plan: 1 to add, 0 to change, 0 to destroy/);
+  // The merge kept its lock until its apply ended, so that plan is of the applied state: it
+  // adds only its own resource.
+  const replanned = (await call('get_proposal', { pull_request: third.pull_request })).plan;
+  assert.match(JSON.stringify(replanned), /Plan: 1 to add, 0 to change, 0 to destroy/);
   assert.equal(await lockHolder(), third.pull_request);
   await ready();
 });

@@ -220,6 +220,11 @@ test('a second pull request on a locked project waits, and is re-planned when th
   server.cli('merge', String(first.pull_request), '--as', 'carol');
   await waitFor(() => new RegExp(`${second.pull_request}\\s+open\\s+success`).test(server.cli('prs')),
     120000, 'the waiting pull request to be planned again');
+  // The merge kept its lock until its apply ended: the waiter was planned on the applied
+  // state, so it adds only its own resource (not the merged one again).
+  const replanned = (await agent.callTool({ name: 'get_proposal',
+    arguments: { pull_request: second.pull_request } })).structuredContent.plan;
+  assert.match(JSON.stringify(replanned), /Plan: 1 to add, 0 to change, 0 to destroy/);
   const locks = (await agent.callTool({ name: 'list_locks', arguments: {} })).structuredContent.locks;
   const terraform = locks.filter((l) => l.project === 'infra/terraform/envs/local');
   assert.deepEqual(terraform.map((l) => l.pull_request), [second.pull_request]);
