@@ -4,8 +4,8 @@
 
 #include "bot/app/replica.h"
 #include "bot/app/template_dir.h"
-#include "gitops/argocd/argocd_syncer.h"
-#include "gitops/argocd/http_argocd.h"
+#include "gitops/argocd/api/http_argocd.h"
+#include "gitops/argocd/sync/argocd_syncer.h"
 #include "gitops/common/log.h"
 #include "gitops/config/env_files.h"
 #include "gitops/forge/github_forge.h"

@@ -5,7 +5,7 @@
 
 #include "gitops/apply/drift_pass.h"
 #include "gitops/apply/reconciler.h"
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 #include "gitops/config/config.h"
 #include "gitops/git/libgit2_repository.h"
 #include "gitops/jobs/job_store.h"

@@ -5,7 +5,7 @@
 
 #include "bot/mcp/tool.h"
 #include "gitops/apply/drift_pass.h"
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 #include "gitops/proposal/proposal_service.h"
 
 namespace datamcp::bot::tools {

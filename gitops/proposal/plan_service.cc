@@ -1,13 +1,7 @@
 #include "gitops/proposal/plan_service.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 
-#include "gitops/argo/application.h"
-#include "gitops/argo/application_diff.h"
-#include "gitops/common/digest.h"
-#include "gitops/common/durable_file.h"
 #include "gitops/common/log.h"
 #include "gitops/process/bounded_parallel.h"
 #include "gitops/repo/provider_policy.h"
@@ -46,50 +40,6 @@ Result<std::string> MakeScratch(const std::string& root) {
   return tmpl;
 }
 
-// What an Application says about rendering its in-repository chart.
-struct ChartSource {
-  std::string release;
-  std::string namespace_name;
-  std::string chart_path;                // repository-relative
-  std::vector<std::string> value_files;  // repository-relative
-};
-
-std::optional<ChartSource> InRepoChart(const repo::RepoConfig& config, const std::string& yaml) {
-  YAML::Node app;
-  try {
-    app = YAML::Load(yaml);
-    YAML::Node source = app["spec"]["source"];
-    if (!source || !source["path"]) return std::nullopt;
-    ChartSource out;
-    out.chart_path = fs::path(source["path"].as<std::string>()).lexically_normal().string();
-    if (!out.chart_path.starts_with(config.helm_charts + "/")) return std::nullopt;
-    YAML::Node helm = source["helm"];
-    out.release = helm && helm["releaseName"] ? helm["releaseName"].as<std::string>()
-                                              : app["metadata"]["name"].as<std::string>();
-    out.namespace_name = app["spec"]["destination"]["namespace"].as<std::string>("default");
-    if (helm && helm["valueFiles"]) {
-      for (const auto& v : helm["valueFiles"]) {
-        fs::path file = (fs::path(out.chart_path) / v.as<std::string>()).lexically_normal();
-        if (file.string().starts_with("..")) return std::nullopt;  // leaves the repository
-        out.value_files.push_back(file.string());
-      }
-    }
-    return out;
-  } catch (const YAML::Exception&) {
-    return std::nullopt;
-  }
-}
-
-plan::HelmSource SideOf(const ChartSource& chart, const std::string& tree) {
-  plan::HelmSource side;
-  if (!fs::exists(fs::path(tree) / chart.chart_path / "Chart.yaml")) return side;
-  side.chart_dir = (fs::path(tree) / chart.chart_path).string();
-  for (const auto& v : chart.value_files) {
-    if (fs::exists(fs::path(tree) / v)) side.values_files.push_back((fs::path(tree) / v).string());
-  }
-  return side;
-}
-
 std::string SanitizedName(const std::string& path) {
   std::string out;
   for (char c : path) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -104,7 +54,7 @@ PlanService::PlanService(git::Repository& repo, process::ProcessRunner& runner,
       runner_(runner),
       masker_(masker),
       options_(std::move(options)),
-      helm_(runner, masker, options_.helm) {}
+      argocd_(runner, masker, options_.helm) {}
 
 std::string PlanService::StateDir(const Project& project) const {
   return (fs::path(options_.state_root) / SanitizedName(project.path)).string();
@@ -148,65 +98,15 @@ ProjectPlan PlanService::PlanTerraform(const repo::RepoConfig& config, const Pro
 ProjectPlan PlanService::PlanArgoApp(const repo::RepoConfig& config, const Project& project,
                                      const std::string& base_tree, const std::string& head_tree,
                                      const std::string& work_dir) {
-  auto head_yaml = ReadWholeFile((fs::path(head_tree) / project.path).string());
-  auto base_yaml = ReadWholeFile((fs::path(base_tree) / project.path).string());
-  std::string base_text = base_yaml.ok() ? *base_yaml : "{}";  // a new Application: all added
+  auto planned = argocd_.Plan({project.path, base_tree, head_tree, work_dir, config.helm_charts});
+  if (!planned.ok()) return Failed(project, planned.status());
   ProjectPlan p;
   p.project = project;
-  if (!head_yaml.ok() && !base_yaml.ok()) {
-    // A values file whose Application exists on neither side: nothing is deployed or removed.
-    p.ok = true;
-    p.summary = "no Application " + project.path + " on either side: nothing to sync";
-    p.text = "No Application at " + project.path +
-             ", before or after this change: the values file is not deployed until an "
-             "Application uses it (propose_helm_release writes both).\n";
-    p.fingerprint = Sha256Hex("argocd-none\n" + project.path);
-    return p;
-  }
-  if (!head_yaml.ok()) {  // the Application is removed
-    p.ok = true;
-    p.summary = "Application removed";
-    p.changes.AddDeleted("Application " + project.path);
-    p.text = "- " + project.path + "\n";
-    p.fingerprint = Sha256Hex("argocd-removed\n" + project.path);
-    return p;
-  }
-  if (Status s = argo::ValidateApplication(*head_yaml); !s.ok()) {
-    return Failed(project, s.WithContext(project.path));
-  }
-  auto diff = argo::DiffApplications(base_text, *head_yaml);
-  if (!diff.ok()) return Failed(project, diff.status());
-  p.text = "Application " + project.path + (base_yaml.ok() ? "" : " (new)") + ":\n" +
-           argo::FormatChanges(*diff);
-  std::string helm_fingerprint;
-  std::string summary = std::to_string(diff->size()) + " Application field(s) changed";
-  if (!base_yaml.ok()) {
-    p.changes.AddCreated("Application " + project.path);
-  } else if (!diff->empty()) {
-    p.changes.AddUpdated("Application " + project.path);
-  }
-  if (auto chart = InRepoChart(config, *head_yaml)) {
-    plan::HelmPlanRequest req{chart->release, chart->namespace_name, {}, {}, work_dir};
-    auto base_chart = InRepoChart(config, base_text);
-    if (base_chart) req.base = SideOf(*base_chart, base_tree);
-    req.head = SideOf(*chart, head_tree);
-    if (req.head.chart_dir.empty()) {
-      return Failed(project, NotFound("chart " + chart->chart_path + " (spec.source.path of " +
-                                      project.path + ") has no Chart.yaml in this commit"));
-    }
-    auto helm = helm_.Plan(req);
-    if (!helm.ok()) return Failed(project, helm.status());
-    helm_fingerprint = helm->fingerprint;
-    p.changes.Add(helm->classification);
-    summary += "; rendered: " + std::to_string(helm->added) + " added, " +
-               std::to_string(helm->changed) + " changed, " + std::to_string(helm->removed) +
-               " removed";
-    p.text += "\n" + helm->text;
-  }
   p.ok = true;
-  p.summary = summary;
-  p.text = masker_.Mask(p.text);
-  p.fingerprint = Sha256Hex("argocd-v1\n" + *head_yaml + "\nhelm:" + helm_fingerprint);
+  p.summary = std::move(planned->summary);
+  p.fingerprint = std::move(planned->fingerprint);
+  p.changes = std::move(planned->changes);
+  p.text = std::move(planned->text);
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gitops/git/repository.h"
+#include "gitops/plan/argocd_planner.h"
 #include "gitops/plan/helm_planner.h"
 #include "gitops/plan/terraform_planner.h"
 #include "gitops/proposal/policy_check.h"
@@ -91,7 +92,7 @@ class PlanService {
   process::ProcessRunner& runner_;
   const process::Masker& masker_;
   PlanServiceOptions options_;
-  plan::HelmPlanner helm_;
+  plan::ArgoCdPlanner argocd_;
 };
 
 }  // namespace datamcp::proposal

@@ -1,17 +1,17 @@
 #include "gitops/repo/argocd_app.h"
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 
 namespace datamcp::repo {
 
 Result<GeneratedFile> RenderArgoApp(const RepoConfig& config, const ArgoAppRequest& request) {
   DATAMCP_ASSIGN_OR_RETURN(const Environment* env, config.FindEnvironment(request.env));
-  if (!argo::IsDns1123Subdomain(request.name)) {
+  if (!argocd::IsDns1123Subdomain(request.name)) {
     return InvalidArgument("name: '" + request.name.substr(0, 80) +
                            "' must be a DNS-1123 subdomain (lowercase letters, digits, '-' and "
                            "'.', starting and ending with a letter or digit)");
   }
-  argo::ApplicationSource source;
+  argocd::ApplicationSource source;
   source.repo_url = request.repo_url.empty() ? config.repo_url : request.repo_url;
   if (source.repo_url.empty()) {
     return FailedPrecondition(
@@ -20,7 +20,7 @@ Result<GeneratedFile> RenderArgoApp(const RepoConfig& config, const ArgoAppReque
   source.path = request.path;
   source.chart = request.chart;
   source.target_revision = request.target_revision;
-  argo::ApplicationSpec app;
+  argocd::ApplicationSpec app;
   app.name = request.name;
   app.namespace_ = env->argocd.namespace_;
   app.project = request.project.empty() ? env->argocd.project : request.project;
@@ -42,7 +42,7 @@ Result<GeneratedFile> RenderArgoApp(const RepoConfig& config, const ArgoAppReque
   GeneratedFile file;
   file.path = config.ArgoAppPath(env->name, request.name);
   DATAMCP_RETURN_IF_ERROR(config.CheckWritePath(file.path));
-  DATAMCP_ASSIGN_OR_RETURN(file.content, argo::RenderApplication(app));
+  DATAMCP_ASSIGN_OR_RETURN(file.content, argocd::RenderApplication(app));
   return file;
 }
 

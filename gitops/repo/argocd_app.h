@@ -30,7 +30,7 @@ struct ArgoAppRequest {
 
 // Builds RepoConfig::ArgoAppPath(env, name) holding the Application manifest. Pure. Errors
 // name the field: unknown env (kNotFound), no repo_url anywhere (kFailedPrecondition), and
-// whatever argo::ValidateApplication rejects (kInvalidArgument, "Application spec...").
+// whatever argocd::ValidateApplication rejects (kInvalidArgument, "Application spec...").
 Result<GeneratedFile> RenderArgoApp(const RepoConfig& config, const ArgoAppRequest& request);
 
 }  // namespace datamcp::repo

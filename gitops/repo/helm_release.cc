@@ -1,6 +1,6 @@
 #include "gitops/repo/helm_release.h"
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 #include "gitops/common/repo_path.h"
 #include "gitops/repo/json_yaml.h"
 
@@ -27,12 +27,12 @@ Status CheckChart(const HelmReleaseRequest& r) {
 }
 
 Status CheckNames(const HelmReleaseRequest& r, const std::string& ns) {
-  if (r.release.size() > 53 || !argo::IsDns1123Label(r.release)) {
+  if (r.release.size() > 53 || !argocd::IsDns1123Label(r.release)) {
     return InvalidArgument("release: '" + r.release.substr(0, 80) +
                            "' must be a DNS-1123 label of at most 53 characters (lowercase "
                            "letters, digits and '-')");
   }
-  if (!argo::IsDns1123Label(ns)) {
+  if (!argocd::IsDns1123Label(ns)) {
     return InvalidArgument("namespace: '" + ns.substr(0, 80) + "' is not a DNS-1123 label");
   }
   if (!r.values.is_object()) {
@@ -45,9 +45,10 @@ Status CheckNames(const HelmReleaseRequest& r, const std::string& ns) {
   return Status::Ok();
 }
 
-std::vector<argo::ApplicationSource> Sources(const RepoConfig& config, const HelmReleaseRequest& r,
-                                             const std::string& values_path) {
-  argo::ApplicationSource chart;
+std::vector<argocd::ApplicationSource> Sources(const RepoConfig& config,
+                                               const HelmReleaseRequest& r,
+                                               const std::string& values_path) {
+  argocd::ApplicationSource chart;
   chart.helm_release_name = r.release;
   if (!r.chart_path.empty()) {
     chart.repo_url = config.repo_url;
@@ -59,7 +60,7 @@ std::vector<argo::ApplicationSource> Sources(const RepoConfig& config, const Hel
   chart.chart = r.chart;
   chart.target_revision = r.chart_version;
   chart.helm_value_files = {"$values/" + values_path};
-  argo::ApplicationSource values;
+  argocd::ApplicationSource values;
   values.repo_url = config.repo_url;
   values.ref = "values";
   return {chart, values};
@@ -83,7 +84,7 @@ Result<HelmReleaseFiles> RenderHelmRelease(const RepoConfig& config,
   files.values.content = JsonToYaml(
       request.values, "Values for Helm release " + request.release + " in " + env->name + ".");
 
-  argo::ApplicationSpec app;
+  argocd::ApplicationSpec app;
   app.name = request.release + "-" + env->name;
   app.namespace_ = env->argocd.namespace_;
   app.project = request.project.empty() ? env->argocd.project : request.project;
@@ -95,7 +96,7 @@ Result<HelmReleaseFiles> RenderHelmRelease(const RepoConfig& config,
   app.sync.self_heal = app.sync.automated;
   app.labels = {{"datamcp.io/environment", env->name},
                 {"app.kubernetes.io/instance", request.release}};
-  DATAMCP_ASSIGN_OR_RETURN(files.application.content, argo::RenderApplication(app));
+  DATAMCP_ASSIGN_OR_RETURN(files.application.content, argocd::RenderApplication(app));
   return files;
 }
 

@@ -3,7 +3,7 @@
 #include <regex>
 #include <sstream>
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 #include "gitops/common/json_fields.h"
 #include "gitops/common/repo_path.h"
 #include "gitops/common/safe_yaml.h"
@@ -131,7 +131,7 @@ std::string ImageOf(const json& image) {
 }  // namespace
 
 Status CheckPipelineName(const std::string& name) {
-  if (name.size() > 52 || !argo::IsDns1123Label(name)) {
+  if (name.size() > 52 || !argocd::IsDns1123Label(name)) {
     return InvalidArgument("name: " + Quoted(name) +
                            " must be a DNS-1123 label of at most 52 characters (lowercase "
                            "letters, digits and '-'; a CronJob's name limit)");
@@ -183,12 +183,12 @@ Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineReq
   files.definition.content =
       JsonToYaml(definition, PipelineDefinitionHeader(request.name, env->name, request.template_));
 
-  argo::ApplicationSource source;
+  argocd::ApplicationSource source;
   source.repo_url = config.repo_url;
   source.path = PipelineChartPath(config, request.template_);
   source.helm_release_name = request.name;
   source.helm_value_files = {RelativePath(source.path, files.definition.path)};
-  argo::ApplicationSpec app;
+  argocd::ApplicationSpec app;
   app.name = request.name + "-" + env->name;
   app.namespace_ = env->argocd.namespace_;
   app.project = env->argocd.project;
@@ -202,7 +202,7 @@ Result<PipelineFiles> RenderPipeline(const RepoConfig& config, const PipelineReq
   app.labels = {{"datamcp.io/environment", env->name},
                 {"datamcp.io/pipeline", request.name},
                 {"app.kubernetes.io/instance", request.name}};
-  DATAMCP_ASSIGN_OR_RETURN(files.application.content, argo::RenderApplication(app));
+  DATAMCP_ASSIGN_OR_RETURN(files.application.content, argocd::RenderApplication(app));
   return files;
 }
 

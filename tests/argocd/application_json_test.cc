@@ -1,4 +1,4 @@
-#include "gitops/argocd/application_json.h"
+#include "gitops/argocd/api/application_json.h"
 
 #include <gtest/gtest.h>
 

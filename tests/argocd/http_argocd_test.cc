@@ -1,4 +1,4 @@
-#include "gitops/argocd/http_argocd.h"
+#include "gitops/argocd/api/http_argocd.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "gitops/argocd/sync_and_wait.h"
+#include "gitops/argocd/api/sync_and_wait.h"
 #include "gitops/common/log.h"
 #include "tests/argocd/fake_argocd_server.h"
 #include "tests/support/run.h"

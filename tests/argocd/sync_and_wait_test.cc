@@ -1,10 +1,10 @@
-#include "gitops/argocd/sync_and_wait.h"
+#include "gitops/argocd/api/sync_and_wait.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
 
-#include "gitops/argocd/argocd_syncer.h"
+#include "gitops/argocd/sync/argocd_syncer.h"
 
 namespace datamcp::argocd {
 namespace {

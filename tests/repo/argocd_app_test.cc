@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gitops/argo/application_diff.h"
+#include "gitops/argocd/app/application_diff.h"
 #include "tests/repo/test_process.h"
 
 namespace datamcp::repo {
@@ -29,9 +29,9 @@ TEST(ArgoAppTest, FillsEnvironmentDefaults) {
   // (absent) valueFiles differ: destination, project, repo and sync policy match.
   std::string hand = testing::ReadFile(testing::SourceDir() +
                                        "/repo-template/argocd/apps/dev/example-data-app.yaml");
-  Result<std::vector<argo::FieldChange>> diff = argo::DiffApplications(hand, file->content);
+  Result<std::vector<argocd::FieldChange>> diff = argocd::DiffApplications(hand, file->content);
   ASSERT_TRUE(diff.ok()) << diff.status().ToString();
-  EXPECT_EQ(argo::FormatChanges(*diff),
+  EXPECT_EQ(argocd::FormatChanges(*diff),
             "- metadata.labels.app.kubernetes.io/part-of: example-data-app\n"
             "- spec.source.helm: {releaseName: example-data-app, valueFiles: "
             "[../../values/dev/example-data-app.yaml]}\n");

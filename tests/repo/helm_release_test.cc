@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 #include "gitops/common/safe_yaml.h"
 #include "gitops/repo/json_yaml.h"
 #include "tests/repo/test_process.h"
@@ -46,7 +46,7 @@ TEST(HelmReleaseTest, InRepoChartGetsValuesFileAndSingleSourceApplication) {
   EXPECT_EQ(files->values.content,
             "# Values for Helm release api in dev.\nconfig:\n  logLevel: debug\nreplicaCount: 2\n");
   EXPECT_EQ(files->application.path, "argocd/apps/dev/api.yaml");
-  EXPECT_TRUE(argo::ValidateApplication(files->application.content).ok());
+  EXPECT_TRUE(argocd::ValidateApplication(files->application.content).ok());
   Result<YAML::Node> app = LoadSingleYamlDocument(files->application.content, "app");
   ASSERT_TRUE(app.ok());
   EXPECT_EQ((*app)["metadata"]["name"].Scalar(), "api-dev");

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 #include "gitops/common/safe_yaml.h"
 #include "gitops/repo/repo_config.h"
 #include "tests/repo/test_process.h"
@@ -75,11 +75,11 @@ TEST(RepoTemplateTest, ConfigMatchesTheTreeAndManifestsValidate) {
     EXPECT_TRUE(fs::is_directory(Template() + "/" + env.terraform_root)) << env.terraform_root;
     if (env.argocd.app.empty()) continue;  // Terraform only (aws-dev, aws-prod)
     std::string app = Template() + "/" + config->ArgoAppPath(env.name, "example-data-app");
-    EXPECT_TRUE(argo::ValidateApplication(testing::ReadFile(app)).ok()) << app;
+    EXPECT_TRUE(argocd::ValidateApplication(testing::ReadFile(app)).ok()) << app;
     std::string values = Template() + "/" + config->HelmValuesPath(env.name, "example-data-app");
     EXPECT_TRUE(fs::is_regular_file(values)) << values;
     std::string bootstrap = Template() + "/argocd/bootstrap/" + env.argocd.app + ".yaml";
-    EXPECT_TRUE(argo::ValidateApplication(testing::ReadFile(bootstrap)).ok()) << bootstrap;
+    EXPECT_TRUE(argocd::ValidateApplication(testing::ReadFile(bootstrap)).ok()) << bootstrap;
   }
 }
 

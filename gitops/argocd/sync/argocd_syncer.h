@@ -3,8 +3,8 @@
 #include <chrono>
 #include <string>
 
-#include "gitops/argocd/argocd.h"
-#include "gitops/argocd/sync_and_wait.h"
+#include "gitops/argocd/api/argocd.h"
+#include "gitops/argocd/api/sync_and_wait.h"
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
 #include "gitops/config/config.h"

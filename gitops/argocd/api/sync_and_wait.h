@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
 #include "gitops/config/config.h"

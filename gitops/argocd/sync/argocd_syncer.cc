@@ -1,4 +1,4 @@
-#include "gitops/argocd/argocd_syncer.h"
+#include "gitops/argocd/sync/argocd_syncer.h"
 
 namespace datamcp::argocd {
 

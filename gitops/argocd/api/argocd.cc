@@ -1,4 +1,4 @@
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 
 namespace datamcp::argocd {
 namespace {

@@ -1,8 +1,8 @@
 #include <yaml-cpp/yaml.h>
 
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 namespace {
 
 void EmitSource(YAML::Emitter& out, const ApplicationSource& s) {
@@ -94,4 +94,4 @@ Result<std::string> RenderApplication(const ApplicationSpec& spec) {
   return text;
 }
 
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

@@ -1,4 +1,4 @@
-#include "gitops/argocd/sync_and_wait.h"
+#include "gitops/argocd/api/sync_and_wait.h"
 
 #include <algorithm>
 #include <optional>

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
 #include "gitops/common/secret.h"

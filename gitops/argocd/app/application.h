@@ -6,7 +6,7 @@
 
 #include "gitops/common/result.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 
 // Argo CD Application manifests (argoproj.io/v1alpha1): build, validate.
 
@@ -60,4 +60,4 @@ Status ValidateApplication(std::string_view yaml);
 bool IsDns1123Subdomain(std::string_view s);
 bool IsDns1123Label(std::string_view s);
 
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

@@ -1,4 +1,4 @@
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,7 +7,7 @@
 #include "gitops/common/safe_yaml.h"
 #include "gitops/common/yaml_reader.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 namespace {
 
 Status Bad(const std::string& field, const std::string& why) {
@@ -131,4 +131,4 @@ Status ValidateApplication(std::string_view yaml) {
   }
 }
 
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

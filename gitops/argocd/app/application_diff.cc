@@ -1,4 +1,4 @@
-#include "gitops/argo/application_diff.h"
+#include "gitops/argocd/app/application_diff.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,7 +8,7 @@
 
 #include "gitops/common/safe_yaml.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 namespace {
 
 using Kind = FieldChange::Kind;
@@ -135,4 +135,4 @@ std::string FormatChanges(const std::vector<FieldChange>& changes) {
   return out;
 }
 
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

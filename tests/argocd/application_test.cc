@@ -1,10 +1,10 @@
-#include "gitops/argo/application.h"
+#include "gitops/argocd/app/application.h"
 
 #include <gtest/gtest.h>
 
-#include "gitops/argo/application_diff.h"
+#include "gitops/argocd/app/application_diff.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 namespace {
 
 constexpr const char* kApp = R"(apiVersion: argoproj.io/v1alpha1
@@ -171,4 +171,4 @@ TEST(ApplicationDiffTest, NamesTheSideThatFailsToParse) {
 }
 
 }  // namespace
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

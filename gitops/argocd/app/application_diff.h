@@ -6,7 +6,7 @@
 
 #include "gitops/common/result.h"
 
-namespace datamcp::argo {
+namespace datamcp::argocd {
 
 // One difference between two Application manifests.
 struct FieldChange {
@@ -30,4 +30,4 @@ Result<std::vector<FieldChange>> DiffApplications(std::string_view base_yaml,
 // "~ spec.source.targetRevision: main -> v1.2.0" lines ("+"/"-" for added/removed).
 std::string FormatChanges(const std::vector<FieldChange>& changes);
 
-}  // namespace datamcp::argo
+}  // namespace datamcp::argocd

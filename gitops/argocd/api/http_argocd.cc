@@ -1,10 +1,10 @@
-#include "gitops/argocd/http_argocd.h"
+#include "gitops/argocd/api/http_argocd.h"
 
 #include <httplib.h>
 
 #include <filesystem>
 
-#include "gitops/argocd/application_json.h"
+#include "gitops/argocd/api/application_json.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::argocd {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "gitops/argocd/argocd.h"
+#include "gitops/argocd/api/argocd.h"
 #include "gitops/common/result.h"
 
 namespace datamcp::argocd {
