@@ -167,7 +167,8 @@ TEST_F(EngineLocalTest, ExportTreeWritesReadOnlyFilesWithoutGitDir) {
 }
 
 TEST_F(EngineLocalTest, BinaryAndLargeFilesRoundTripThroughThePush) {
-  std::string binary("\0\x01\xff\xfe binary\0data", 19);
+  constexpr char kBinary[] = "\0\x01\xff\xfe binary\0data";
+  std::string binary(kBinary, sizeof kBinary - 1);  // the NULs inside, not the terminator
   std::string large(6 * 1024 * 1024, 'x');
   for (size_t i = 0; i < large.size(); i += 4097) large[i] = static_cast<char>(i % 251);
   auto r = engine_->CommitAndPush("datamcp/blobs", "main",
