@@ -189,7 +189,10 @@ test('5 hours back: a proposal waits for the lock, the merge applies once and ha
   assert.equal(await lockHolder(), third.pull_request);
   // The merge kept its lock until its apply ended, so that plan is of the applied state: it
   // adds only its own resource.
-  const replanned = (await call('get_proposal', { pull_request: third.pull_request })).plan;
+  // (The forge shows the plan's status before its note is read back: wait for the note.)
+  let replanned = null;
+  await waitFor(async () => (replanned = (await call('get_proposal',
+    { pull_request: third.pull_request })).plan) !== null, 30000, 'the re-plan record');
   assert.match(JSON.stringify(replanned), /Plan: 1 to add, 0 to change, 0 to destroy/);
   assert.equal(await lockHolder(), third.pull_request);
   await ready();

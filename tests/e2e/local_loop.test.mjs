@@ -222,8 +222,11 @@ test('a second pull request on a locked project waits, and is re-planned when th
     120000, 'the waiting pull request to be planned again');
   // The merge kept its lock until its apply ended: the waiter was planned on the applied
   // state, so it adds only its own resource (not the merged one again).
-  const replanned = (await agent.callTool({ name: 'get_proposal',
-    arguments: { pull_request: second.pull_request } })).structuredContent.plan;
+  // (The forge shows the plan's status before its note is read back: wait for the note.)
+  let replanned = null;
+  await waitFor(async () => (replanned = (await agent.callTool({ name: 'get_proposal',
+    arguments: { pull_request: second.pull_request } })).structuredContent.plan) !== null,
+  30000, 'the re-plan record');
   assert.match(JSON.stringify(replanned), /Plan: 1 to add, 0 to change, 0 to destroy/);
   const locks = (await agent.callTool({ name: 'list_locks', arguments: {} })).structuredContent.locks;
   const terraform = locks.filter((l) => l.project === 'infra/terraform/envs/local');
