@@ -233,12 +233,14 @@ Result<std::set<int>> Reconciler::ReleaseFinishedLocks(const std::string& tip) {
   std::map<int, std::vector<std::string>> holders;  // pull request -> projects it holds
   DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Lock> locks, locks_.List());
   for (const auto& lock : locks) holders[lock.pull_request].push_back(lock.project);
+  if (holders.empty()) return replanned;
+  DATAMCP_ASSIGN_OR_RETURN(std::set<int> applying, PullRequestsApplying());
   for (const auto& [number, projects] : holders) {
     auto pr = forge_.GetPullRequest(number);
     if (!pr.ok() || pr->state == forge::PullRequestState::kOpen) continue;
     if (pr->merged) {
-      DATAMCP_ASSIGN_OR_RETURN(bool applying, MergeStillApplying(*pr, tip));
-      if (applying) continue;  // released by the scan after its applies end
+      // Released by the scan after its applies end.
+      if (applying.contains(number) || !MergeInHistory(*pr, tip)) continue;
     } else {
       RecordClosedUnmerged(*pr, projects);
     }
@@ -249,24 +251,24 @@ Result<std::set<int>> Reconciler::ReleaseFinishedLocks(const std::string& tip) {
   return replanned;
 }
 
-Result<bool> Reconciler::MergeStillApplying(const forge::PullRequest& pr, const std::string& tip) {
-  if (!pr.merge_commit_sha.empty()) {
-    Result<std::string> base = repo_.MergeBase(pr.merge_commit_sha, tip);
-    if (!base.ok() || *base != pr.merge_commit_sha) {
-      // Not fetched yet: the next scan sees it. (A merge that history lost for good keeps
-      // the locks until `datamcp unlock`.)
-      log::Info("locks_kept", {{"pull_request", pr.number},
-                               {"merge_commit", pr.merge_commit_sha},
-                               {"reason", "merge commit not in the default branch yet"}});
-      return true;
-    }
-  }
+Result<std::set<int>> Reconciler::PullRequestsApplying() const {
+  std::set<int> out;
   for (const char* state : {"queued", "running"}) {
     DATAMCP_ASSIGN_OR_RETURN(std::vector<jobs::Job> jobs, jobs_.WithState(state));
-    for (const auto& job : jobs) {
-      if (job.pull_request == pr.number) return true;
-    }
+    for (const auto& job : jobs) out.insert(job.pull_request);
   }
+  return out;
+}
+
+bool Reconciler::MergeInHistory(const forge::PullRequest& pr, const std::string& tip) {
+  if (pr.merge_commit_sha.empty()) return true;  // the forge did not say: as before
+  Result<std::string> base = repo_.MergeBase(pr.merge_commit_sha, tip);
+  if (base.ok() && *base == pr.merge_commit_sha) return true;
+  // Not fetched yet: the next scan sees it. (A merge that history lost for good keeps the
+  // locks until `datamcp unlock`.)
+  log::Info("locks_kept", {{"pull_request", pr.number},
+                           {"merge_commit", pr.merge_commit_sha},
+                           {"reason", "merge commit not in the default branch yet"}});
   return false;
 }
 

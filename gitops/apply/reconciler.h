@@ -71,14 +71,16 @@ class Reconciler {
 
  private:
   // Releases the locks of closed pull requests and re-plans their waiters; a merged pull
-  // request keeps its locks until its merge's applies ended (MergeStillApplying), so its
-  // waiters are planned on the state those applies leave, not the one before them. `tip` is
-  // the default branch this scan read. Returns the waiting pull requests it re-planned.
+  // request keeps its locks until its merge's applies ended (its merge commit is in the
+  // history this scan read and none of its jobs is queued or running), so its waiters are
+  // planned on the state those applies leave, not the one before them. `tip` is the default
+  // branch this scan read. Returns the waiting pull requests it re-planned.
   Result<std::set<int>> ReleaseFinishedLocks(const std::string& tip);
-  // Whether merged `pr` still has apply work ahead: its merge commit not yet in the history
-  // this scan read (the mirror fetched before the merge landed: its jobs are not queued yet),
-  // or a job of it queued or running.
-  Result<bool> MergeStillApplying(const forge::PullRequest& pr, const std::string& tip);
+  // The pull requests with an apply job queued or running.
+  Result<std::set<int>> PullRequestsApplying() const;
+  // Whether merged `pr`'s merge commit is in the history up to `tip` (false while the mirror
+  // has not fetched it yet: its jobs are not queued yet).
+  bool MergeInHistory(const forge::PullRequest& pr, const std::string& tip);
   // When the default branch moved from `previous` to `tip`, re-plans every open proposal (but
   // `already`) so its plan is of what merging it now would produce.
   void ReplanOpenProposals(const std::string& previous, const std::string& tip,
