@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "gitops/common/log.h"
@@ -52,6 +53,12 @@ std::chrono::milliseconds Span(time_t sec, time_t usec) {
 
 // A connection's stream as httplib's SocketStream, with a deadline on the request head: while
 // it is set, no wait for bytes goes past it.
+//
+// Made for few system calls, each of which costs more than the work around it (the webhook
+// benchmark): reads go through one 64 KiB buffer (httplib asks for the head byte by byte
+// and the body 4 KiB at a time; one recv usually takes a whole delivery), a read or write is
+// tried before anything waits for the socket to be ready, and the peer's and our own address
+// are asked once per connection, not once per request.
 class GuardedStream final : public httplib::Stream {
  public:
   GuardedStream(socket_t sock, std::chrono::milliseconds read_timeout,
@@ -65,8 +72,67 @@ class GuardedStream final : public httplib::Stream {
   bool buffered() const { return begin_ < end_; }
   void DropBuffered() { begin_ = end_ = 0; }
 
-  bool is_readable() const override {
-    if (begin_ < end_) return true;
+  bool is_readable() const override { return buffered() || WaitReadable(); }
+  bool is_writable() const override { return PollFor(sock_, POLLOUT, write_timeout_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!buffered()) {
+      if (HeadPastDeadline()) return -1;
+      ssize_t n = Recv(MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!WaitReadable()) return -1;
+        n = Recv(0);
+      }
+      if (n <= 0) return n;
+      begin_ = 0;
+      end_ = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, end_ - begin_);
+    std::memcpy(ptr, buffer_.get() + begin_, n);
+    begin_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    for (;;) {
+      const ssize_t n = send(sock_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !is_writable()) return -1;
+    }
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    if (!remote_) remote_ = Address(getpeername);
+    ip = remote_->ip;
+    port = remote_->port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    if (!local_) local_ = Address(getsockname);
+    ip = local_->ip;
+    port = local_->port;
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  struct Endpoint {
+    std::string ip;
+    int port = 0;
+  };
+  static constexpr std::size_t kBufferSize = 64 * 1024;
+
+  template <typename Query>
+  Endpoint Address(Query query) const {
+    Endpoint e;
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (query(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) AddressOf(addr, e.ip, e.port);
+    return e;
+  }
+  bool HeadPastDeadline() const {
+    if (!head_deadline_ || SteadyClock::now() < *head_deadline_) return false;
+    return TimedOut();
+  }
+  // Waits for bytes up to the read timeout, or the head's deadline when that comes first.
+  bool WaitReadable() const {
     std::chrono::milliseconds wait = read_timeout_;
     if (head_deadline_) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*head_deadline_ -
@@ -79,53 +145,13 @@ class GuardedStream final : public httplib::Stream {
     }
     return PollFor(sock_, POLLIN, wait);
   }
-  bool is_writable() const override { return PollFor(sock_, POLLOUT, write_timeout_); }
-
-  ssize_t read(char* ptr, size_t size) override {
-    if (begin_ == end_) {
-      if (!is_readable()) return -1;
-      if (size >= sizeof buffer_) return Recv(ptr, size);
-      const ssize_t n = Recv(buffer_, sizeof buffer_);
-      if (n <= 0) return n;
-      begin_ = 0;
-      end_ = static_cast<std::size_t>(n);
-    }
-    const std::size_t n = std::min(size, end_ - begin_);
-    std::memcpy(ptr, buffer_ + begin_, n);
-    begin_ += n;
-    return static_cast<ssize_t>(n);
-  }
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    for (;;) {
-      const ssize_t n = send(sock_, ptr, size, MSG_NOSIGNAL);
-      if (n >= 0 || errno != EINTR) return n;
-    }
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      AddressOf(addr, ip, port);
-    }
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      AddressOf(addr, ip, port);
-    }
-  }
-  socket_t socket() const override { return sock_; }
-
- private:
   bool TimedOut() const {
     head_timed_out_ = true;
     return false;
   }
-  ssize_t Recv(char* ptr, size_t size) {
+  ssize_t Recv(int flags) {
     for (;;) {
-      const ssize_t n = recv(sock_, ptr, size, 0);
+      const ssize_t n = recv(sock_, buffer_.get(), kBufferSize, flags);
       if (n >= 0 || errno != EINTR) return n;
     }
   }
@@ -135,7 +161,9 @@ class GuardedStream final : public httplib::Stream {
   const std::chrono::milliseconds write_timeout_;
   std::optional<SteadyClock::time_point> head_deadline_;
   mutable bool head_timed_out_ = false;
-  char buffer_[4096];
+  mutable std::optional<Endpoint> remote_;
+  mutable std::optional<Endpoint> local_;
+  std::unique_ptr<char[]> buffer_{new char[kBufferSize]};  // not zeroed: read before use
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 };
@@ -187,8 +215,9 @@ bool GuardedServer::WaitForRequest(socket_t sock, bool buffered) const {
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   std::string peer;
   int port = 0;
-  GuardedStream probe(sock, {}, {});
-  probe.get_remote_ip_and_port(peer, port);
+  GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
+                       Span(write_timeout_sec_, write_timeout_usec_));
+  stream.get_remote_ip_and_port(peer, port);
   bool ok = false;
   if (!Admit(peer)) {
     ++refused_per_peer_;
@@ -196,8 +225,6 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
               {{"peer", peer}, {"max_per_peer", guards_.max_per_peer}});
     RefuseBusyPeer(sock);
   } else {
-    GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
-                         Span(write_timeout_sec_, write_timeout_usec_));
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
       if (!WaitForRequest(sock, stream.buffered())) break;
       stream.StartHead(SteadyClock::now() + guards_.head_timeout);
