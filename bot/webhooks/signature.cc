@@ -21,15 +21,17 @@ std::string WebhookSignature::Sign(std::string_view body) const {
   return std::string(kPrefix) + HexEncode(AsText(digest));
 }
 
-bool WebhookSignature::Verify(std::string_view body, std::string_view header) const {
+std::optional<std::string> WebhookSignature::VerifiedMac(std::string_view body,
+                                                         std::string_view header) const {
   if (header.size() != kPrefix.size() + 2 * kSha256Bytes || !header.starts_with(kPrefix)) {
-    return false;
+    return std::nullopt;
   }
   auto given = HexDecode(header.substr(kPrefix.size()));
-  if (!given.ok()) return false;
+  if (!given.ok()) return std::nullopt;
   std::array<unsigned char, kSha256Bytes> expected{};
-  if (!mac_.MacInto(body, expected)) return false;
-  return ConstantTimeEquals(*given, AsText(expected));
+  if (!mac_.MacInto(body, expected)) return std::nullopt;
+  if (!ConstantTimeEquals(*given, AsText(expected))) return std::nullopt;
+  return HexEncode(AsText(expected));
 }
 
 std::string SignSha256(const Secret& secret, std::string_view body) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,12 @@ class WebhookSignature {
   std::string Sign(std::string_view body) const;
   // True when `header` is a well-formed "sha256=<hex>" (either hex case) whose digest
   // matches the HMAC of `body`. The digest comparison is constant-time (CRYPTO_memcmp).
-  bool Verify(std::string_view body, std::string_view header) const;
+  bool Verify(std::string_view body, std::string_view header) const {
+    return VerifiedMac(body, header).has_value();
+  }
+  // The same check; when it passes, the HMAC as lowercase hex (what a replayed body repeats,
+  // so the intake records it as the body's digest without hashing the body a second time).
+  std::optional<std::string> VerifiedMac(std::string_view body, std::string_view header) const;
 
  private:
   HmacSha256 mac_;  // nothing verifies when OpenSSL could not set it up

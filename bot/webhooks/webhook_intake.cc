@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "bot/webhooks/payload_fields.h"
@@ -83,14 +85,21 @@ std::optional<IntakeResult> WebhookIntake::CheckBeforeBody(
 
 IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_view body) {
   if (auto early = CheckBeforeBody(headers, body.size())) return *std::move(early);
+  // The body's digest, for the replay check: its verified HMAC (a replay repeats the
+  // signature with the body), or, when unsigned deliveries are allowed, its SHA-256.
+  std::string digest;
   if (!options_.allow_unsigned) {
     if (headers.signature.empty()) {
       return Reply(401,
                    "missing X-Hub-Signature-256 header: configure the webhook secret on GitHub");
     }
-    if (!signature_.Verify(body, headers.signature)) {
+    std::optional<std::string> mac = signature_.VerifiedMac(body, headers.signature);
+    if (!mac) {
       return Reply(401, "X-Hub-Signature-256 does not match the body: check the webhook secret");
     }
+    digest = *std::move(mac);
+  } else {
+    digest = Sha256Hex(body);
   }
   if (headers.event.empty()) return Reply(400, "missing X-GitHub-Event header");
   if (headers.delivery.empty()) return Reply(400, "missing X-GitHub-Delivery header");
@@ -118,8 +127,7 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
   d.received_unix_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
           .count();
-  // Of the bytes the signature covers.
-  d.digest = options_.refuse_replays ? Sha256Hex(body) : Sha256Hex(std::string(body) + d.id);
+  d.digest = options_.refuse_replays ? std::move(digest) : digest + " " + d.id;
   Result<queue::DeliveryStore::AppendOutcome> outcome = store_.Append(d);
   if (!outcome.ok()) {
     log::Error("webhook.record_failed",

@@ -29,7 +29,8 @@ struct WebhookIntakeOptions {
   // digest, and GitHub redelivers for 3 days only. Keep it <= DeliveryStoreOptions::dedup_window.
   std::chrono::hours max_command_age{72};
   // False only in the webhook benchmark, which posts one signed body under many delivery ids:
-  // the recorded digest then covers the id too, so the cost is the same but nothing is a replay.
+  // the recorded digest then carries the id too, so the cost is the same but nothing is a
+  // replay.
   bool refuse_replays = true;
 };
 

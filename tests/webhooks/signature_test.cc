@@ -26,6 +26,17 @@ TEST(SignatureTest, AcceptsUppercaseHexDigest) {
   EXPECT_TRUE(VerifySha256(kDocSecret, kDocPayload, upper));
 }
 
+TEST(SignatureTest, VerifiedMacIsTheDigestInLowercaseHexWhicheverCaseTheHeaderUses) {
+  const WebhookSignature signature(kDocSecret);
+  std::string upper = kDocSignature;
+  for (std::size_t i = 7; i < upper.size(); ++i)
+    upper[i] = static_cast<char>(std::toupper(upper[i]));
+  EXPECT_EQ(signature.VerifiedMac(kDocPayload, upper), std::string(kDocSignature).substr(7));
+  EXPECT_EQ(signature.VerifiedMac(kDocPayload, kDocSignature),
+            std::string(kDocSignature).substr(7));
+  EXPECT_EQ(signature.VerifiedMac("Hello, World?", kDocSignature), std::nullopt);
+}
+
 TEST(SignatureTest, RejectsWrongSecretOrTamperedBody) {
   EXPECT_FALSE(VerifySha256(Secret("another secret"), kDocPayload, kDocSignature));
   EXPECT_FALSE(VerifySha256(kDocSecret, "Hello, World?", kDocSignature));

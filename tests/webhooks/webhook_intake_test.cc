@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "bot/webhooks/signature.h"
 #include "gitops/common/utc_time.h"
 #include "tests/support/state_db.h"
@@ -242,6 +244,20 @@ TEST_F(WebhookIntakeTest, SameSignedBodyUnderAnotherDeliveryIdIs409) {
   EXPECT_EQ(replay.status, 409) << replay.message;
   EXPECT_FALSE(replay.accepted.has_value());
   EXPECT_EQ(Send("pull_request", body, "first").status, 200);  // GitHub's redelivery
+  EXPECT_EQ(test::ValueOrFail(store_->PendingIds()), std::vector<std::string>{"first"});
+}
+
+// The digest is the verified HMAC, which the header may spell in either hex case: a replay
+// that only changes the case is still the same body.
+TEST_F(WebhookIntakeTest, ReplayWithTheSignatureInUppercaseIsStill409) {
+  const std::string body = Payload("opened");
+  EXPECT_EQ(Send("pull_request", body, "first").status, 202);
+  WebhookHeaders h = Headers("pull_request", body, "second");
+  for (std::size_t i = 7; i < h.signature.size(); ++i) {
+    h.signature[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(h.signature[i])));
+  }
+  IntakeResult replay = intake_->Handle(h, body);
+  EXPECT_EQ(replay.status, 409) << replay.message;
   EXPECT_EQ(test::ValueOrFail(store_->PendingIds()), std::vector<std::string>{"first"});
 }
 
