@@ -218,11 +218,7 @@ Status DeliveryStore::Prune() {
   const long long cutoff =
       clock_.UnixMillis() -
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.dedup_window).count();
-  return db_.Transact([&](Tx& tx) {
-    return tx
-        .Exec("DELETE FROM deliveries WHERE done_ms IS NOT NULL AND received_ms < $1", {cutoff})
-        .status();
-  });
+  return db_.Transact([&](Tx& tx) { return tx.Exec(kPruneStatement, {cutoff}).status(); });
 }
 
 void DeliveryStore::Bump() {

@@ -79,8 +79,12 @@ class DeliveryStore {
   // Marks several deliveries done in one transaction (idempotent); ids not recorded (pruned
   // meanwhile) are skipped.
   Status MarkAllDone(const std::vector<std::string>& ids);
-  // Forgets handled deliveries received before the dedup window.
+  // Forgets handled deliveries received before the dedup window: reads only the rows it
+  // deletes (the deliveries_handled index), so it may run often.
   Status Prune();
+  // Prune's statement ($1: the cutoff in Unix ms), for the test that checks its plan.
+  static constexpr std::string_view kPruneStatement =
+      "DELETE FROM deliveries WHERE done_ms IS NOT NULL AND received_ms < $1";
 
   // Changes whenever this process appends a delivery or calls Wake(). Deliveries another
   // replica records are seen when a waiter's timeout passes.

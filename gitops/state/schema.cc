@@ -88,8 +88,16 @@ const std::vector<Migration>& Migrations() {
            "CREATE TABLE mcp_sessions (id_hash TEXT PRIMARY KEY, subject TEXT NOT NULL, "
            "protocol_version TEXT NOT NULL, log_level BIGINT NOT NULL, last_used BIGINT NOT NULL)",
        }},
+      // 5: pruning handled deliveries reads only those it deletes. Without this index every
+      // prune scanned the whole table (72 hours of deliveries) while holding the write lock.
+      {{
+           "CREATE INDEX deliveries_handled ON deliveries (received_ms) WHERE done_ms IS NOT NULL",
+       },
+       {
+           "CREATE INDEX deliveries_handled ON deliveries (received_ms) WHERE done_ms IS NOT NULL",
+       }},
   };
-  static_assert(kSchemaVersion == 4, "add the migration to the new version here");
+  static_assert(kSchemaVersion == 5, "add the migration to the new version here");
   return kMigrations;
 }
 

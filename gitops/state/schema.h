@@ -5,7 +5,7 @@
 namespace datamcp::state {
 
 // The schema version this build knows.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings the database to kSchemaVersion: creates the tables on an empty database and runs
 // the migrations a newer build added, in one transaction (PostgreSQL: under an advisory lock,

@@ -115,8 +115,12 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   DATAMCP_ASSIGN_OR_RETURN(out->writer_, SqliteConnection::Open(options.path, /*create=*/true));
   const std::string sync =
       options.sync_commits ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
-  DATAMCP_RETURN_IF_ERROR(SetUp(out->writer_->db(), options,
-                                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; " + sync));
+  // A 16 MiB page cache (SQLite's default is 2 MiB): deliveries are inserted at random leaves
+  // of the id and digest indexes, which a busy repository's 72 hours of deliveries make larger
+  // than the default; cached, an insert reads no page. Taken only as pages are used.
+  DATAMCP_RETURN_IF_ERROR(
+      SetUp(out->writer_->db(), options,
+            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; " + sync));
   // Checkpoints run on their own connection (below), never inside a commit.
   sqlite3_wal_autocheckpoint(out->writer_->db(), 0);
   // Reads: a connection of their own that cannot write (query_only), in WAL mode already.
