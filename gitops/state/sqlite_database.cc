@@ -167,19 +167,23 @@ SqliteDatabase::~SqliteDatabase() {
   writer_.reset();
 }
 
-// One caller's write transaction while it waits in a group.
+// One caller's write transaction while it waits in a group. Each has its own condition
+// variable, so that finishing a group wakes only its members and the next leader, not every
+// caller waiting for the group after it.
 struct SqliteDatabase::PendingWrite {
   const std::function<Status(Tx&)>* fn;
   Status status;
   std::exception_ptr thrown;  // what fn threw, rethrown on its caller's thread
   bool done = false;
+  std::condition_variable wake;
 };
 
 Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
   PendingWrite mine{&fn};
   std::unique_lock lock(group_mu_);
   waiting_.push_back(&mine);
-  group_done_.wait(lock, [&] { return mine.done || !writing_; });
+  // Written by a leader, or first in line while no group is being written: then lead.
+  mine.wake.wait(lock, [&] { return mine.done || (!writing_ && waiting_.front() == &mine); });
   if (!mine.done) {
     // Lead: write everything waiting now, this caller's transaction among it.
     writing_ = true;
@@ -188,9 +192,13 @@ Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
     lock.unlock();
     CommitGroup(group);
     lock.lock();
-    for (PendingWrite* w : group) w->done = true;
+    // Notified under the lock: a member may return, and its PendingWrite go, once it is done.
+    for (PendingWrite* w : group) {
+      w->done = true;
+      if (w != &mine) w->wake.notify_one();
+    }
     writing_ = false;
-    group_done_.notify_all();
+    if (!waiting_.empty()) waiting_.front()->wake.notify_one();
   }
   if (mine.thrown) std::rethrow_exception(mine.thrown);
   return mine.status;

@@ -64,7 +64,6 @@ class SqliteDatabase final : public Database {
   // Write transactions waiting for the next group; the caller that finds no group being
   // written leads: it writes the waiting ones (its own included) while the others wait.
   std::mutex group_mu_;
-  std::condition_variable group_done_;
   std::vector<PendingWrite*> waiting_;
   bool writing_ = false;
   std::unique_ptr<SqliteConnection> writer_;  // used only by the leader
