@@ -62,12 +62,26 @@ std::chrono::milliseconds Span(time_t sec, time_t usec) {
 class GuardedStream final : public httplib::Stream {
  public:
   GuardedStream(socket_t sock, std::chrono::milliseconds read_timeout,
-                std::chrono::milliseconds write_timeout)
-      : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+                std::chrono::milliseconds write_timeout, const ConnectionGuards& guards)
+      : sock_(sock),
+        read_timeout_(read_timeout),
+        write_timeout_(write_timeout),
+        max_head_bytes_(guards.max_head_bytes),
+        max_head_lines_(guards.max_head_lines) {}
 
-  void StartHead(SteadyClock::time_point deadline) { head_deadline_ = deadline; }
+  void StartHead(SteadyClock::time_point deadline) {
+    head_deadline_ = deadline;
+    head_bytes_ = head_lines_ = 0;
+  }
   void EndHead() { head_deadline_.reset(); }
   bool head_timed_out() const { return head_timed_out_; }
+  // The head went past max_head_bytes or max_head_lines: reads fail from then on, and what
+  // httplib writes (its 400) is dropped, so the caller can answer 431 with WriteRaw.
+  bool head_too_large() const { return head_too_large_; }
+  void WriteRaw(const std::string& bytes) {
+    head_too_large_ = false;
+    (void)write(bytes.data(), bytes.size());
+  }
   // Bytes already read from the socket (a pipelined next request).
   bool buffered() const { return begin_ < end_; }
   void DropBuffered() { begin_ = end_ = 0; }
@@ -76,6 +90,7 @@ class GuardedStream final : public httplib::Stream {
   bool is_writable() const override { return PollFor(sock_, POLLOUT, write_timeout_); }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (head_too_large_) return -1;
     if (!buffered()) {
       if (HeadPastDeadline()) return -1;
       ssize_t n = Recv(MSG_DONTWAIT);
@@ -90,9 +105,11 @@ class GuardedStream final : public httplib::Stream {
     const std::size_t n = std::min(size, end_ - begin_);
     std::memcpy(ptr, buffer_.get() + begin_, n);
     begin_ += n;
+    if (head_deadline_ && !CountHead(ptr, n)) return -1;
     return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* ptr, size_t size) override {
+    if (head_too_large_) return static_cast<ssize_t>(size);
     for (;;) {
       const ssize_t n = send(sock_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n >= 0) return n;
@@ -127,6 +144,14 @@ class GuardedStream final : public httplib::Stream {
     if (query(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) AddressOf(addr, e.ip, e.port);
     return e;
   }
+  // Counts head bytes and lines handed to httplib; false once past a bound.
+  bool CountHead(const char* bytes, std::size_t n) {
+    head_bytes_ += n;
+    head_lines_ += static_cast<std::size_t>(std::count(bytes, bytes + n, '\n'));
+    if (head_bytes_ <= max_head_bytes_ && head_lines_ <= max_head_lines_) return true;
+    head_too_large_ = true;
+    return false;
+  }
   bool HeadPastDeadline() const {
     if (!head_deadline_ || SteadyClock::now() < *head_deadline_) return false;
     return TimedOut();
@@ -159,14 +184,49 @@ class GuardedStream final : public httplib::Stream {
   const socket_t sock_;
   const std::chrono::milliseconds read_timeout_;
   const std::chrono::milliseconds write_timeout_;
+  const std::size_t max_head_bytes_;
+  const std::size_t max_head_lines_;
   std::optional<SteadyClock::time_point> head_deadline_;
   mutable bool head_timed_out_ = false;
+  bool head_too_large_ = false;
+  std::size_t head_bytes_ = 0;
+  std::size_t head_lines_ = 0;
   mutable std::optional<Endpoint> remote_;
   mutable std::optional<Endpoint> local_;
   std::unique_ptr<char[]> buffer_{new char[kBufferSize]};  // not zeroed: read before use
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 };
+
+// The answer to a request whose head is over the bounds; the connection is closed after it.
+std::string HeadTooLargeResponse(const ConnectionGuards& guards) {
+  const std::string body =
+      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Request Header Fields )"
+      R"(Too Large: the request line and headers must fit in )" +
+      std::to_string(guards.max_head_bytes) + " bytes and " +
+      std::to_string(guards.max_head_lines) + R"( lines; send fewer or smaller headers"}})";
+  return "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
+         "Connection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Closing a socket with unread bytes resets the connection, and the reset can discard the
+// answer just sent before the client reads it. So after refusing a request whose rest was not
+// read, stop sending and read what is still coming, for a bounded time and size, before the
+// close. A client that keeps sending past that gets the reset.
+void LingerAfterRefusal(socket_t sock) {
+  shutdown(sock, SHUT_WR);
+  const auto until = SteadyClock::now() + std::chrono::milliseconds(500);
+  char sink[16 * 1024];
+  for (std::size_t drained = 0; drained < (1u << 20);) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - SteadyClock::now());
+    if (left <= std::chrono::milliseconds(0) || !PollFor(sock, POLLIN, left)) return;
+    const ssize_t n = recv(sock, sink, sizeof sink, MSG_DONTWAIT);
+    if (n <= 0) return;
+    drained += static_cast<std::size_t>(n);
+  }
+}
 
 // The answer to a peer over its bound, written without waiting: it is closed right after.
 void RefuseBusyPeer(socket_t sock) {
@@ -216,7 +276,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   std::string peer;
   int port = 0;
   GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
-                       Span(write_timeout_sec_, write_timeout_usec_));
+                       Span(write_timeout_sec_, write_timeout_usec_), guards_);
   stream.get_remote_ip_and_port(peer, port);
   bool ok = false;
   if (!Admit(peer)) {
@@ -235,6 +295,16 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
                              head_parsed = true;
                              stream.EndHead();
                            });
+      if (stream.head_too_large()) {
+        ++heads_too_large_;
+        log::Warn("http.request_head_too_large", {{"peer", peer},
+                                                  {"max_head_bytes", guards_.max_head_bytes},
+                                                  {"max_head_lines", guards_.max_head_lines}});
+        stream.WriteRaw(HeadTooLargeResponse(guards_));
+        LingerAfterRefusal(sock);
+        ok = false;
+        break;
+      }
       if (stream.head_timed_out()) {
         ++head_timeouts_;
         log::Warn("http.request_head_timeout",

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -18,6 +19,13 @@ struct ConnectionGuards {
   // The request line and headers must arrive within this of the request's start, however
   // the bytes trickle in (cpp-httplib alone restarts its read timeout with every byte).
   std::chrono::milliseconds head_timeout{std::chrono::seconds(10)};
+  // Bounds on the request line and headers together: bytes, and lines. Past either the
+  // request is answered 431 and the connection closed. cpp-httplib 0.11.4 bounds only each
+  // line (8 KiB) and keeps every header in memory: a client could send a million headers in
+  // the head deadline (one such connection took 100 MB). GitHub and MCP clients send a
+  // few dozen lines; Node's defaults are 16 KiB and 2,000 headers.
+  std::size_t max_head_bytes = 32 * 1024;
+  std::size_t max_head_lines = 256;
 };
 
 // cpp-httplib's Server with its connection loop replaced (the override of its
@@ -33,6 +41,8 @@ class GuardedServer : public httplib::Server {
   // their deadline, since start.
   std::uint64_t refused_per_peer() const { return refused_per_peer_; }
   std::uint64_t head_timeouts() const { return head_timeouts_; }
+  // Request heads refused for their size (431), since start.
+  std::uint64_t heads_too_large() const { return heads_too_large_; }
 
  private:
   bool process_and_close_socket(socket_t sock) override;
@@ -48,6 +58,7 @@ class GuardedServer : public httplib::Server {
   std::unordered_map<std::string, int> per_peer_;
   std::atomic<std::uint64_t> refused_per_peer_{0};
   std::atomic<std::uint64_t> head_timeouts_{0};
+  std::atomic<std::uint64_t> heads_too_large_{0};
 };
 
 }  // namespace datamcp::bot

@@ -30,6 +30,7 @@ class HttpFront {
   // Connections refused at the per-peer bound, and request heads cut at their deadline.
   std::uint64_t refused_per_peer() const { return server_.refused_per_peer(); }
   std::uint64_t head_timeouts() const { return server_.head_timeouts(); }
+  std::uint64_t heads_too_large() const { return server_.heads_too_large(); }
 
   // Raises (or lowers) the body limit httplib enforces before any handler runs; `key` names
   // the setting that chose it, for the 413 answer.

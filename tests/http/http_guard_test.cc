@@ -168,6 +168,42 @@ TEST_F(HttpGuardTest, OnePeerIsBoundedAndAnotherPeerIsStillServed) {
   EXPECT_EQ(again.rfind("HTTP/1.1 200", 0), 0u) << again;
 }
 
+// cpp-httplib bounds each header line (8 KiB) but not the head: a million short headers were
+// all kept in memory (100 MB for one connection). The front bounds the head's bytes and lines.
+TEST_F(HttpGuardTest, HeadOverItsBytesOrLinesIs431AndClosedAndTheNextRequestIsServed) {
+  Start(/*max_connections=*/8, /*per_peer=*/0, /*head_timeout_seconds=*/10);
+  const ConnectionGuards bounds;
+  const std::string start = "GET /ping HTTP/1.1\r\nHost: x\r\n";
+  std::string big_lines;  // five lines each under httplib's line limit, 35 KiB together
+  for (int i = 0; i < 5; ++i)
+    big_lines += "X-Big-" + std::to_string(i) + ": " + std::string(7 * 1024, 'a') + "\r\n";
+  std::string many_lines;  // short, but more of them than the bound
+  for (std::size_t i = 0; i < bounds.max_head_lines + 10; ++i) many_lines += "X-N: v\r\n";
+  ASSERT_GT(big_lines.size(), bounds.max_head_bytes);
+  for (const std::string& headers : {big_lines, many_lines}) {
+    int fd = Open("127.0.0.1");
+    ASSERT_GE(fd, 0);
+    const std::string answer = Exchange(fd, start + headers + "\r\n");
+    EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0u) << answer.substr(0, 200);
+    EXPECT_NE(answer.find(std::to_string(bounds.max_head_bytes) + " bytes and " +
+                          std::to_string(bounds.max_head_lines) + " lines"),
+              std::string::npos)
+        << answer.substr(0, 400);
+  }
+  EXPECT_EQ(front_->heads_too_large(), 2u);
+
+  // Just inside both bounds: served.
+  std::string inside;
+  for (std::size_t i = 0; inside.size() < bounds.max_head_bytes - 2048; ++i) {
+    inside += "X-In-" + std::to_string(i) + ": " + std::string(200, 'b') + "\r\n";
+  }
+  int fd = Open("127.0.0.1");
+  ASSERT_GE(fd, 0);
+  const std::string answer = Exchange(fd, start + inside + "Connection: close\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer.substr(0, 200);
+  EXPECT_EQ(front_->heads_too_large(), 2u);
+}
+
 TEST_F(HttpGuardTest, PipelinedRequestsOnOneConnectionAreAllAnswered) {
   Start(/*max_connections=*/8, /*per_peer=*/0, /*head_timeout_seconds=*/10);
   int fd = Open("127.0.0.1");
