@@ -107,6 +107,28 @@ Result<DeliveryStore::Page> DeliveryStore::PendingPage(long long after, std::siz
   return page;
 }
 
+namespace {
+
+// Who may claim a pending delivery: nobody holds it, `holder` ($1) does already, or its
+// holder's lease passed ($4: now).
+constexpr std::string_view kClaimable =
+    "done_ms IS NULL AND (holder = $1 OR holder = '' OR lease_until_ms < $4)";
+
+// The claimed rows, oldest first, from rows of seq, id, event, action, repository,
+// received_ms, body.
+void FillPage(std::vector<Row> rows, DeliveryStore::Page& page) {
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return IntAt(a, 0) < IntAt(b, 0); });
+  page.deliveries.clear();
+  for (const Row& r : rows) {
+    page.next = IntAt(r, 0);
+    page.deliveries.push_back(Delivery{TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), TextAt(r, 4),
+                                       IntAt(r, 5), TextAt(r, 6)});
+  }
+}
+
+}  // namespace
+
 Result<DeliveryStore::Page> DeliveryStore::ClaimPage(const std::string& holder, long long after,
                                                      std::size_t limit,
                                                      std::chrono::milliseconds lease) {
@@ -115,23 +137,43 @@ Result<DeliveryStore::Page> DeliveryStore::ClaimPage(const std::string& holder, 
   page.next = after;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
     const long long now = clock_.UnixMillis();
+    const state::Params params{holder, now + lease.count(), after, now,
+                               static_cast<long long>(limit)};
+    if (postgres) {
+      // Replicas claim at once: each takes the rows no other is locking, and learns which
+      // it got from RETURNING.
+      DATAMCP_ASSIGN_OR_RETURN(
+          std::vector<Row> rows,
+          tx.Query("UPDATE deliveries SET holder = $1, lease_until_ms = $2 WHERE seq IN (SELECT "
+                   "seq FROM deliveries WHERE seq > $3 AND " +
+                       std::string(kClaimable) +
+                       " ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING seq, id, event, "
+                       "action, repository, received_ms, body",
+                   params));
+      FillPage(std::move(rows), page);
+      return Status::Ok();
+    }
+    // SQLite writes one transaction at a time, so the rows read here are the rows the update
+    // below takes: all the claimable ones from the first to the last read. (The UPDATE ...
+    // WHERE seq IN (subquery) RETURNING form above cost 30 us a row here against 6 for this.)
     DATAMCP_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
-        tx.Query(std::string("UPDATE deliveries SET holder = $1, lease_until_ms = $2 WHERE seq IN "
-                             "(SELECT seq FROM deliveries WHERE done_ms IS NULL AND seq > $3 AND "
-                             "(holder = $1 OR holder = '' OR lease_until_ms < $4) ORDER BY seq "
-                             "LIMIT $5") +
-                     (postgres ? " FOR UPDATE SKIP LOCKED" : "") +
-                     ") RETURNING seq, id, event, action, repository, received_ms, body",
-                 {holder, now + lease.count(), after, now, static_cast<long long>(limit)}));
-    std::sort(rows.begin(), rows.end(),
-              [](const Row& a, const Row& b) { return IntAt(a, 0) < IntAt(b, 0); });
-    page.deliveries.clear();
-    for (const Row& r : rows) {
-      page.next = IntAt(r, 0);
-      page.deliveries.push_back(Delivery{TextAt(r, 1), TextAt(r, 2), TextAt(r, 3), TextAt(r, 4),
-                                         IntAt(r, 5), TextAt(r, 6)});
+        tx.Query("SELECT seq, id, event, action, repository, received_ms, body FROM deliveries "
+                 "WHERE seq > $3 AND " +
+                     std::string(kClaimable) + " ORDER BY seq LIMIT $5",
+                 params));
+    if (rows.empty()) return Status::Ok();
+    DATAMCP_ASSIGN_OR_RETURN(
+        long long claimed,
+        tx.Exec("UPDATE deliveries SET holder = $1, lease_until_ms = $2 WHERE seq BETWEEN $3 AND "
+                "$5 AND " +
+                    std::string(kClaimable),
+                {holder, now + lease.count(), IntAt(rows.front(), 0), now, IntAt(rows.back(), 0)}));
+    if (claimed != static_cast<long long>(rows.size())) {
+      return Internal("claimed " + std::to_string(claimed) + " deliveries of the " +
+                      std::to_string(rows.size()) + " read in the same transaction");
     }
+    FillPage(std::move(rows), page);
     return Status::Ok();
   }));
   return page;
