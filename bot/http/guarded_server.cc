@@ -280,7 +280,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
   stream.get_remote_ip_and_port(peer, port);
   bool ok = false;
   if (!Admit(peer)) {
-    ++refused_per_peer_;
+    Count(counters_.per_peer);
     log::Warn("http.peer_connection_refused",
               {{"peer", peer}, {"max_per_peer", guards_.max_per_peer}});
     RefuseBusyPeer(sock);
@@ -296,7 +296,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
                              stream.EndHead();
                            });
       if (stream.head_too_large()) {
-        ++heads_too_large_;
+        Count(counters_.head_too_large);
         log::Warn("http.request_head_too_large", {{"peer", peer},
                                                   {"max_head_bytes", guards_.max_head_bytes},
                                                   {"max_head_lines", guards_.max_head_lines}});
@@ -306,7 +306,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
         break;
       }
       if (stream.head_timed_out()) {
-        ++head_timeouts_;
+        Count(counters_.head_timeout);
         log::Warn("http.request_head_timeout",
                   {{"peer", peer}, {"head_timeout_ms", guards_.head_timeout.count()}});
         break;

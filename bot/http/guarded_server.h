@@ -1,8 +1,8 @@
 #pragma once
 
 #include <httplib.h>
+#include <prometheus/counter.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -36,13 +36,21 @@ struct ConnectionGuards {
 class GuardedServer : public httplib::Server {
  public:
   void set_guards(const ConnectionGuards& guards) { guards_ = guards; }
+  // Where refusals are counted (the front's datamcp_http_connections_refused_total{reason});
+  // set before listening. Unset ones count nothing.
+  struct RefusalCounters {
+    prometheus::Counter* per_peer = nullptr;
+    prometheus::Counter* head_timeout = nullptr;
+    prometheus::Counter* head_too_large = nullptr;
+  };
+  void set_refusal_counters(const RefusalCounters& counters) { counters_ = counters; }
 
   // Connections refused because their peer was at its bound, and request heads cut off at
   // their deadline, since start.
-  std::uint64_t refused_per_peer() const { return refused_per_peer_; }
-  std::uint64_t head_timeouts() const { return head_timeouts_; }
+  std::uint64_t refused_per_peer() const { return Read(counters_.per_peer); }
+  std::uint64_t head_timeouts() const { return Read(counters_.head_timeout); }
   // Request heads refused for their size (431), since start.
-  std::uint64_t heads_too_large() const { return heads_too_large_; }
+  std::uint64_t heads_too_large() const { return Read(counters_.head_too_large); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;
@@ -56,9 +64,13 @@ class GuardedServer : public httplib::Server {
   ConnectionGuards guards_;
   std::mutex mu_;
   std::unordered_map<std::string, int> per_peer_;
-  std::atomic<std::uint64_t> refused_per_peer_{0};
-  std::atomic<std::uint64_t> head_timeouts_{0};
-  std::atomic<std::uint64_t> heads_too_large_{0};
+  static void Count(prometheus::Counter* counter) {
+    if (counter != nullptr) counter->Increment();
+  }
+  static std::uint64_t Read(const prometheus::Counter* counter) {
+    return counter == nullptr ? 0 : static_cast<std::uint64_t>(counter->Value());
+  }
+  RefusalCounters counters_;
 };
 
 }  // namespace datamcp::bot

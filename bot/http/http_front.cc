@@ -74,6 +74,16 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
                            : std::max(1, max_connections / 2);
   server_.set_guards({.max_per_peer = per_peer,
                       .head_timeout = std::chrono::seconds(config_.request_head_timeout_seconds)});
+  auto& refused = prometheus::BuildCounter()
+                      .Name("datamcp_http_connections_refused_total")
+                      .Help(
+                          "Connections closed without being served, by reason: per_peer "
+                          "(server.max_connections_per_peer), head_timeout "
+                          "(server.request_head_timeout_seconds), head_too_large (431).")
+                      .Register(metrics_.registry());
+  server_.set_refusal_counters({.per_peer = &refused.Add({{"reason", "per_peer"}}),
+                                .head_timeout = &refused.Add({{"reason", "head_timeout"}}),
+                                .head_too_large = &refused.Add({{"reason", "head_too_large"}})});
   server_.set_read_timeout(config_.read_timeout_seconds, 0);
   server_.set_write_timeout(config_.write_timeout_seconds, 0);
   server_.set_keep_alive_max_count(10000);

@@ -121,6 +121,9 @@ TEST_F(HttpGuardTest, SlowHeaderClientIsCutAtTheHeadDeadlineWhileOthersAreServed
   EXPECT_GE(took, std::chrono::milliseconds(1800));
   EXPECT_LT(took, std::chrono::seconds(5)) << "cut well after the 2 s head deadline";
   EXPECT_EQ(front_->head_timeouts(), 1u);
+  EXPECT_NE(metrics_.Serialize().find(
+                "datamcp_http_connections_refused_total{reason=\"head_timeout\"} 1"),
+            std::string::npos);
   int fine = Open("127.0.0.1");
   ASSERT_GE(fine, 0);
   const std::string answer =
@@ -191,6 +194,10 @@ TEST_F(HttpGuardTest, HeadOverItsBytesOrLinesIs431AndClosedAndTheNextRequestIsSe
         << answer.substr(0, 400);
   }
   EXPECT_EQ(front_->heads_too_large(), 2u);
+  const std::string scrape = metrics_.Serialize();
+  EXPECT_NE(scrape.find("datamcp_http_connections_refused_total{reason=\"head_too_large\"} 2"),
+            std::string::npos)
+      << scrape;
 
   // Just inside both bounds: served.
   std::string inside;
