@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 
 #include "gitops/common/log.h"
 
@@ -198,16 +200,27 @@ class GuardedStream final : public httplib::Stream {
   std::size_t end_ = 0;
 };
 
-// The answer to a request whose head is over the bounds; the connection is closed after it.
-std::string HeadTooLargeResponse(const ConnectionGuards& guards) {
+// An answer after which the connection is closed: `status` ("431 Request Header Fields Too
+// Large"), any extra header lines, and a JSON-RPC error whose message says what to do (clients
+// of /mcp read it; others read the status).
+std::string ClosingResponse(std::string_view status, std::string_view extra_headers,
+                            const std::string& message) {
   const std::string body =
-      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Request Header Fields )"
-      R"(Too Large: the request line and headers must fit in )" +
-      std::to_string(guards.max_head_bytes) + " bytes and " +
-      std::to_string(guards.max_head_lines) + R"( lines; send fewer or smaller headers"}})";
-  return "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
-         "Connection: close\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
+      nlohmann::json{
+          {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32000}, {"message", message}}}}
+          .dump();
+  return "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: application/json\r\n" +
+         std::string(extra_headers) +
+         "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string HeadTooLargeResponse(const ConnectionGuards& guards) {
+  return ClosingResponse("431 Request Header Fields Too Large", "",
+                         "Request Header Fields Too Large: the request line and headers must "
+                         "fit in " +
+                             std::to_string(guards.max_head_bytes) + " bytes and " +
+                             std::to_string(guards.max_head_lines) +
+                             " lines; send fewer or smaller headers");
 }
 
 // Closing a socket with unread bytes resets the connection, and the reset can discard the
@@ -230,15 +243,11 @@ void LingerAfterRefusal(socket_t sock) {
 
 // The answer to a peer over its bound, written without waiting: it is closed right after.
 void RefuseBusyPeer(socket_t sock) {
-  static const std::string kBody =
-      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Service Unavailable: )"
-      R"(too many connections from your address (server.max_connections_per_peer); close )"
-      R"(idle ones or retry later"}})";
-  const std::string response =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-      "Connection: close\r\nContent-Length: " +
-      std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
-  (void)!send(sock, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  static const std::string kResponse =
+      ClosingResponse("503 Service Unavailable", "Retry-After: 1\r\n",
+                      "Service Unavailable: too many connections from your address "
+                      "(server.max_connections_per_peer); close idle ones or retry later");
+  (void)!send(sock, kResponse.data(), kResponse.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 }  // namespace

@@ -88,9 +88,9 @@ function rawHead(head) {
     let got = '';
     s.on('data', (d) => { got += d.toString(); });
     s.on('error', () => {});
-    s.on('close', () => resolve(got.split('\r\n')[0]));
+    const timer = setTimeout(() => s.destroy(), 15000);
+    s.on('close', () => { clearTimeout(timer); resolve(got.split('\r\n')[0]); });
     s.on('connect', () => s.write(head));
-    setTimeout(() => s.destroy(), 15000);
   });
 }
 
