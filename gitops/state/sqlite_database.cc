@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gitops/state/sqlite_connection.h"
+#include "gitops/state/sqlite_wal_gather.h"
 
 namespace datamcp::state {
 namespace {
@@ -130,7 +131,8 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   sqlite3_wal_autocheckpoint(out->reader_->db(), 0);
   sqlite3* checkpointer = nullptr;
   if (sqlite3_open_v2(options.path.c_str(), &checkpointer,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      WalGatheringVfs()) != SQLITE_OK) {
     std::string why = checkpointer ? sqlite3_errmsg(checkpointer) : "out of memory";
     sqlite3_close(checkpointer);
     return Unavailable("cannot open the state database " + options.path + ": " + why);
