@@ -11,7 +11,7 @@ namespace datamcp::localforge {
 namespace {
 
 using nlohmann::json;
-constexpr int kMaxAttempts = 20;
+constexpr int kMaxReportWriteAttempts = 20;
 constexpr char kDir[] = "drift";
 
 std::string FileOf(const std::string& project) { return HexEncode(project) + ".json"; }
@@ -76,7 +76,7 @@ Result<bool> LocalDriftReports::Update(
   DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
   const git::Signature sig = ForgeSignature(committer_name_, committer_email_, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxReportWriteAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo));
     DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, ref, kDir));
     DriftReportRecord record;

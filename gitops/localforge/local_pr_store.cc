@@ -12,7 +12,7 @@
 namespace datamcp::localforge {
 namespace {
 
-constexpr int kMaxAttempts = 20;
+constexpr int kMaxPullWriteAttempts = 20;
 
 struct Snapshot {
   ForgeRefState ref;
@@ -64,7 +64,7 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
   }
   git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxPullWriteAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
     for (const auto& [n, pr] : snap.prs) {
       if (pr.state == "open" && pr.head_ref == head_ref) return pr;
@@ -112,7 +112,7 @@ Result<PullRecord> LocalPrStore::Update(int number, const std::string& action,
   DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
   git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxPullWriteAttempts; ++attempt) {
     DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
     auto it = snap.prs.find(number);
     if (it == snap.prs.end()) {

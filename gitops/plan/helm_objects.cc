@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 256;
-constexpr std::string_view kFormatTag = "datamcp-helm-fingerprint-v1\n";
+constexpr std::string_view kHelmFingerprintTag = "datamcp-helm-fingerprint-v1\n";
 
 bool LooksNumeric(const std::string& s) {
   bool digit = false;
@@ -162,7 +162,7 @@ Result<RenderedObjects> ParseRenderedObjects(std::string_view yaml) {
 
 std::string FingerprintObjects(const RenderedObjects& objects) {
   json all(objects);
-  return Sha256Hex(std::string(kFormatTag) +
+  return Sha256Hex(std::string(kHelmFingerprintTag) +
                    all.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kFormatTag = "datamcp-terraform-fingerprint-v1\n";
+constexpr std::string_view kTerraformFingerprintTag = "datamcp-terraform-fingerprint-v1\n";
 
 bool IsNoOp(const json& actions) {
   return !actions.is_array() || actions.empty() || actions == json::array({"no-op"});
@@ -91,7 +91,7 @@ TerraformPlanDigest Digest(const json& plan) {
   std::sort(digest.summary.replaced.begin(), digest.summary.replaced.end());
   json normalized = {{"resource_changes", changes}, {"output_changes", outputs}};
   digest.normalized = normalized.dump(-1, ' ', false, json::error_handler_t::replace);
-  digest.fingerprint = Sha256Hex(std::string(kFormatTag) + digest.normalized);
+  digest.fingerprint = Sha256Hex(std::string(kTerraformFingerprintTag) + digest.normalized);
   return digest;
 }
 

@@ -6,7 +6,7 @@ namespace datamcp::repo {
 namespace {
 
 constexpr int kMaxRuleApprovals = 100;
-constexpr int kMaxRules = 100;
+constexpr int kMaxPlanRules = 100;
 const std::vector<std::string> kActions = {"create", "update", "delete", "replace"};
 
 Status ParseActions(const YamlMapReader& r, PlanRule* rule) {
@@ -78,8 +78,8 @@ Status ParsePlanRules(const YamlMapReader& env, std::vector<PlanRule>* out) {
     return InvalidArgument(key + ": must be a list of rules, got " +
                            std::string(YamlKindName(list)));
   }
-  if (list.size() > kMaxRules) {
-    return InvalidArgument(key + ": at most " + std::to_string(kMaxRules) + " rules");
+  if (list.size() > kMaxPlanRules) {
+    return InvalidArgument(key + ": at most " + std::to_string(kMaxPlanRules) + " rules");
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     PlanRule rule;

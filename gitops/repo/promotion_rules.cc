@@ -5,7 +5,7 @@
 namespace datamcp::repo {
 namespace {
 
-constexpr std::size_t kMaxRules = 200;
+constexpr std::size_t kMaxPromotionRules = 200;
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -105,7 +105,7 @@ Status ParsePromotionRules(const YamlMapReader& promotion, std::vector<Promotion
     return InvalidArgument(promotion.KeyPath("rules") + ": must be a list of rules, got " +
                            std::string(YamlKindName(list)));
   }
-  if (list.size() > kMaxRules) {
+  if (list.size() > kMaxPromotionRules) {
     return InvalidArgument(promotion.KeyPath("rules") + ": more than 200 rules");
   }
   for (std::size_t i = 0; i < list.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <exception>
 #include <thread>
 
@@ -96,15 +97,23 @@ class SqliteTx final : public Tx {
   bool busy_ = false;
 };
 
+// Runs `pragmas` (idempotent) on a new connection. Connections opening a new file together
+// race to switch it to WAL, and SQLite answers the loser SQLITE_BUSY without calling the busy
+// handler (waiting could deadlock), so a busy set-up is run again until busy_timeout passes.
 Status SetUp(sqlite3* db, const SqliteOptions& options, const std::string& pragmas) {
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
-  char* err = nullptr;
-  if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : "unknown error";
+  const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return Status::Ok();
+    std::string why = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    return Unavailable("cannot set up the state database " + options.path + ": " + why);
+    if (!IsBusy(rc) || std::chrono::steady_clock::now() >= give_up) {
+      return Unavailable("cannot set up the state database " + options.path + ": " + why);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return Status::Ok();
 }
 
 }  // namespace

@@ -67,6 +67,29 @@ std::string Exchange(int fd, const std::string& request) {
   return ReadUntilClosed(fd, SteadyClock::now() + std::chrono::seconds(5), &closed);
 }
 
+// One request on a keep-alive connection: what the server answers, read up to the end of
+// the response's body (Content-Length), leaving the connection open.
+std::string KeepAliveExchange(int fd, const std::string& request) {
+  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string got;
+  char buf[1024];
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+  while (SteadyClock::now() < deadline) {
+    const std::size_t head_end = got.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      const std::size_t at = got.find("Content-Length: ");
+      const std::size_t length = at < head_end ? std::stoul(got.substr(at + 16)) : 0;
+      if (got.size() >= head_end + 4 + length) break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
 class HttpGuardTest : public ::testing::Test {
  protected:
   void Start(int max_connections, int per_peer, int head_timeout_seconds) {
@@ -138,8 +161,11 @@ TEST_F(HttpGuardTest, OnePeerIsBoundedAndAnotherPeerIsStillServed) {
     int fd = Open("127.0.0.1");
     ASSERT_GE(fd, 0);
     held.push_back(fd);
+    // The server counts a connection once a worker takes it: an answer on it says it is
+    // counted (otherwise a later connection could be counted first and this one refused).
+    const std::string answer = KeepAliveExchange(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
   }
-  // The server counts a connection once a worker takes it: wait for the fifth to be refused.
   std::string refused;
   const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
   while (refused.empty() && SteadyClock::now() < deadline) {
