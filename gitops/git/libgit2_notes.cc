@@ -85,12 +85,7 @@ Status Libgit2Repository::AddNote(const std::string& commit, const std::string& 
     if (pushed.ok() && pushed->ok) {
       git_oid id;
       git_oid_fromstr(&id, notes_commit.c_str());
-      git_reference* raw = nullptr;
-      Status s = GitStatus(
-          git_reference_create(&raw, repo, options_.notes_ref.c_str(), &id, 1, "datamcp note"),
-          "update notes ref");
-      if (raw) git_reference_free(raw);
-      return s;
+      return UpdateMirrorRef(repo, options_.notes_ref, &id, "datamcp note");
     }
     if (!pushed.ok() && pushed.status().code() != StatusCode::kConflict) return pushed.status();
     last = pushed.ok()

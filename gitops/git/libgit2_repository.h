@@ -134,11 +134,17 @@ class Libgit2Repository final : public Repository {
   Result<ProposeResult> CommitAndPushLocked(const std::string& branch, const std::string& base_ref,
                                             const ChangeSet& changes, const CommitMeta& meta);
   void ReleaseBranchLock(const std::string& branch);
+  // Points the mirror's `name` at `target` after a push, taking turns with fetches.
+  Status UpdateMirrorRef(git_repository* repo, const std::string& name, const git_oid* target,
+                         const char* log_message);
 
   Libgit2RepositoryOptions options_;
   Clock& clock_;
   std::mutex pool_mu_;
   std::vector<Handle> pool_;
+  // Held by whatever writes the mirror's remote-tracking and notes refs: fetches, and the
+  // updates after a push (UpdateMirrorRef). Two writers of one ref at once make the second
+  // fail on its lock file.
   std::mutex fetch_mu_;
   std::mutex notes_mu_;
   std::mutex branch_mu_;

@@ -165,11 +165,18 @@ Result<PushResult> Libgit2Repository::PushBranch(const std::string& branch,
 
 void Libgit2Repository::TrackPushed(git_repository* repo, const std::string& branch,
                                     const git_oid* commit) {
-  std::string tracking = "refs/remotes/origin/" + branch;
+  // Best effort: the next fetch sets it anyway.
+  (void)UpdateMirrorRef(repo, "refs/remotes/origin/" + branch, commit, "datamcp push");
+}
+
+Status Libgit2Repository::UpdateMirrorRef(git_repository* repo, const std::string& name,
+                                          const git_oid* target, const char* log_message) {
+  std::lock_guard<std::mutex> lock(fetch_mu_);
   git_reference* raw = nullptr;
-  if (git_reference_create(&raw, repo, tracking.c_str(), commit, 1, "datamcp push") == 0) {
-    git_reference_free(raw);
-  }
+  Status s = GitStatus(git_reference_create(&raw, repo, name.c_str(), target, 1, log_message),
+                       "update " + name);
+  if (raw) git_reference_free(raw);
+  return s;
 }
 
 Result<std::string> Libgit2Repository::CommitOnce(const std::string& branch,
