@@ -210,7 +210,7 @@ class UnreviewedPushTest : public ::testing::Test {
   test::SteppedWallClock wall_{clock_};  // the stack's clock: clock_, with wall steps
   std::unique_ptr<forge::GithubForge> forge_;
   test::GitFixture git_;
-  std::string dir_ = test::TempDir("unreviewed");
+  std::string dir_ = test::MakeTempDir("unreviewed");
 };
 
 }  // namespace datamcp::apply::testing

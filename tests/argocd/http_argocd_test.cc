@@ -235,7 +235,7 @@ TEST(HttpArgoCdCreateTest, FromConfigNeedsAUrl) {
 class HttpArgoCdTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = test::TempDir("argocd-tls");
+    dir_ = test::MakeTempDir("argocd-tls");
     test::Must(
         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
         "-addext subjectAltName=DNS:localhost -keyout " +

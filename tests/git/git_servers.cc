@@ -59,25 +59,6 @@ const std::map<std::string, std::string> kGitEnv = {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "datamcp-git-XXXXXX").string();
-  path_ = mkdtemp(pattern.data());
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  // Exported trees are read-only: make them writable so they can be removed.
-  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_symlink()) chmod(it->path().c_str(), 0755);
-  }
-  // A server's children (receive-pack cleaning its quarantine) may still be exiting: retry.
-  auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (std::filesystem::remove_all(path_, ec), ec && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& cwd,
                          const std::map<std::string, std::string>& env) {
   int fds[2];

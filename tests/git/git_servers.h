@@ -6,22 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 // Test support: temporary directories, commands run from argv, and real git servers on
 // 127.0.0.1 (git daemon, git http-backend behind lighttpd with Basic auth, optionally TLS
 // with a CA made by openssl at test time). Servers are stopped by PID in destructors.
 namespace datamcp::git::testing {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::datamcp::test::TempDir;
 
 struct CommandResult {
   int exit_code = -1;

@@ -99,7 +99,7 @@ class RefreshTest : public ::testing::Test {
 
   test::GitFixture fx_;
   git::testing::GitDaemon daemon_{fx_.root(), fx_.root()};
-  std::string dir_ = test::TempDir("refresh");
+  std::string dir_ = test::MakeTempDir("refresh");
   ManualClock clock_;
   git::Libgit2Repository repo_{RepoOptions(dir_, daemon_.Url("origin")), clock_};
   process::PosixProcessRunner runner_{&test_support::TestSandbox()};

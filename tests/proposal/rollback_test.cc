@@ -81,7 +81,7 @@ class RollbackChangesTest : public ::testing::Test {
 
   test::GitFixture fx_;
   git::testing::GitDaemon daemon_{fx_.root(), fx_.root()};
-  std::string dir_ = test::TempDir("rollback");
+  std::string dir_ = test::MakeTempDir("rollback");
   ManualClock clock_;
   git::Libgit2Repository repo_{RepoOptions(dir_, daemon_.Url("origin")), clock_};
 };

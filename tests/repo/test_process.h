@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace datamcp::repo::testing {
 
 struct ProcessOutput {
@@ -16,18 +18,7 @@ ProcessOutput RunProcess(const std::vector<std::string>& argv, const std::string
                          const std::vector<std::string>& env, int timeout_seconds = 120,
                          const std::string& stdin_text = "");
 
-// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::datamcp::test::TempDir;
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);

@@ -129,7 +129,7 @@ class StateConfigTest : public ::testing::Test {
 
   inline static test::PostgresServer* pg_ = nullptr;
   inline static std::string pg_error_;
-  std::string dir_ = test::TempDir("state-config");
+  std::string dir_ = test::MakeTempDir("state-config");
 };
 
 TEST_F(StateConfigTest, UnreachablePostgresUrlStopsStartUpNamingTheKeyNotThePassword) {

@@ -40,7 +40,7 @@ test::PostgresServer* SharedPostgres(std::string* error) {
 }
 
 void StateContractTest::SetUp() {
-  dir_ = test::TempDir("state-contract");
+  dir_ = test::MakeTempDir("state-contract");
   if (GetParam() != Backend::kPostgres) return;
   std::string error;
   test::PostgresServer* pg = SharedPostgres(&error);

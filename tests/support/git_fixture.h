@@ -14,7 +14,7 @@ namespace datamcp::test {
 class GitFixture {
  public:
   GitFixture() {
-    root_ = std::filesystem::path(TempDir("gitfixture"));
+    root_ = std::filesystem::path(MakeTempDir("gitfixture"));
     bare_ = (root_ / "origin.git").string();
     work_ = (root_ / "work").string();
     Must("git init -q --bare -b main " + bare_);

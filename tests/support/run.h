@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/support/temp_dir.h"
+
 namespace datamcp::test {
 
 // Test-only helpers that run fixed command lines written by the test itself (never input
@@ -31,13 +33,5 @@ inline std::string MustOut(const std::string& cmd) {
 }
 
 inline void Must(const std::string& cmd) { (void)MustOut(cmd); }
-
-// A fresh directory under $TMPDIR, unique per process and call.
-inline std::string TempDir(const std::string& prefix) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  char* made = mkdtemp(tmpl.data());
-  if (!made) ADD_FAILURE() << "mkdtemp failed";
-  return tmpl;
-}
 
 }  // namespace datamcp::test
