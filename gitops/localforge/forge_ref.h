@@ -2,7 +2,9 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #include "gitops/common/clock.h"
 #include "gitops/common/result.h"
@@ -35,6 +37,27 @@ Result<std::map<std::string, std::string>> ReadForgeDir(const git::LocalReposito
 Status WriteForgeFile(git::LocalRepository& repo, const ForgeRefState& base,
                       const std::string& path, const std::string& text, const std::string& message,
                       const git::Signature& signature);
+
+// How many times a writer reads the ref again after losing it to another writer.
+inline constexpr int kMaxForgeWriteAttempts = 20;
+
+// The one retry loop of forge writers. `attempt` reads the ref afresh, decides, and writes
+// with WriteForgeFile; it returns std::nullopt when that write lost the race to another writer
+// (LostRace), and anything else (a value, an error of its own, a Conflict that is not a lost
+// race) ends the loop. After kMaxForgeWriteAttempts lost races: Conflict "could not <what>: the
+// forge ref kept moving; retry". `attempt` returns std::optional<Result<T>> or
+// std::optional<Status>, and so does this.
+template <typename Attempt>
+auto RetryForgeWrite(const std::string& what, Attempt attempt) ->
+    typename std::invoke_result_t<Attempt>::value_type {
+  for (int i = 0; i < kMaxForgeWriteAttempts; ++i) {
+    if (auto done = attempt()) return *std::move(done);
+  }
+  return Conflict("could not " + what + ": the forge ref kept moving; retry");
+}
+
+// True when WriteForgeFile's answer means another writer moved the ref first.
+inline bool LostRace(const Status& write) { return write.code() == StatusCode::kConflict; }
 
 // The committer of forge commits, dated now by `clock`.
 git::Signature ForgeSignature(const std::string& name, const std::string& email,

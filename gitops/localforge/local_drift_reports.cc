@@ -11,7 +11,6 @@ namespace datamcp::localforge {
 namespace {
 
 using nlohmann::json;
-constexpr int kMaxReportWriteAttempts = 20;
 constexpr char kDir[] = "drift";
 
 std::string FileOf(const std::string& project) { return HexEncode(project) + ".json"; }
@@ -76,24 +75,26 @@ Result<bool> LocalDriftReports::Update(
   DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
   const git::Signature sig = ForgeSignature(committer_name_, committer_email_, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxReportWriteAttempts; ++attempt) {
-    DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo));
-    DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, ref, kDir));
-    DriftReportRecord record;
-    auto it = files.find(FileOf(project));
-    bool exists = it != files.end();
-    if (exists) {
-      DATAMCP_ASSIGN_OR_RETURN(record, DriftReportRecordFromJson(ParseJsonOrDiscarded(it->second)));
-    }
-    DATAMCP_ASSIGN_OR_RETURN(bool write, mutate(record, exists));
-    if (!write) return false;
-    Status s = WriteForgeFile(repo, ref, std::string(kDir) + "/" + FileOf(project),
-                              ToJson(record).dump(2) + "\n", action + " drift of " + project, sig);
-    if (s.ok()) return true;
-    if (s.code() != StatusCode::kConflict) return s;
-  }
-  return Conflict("could not write the drift report of '" + project +
-                  "': the forge ref kept moving; retry");
+  return RetryForgeWrite(
+      "write the drift report of '" + project + "'", [&]() -> std::optional<Result<bool>> {
+        DATAMCP_ASSIGN_OR_RETURN(ForgeRefState ref, ReadForgeRef(repo));
+        DATAMCP_ASSIGN_OR_RETURN(auto files, ReadForgeDir(repo, ref, kDir));
+        DriftReportRecord record;
+        auto it = files.find(FileOf(project));
+        bool exists = it != files.end();
+        if (exists) {
+          DATAMCP_ASSIGN_OR_RETURN(record,
+                                   DriftReportRecordFromJson(ParseJsonOrDiscarded(it->second)));
+        }
+        DATAMCP_ASSIGN_OR_RETURN(bool write, mutate(record, exists));
+        if (!write) return false;
+        Status s =
+            WriteForgeFile(repo, ref, std::string(kDir) + "/" + FileOf(project),
+                           ToJson(record).dump(2) + "\n", action + " drift of " + project, sig);
+        if (LostRace(s)) return std::nullopt;
+        if (!s.ok()) return s;
+        return true;
+      });
 }
 
 Result<DriftReportRecord> LocalDriftReports::Upsert(const forge::DriftReport& report) {

@@ -12,8 +12,6 @@
 namespace datamcp::localforge {
 namespace {
 
-constexpr int kMaxPullWriteAttempts = 20;
-
 struct Snapshot {
   ForgeRefState ref;
   std::map<int, PullRecord> prs;
@@ -64,7 +62,7 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
   }
   git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxPullWriteAttempts; ++attempt) {
+  return RetryForgeWrite("open the pull request", [&]() -> std::optional<Result<PullRecord>> {
     DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
     for (const auto& [n, pr] : snap.prs) {
       if (pr.state == "open" && pr.head_ref == head_ref) return pr;
@@ -80,10 +78,10 @@ Result<PullRecord> LocalPrStore::Open(const std::string& head_ref, const std::st
     pr.created_at = pr.updated_at = clock_.UnixSeconds();
     Status s =
         WriteRecord(repo, snap, pr, "open #" + std::to_string(pr.number) + ": " + title, sig);
-    if (s.ok()) return pr;
-    if (s.code() != StatusCode::kConflict) return s;
-  }
-  return Conflict("could not open the pull request: the forge ref kept moving; retry");
+    if (LostRace(s)) return std::nullopt;
+    if (!s.ok()) return s;
+    return pr;
+  });
 }
 
 Result<PullRecord> LocalPrStore::Get(int number) const {
@@ -112,21 +110,21 @@ Result<PullRecord> LocalPrStore::Update(int number, const std::string& action,
   DATAMCP_ASSIGN_OR_RETURN(git::LocalRepository repo, git::LocalRepository::OpenBare(repo_path_));
   git::Signature sig = ForgeSignature(identity_.name, identity_.email, clock_);
   std::lock_guard writer(ForgeWriterMutex(repo_path_));
-  for (int attempt = 0; attempt < kMaxPullWriteAttempts; ++attempt) {
-    DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
-    auto it = snap.prs.find(number);
-    if (it == snap.prs.end()) {
-      return NotFound("pull request #" + std::to_string(number) + " does not exist");
-    }
-    PullRecord pr = it->second;
-    DATAMCP_RETURN_IF_ERROR(mutate(pr));
-    pr.updated_at = clock_.UnixSeconds();
-    Status s = WriteRecord(repo, snap, pr, action + " #" + std::to_string(number), sig);
-    if (s.ok()) return pr;
-    if (s.code() != StatusCode::kConflict) return s;
-  }
-  return Conflict("could not update pull request #" + std::to_string(number) +
-                  ": the forge ref kept moving; retry");
+  return RetryForgeWrite(
+      "update pull request #" + std::to_string(number), [&]() -> std::optional<Result<PullRecord>> {
+        DATAMCP_ASSIGN_OR_RETURN(Snapshot snap, ReadSnapshot(repo));
+        auto it = snap.prs.find(number);
+        if (it == snap.prs.end()) {
+          return NotFound("pull request #" + std::to_string(number) + " does not exist");
+        }
+        PullRecord pr = it->second;
+        DATAMCP_RETURN_IF_ERROR(mutate(pr));
+        pr.updated_at = clock_.UnixSeconds();
+        Status s = WriteRecord(repo, snap, pr, action + " #" + std::to_string(number), sig);
+        if (LostRace(s)) return std::nullopt;
+        if (!s.ok()) return s;
+        return pr;
+      });
 }
 
 }  // namespace datamcp::localforge
