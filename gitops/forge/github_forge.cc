@@ -84,9 +84,6 @@ BotComments FindBotComments(const json& comments, std::string_view marker, std::
 
 }  // namespace
 
-GithubForge::GithubForge(const GithubForgeOptions& options, Clock& clock)
-    : options_(options), clock_(clock) {}
-
 Result<std::unique_ptr<GithubForge>> GithubForge::Create(const GithubForgeOptions& options,
                                                          const GithubAuth& auth, Clock& clock) {
   static const std::regex kRepo(R"(^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$)");
@@ -101,7 +98,7 @@ Result<std::unique_ptr<GithubForge>> GithubForge::Create(const GithubForgeOption
         "GitHub forge needs exactly one of forge.github_token or a GitHub App "
         "(forge.github_app_id, forge.github_installation_id, forge.github_app_private_key)");
   }
-  std::unique_ptr<GithubForge> forge(new GithubForge(options, clock));
+  std::unique_ptr<GithubForge> forge(new GithubForge(options));
   forge->repo_path_ = "/repos/" + options.repository;
   DATAMCP_ASSIGN_OR_RETURN(forge->http_, GithubHttp::Create(options.http, clock));
   if (app) {

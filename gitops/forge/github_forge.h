@@ -62,7 +62,7 @@ class GithubForge final : public Forge {
   Result<bool> ResolveDriftReport(const std::string& project, const std::string& commit) override;
 
  private:
-  GithubForge(const GithubForgeOptions& options, Clock& clock);
+  explicit GithubForge(const GithubForgeOptions& options) : options_(options) {}
   // `path` relative to /repos/{owner}/{name}.
   Result<nlohmann::json> Call(std::string_view method, const std::string& path,
                               const nlohmann::json* body = nullptr);
@@ -78,7 +78,6 @@ class GithubForge final : public Forge {
   Result<std::vector<PullRequest>> FindOpen(const std::string& head, const std::string& base);
 
   GithubForgeOptions options_;
-  Clock& clock_;
   std::string repo_path_;  // "/repos/owner/name"
   std::unique_ptr<GithubHttp> http_;
   std::unique_ptr<TokenSource> tokens_;
