@@ -9,11 +9,10 @@
 // masking. Also printed: the hand-run `terraform init && terraform plan` of one root (the
 // issue's comparison) and DataMCP with the init cache off (every plan runs init).
 // Usage: plan_fanout_bench [RUNS] [PARALLEL]   RUNS: repetitions for 1 and 10 roots (100: 1).
-#include <stdlib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -25,6 +24,7 @@
 #include "gitops/process/bounded_parallel.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/process/sandbox.h"
+#include "tests/support/temp_dir.h"
 
 using namespace datamcp;
 namespace fs = std::filesystem;
@@ -76,8 +76,7 @@ std::string RootName(int i) { return "envs/r" + std::to_string(i); }
 int main(int argc, char** argv) {
   int runs = argc > 1 ? std::atoi(argv[1]) : 5;
   int parallel = argc > 2 ? std::atoi(argv[2]) : 2;
-  std::string tmpl = (fs::temp_directory_path() / "datamcp-fanout-bench-XXXXXX").string();
-  std::string root = mkdtemp(tmpl.data());
+  std::string root = datamcp::test::MakeTempDir("datamcp-fanout-bench");
   const int kMaxRoots = 100;
   for (int i = 0; i < kMaxRoots; ++i) {
     fs::create_directories(root + "/tree/" + RootName(i));

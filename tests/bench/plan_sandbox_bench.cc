@@ -2,11 +2,10 @@
 // TerraformPlanner with the bubblewrap sandbox and with plan.sandbox off, alternating runs in
 // the same process. Prints each side's median wall time and the ratio.
 // Usage: plan_sandbox_bench [RUNS]
-#include <stdlib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,14 +14,14 @@
 #include "gitops/plan/terraform_planner.h"
 #include "gitops/process/posix_process_runner.h"
 #include "gitops/process/sandbox.h"
+#include "tests/support/temp_dir.h"
 
 using namespace datamcp;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   int runs = argc > 1 ? std::atoi(argv[1]) : 7;
-  std::string tmpl = (fs::temp_directory_path() / "datamcp-plan-bench-XXXXXX").string();
-  std::string root = mkdtemp(tmpl.data());
+  std::string root = datamcp::test::MakeTempDir("datamcp-plan-bench");
   fs::create_directories(root + "/tree/envs/dev");
   std::ofstream(root + "/tree/envs/dev/main.tf")
       << "resource \"terraform_data\" \"a\" { input = \"a\" }\n"
