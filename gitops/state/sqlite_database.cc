@@ -128,52 +128,41 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions
   // A 16 MiB page cache (SQLite's default is 2 MiB): deliveries are inserted at random leaves
   // of the id and digest indexes, which a busy repository's 72 hours of deliveries make larger
   // than the default; cached, an insert reads no page. Taken only as pages are used.
-  DATAMCP_RETURN_IF_ERROR(
-      SetUp(out->writer_->db(), options,
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; " + sync));
-  // Checkpoints run on their own connection (below), never inside a commit.
-  sqlite3_wal_autocheckpoint(out->writer_->db(), 0);
+  DATAMCP_RETURN_IF_ERROR(SetUp(
+      out->writer_->db(), options,
+      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; " + sync +
+          "PRAGMA journal_size_limit=" + std::to_string(options.checkpoints.restart_bytes) + ";"));
   // Reads: a connection of their own that cannot write (query_only), in WAL mode already.
   DATAMCP_ASSIGN_OR_RETURN(out->reader_, SqliteConnection::Open(options.path, /*create=*/false));
   DATAMCP_RETURN_IF_ERROR(
       SetUp(out->reader_->db(), options, "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"));
   sqlite3_wal_autocheckpoint(out->reader_->db(), 0);
-  sqlite3* checkpointer = nullptr;
-  if (sqlite3_open_v2(options.path.c_str(), &checkpointer,
+  // Checkpoints: a connection of their own, never inside a commit.
+  sqlite3* checkpoints = nullptr;
+  if (sqlite3_open_v2(options.path.c_str(), &checkpoints,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                       WalGatheringVfs()) != SQLITE_OK) {
-    std::string why = checkpointer ? sqlite3_errmsg(checkpointer) : "out of memory";
-    sqlite3_close(checkpointer);
+    std::string why = checkpoints ? sqlite3_errmsg(checkpoints) : "out of memory";
+    sqlite3_close(checkpoints);
     return Unavailable("cannot open the state database " + options.path + ": " + why);
   }
-  sqlite3_busy_timeout(checkpointer, static_cast<int>(options.busy_timeout.count()));
+  // A connection checkpoints only once it knows the file is in WAL mode, which it learns by
+  // reading it: until it had, each checkpoint was a no-op and the WAL only grew.
+  if (Status set_up = SetUp(checkpoints, options, "PRAGMA journal_mode=WAL;"); !set_up.ok()) {
+    sqlite3_close(checkpoints);
+    return set_up;
+  }
   SqliteDatabase* self = out.get();
-  out->checkpointer_ = std::thread([self, checkpointer] { self->CheckpointLoop(checkpointer); });
+  out->checkpointer_ = std::make_unique<WalCheckpointer>(
+      checkpoints, options.checkpoints,
+      [self](const std::function<void()>& fn) { self->WithWritesPaused(fn); });
+  // In place of SQLite's auto-checkpoint, which would run inside the commit.
+  out->checkpointer_->Watch(out->writer_->db());
   return out;
 }
 
-void SqliteDatabase::CheckpointLoop(sqlite3* checkpointer) {
-  std::unique_lock lock(stop_mu_);
-  for (;;) {
-    stop_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-    const bool last = stopping_;
-    lock.unlock();
-    // PASSIVE: copies what no reader still needs, without blocking writers; a later pass
-    // copies the rest. At close the remaining WAL is checkpointed by sqlite3_close.
-    sqlite3_wal_checkpoint_v2(checkpointer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    lock.lock();
-    if (last) break;
-  }
-  sqlite3_close(checkpointer);
-}
-
 SqliteDatabase::~SqliteDatabase() {
-  {
-    std::lock_guard lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (checkpointer_.joinable()) checkpointer_.join();
+  checkpointer_.reset();
   reader_.reset();
   writer_.reset();
 }
@@ -194,7 +183,8 @@ Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
   std::unique_lock lock(group_mu_);
   waiting_.push_back(&mine);
   // Written by a leader, or first in line while no group is being written: then lead.
-  mine.wake.wait(lock, [&] { return mine.done || (!writing_ && waiting_.front() == &mine); });
+  mine.wake.wait(
+      lock, [&] { return mine.done || (!writing_ && !pausing_ && waiting_.front() == &mine); });
   if (!mine.done) {
     // Lead: write everything waiting now, this caller's transaction among it.
     writing_ = true;
@@ -209,10 +199,27 @@ Status SqliteDatabase::DoTransact(const std::function<Status(Tx&)>& fn) {
       if (w != &mine) w->wake.notify_one();
     }
     writing_ = false;
-    if (!waiting_.empty()) waiting_.front()->wake.notify_one();
+    if (pausing_) {
+      writes_idle_.notify_one();
+    } else if (!waiting_.empty()) {
+      waiting_.front()->wake.notify_one();
+    }
   }
   if (mine.thrown) std::rethrow_exception(mine.thrown);
   return mine.status;
+}
+
+void SqliteDatabase::WithWritesPaused(const std::function<void()>& fn) {
+  std::unique_lock lock(group_mu_);
+  pausing_ = true;
+  writes_idle_.wait(lock, [&] { return !writing_; });
+  writing_ = true;
+  pausing_ = false;
+  lock.unlock();
+  fn();
+  lock.lock();
+  writing_ = false;
+  if (!waiting_.empty()) waiting_.front()->wake.notify_one();
 }
 
 void SqliteDatabase::CommitGroup(const std::vector<PendingWrite*>& group) {

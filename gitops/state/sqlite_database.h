@@ -5,10 +5,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gitops/state/database.h"
+#include "gitops/state/sqlite_checkpointer.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -24,15 +24,16 @@ struct SqliteOptions {
   bool sync_commits = false;
   // How long a writer waits for another process (the admin CLI) holding the write lock.
   std::chrono::milliseconds busy_timeout{5000};
+  WalCheckpointOptions checkpoints;
 };
 
 // SQLite in WAL mode: the embedded default. One write connection, write transactions
 // serialized in the process; other processes on the same file (the admin CLI) wait up to
 // busy_timeout. Read transactions run on a second, read-only connection and never wait for
 // a writer (WAL readers see the last commit). Each connection keeps its statements prepared.
-// Commits only append to the WAL: a background thread on a second connection copies it back
-// into the database (a passive checkpoint, with its fsyncs) every second, so no commit waits
-// for one.
+// Commits only append to the WAL: a WalCheckpointer on a connection of its own copies it back
+// into the database, so no commit waits for a checkpoint, and restarts it before it grows
+// large.
 // Group commit: write transactions that arrive while one is being written wait for it, then
 // run together in the next one, each in a savepoint of its own (so each still commits or rolls
 // back alone, in arrival order), with one BEGIN/COMMIT, one WAL write of the pages they share
@@ -58,7 +59,8 @@ class SqliteDatabase final : public Database {
   Status Run(SqliteConnection& conn, const char* begin, const std::function<Status(Tx&)>& fn);
   // Runs the write transactions of `group` in one transaction; sets each one's outcome.
   void CommitGroup(const std::vector<PendingWrite*>& group);
-  void CheckpointLoop(sqlite3* checkpointer);
+  // Runs fn with no write transaction of this process running or starting.
+  void WithWritesPaused(const std::function<void()>& fn);
 
   const std::string path_;
   // Write transactions waiting for the next group; the caller that finds no group being
@@ -66,14 +68,13 @@ class SqliteDatabase final : public Database {
   std::mutex group_mu_;
   std::vector<PendingWrite*> waiting_;
   bool writing_ = false;
+  bool pausing_ = false;                      // WithWritesPaused waits: no new group starts
+  std::condition_variable writes_idle_;       // a group ended while pausing_
   std::unique_ptr<SqliteConnection> writer_;  // used only by the leader
   std::mutex read_mu_;                        // held for a whole read transaction
   std::unique_ptr<SqliteConnection> reader_;
-
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread checkpointer_;
+  // Last: stopped first, while what it pauses is still there.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace datamcp::state

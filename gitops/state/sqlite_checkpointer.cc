@@ -1,0 +1,88 @@
+#include "gitops/state/sqlite_checkpointer.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace datamcp::state {
+namespace {
+
+constexpr std::int64_t kWalFrameHeaderBytes = 24;  // before each page in a WAL file
+
+std::int64_t PageSize(sqlite3* db) {
+  std::int64_t size = 4096;  // SQLite's default, should the pragma fail
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    size = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return size;
+}
+
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(sqlite3* connection, WalCheckpointOptions options,
+                                 PauseWrites pause_writes)
+    : db_(connection),
+      options_(options),
+      pause_writes_(std::move(pause_writes)),
+      frame_bytes_(PageSize(connection) + kWalFrameHeaderBytes) {
+  // How long a restart waits for another process's writer or reader (the admin CLI) while
+  // this process's writes are paused; one that cannot wait is tried again next time.
+  sqlite3_busy_timeout(db_, 100);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  sqlite3_close(db_);
+}
+
+void WalCheckpointer::Watch(sqlite3* writer) { sqlite3_wal_hook(writer, &OnCommit, this); }
+
+int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int wal_frames) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  if (wal_frames * checkpointer->frame_bytes_ < checkpointer->options_.checkpoint_bytes) {
+    return SQLITE_OK;
+  }
+  {
+    std::lock_guard lock(checkpointer->mu_);
+    if (checkpointer->wal_large_) return SQLITE_OK;  // woken already
+    checkpointer->wal_large_ = true;
+  }
+  checkpointer->wake_.notify_one();
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::Loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, options_.interval, [&] { return stopping_ || wal_large_; });
+    const bool last = stopping_;
+    wal_large_ = false;
+    lock.unlock();
+    Checkpoint(/*may_restart=*/!last);
+    lock.lock();
+    if (last) return;
+  }
+}
+
+void WalCheckpointer::Checkpoint(bool may_restart) {
+  // PASSIVE: copies what no reader still needs, without blocking writers; a later pass
+  // copies the rest. At close the remaining WAL is checkpointed by sqlite3_close.
+  int wal_frames = 0;
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
+  if (!may_restart || wal_frames * frame_bytes_ < options_.restart_bytes) return;
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  pause_writes_([&] {
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  });
+}
+
+}  // namespace datamcp::state
