@@ -30,7 +30,7 @@ WalCheckpointer::WalCheckpointer(sqlite3* connection, WalCheckpointOptions optio
       frame_bytes_(PageSize(connection) + kWalFrameHeaderBytes) {
   // How long a restart waits for another process's writer or reader (the admin CLI) while
   // this process's writes are paused; one that cannot wait is tried again next time.
-  sqlite3_busy_timeout(db_, 100);
+  sqlite3_busy_timeout(db_, 20);
   thread_ = std::thread([this] { Loop(); });
 }
 

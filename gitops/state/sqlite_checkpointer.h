@@ -14,11 +14,12 @@ namespace datamcp::state {
 struct WalCheckpointOptions {
   // A checkpoint at least this often.
   std::chrono::milliseconds interval{1000};
-  // A commit that leaves the WAL this large wakes the checkpointer at once (SQLite's own
-  // auto-checkpoint runs at about this size, inside the commit).
-  std::int64_t checkpoint_bytes = 4 << 20;
+  // A commit that leaves the WAL this large wakes the checkpointer at once. (SQLite's own
+  // auto-checkpoint runs at 4 MiB, inside the commit; larger, a page rewritten by many
+  // commits is copied fewer times.)
+  std::int64_t checkpoint_bytes = 16 << 20;
   // A WAL this large after a checkpoint is restarted, and its file cut back to this size.
-  std::int64_t restart_bytes = 16 << 20;
+  std::int64_t restart_bytes = 64 << 20;
 };
 
 // Copies a SQLite database's WAL back into the database file on a thread and connection of

@@ -14,7 +14,9 @@
 #      tests), one replica, then three replicas on the same database, each with its own wrk
 #      (the same connections in all, split between them), deliveries/s summed, p99 the worst.
 #      Skipped, and said so, when Debian's postgresql is not installed.
-# Prints deliveries/s and p99 for each and the ratio against the peer.
+# Prints deliveries/s and p99 for each and the ratio against the peer, and each server's CPU
+# time per delivery (cpu_us, from /proc) with the ratio of the two: a figure steal time on a
+# shared machine moves far less than deliveries/s.
 #
 # usage: tests/bench/webhooks/run.sh   (env: BUILD_DIR, BENCH_DURATION=10s, BENCH_ROUNDS=3,
 #        BENCH_CONNECTIONS=8, BENCH_THREADS=2, BENCH_MAX_REQUESTS=200000 per wrk thread)
@@ -64,6 +66,7 @@ start() {
   local name="$1"; shift
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
+  server_pid=$!
   for _ in $(seq 1 200); do
     if grep -q '^listening ' "$work/$name.out" 2>/dev/null; then
       port="$(awk '/^listening /{print $2; exit}' "$work/$name.out")"
@@ -80,14 +83,26 @@ wait_for() {
 }
 stop_last() { local pid="${pids[-1]}"; kill "$pid"; wait "$pid" 2>/dev/null || true; unset 'pids[-1]'; }
 
-# measure NAME: runs wrk against $port; prints and records the RESULT line.
+# cpu_ticks PID: the process's user + system time so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# measure NAME: runs wrk against $port (served by process $server_pid); prints and records
+# the RESULT line with the server's CPU time per delivery, which steal time on a shared
+# machine moves far less than deliveries/s.
 measure() {
-  local name="$1"
+  local name="$1" before after
+  before="$(cpu_ticks "$server_pid")"
   BENCH_RUN_ID="$name-$RANDOM" wrk -t"$wrk_threads" -c"$connections" -d"$duration" \
     -s "$root/tests/bench/webhooks/post_delivery.lua" "http://127.0.0.1:$port/webhooks/github" \
     >"$work/$name.wrk"
+  after="$(cpu_ticks "$server_pid")"
   local result; result="$(grep '^RESULT' "$work/$name.wrk")"
+  local requests; requests="$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$result")"
+  local cpu_us
+  cpu_us="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0)}')"
+  result="$result cpu_us=$cpu_us"
   printf '%-28s %s\n' "$name" "${result#RESULT }"
+  eval "${name//-/_}_cpu=$cpu_us"
   eval "${name//-/_}_rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$result")"
   eval "${name//-/_}_p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$result")"
   eval "${name//-/_}_bad=$(sed -E 's/.*non202=([0-9]+).*/\1/' <<<"$result")"
@@ -97,17 +112,18 @@ measure() {
 # speed drifts from minute to minute, so a ratio is taken only between neighbouring runs. The
 # headline is the median of the rounds' ratios (and of each side's figures).
 start datamcp "$server_bin" --dir "$work/store" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays
-datamcp_port="$port"
+datamcp_port="$port"; datamcp_pid="$server_pid"
 start octokit env WEBHOOK_SECRET="$secret" node "$js/octokit-server.mjs"
-octokit_port="$port"
-ratios=(); d_rps=(); d_p99=(); o_rps=(); o_p99=(); datamcp_bad=0; octokit_bad=0
+octokit_port="$port"; octokit_pid="$server_pid"
+ratios=(); cpu_ratios=(); d_rps=(); d_p99=(); o_rps=(); o_p99=(); datamcp_bad=0; octokit_bad=0
 for r in $(seq 1 "$rounds"); do
-  port="$datamcp_port"; measure "datamcp-r$r"
-  port="$octokit_port"; measure "octokit-r$r"
-  eval "d=\$datamcp_r${r}_rps dp=\$datamcp_r${r}_p99 db=\$datamcp_r${r}_bad"
-  eval "o=\$octokit_r${r}_rps op=\$octokit_r${r}_p99 ob=\$octokit_r${r}_bad"
+  port="$datamcp_port"; server_pid="$datamcp_pid"; measure "datamcp-r$r"
+  port="$octokit_port"; server_pid="$octokit_pid"; measure "octokit-r$r"
+  eval "d=\$datamcp_r${r}_rps dp=\$datamcp_r${r}_p99 db=\$datamcp_r${r}_bad dc=\$datamcp_r${r}_cpu"
+  eval "o=\$octokit_r${r}_rps op=\$octokit_r${r}_p99 ob=\$octokit_r${r}_bad oc=\$octokit_r${r}_cpu"
   d_rps+=("$d"); d_p99+=("$dp"); o_rps+=("$o"); o_p99+=("$op")
   ratios+=("$(awk -v a="$d" -v b="$o" 'BEGIN {printf "%.2f", a / b}')")
+  cpu_ratios+=("$(awk -v a="$dc" -v b="$oc" 'BEGIN {printf "%.2f", (a > 0 ? b / a : 0)}')")
   datamcp_bad=$((datamcp_bad + db)); octokit_bad=$((octokit_bad + ob))
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -115,6 +131,7 @@ datamcp_rps="$(median "${d_rps[@]}")"; datamcp_p99="$(median "${d_p99[@]}")"
 octokit_rps="$(median "${o_rps[@]}")"; octokit_p99="$(median "${o_p99[@]}")"
 ratio="$(median "${ratios[@]}")"
 echo "ratio per round (datamcp / octokit): ${ratios[*]}"
+echo "CPU per delivery, octokit / datamcp, per round: ${cpu_ratios[*]} (median $(median "${cpu_ratios[@]}"))"
 stop_last
 stop_last
 start datamcp-nodispatch "$server_bin" --dir "$work/store-nd" --secret-file "$work/secret" --repo "$repo" --threads 8 --allow-replays --no-dispatch
