@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace datamcp::state {
@@ -48,7 +49,10 @@ void WalCheckpointer::Watch(sqlite3* writer) { sqlite3_wal_hook(writer, &OnCommi
 
 int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int wal_frames) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
-  if (wal_frames * checkpointer->frame_bytes_ < checkpointer->options_.checkpoint_bytes) {
+  // Frames not yet copied; fewer frames than were copied means the WAL was restarted since.
+  const int copied = checkpointer->copied_frames_.load(std::memory_order_relaxed);
+  const int fresh = wal_frames >= copied ? wal_frames - copied : wal_frames;
+  if (fresh * checkpointer->frame_bytes_ < checkpointer->options_.checkpoint_bytes) {
     return SQLITE_OK;
   }
   {
@@ -77,12 +81,15 @@ void WalCheckpointer::Checkpoint(bool may_restart) {
   // PASSIVE: copies what no reader still needs, without blocking writers; a later pass
   // copies the rest. At close the remaining WAL is checkpointed by sqlite3_close.
   int wal_frames = 0;
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
-  if (!may_restart || wal_frames * frame_bytes_ < options_.restart_bytes) return;
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  pause_writes_([&] {
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-  });
+  int copied = 0;
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+  if (may_restart && wal_frames * frame_bytes_ >= options_.restart_bytes) {
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    pause_writes_([&] {
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames, &copied);
+    });
+  }
+  copied_frames_.store(std::max(copied, 0), std::memory_order_relaxed);
 }
 
 }  // namespace datamcp::state

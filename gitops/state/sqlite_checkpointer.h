@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -14,9 +15,9 @@ namespace datamcp::state {
 struct WalCheckpointOptions {
   // A checkpoint at least this often.
   std::chrono::milliseconds interval{1000};
-  // A commit that leaves the WAL this large wakes the checkpointer at once. (SQLite's own
-  // auto-checkpoint runs at 4 MiB, inside the commit; larger, a page rewritten by many
-  // commits is copied fewer times.)
+  // A commit that leaves this much of the WAL not yet copied wakes the checkpointer at once.
+  // (SQLite's own auto-checkpoint runs at 4 MiB, inside the commit; larger, a page rewritten
+  // by many commits is copied fewer times.)
   std::int64_t checkpoint_bytes = 16 << 20;
   // A WAL this large after a checkpoint is restarted, and its file cut back to this size.
   std::int64_t restart_bytes = 64 << 20;
@@ -46,8 +47,9 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Installs on `writer` the hook that wakes this checkpointer when a commit leaves the WAL
-  // at checkpoint_bytes or more. Replaces SQLite's auto-checkpoint on that connection.
+  // Installs on `writer` the hook that wakes this checkpointer when a commit leaves
+  // checkpoint_bytes or more of the WAL not yet copied. Replaces SQLite's auto-checkpoint on
+  // that connection.
   void Watch(sqlite3* writer);
 
  private:
@@ -63,6 +65,7 @@ class WalCheckpointer {
   std::mutex mu_;
   std::condition_variable wake_;
   bool wal_large_ = false;
+  std::atomic<int> copied_frames_{0};  // WAL frames the last checkpoint had copied
   bool stopping_ = false;
   std::thread thread_;
 };
