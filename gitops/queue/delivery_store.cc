@@ -1,6 +1,8 @@
 #include "gitops/queue/delivery_store.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "gitops/common/log.h"
 
@@ -179,13 +181,23 @@ Result<DeliveryStore::Page> DeliveryStore::ClaimPage(const std::string& holder, 
   return page;
 }
 
+// The rows an UPDATE of a holder's pending deliveries takes. On PostgreSQL they are locked in
+// seq order first, the order ClaimPage and MarkAllDone lock them in, so that two statements
+// on the same rows (the heartbeat's renewal and the dispatcher's marks run at once) never
+// wait for each other in a cycle; an UPDATE alone locks them in whatever order its plan
+// visits them.
+std::string DeliveryStore::HeldRows() const {
+  if (db_.dialect() != state::Dialect::kPostgres) return "holder = $1 AND done_ms IS NULL";
+  return "seq IN (SELECT seq FROM deliveries WHERE holder = $1 AND done_ms IS NULL ORDER BY seq "
+         "FOR UPDATE)";
+}
+
 Result<long long> DeliveryStore::RenewClaims(const std::string& holder,
                                              std::chrono::milliseconds lease) {
   long long renewed = 0;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
     DATAMCP_ASSIGN_OR_RETURN(
-        renewed, tx.Exec("UPDATE deliveries SET lease_until_ms = $2 WHERE holder = $1 AND "
-                         "done_ms IS NULL",
+        renewed, tx.Exec("UPDATE deliveries SET lease_until_ms = $2 WHERE " + HeldRows(),
                          {holder, clock_.UnixMillis() + lease.count()}));
     return Status::Ok();
   }));
@@ -195,10 +207,7 @@ Result<long long> DeliveryStore::RenewClaims(const std::string& holder,
 Status DeliveryStore::ReleaseClaims(const std::string& holder) {
   return db_.Transact([&](Tx& tx) -> Status {
     return tx
-        .Exec(
-            "UPDATE deliveries SET holder = '', lease_until_ms = 0 WHERE holder = $1 AND "
-            "done_ms IS NULL",
-            {holder})
+        .Exec("UPDATE deliveries SET holder = '', lease_until_ms = 0 WHERE " + HeldRows(), {holder})
         .status();
   });
 }
@@ -209,6 +218,12 @@ namespace {
 // the whole row on UPDATE, so keeping a large body would write it all again.)
 constexpr std::string_view kMarkDone =
     "UPDATE deliveries SET done_ms = $2, body = $3 WHERE id = $1 AND done_ms IS NULL";
+// PostgreSQL: all of them ($1, a JSON array of ids) in one statement, one round trip, their
+// rows locked in seq order (DeliveryStore::HeldRows says why).
+constexpr std::string_view kMarkAllDonePostgres =
+    "UPDATE deliveries SET done_ms = $2, body = $3 WHERE seq IN (SELECT seq FROM deliveries "
+    "WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND done_ms IS NULL ORDER BY seq "
+    "FOR UPDATE)";
 
 }  // namespace
 
@@ -232,7 +247,14 @@ Status DeliveryStore::MarkDone(std::string_view id) {
 Status DeliveryStore::MarkAllDone(const std::vector<std::string>& ids) {
   if (ids.empty()) return Status::Ok();
   const long long now = clock_.UnixMillis();
+  const bool postgres = db_.dialect() == state::Dialect::kPostgres;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
+    if (postgres) {
+      // Ids PostgreSQL stored are valid UTF-8, so `replace` changes none of them.
+      const std::string list =
+          nlohmann::json(ids).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return tx.Exec(kMarkAllDonePostgres, {list, now, state::Blob{}}).status();
+    }
     for (const std::string& id : ids) {
       DATAMCP_RETURN_IF_ERROR(tx.Exec(kMarkDone, {id, now, state::Blob{}}).status());
     }

@@ -97,6 +97,8 @@ class DeliveryStore {
 
  private:
   Result<std::vector<Delivery>> Select(const std::string& where, const state::Params& params) const;
+  // The WHERE clause of an UPDATE of holder $1's pending deliveries.
+  std::string HeldRows() const;
   void Bump();
   void CountMarks(std::size_t n);
 
