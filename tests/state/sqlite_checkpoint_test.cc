@@ -3,7 +3,6 @@
 // them, does not grow the WAL without bound; no commit is lost on the way.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
