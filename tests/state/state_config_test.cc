@@ -1,11 +1,15 @@
 // Bad state database configuration stops `datamcp serve` at start-up with exit code 2 and one
 // line naming the key: an unreachable or malformed state.postgres_url, and a database whose
 // schema a newer DataMCP migrated (PostgreSQL: a real server; SQLite: work_dir/state.db).
-// Nothing is created in the work directory before the state database is open.
+// Nothing is created in the work directory before the state database is open. And the test
+// server itself: one whose test process is killed (a ctest timeout) does not outlive it.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,6 +241,55 @@ TEST_F(StateConfigTest, ReadyzIs503WhilePostgresIsDownAndRecovers) {
   EXPECT_NE(reason.find("state database"), std::string::npos) << reason;
   auto [back, again] = poll(200);
   EXPECT_TRUE(back) << again;
+}
+
+// A test killed at its ctest timeout runs no destructor. Its PostgreSQL used to keep running
+// (and its directory stay in /tmp) until someone noticed; the harness's watchdog now stops it.
+TEST(PostgresServerTest, ItsServerDoesNotOutliveAKilledTestProcess) {
+  int report[2];
+  ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);  // held by the child alone, not by its servers
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // this process has no other thread: the child may run the harness
+    close(report[0]);
+    test::PostgresServer pg;
+    std::string line = pg.Start();
+    line = line.empty() ? std::to_string(pg.port()) + " " + pg.dir() : "error " + line;
+    (void)!write(report[1], line.data(), line.size());
+    close(report[1]);
+    raise(SIGKILL);
+  }
+  close(report[1]);
+  std::string line;
+  char buf[4096];
+  for (ssize_t n; (n = read(report[0], buf, sizeof buf)) > 0;) line.append(buf, n);
+  close(report[0]);
+  waitpid(child, nullptr, 0);
+  ASSERT_FALSE(line.empty() || line.rfind("error ", 0) == 0) << line;
+  const int port = std::stoi(line);
+  const std::string dir = line.substr(line.find(' ') + 1);
+  auto accepting = [port] {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while ((accepting() || std::filesystem::exists(dir)) &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir << " is left behind";
+  if (accepting()) {
+    ADD_FAILURE() << "the killed test's PostgreSQL still listens on " << port;
+    std::ifstream pid_file(dir + "/data/postmaster.pid");  // not to leave it running
+    pid_t postmaster = 0;
+    if (pid_file >> postmaster && postmaster > 0) kill(postmaster, SIGQUIT);
+  }
 }
 
 }  // namespace

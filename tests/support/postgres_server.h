@@ -6,7 +6,8 @@
 // authentication for the `postgres` role. PostgreSQL refuses to run as root: when the test
 // runs as root the directory is given to the `postgres` user (Debian's package creates it)
 // and the binaries run through `runuser -u postgres`. Stop() (or the destructor) stops the
-// server by pg_ctl and removes the directory.
+// server by pg_ctl and removes the directory. A test process that dies first (killed at its
+// ctest timeout, crashed) leaves nothing running either: a watchdog does the same for it.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -51,6 +52,7 @@ class PostgresServer {
       if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "chown of " + dir_ + " failed";
       as_user_ = "postgres";
     }
+    StartWatchdog();
     std::string out;
     if (Run({bin_ + "/initdb", "-D", dir_ + "/data", "-A", "trust", "-U", "postgres", "-E", "UTF8",
              "--locale=C", "--no-sync"},
@@ -89,6 +91,8 @@ class PostgresServer {
   }
 
   int port() const { return port_; }
+  // The cluster's directory (data/, log), removed by Destroy().
+  const std::string& dir() const { return dir_; }
   // A libpq URL for `dbname` as the superuser (no password: trust authentication).
   std::string Url(const std::string& dbname = "postgres") const {
     return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + dbname;
@@ -187,8 +191,49 @@ class PostgresServer {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
+  // A shell in a session of its own (a kill of the test's process group spares it) that
+  // reads a pipe whose only writer is this process, so end of file means this process is
+  // gone, or Destroy() is done with the server. It then stops the server (immediate mode: a
+  // test's data is not worth a clean shutdown) and removes the directory. The paths reach
+  // the script as arguments, never as script text.
+  void StartWatchdog() {
+    static constexpr char kScript[] =
+        "cat >/dev/null\n"
+        "if [ -n \"$3\" ]; then runuser -u \"$3\" -- \"$1/pg_ctl\" -D \"$2/data\" -m immediate "
+        "-w stop; else \"$1/pg_ctl\" -D \"$2/data\" -m immediate -w stop; fi\n"
+        "rm -rf \"$2\"\n";
+    std::vector<std::string> argv = {"/bin/sh", "-c", kScript, "pg-watchdog", bin_, dir_, as_user_};
+    std::vector<char*> args;  // built before fork: the child only calls async-signal-safe code
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    int pipe_fds[2];
+    // Close-on-exec: no other child this process starts holds the write end open.
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      setsid();
+      dup2(pipe_fds[0], 0);
+      const int null = open("/dev/null", O_WRONLY);
+      if (null >= 0) dup2(null, 1), dup2(null, 2);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(pipe_fds[0]);
+    if (pid < 0) {
+      close(pipe_fds[1]);
+      return;
+    }
+    watchdog_pid_ = pid;
+    watchdog_fd_ = pipe_fds[1];
+  }
+
   void Destroy() {
     Stop();
+    if (watchdog_fd_ >= 0) {  // the server is stopped: the watchdog only removes the directory
+      close(watchdog_fd_);
+      waitpid(watchdog_pid_, nullptr, 0);
+      watchdog_fd_ = -1;
+    }
     if (dir_.empty()) return;
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -200,6 +245,8 @@ class PostgresServer {
   std::string as_user_;  // run the binaries as this user (when the test runs as root)
   int port_ = 0;
   bool running_ = false;
+  pid_t watchdog_pid_ = -1;
+  int watchdog_fd_ = -1;  // the watchdog's pipe: closed, it stops the server
 };
 
 }  // namespace datamcp::test
