@@ -1,22 +1,18 @@
 // The SQLite backend's checkpoints (gitops/state/sqlite_checkpointer.h): commits reach the
 // database file without anyone closing it, and a steady stream of commits, with reads among
-// them, does not grow the WAL without bound; no commit is lost on the way; and a database
-// left idle is left alone.
+// them, does not grow the WAL without bound; no commit is lost on the way.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gitops/state/database.h"
-#include "gitops/state/sqlite_checkpointer.h"
 #include "gitops/state/sqlite_database.h"
 #include "tests/support/temp_dir.h"
 
@@ -125,50 +121,6 @@ TEST_F(SqliteCheckpointTest, SteadyCommitsKeepTheWalBounded) {
   EXPECT_LT(largest_wal.load(), written)
       << "the WAL reached " << largest_wal.load() << " bytes for " << written
       << " bytes of rows: it was not restarted";
-}
-
-// Once a WAL is restarted, it reports the frames it had until the next commit starts it
-// over. A checkpointer that took that for a large WAL paused this process's writes to restart
-// it again at every interval, for as long as the database stayed idle.
-TEST_F(SqliteCheckpointTest, AnIdleWalIsRestartedOnlyOnce) {
-  auto open = [&](sqlite3** db) {
-    ASSERT_EQ(
-        sqlite3_open_v2(path_.c_str(), db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
-        SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(*db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr), SQLITE_OK);
-  };
-  sqlite3* writer = nullptr;
-  sqlite3* checkpoints = nullptr;
-  open(&writer);
-  open(&checkpoints);
-  // The pause below does not hold this writer back: it waits out a restart instead.
-  sqlite3_busy_timeout(writer, 10000);
-  ASSERT_EQ(sqlite3_exec(writer, "CREATE TABLE rows (k INTEGER PRIMARY KEY, pad BLOB NOT NULL)",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  std::atomic<int> pauses{0};
-  {
-    WalCheckpointer checkpointer(checkpoints,
-                                 {.interval = std::chrono::milliseconds(10),
-                                  .checkpoint_bytes = 16 << 10,
-                                  .restart_bytes = 64 << 10},
-                                 [&](const std::function<void()>& restart) {
-                                   ++pauses;
-                                   restart();
-                                 });
-    checkpointer.Watch(writer);
-    for (int i = 0; i < 100; ++i) {  // 400 KiB of rows: several restarts' worth
-      ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO rows (pad) VALUES (zeroblob(4096))", nullptr,
-                             nullptr, nullptr),
-                SQLITE_OK);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 30 intervals to settle
-    const int settled = pauses.load();
-    EXPECT_GE(settled, 1) << "the WAL was never restarted";
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // 50 idle intervals
-    EXPECT_EQ(pauses.load(), settled) << "an idle WAL was restarted again and again";
-  }
-  sqlite3_close(writer);
 }
 
 }  // namespace
