@@ -260,7 +260,7 @@ int RunServe(const CommonOptions& options) {
       front.SetPayloadLimit(config.webhooks.max_body_bytes, "webhooks.max_body_bytes");
     }
     front.AddRouteLabel("/webhooks/github");
-    RegisterWebhookRoutes(front.server(), *webhooks->intake);
+    RegisterWebhookRoutes(front, *webhooks->intake);
     webhooks->dispatcher->Start();
   }
   keeper.Start();

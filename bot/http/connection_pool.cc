@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace datamcp::bot {
 
@@ -27,8 +28,8 @@ namespace {
 constexpr auto kIdleExit = std::chrono::seconds(30);
 }  // namespace
 
-ConnectionPool::ConnectionPool(int min_threads, int max_threads)
-    : state_(std::make_shared<State>()) {
+ConnectionPool::ConnectionPool(int min_threads, int max_threads, std::function<void()> on_shutdown)
+    : state_(std::make_shared<State>()), on_shutdown_(std::move(on_shutdown)) {
   state_->min_threads = std::max(1, min_threads);
   state_->max_threads = std::max(state_->min_threads, max_threads);
 }
@@ -47,6 +48,7 @@ void ConnectionPool::enqueue(std::function<void()> fn) {
 }
 
 void ConnectionPool::shutdown() {
+  if (on_shutdown_) std::exchange(on_shutdown_, nullptr)();
   std::unique_lock lock(state_->mu);
   state_->shutdown = true;
   state_->work.notify_all();

@@ -14,7 +14,8 @@ namespace datamcp::bot {
 // connections wait their turn in order. Workers above the minimum exit after idling a while.
 class ConnectionPool : public httplib::TaskQueue {
  public:
-  ConnectionPool(int min_threads, int max_threads);
+  // `on_shutdown` runs when shutdown() starts (from then on nothing new may be queued).
+  ConnectionPool(int min_threads, int max_threads, std::function<void()> on_shutdown = nullptr);
   ~ConnectionPool() override;
 
   void enqueue(std::function<void()> fn) override;
@@ -26,6 +27,7 @@ class ConnectionPool : public httplib::TaskQueue {
   static void Work(std::shared_ptr<State> state);
 
   std::shared_ptr<State> state_;
+  std::function<void()> on_shutdown_;
 };
 
 }  // namespace datamcp::bot

@@ -63,13 +63,19 @@ std::chrono::milliseconds Span(time_t sec, time_t usec) {
 // are asked once per connection, not once per request.
 class GuardedStream final : public httplib::Stream {
  public:
+  // `read_ahead`: bytes already read from the socket (at most OpenConnection::kMaxBuffered),
+  // served first.
   GuardedStream(socket_t sock, std::chrono::milliseconds read_timeout,
-                std::chrono::milliseconds write_timeout, const ConnectionGuards& guards)
+                std::chrono::milliseconds write_timeout, const ConnectionGuards& guards,
+                std::string_view read_ahead)
       : sock_(sock),
         read_timeout_(read_timeout),
         write_timeout_(write_timeout),
         max_head_bytes_(guards.max_head_bytes),
-        max_head_lines_(guards.max_head_lines) {}
+        max_head_lines_(guards.max_head_lines) {
+    end_ = std::min(read_ahead.size(), kBufferSize);
+    std::memcpy(buffer_.get(), read_ahead.data(), end_);
+  }
 
   void StartHead(SteadyClock::time_point deadline) {
     head_deadline_ = deadline;
@@ -136,7 +142,7 @@ class GuardedStream final : public httplib::Stream {
     std::string ip;
     int port = 0;
   };
-  static constexpr std::size_t kBufferSize = 64 * 1024;
+  static constexpr std::size_t kBufferSize = OpenConnection::kMaxBuffered;
 
   template <typename Query>
   Endpoint Address(Query query) const {
@@ -282,54 +288,79 @@ bool GuardedServer::WaitForRequest(socket_t sock, bool buffered) const {
 }
 
 bool GuardedServer::process_and_close_socket(socket_t sock) {
-  std::string peer;
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  OpenConnection conn{.fd = sock, .requests_left = keep_alive_max_count_};
   int port = 0;
-  GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
-                       Span(write_timeout_sec_, write_timeout_usec_), guards_);
-  stream.get_remote_ip_and_port(peer, port);
-  bool ok = false;
-  if (!Admit(peer)) {
+  if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    AddressOf(addr, conn.peer, port);
+  }
+  if (!Admit(conn.peer)) {
     Count(counters_.per_peer);
     log::Warn("http.peer_connection_refused",
-              {{"peer", peer}, {"max_per_peer", guards_.max_per_peer}});
+              {{"peer", conn.peer}, {"max_per_peer", guards_.max_per_peer}});
     RefuseBusyPeer(sock);
-  } else {
-    for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
-      if (!WaitForRequest(sock, stream.buffered())) break;
-      stream.StartHead(SteadyClock::now() + guards_.head_timeout);
-      bool connection_closed = false;
-      bool head_parsed = false;  // httplib calls the setup hook once the head is parsed
-      ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
-                           [&](httplib::Request&) {
-                             head_parsed = true;
-                             stream.EndHead();
-                           });
-      if (stream.head_too_large()) {
-        Count(counters_.head_too_large);
-        log::Warn("http.request_head_too_large", {{"peer", peer},
-                                                  {"max_head_bytes", guards_.max_head_bytes},
-                                                  {"max_head_lines", guards_.max_head_lines}});
-        stream.WriteRaw(HeadTooLargeResponse(guards_));
-        LingerAfterRefusal(sock);
-        ok = false;
-        break;
-      }
-      if (stream.head_timed_out()) {
-        Count(counters_.head_timeout);
-        log::Warn("http.request_head_timeout",
-                  {{"peer", peer}, {"head_timeout_ms", guards_.head_timeout.count()}});
-        break;
-      }
-      // A head httplib could not parse (answered 400 or 414) leaves the rest of it unread:
-      // dropped, as httplib's own loop (a new stream per request) drops it, rather than read
-      // as further requests.
-      if (!head_parsed) stream.DropBuffered();
-      if (!ok || connection_closed) break;
-    }
-    Release(peer);
+    shutdown(sock, SHUT_RDWR);
+    close(sock);
+    return false;
   }
-  shutdown(sock, SHUT_RDWR);
-  close(sock);
+  return Serve(std::move(conn));
+}
+
+void GuardedServer::ServeOpen(OpenConnection conn) { Serve(std::move(conn)); }
+
+void GuardedServer::CloseOpen(OpenConnection& conn) {
+  Release(conn.peer);
+  shutdown(conn.fd, SHUT_RDWR);
+  close(conn.fd);
+}
+
+bool GuardedServer::Serve(OpenConnection conn) {
+  const socket_t sock = conn.fd;
+  const std::string& peer = conn.peer;
+  GuardedStream stream(sock, Span(read_timeout_sec_, read_timeout_usec_),
+                       Span(write_timeout_sec_, write_timeout_usec_), guards_, conn.buffered);
+  conn.buffered.clear();
+  bool ok = false;
+  bool served = false;  // a fresh connection's first request is usually on its way: read it here
+  for (std::size_t left = conn.requests_left; left > 0; --left) {
+    if (served && loop_ != nullptr && !stream.buffered()) {
+      conn.requests_left = left;
+      if (loop_->Park(conn)) return ok;  // the loop has it now
+    }
+    if (!WaitForRequest(sock, stream.buffered())) break;
+    stream.StartHead(SteadyClock::now() + guards_.head_timeout);
+    bool connection_closed = false;
+    bool head_parsed = false;  // httplib calls the setup hook once the head is parsed
+    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
+                         [&](httplib::Request&) {
+                           head_parsed = true;
+                           stream.EndHead();
+                         });
+    served = true;
+    if (stream.head_too_large()) {
+      Count(counters_.head_too_large);
+      log::Warn("http.request_head_too_large", {{"peer", peer},
+                                                {"max_head_bytes", guards_.max_head_bytes},
+                                                {"max_head_lines", guards_.max_head_lines}});
+      stream.WriteRaw(HeadTooLargeResponse(guards_));
+      LingerAfterRefusal(sock);
+      ok = false;
+      break;
+    }
+    if (stream.head_timed_out()) {
+      Count(counters_.head_timeout);
+      log::Warn("http.request_head_timeout",
+                {{"peer", peer}, {"head_timeout_ms", guards_.head_timeout.count()}});
+      break;
+    }
+    // A head httplib could not parse (answered 400 or 414) leaves the rest of it unread:
+    // dropped, as httplib's own loop (a new stream per request) drops it, rather than read
+    // as further requests.
+    if (!head_parsed) stream.DropBuffered();
+    if (!ok || connection_closed) break;
+  }
+  CloseOpen(conn);
   return ok;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "bot/http/connection_loop.h"
+
 namespace datamcp::bot {
 
 struct ConnectionGuards {
@@ -32,7 +34,9 @@ struct ConnectionGuards {
 // process_and_close_socket, built on the protected process_request): the same keep-alive
 // loop, timeouts and request handling, plus a bound on connections per peer address and a
 // deadline for each request head (a slow-header client is cut off there, and its worker
-// freed). Thread-safe as httplib::Server is; set_guards before listening.
+// freed). With a ConnectionLoop, a connection waits for its next request in the loop rather
+// than on its worker, and comes back through ServeOpen. Thread-safe as httplib::Server is;
+// set_guards and set_loop before listening.
 class GuardedServer : public httplib::Server {
  public:
   void set_guards(const ConnectionGuards& guards) { guards_ = guards; }
@@ -44,6 +48,13 @@ class GuardedServer : public httplib::Server {
     prometheus::Counter* head_too_large = nullptr;
   };
   void set_refusal_counters(const RefusalCounters& counters) { counters_ = counters; }
+  // Where keep-alive connections wait between requests (nullptr: on their worker).
+  void set_loop(ConnectionLoop* loop) { loop_ = loop; }
+
+  // Serves a connection the loop handed back, from its buffered bytes on; on a worker.
+  void ServeOpen(OpenConnection conn);
+  // Closes a connection the loop held, and forgets it in the per-peer count.
+  void CloseOpen(OpenConnection& conn);
 
   // Connections refused because their peer was at its bound, and request heads cut off at
   // their deadline, since start.
@@ -54,6 +65,8 @@ class GuardedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // The keep-alive loop over `conn`'s requests; closes it, unless it was parked in the loop.
+  bool Serve(OpenConnection conn);
   bool Admit(const std::string& peer);
   void Release(const std::string& peer);
   // Waits up to the keep-alive timeout for the next request's first byte (true at once when
@@ -71,6 +84,7 @@ class GuardedServer : public httplib::Server {
     return counter == nullptr ? 0 : static_cast<std::uint64_t>(counter->Value());
   }
   RefusalCounters counters_;
+  ConnectionLoop* loop_ = nullptr;
 };
 
 }  // namespace datamcp::bot

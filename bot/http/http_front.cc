@@ -43,12 +43,34 @@ std::string ErrorMessage(const httplib::Request& req, int status, std::size_t li
 }  // namespace
 
 HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
-    : config_(config), metrics_(metrics) {
+    : config_(config),
+      metrics_(metrics),
+      loop_(
+          {.loops = config_.event_loops,
+           .idle_timeout = std::chrono::seconds(config_.keep_alive_seconds),
+           // Heads over the workers' bounds go to a worker, which answers 431.
+           .max_head_bytes = ConnectionGuards{}.max_head_bytes,
+           .max_head_lines = ConnectionGuards{}.max_head_lines,
+           .max_waiting = static_cast<std::size_t>(config_.max_connections)},
+          {.hand_back = [this](OpenConnection conn) { HandBack(std::move(conn)); },
+           .close = [this](OpenConnection& conn) { server_.CloseOpen(conn); },
+           .observe =
+               [this](std::string_view path, std::string_view method, int status, double seconds) {
+                 metrics_.ObserveRequest(RouteLabel(std::string(path)), std::string(method), status,
+                                         seconds);
+               }}) {
   int threads = config_.threads;
   int max_connections = config_.max_connections;
-  server_.new_task_queue = [threads, max_connections] {
-    return new ConnectionPool(threads, max_connections);
+  server_.new_task_queue = [this, threads, max_connections] {
+    auto* pool = new ConnectionPool(threads, max_connections, [this] {
+      std::lock_guard lock(pool_mu_);
+      pool_ = nullptr;
+    });
+    std::lock_guard lock(pool_mu_);
+    pool_ = pool;
+    return pool;
   };
+  if (config_.event_loops > 0) server_.set_loop(&loop_);
   // Without TCP_NODELAY small responses wait for delayed ACKs (~300 req/s).
   server_.set_tcp_nodelay(true);
   // httplib's default options add SO_REUSEPORT, which lets a second process silently
@@ -120,6 +142,27 @@ void HttpFront::SetPayloadLimit(std::size_t bytes, std::string key) {
   server_.set_payload_max_length(bytes);
 }
 
+void HttpFront::ServeInline(std::string method, std::string path, std::size_t max_body,
+                            InlineHandler handler) {
+  inline_routes_.push_back({std::move(method), std::move(path), max_body, std::move(handler)});
+}
+
+void HttpFront::StartLoops() {
+  for (InlineRoute& r : inline_routes_) {
+    // A larger body goes to a worker, where httplib answers 413 as for any route.
+    loop_.AddRoute(r.method, r.path, std::min(r.max_body, payload_limit_), r.handler);
+  }
+  loop_.Start();
+}
+
+void HttpFront::HandBack(OpenConnection conn) {
+  std::lock_guard lock(pool_mu_);
+  if (pool_ == nullptr) return server_.CloseOpen(conn);
+  // A std::function must be copyable; the connection moves through a shared_ptr.
+  auto shared = std::make_shared<OpenConnection>(std::move(conn));
+  pool_->enqueue([this, shared] { server_.ServeOpen(std::move(*shared)); });
+}
+
 std::string HttpFront::RouteLabel(const std::string& path) const {
   return routes_.contains(path) ? path : "other";
 }
@@ -142,6 +185,7 @@ Status HttpFront::Bind() {
 }
 
 void HttpFront::Start() {
+  StartLoops();
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   // The socket is already bound and listening, so clients queue in the backlog; waiting
   // for the accept loop only makes Stop() right after Start() reliable.
@@ -151,9 +195,15 @@ void HttpFront::Start() {
   }
 }
 
-void HttpFront::Run() { server_.listen_after_bind(); }
+void HttpFront::Run() {
+  StartLoops();
+  server_.listen_after_bind();
+}
 
 void HttpFront::Stop() {
+  // The loops first: their waiting connections close, and a request they are serving is
+  // answered while the workers' pool can still take what they hand back.
+  loop_.Stop();
   if (server_.is_running()) server_.stop();
   if (thread_.joinable()) thread_.join();
 }

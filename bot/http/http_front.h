@@ -3,10 +3,12 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "bot/http/connection_loop.h"
 #include "bot/http/guarded_server.h"
 #include "bot/http/metrics.h"
 #include "gitops/common/status.h"
@@ -39,6 +41,15 @@ class HttpFront {
   // Declares a route pattern so metrics label requests with it instead of "other".
   void AddRouteLabel(const std::string& path) { routes_.insert(path); }
 
+  // Also serves `method` `path` in the front's event loops, for keep-alive connections whose
+  // request arrives whole with a Content-Length up to `max_body` (ConnectionLoop); the same
+  // route must be registered on server() too, for every other request. Before Start().
+  void ServeInline(std::string method, std::string path, std::size_t max_body,
+                   InlineHandler handler);
+  // Keep-alive connections waiting in the event loops now, and requests they served.
+  std::size_t waiting_connections() const { return loop_.waiting(); }
+  std::uint64_t served_inline() const { return loop_.served(); }
+
   // Binds the configured address (port 0 picks a free one); errors name the address.
   Status Bind();
   int port() const { return port_; }
@@ -51,10 +62,23 @@ class HttpFront {
 
  private:
   std::string RouteLabel(const std::string& path) const;
+  // Serves a connection the loop handed back on a worker (closes it once the pool is gone).
+  void HandBack(OpenConnection conn);
+  // Gives the loops their inline routes (bodies capped by the payload limit) and starts them.
+  void StartLoops();
 
   config::ServerConfig config_;
   Metrics& metrics_;
   GuardedServer server_;
+  ConnectionLoop loop_;
+  struct InlineRoute {
+    std::string method, path;
+    std::size_t max_body;
+    InlineHandler handler;
+  };
+  std::vector<InlineRoute> inline_routes_;
+  std::mutex pool_mu_;
+  httplib::TaskQueue* pool_ = nullptr;  // while listening
   std::set<std::string> routes_;
   std::size_t payload_limit_ = 0;
   std::string payload_limit_key_ = "server.max_body_bytes";

@@ -84,6 +84,31 @@ std::optional<IntakeResult> WebhookIntake::CheckBeforeBody(
 }
 
 IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_view body) {
+  const WebhookRequest request{headers, body};
+  return std::move(HandleAll({&request, 1})[0]);
+}
+
+std::vector<IntakeResult> WebhookIntake::HandleAll(std::span<const WebhookRequest> requests) {
+  std::vector<IntakeResult> results;
+  results.reserve(requests.size());
+  std::vector<queue::Delivery> deliveries;
+  for (const WebhookRequest& r : requests) {
+    results.push_back(Decide(r.headers, r.body));
+    if (results.back().status == 0) deliveries.push_back(*std::move(results.back().accepted));
+  }
+  if (deliveries.empty()) return results;
+  Result<std::vector<queue::DeliveryStore::AppendOutcome>> outcomes = store_.AppendAll(deliveries);
+  std::size_t next = 0;
+  for (IntakeResult& result : results) {
+    if (result.status != 0) continue;
+    queue::Delivery& d = deliveries[next++];
+    result = outcomes.ok() ? Recorded(std::move(d), (*outcomes)[next - 1])
+                           : Recorded(std::move(d), outcomes.status());
+  }
+  return results;
+}
+
+IntakeResult WebhookIntake::Decide(const WebhookHeaders& headers, std::string_view body) const {
   if (auto early = CheckBeforeBody(headers, body.size())) return *std::move(early);
   // The body's digest, for the replay check: its verified HMAC (a replay repeats the
   // signature with the body), or, when unsigned deliveries are allowed, its SHA-256.
@@ -128,7 +153,11 @@ IntakeResult WebhookIntake::Handle(const WebhookHeaders& headers, std::string_vi
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
           .count();
   d.digest = options_.refuse_replays ? std::move(digest) : digest + " " + d.id;
-  Result<queue::DeliveryStore::AppendOutcome> outcome = store_.Append(d);
+  return IntakeResult{0, "", std::move(d)};
+}
+
+IntakeResult WebhookIntake::Recorded(queue::Delivery d,
+                                     const Result<queue::DeliveryStore::AppendOutcome>& outcome) {
   if (!outcome.ok()) {
     log::Error("webhook.record_failed",
                {{"delivery", d.id}, {"error", outcome.status().message()}});

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,12 @@ struct WebhookHeaders {
   std::string signature;     // X-Hub-Signature-256
 };
 
+// One request to the intake.
+struct WebhookRequest {
+  WebhookHeaders headers;
+  std::string_view body;
+};
+
 struct IntakeResult {
   int status = 500;
   std::string message;  // one line for the response body and the log
@@ -80,6 +87,9 @@ class WebhookIntake {
 
   // Full decision on a complete request. Records accepted deliveries in the store.
   IntakeResult Handle(const WebhookHeaders& headers, std::string_view body);
+  // Handle of each request, in order, recording the accepted ones in one transaction (so a
+  // batch costs one commit): one result each, as if handled one after another.
+  std::vector<IntakeResult> HandleAll(std::span<const WebhookRequest> requests);
 
   std::size_t max_body_bytes() const { return options_.max_body_bytes; }
 
@@ -87,6 +97,12 @@ class WebhookIntake {
   static bool IsHandled(std::string_view event, std::string_view action);
 
  private:
+  // Everything Handle decides before the store: the answer, or (status 0) the delivery to
+  // record in `accepted`.
+  IntakeResult Decide(const WebhookHeaders& headers, std::string_view body) const;
+  // The answer to a decided delivery, from how the store took it.
+  static IntakeResult Recorded(queue::Delivery d,
+                               const Result<queue::DeliveryStore::AppendOutcome>& outcome);
   bool RepositoryAllowed(std::string_view full_name) const;
   // The refusal of a comment command created before the window, or nullopt.
   std::optional<IntakeResult> StaleCommand(const queue::Delivery& d,

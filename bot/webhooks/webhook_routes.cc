@@ -29,15 +29,12 @@ std::optional<std::size_t> ContentLength(const httplib::Request& req, bool* vali
   return n;
 }
 
-void Send(const WebhookHeaders& h, const IntakeResult& r, httplib::Response& res,
-          bool close_connection) {
-  res.status = r.status;
-  // 202 and 204 have no body: GitHub shows the status, and httplib sends headers and body in
-  // two writes, so a body costs the intake a second send on its hottest path.
-  if (r.status != 204 && r.status != 202) {
-    res.set_content(r.message + "\n", "text/plain; charset=utf-8");
-  }
-  if (close_connection) res.set_header("Connection", "close");
+// 202 and 204 have no body: GitHub shows the status, and httplib sends headers and body in
+// two writes, so a body costs the intake a second send on its hottest path.
+bool HasBody(const IntakeResult& r) { return r.status != 204 && r.status != 202; }
+constexpr char kTextPlain[] = "text/plain; charset=utf-8";
+
+void Log(const WebhookHeaders& h, const IntakeResult& r) {
   // Accepted deliveries are logged at debug: each is already in the delivery store, and a
   // line per delivery costs the intake a tenth of its throughput (tests/bench/webhooks).
   const log::Level level = r.status >= 400 ? log::Level::kWarn : log::Level::kDebug;
@@ -49,6 +46,41 @@ void Send(const WebhookHeaders& h, const IntakeResult& r, httplib::Response& res
     fields["repository"] = r.accepted->repository;
   }
   log::Event(level, r.status >= 400 ? "webhook.rejected" : "webhook.accepted", fields);
+}
+
+void Send(const WebhookHeaders& h, const IntakeResult& r, httplib::Response& res,
+          bool close_connection) {
+  res.status = r.status;
+  if (HasBody(r)) res.set_content(r.message + "\n", kTextPlain);
+  if (close_connection) res.set_header("Connection", "close");
+  Log(h, r);
+}
+
+std::string HeaderOf(const RequestHead& head, std::string_view name) {
+  return std::string(head.Header(name).value_or(""));
+}
+
+// The event loops' batch: each request as Serve would answer it once its body is read.
+void ServeBatch(WebhookIntake& intake, std::span<InlineExchange> batch) {
+  std::vector<WebhookRequest> requests;
+  requests.reserve(batch.size());
+  for (const InlineExchange& ex : batch) {
+    requests.push_back(WebhookRequest{
+        WebhookHeaders{HeaderOf(ex.head, "Content-Type"), HeaderOf(ex.head, "X-GitHub-Event"),
+                       HeaderOf(ex.head, "X-GitHub-Delivery"),
+                       HeaderOf(ex.head, "X-Hub-Signature-256")},
+        ex.body});
+  }
+  std::vector<IntakeResult> results = intake.HandleAll(requests);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    InlineExchange& ex = batch[i];
+    ex.status = results[i].status;
+    if (HasBody(results[i])) {
+      ex.content_type = kTextPlain;
+      ex.response_body = results[i].message + "\n";
+    }
+    Log(requests[i].headers, results[i]);
+  }
 }
 
 // Reads the body into `body` (nullptr: discard it), stopping at `limit`. False when the body
@@ -114,10 +146,13 @@ void Serve(WebhookIntake& intake, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
-void RegisterWebhookRoutes(httplib::Server& server, WebhookIntake& intake) {
-  server.Post(kWebhookPath,
-              [&intake](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) { Serve(intake, req, res, reader); });
+void RegisterWebhookRoutes(HttpFront& front, WebhookIntake& intake) {
+  front.ServeInline("POST", kWebhookPath, intake.max_body_bytes(),
+                    [&intake](std::span<InlineExchange> batch) { ServeBatch(intake, batch); });
+  front.server().Post(kWebhookPath, [&intake](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& reader) {
+    Serve(intake, req, res, reader);
+  });
 }
 
 }  // namespace datamcp::bot

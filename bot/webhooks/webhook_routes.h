@@ -1,7 +1,6 @@
 #pragma once
 
-#include <httplib.h>
-
+#include "bot/http/http_front.h"
 #include "bot/webhooks/webhook_intake.h"
 
 namespace datamcp::bot {
@@ -14,8 +13,11 @@ inline constexpr char kWebhookPath[] = "/webhooks/github";
 // the limit is drained after an early rejection (the connection stays usable); one over it is
 // never read and the response says Connection: close.
 //
-// The server's own set_payload_max_length must be at least intake.max_body_bytes(), or
-// httplib answers 413 itself for bodies between the two.
-void RegisterWebhookRoutes(httplib::Server& server, WebhookIntake& intake);
+// Keep-alive deliveries that arrive whole are served in the front's event loops, each
+// wake-up's in one batch (WebhookIntake::HandleAll: one commit), with the same answers.
+//
+// The front's payload limit (HttpFront::SetPayloadLimit) must be at least
+// intake.max_body_bytes(), or httplib answers 413 itself for bodies between the two.
+void RegisterWebhookRoutes(HttpFront& front, WebhookIntake& intake);
 
 }  // namespace datamcp::bot

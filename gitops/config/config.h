@@ -18,8 +18,13 @@ struct ServerConfig {
   std::string bind = "127.0.0.1";
   int port = 8080;
   int threads = 8;
-  int max_connections = 256;   // connections served at once, each on its own worker
+  // Connections served at once, each on its own worker; as many more idle keep-alive ones
+  // may wait in the event loops.
+  int max_connections = 256;
   int keep_alive_seconds = 5;  // an idle keep-alive connection is closed after this
+  // Event loops where keep-alive connections wait between requests, and which serve webhook
+  // deliveries themselves (bot/http/connection_loop.h); 0: connections wait on their worker.
+  int event_loops = 2;
   // Connections one peer address may hold at once; 0: half of max_connections.
   int max_connections_per_peer = 0;
   // The request line and headers must arrive within this, however slowly they trickle in.

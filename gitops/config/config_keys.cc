@@ -40,10 +40,13 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("server.port", server.port, "TCP port of the HTTP front (0 picks a free port)."),
       DATAMCP_KEY("server.threads", server.threads, "Worker threads serving HTTP requests."),
       DATAMCP_KEY("server.max_connections", server.max_connections,
-                  "Connections served at once (idle keep-alive ones included); more wait "
-                  "their turn."),
+                  "Connections served at once (idle keep-alive ones too, unless they wait in "
+                  "the event loops, which hold as many again); more wait their turn."),
       DATAMCP_KEY("server.keep_alive_seconds", server.keep_alive_seconds,
                   "Seconds an idle keep-alive connection is kept open."),
+      DATAMCP_KEY("server.event_loops", server.event_loops,
+                  "Event loops where idle keep-alive connections wait (not holding a worker) "
+                  "and webhook deliveries are served in batches; 0: off."),
       DATAMCP_KEY("server.max_connections_per_peer", server.max_connections_per_peer,
                   "Connections one client address may hold at once (0: half of "
                   "server.max_connections); more get 503."),

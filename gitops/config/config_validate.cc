@@ -26,6 +26,9 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.keep_alive_seconds < 1 || s.keep_alive_seconds > 300) {
     return Bad("server.keep_alive_seconds", "must be between 1 and 300 seconds");
   }
+  if (s.event_loops < 0 || s.event_loops > 64) {
+    return Bad("server.event_loops", "must be between 0 (off) and 64");
+  }
   if (s.max_connections_per_peer < 0 || s.max_connections_per_peer > 4096) {
     return Bad("server.max_connections_per_peer",
                "must be between 0 (half of "

@@ -22,28 +22,42 @@ DeliveryStore::DeliveryStore(state::Database& db, Clock& clock, DeliveryStoreOpt
     : db_(db), clock_(clock), options_(options) {}
 
 Result<DeliveryStore::AppendOutcome> DeliveryStore::Append(const Delivery& d) {
-  if (d.id.empty()) return InvalidArgument("a delivery needs an id (X-GitHub-Delivery)");
-  long long inserted = 0;
-  bool same_id = false;
-  const state::Value digest =
-      d.digest.empty() ? state::Value(nullptr) : state::Value(std::string(d.digest));
+  DATAMCP_ASSIGN_OR_RETURN(std::vector<AppendOutcome> outcomes, AppendAll({&d, 1}));
+  return outcomes[0];
+}
+
+Result<std::vector<DeliveryStore::AppendOutcome>> DeliveryStore::AppendAll(
+    std::span<const Delivery> deliveries) {
+  for (const Delivery& d : deliveries) {
+    if (d.id.empty()) return InvalidArgument("a delivery needs an id (X-GitHub-Delivery)");
+  }
+  std::vector<AppendOutcome> outcomes;
   DATAMCP_RETURN_IF_ERROR(db_.Transact([&](Tx& tx) -> Status {
-    // No conflict target: a clash on the id or on the digest leaves the table as it was.
-    DATAMCP_ASSIGN_OR_RETURN(
-        inserted,
-        tx.Exec("INSERT INTO deliveries (id, event, action, repository, received_ms, body, "
-                "digest) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                {d.id, d.event, d.action, d.repository, static_cast<long long>(d.received_unix_ms),
-                 state::Blob{d.body}, digest}));
-    if (inserted > 0) return Status::Ok();
-    DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                             tx.Query("SELECT 1 FROM deliveries WHERE id = $1", {d.id}));
-    same_id = !rows.empty();
+    outcomes.clear();  // a retried transaction starts again
+    for (const Delivery& d : deliveries) {
+      const state::Value digest =
+          d.digest.empty() ? state::Value(nullptr) : state::Value(std::string(d.digest));
+      // No conflict target: a clash on the id or on the digest leaves the table as it was.
+      DATAMCP_ASSIGN_OR_RETURN(
+          long long inserted,
+          tx.Exec("INSERT INTO deliveries (id, event, action, repository, received_ms, body, "
+                  "digest) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                  {d.id, d.event, d.action, d.repository,
+                   static_cast<long long>(d.received_unix_ms), state::Blob{d.body}, digest}));
+      if (inserted > 0) {
+        outcomes.push_back(AppendOutcome::kAccepted);
+        continue;
+      }
+      DATAMCP_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                               tx.Query("SELECT 1 FROM deliveries WHERE id = $1", {d.id}));
+      outcomes.push_back(rows.empty() ? AppendOutcome::kReplay : AppendOutcome::kDuplicate);
+    }
     return Status::Ok();
   }));
-  if (inserted == 0) return same_id ? AppendOutcome::kDuplicate : AppendOutcome::kReplay;
-  Bump();
-  return AppendOutcome::kAccepted;
+  if (std::find(outcomes.begin(), outcomes.end(), AppendOutcome::kAccepted) != outcomes.end()) {
+    Bump();
+  }
+  return outcomes;
 }
 
 Result<std::vector<Delivery>> DeliveryStore::Select(const std::string& where,

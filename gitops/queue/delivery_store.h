@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,9 @@ class DeliveryStore {
   // the dedup window. When it returns kAccepted the row is committed.
   // Errors: InvalidArgument (empty id), Unavailable (the database; nothing recorded).
   Result<AppendOutcome> Append(const Delivery& d);
+  // Append of each delivery, in order, in one transaction (a batch costs one commit): one
+  // outcome each, as if appended one after another. On an error nothing is recorded.
+  Result<std::vector<AppendOutcome>> AppendAll(std::span<const Delivery> deliveries);
 
   // Pending delivery ids, oldest first.
   Result<std::vector<std::string>> PendingIds() const;

@@ -50,6 +50,36 @@ TEST_P(DeliveryContractTest, SecondAppendOfSameIdIsDuplicateAndWritesNothing) {
   EXPECT_EQ(ValueOrFail(store.stats()).remembered, 1u);
 }
 
+TEST_P(DeliveryContractTest, ABatchIsAppendedInOrderAsIfOneAfterAnother) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  ASSERT_EQ(*store.Append(MakeDelivery("old")), Outcome::kAccepted);
+  Delivery replay = MakeDelivery("replay");
+  replay.digest = "digest-of-b";  // b's body under another id, in the same batch
+  const std::vector<Delivery> batch = {MakeDelivery("a"),
+                                       MakeDelivery("old"),
+                                       MakeDelivery("b"),
+                                       MakeDelivery("a", "{\"again\":1}"),
+                                       replay,
+                                       MakeDelivery("c")};
+  EXPECT_EQ(ValueOrFail(store.AppendAll(batch)),
+            (std::vector<Outcome>{Outcome::kAccepted, Outcome::kDuplicate, Outcome::kAccepted,
+                                  Outcome::kDuplicate, Outcome::kReplay, Outcome::kAccepted}));
+  EXPECT_EQ(ValueOrFail(store.PendingIds()), (std::vector<std::string>{"old", "a", "b", "c"}));
+  EXPECT_EQ(store.Read("a")->body, R"({"action":"opened"})");
+  EXPECT_EQ(ValueOrFail(store.AppendAll({})), std::vector<Outcome>{});
+}
+
+TEST_P(DeliveryContractTest, ABatchWithAnEmptyIdIsRefusedWhole) {
+  auto db = Open();
+  ASSERT_TRUE(db);
+  DeliveryStore store(*db, clock_);
+  const std::vector<Delivery> batch = {MakeDelivery("a"), MakeDelivery("")};
+  EXPECT_EQ(store.AppendAll(batch).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValueOrFail(store.stats()).remembered, 0u);
+}
+
 TEST_P(DeliveryContractTest, RejectsEmptyId) {
   auto db = Open();
   ASSERT_TRUE(db);

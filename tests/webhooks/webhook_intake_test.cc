@@ -247,6 +247,28 @@ TEST_F(WebhookIntakeTest, SameSignedBodyUnderAnotherDeliveryIdIs409) {
   EXPECT_EQ(test::ValueOrFail(store_->PendingIds()), std::vector<std::string>{"first"});
 }
 
+TEST_F(WebhookIntakeTest, ABatchIsAnsweredAsIfHandledOneAfterAnother) {
+  const std::string opened = Payload("opened");
+  const std::string closed = Payload("closed");
+  const std::string bad = "not json";
+  ASSERT_EQ(Send("pull_request", closed, "before").status, 202);
+  WebhookHeaders unsigned_headers = Headers("pull_request", opened, "unsigned");
+  unsigned_headers.signature.clear();
+  const std::vector<WebhookRequest> batch = {
+      {Headers("pull_request", opened, "a"), opened},       // recorded
+      {Headers("pull_request", opened, "a"), opened},       // the same id again: 200
+      {Headers("pull_request", opened, "b"), opened},       // the same body, another id: 409
+      {unsigned_headers, opened},                           // 401, decided before the store
+      {Headers("push", bad, "c"), bad},                     // 400
+      {Headers("pull_request", closed, "before"), closed},  // recorded earlier: 200
+      {Headers("ping", "{}", "p"), "{}"},                   // 200 pong, not recorded
+  };
+  std::vector<int> statuses;
+  for (const IntakeResult& r : intake_->HandleAll(batch)) statuses.push_back(r.status);
+  EXPECT_EQ(statuses, (std::vector<int>{202, 200, 409, 401, 400, 200, 200}));
+  EXPECT_EQ(test::ValueOrFail(store_->PendingIds()), (std::vector<std::string>{"before", "a"}));
+}
+
 // The digest is the verified HMAC, which the header may spell in either hex case: a replay
 // that only changes the case is still the same body.
 TEST_F(WebhookIntakeTest, ReplayWithTheSignatureInUppercaseIsStill409) {

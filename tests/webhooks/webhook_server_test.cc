@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -109,6 +110,27 @@ std::string RawExchange(int port, const std::string& request) {
   return response;
 }
 
+// One response (head and Content-Length body) from a keep-alive connection; bytes read past
+// it stay in `pending`. Empty when the server closed first.
+std::string ReadResponse(int fd, std::string& pending) {
+  char buf[4096];
+  for (;;) {
+    const auto end = pending.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      const auto cl = pending.find("Content-Length: ");
+      const std::size_t length = cl < end ? std::stoul(pending.substr(cl + 16)) : 0;
+      if (pending.size() >= end + 4 + length) {
+        std::string response = pending.substr(0, end + 4 + length);
+        pending.erase(0, end + 4 + length);
+        return response;
+      }
+    }
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    pending.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 class WebhookServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -134,19 +156,35 @@ class WebhookServerTest : public ::testing::Test {
     dispatcher_ =
         std::make_unique<queue::DeliveryDispatcher>(*store_, handler_, SystemClock::Instance());
     dispatcher_->Start();
-    RegisterWebhookRoutes(server_, *intake_);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    listener_ = std::thread([this] { server_.listen_after_bind(); });
+    StartFront();
   }
   void TearDown() override {
-    server_.stop();
-    if (listener_.joinable()) listener_.join();
+    if (front_) front_->Stop();
     if (dispatcher_) dispatcher_->Stop();
+  }
+
+  // The production front on a free loopback port; `limit`: its payload limit (as set by
+  // server.max_body_bytes), the intake's when 0.
+  void StartFront(std::size_t limit = 0) {
+    if (front_) front_->Stop();
+    config::ServerConfig config;
+    config.port = 0;
+    config.keep_alive_seconds = keep_alive_seconds_;
+    config.event_loops = event_loops_;
+    front_ = std::make_unique<HttpFront>(config, metrics_);
+    front_->SetPayloadLimit(limit > 0 ? limit : intake_->max_body_bytes(), "server.max_body_bytes");
+    RegisterWebhookRoutes(*front_, *intake_);
+    ASSERT_TRUE(front_->Bind().ok());
+    port_ = front_->port();
+    front_->Start();
   }
 
   httplib::Result Post(const Example& e, const std::string& content_type = "application/json") {
     httplib::Client client("127.0.0.1", port_);
+    return Post(client, e, content_type);
+  }
+  static httplib::Result Post(httplib::Client& client, const Example& e,
+                              const std::string& content_type = "application/json") {
     httplib::Headers headers = {{"X-GitHub-Event", e.event}, {"X-GitHub-Delivery", e.delivery}};
     if (!e.signature.empty()) headers.emplace("X-Hub-Signature-256", e.signature);
     return client.Post(kWebhookPath, headers, e.body, content_type.c_str());
@@ -161,9 +199,11 @@ class WebhookServerTest : public ::testing::Test {
   std::unique_ptr<queue::DeliveryStore> store_;
   std::unique_ptr<WebhookIntake> intake_;
   std::unique_ptr<queue::DeliveryDispatcher> dispatcher_;
-  httplib::Server server_;
+  Metrics metrics_;
+  int keep_alive_seconds_ = 5;
+  int event_loops_ = 2;
+  std::unique_ptr<HttpFront> front_;
   int port_ = 0;
-  std::thread listener_;
 };
 
 TempDir* WebhookServerTest::examples_dir_ = nullptr;
@@ -189,6 +229,75 @@ TEST_F(WebhookServerTest, RealPayloadsAreAnsweredAndEachAcceptedOneProcessedOnce
     const int expected = ExpectedStatus(e) == 202 ? 200 : ExpectedStatus(e);
     EXPECT_EQ(res->status, expected) << "redelivery of " << e.event << "/" << e.action;
   }
+  ASSERT_TRUE(WaitFor([&] {
+    return handler_.distinct() == accepted.size() &&
+           test::ValueOrFail(store_->PendingIds()).empty();
+  }));
+  EXPECT_EQ(handler_.order().size(), accepted.size());
+  for (const auto& [id, body] : accepted) {
+    EXPECT_EQ(handler_.calls(id), 1) << id;
+    EXPECT_EQ(handler_.body(id), body) << id;
+  }
+}
+
+// A keep-alive client, as wrk or a proxy in front of DataMCP would be: after its first
+// request a connection waits in the front's event loops, which record each wake-up's
+// deliveries in one batch. The answers and what is processed must be the same.
+TEST_F(WebhookServerTest, KeepAliveDeliveriesServedInBatchesGetTheSameAnswers) {
+  constexpr int kConnections = 4;
+  std::map<std::string, std::string> accepted;
+  for (const Example& e : *examples_) {
+    PayloadFields fields;
+    if (ExpectedStatus(e) == 202 && ExtractPayloadFields(e.body, &fields)) {
+      accepted[e.delivery] = fields.trigger;
+    }
+  }
+  ASSERT_GE(accepted.size(), 20u);
+  std::mutex mu;
+  std::vector<std::string> wrong;
+  auto client = [&](int c) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      std::lock_guard lock(mu);
+      wrong.push_back("connect failed");
+      return;
+    }
+    std::string pending;
+    for (int round = 0; round < 2; ++round) {  // then GitHub redelivers everything
+      for (std::size_t i = static_cast<std::size_t>(c); i < examples_->size(); i += kConnections) {
+        const Example& e = (*examples_)[i];
+        const std::string request =
+            "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "X-GitHub-Event: " +
+            e.event + "\r\nX-GitHub-Delivery: " + e.delivery +
+            "\r\nX-Hub-Signature-256: " + e.signature +
+            "\r\nContent-Length: " + std::to_string(e.body.size()) + "\r\n\r\n" + e.body;
+        (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        int expected = ExpectedStatus(e);
+        if (round == 1 && expected == 202) expected = 200;
+        const std::string prefix = "HTTP/1.1 " + std::to_string(expected) + " ";
+        const std::string response = ReadResponse(fd, pending);
+        if (response.rfind(prefix, 0) != 0) {
+          std::lock_guard lock(mu);
+          wrong.push_back(e.event + "/" + e.action + " round " + std::to_string(round) + ": " +
+                          response.substr(0, 200));
+        }
+      }
+    }
+    close(fd);
+  };
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kConnections; ++c) clients.emplace_back(client, c);
+  for (std::thread& t : clients) t.join();
+  EXPECT_TRUE(wrong.empty()) << wrong.size() << " wrong answers, first: " << wrong.front();
+  EXPECT_GT(front_->served_inline(), examples_->size())
+      << "the event loops served too few of the requests";
   ASSERT_TRUE(WaitFor([&] {
     return handler_.distinct() == accepted.size() &&
            test::ValueOrFail(store_->PendingIds()).empty();
@@ -347,7 +456,7 @@ TEST_F(WebhookServerTest, ConnectionStaysUsableAfter415WithinLimit) {
 }
 
 TEST_F(WebhookServerTest, ServerPayloadLimitGives413AndContentTypeIsCheckedFirst) {
-  server_.set_payload_max_length(1024);  // as if the lead set server.max_body_bytes low
+  StartFront(1024);  // as if the operator set server.max_body_bytes low
   Example e = examples_->front();
   for (const Example& x : *examples_) {
     if (ExpectedStatus(x) == 202 && x.body.size() > 1024) {

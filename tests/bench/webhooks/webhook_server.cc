@@ -6,7 +6,7 @@
 //
 // usage: webhook_server --dir DIR --secret-file FILE --repo owner/name [--port 0]
 //          [--threads 8] [--sync-writes] [--postgres-url URL] [--no-dispatch]
-//          [--log-level info] [--allow-replays]
+//          [--log-level info] [--allow-replays] [--event-loops 2]
 // --allow-replays: accept one signed body under many delivery ids (the benchmark sends one).
 // Prints "listening <port>" on stdout once bound; stops on SIGTERM or SIGINT.
 #include <signal.h>
@@ -36,6 +36,7 @@ struct Args {
   std::string dir, secret_file, repo, postgres_url, log_level = "info";
   int port = 0;
   int threads = 8;
+  int event_loops = config::ServerConfig{}.event_loops;  // 0: keep-alive waits on workers
   bool sync_writes = false;
   bool dispatch = true;
   bool allow_replays = false;
@@ -61,6 +62,10 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     }
     if (k == "--threads" && next(&v)) {
       a->threads = std::stoi(v);
+      continue;
+    }
+    if (k == "--event-loops" && next(&v)) {
+      a->event_loops = std::stoi(v);
       continue;
     }
     if (k == "--sync-writes") {
@@ -93,7 +98,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &args)) {
     std::cerr << "usage: webhook_server --dir DIR --secret-file FILE --repo owner/name "
                  "[--port 0] [--threads 8] [--sync-writes] [--postgres-url URL] [--no-dispatch] "
-                 "[--log-level L]\n";
+                 "[--log-level L] [--allow-replays] [--event-loops N]\n";
     return 2;
   }
   log::Level level = log::Level::kInfo;
@@ -133,11 +138,12 @@ int main(int argc, char** argv) {
   config::ServerConfig server_config;
   server_config.port = args.port;
   server_config.threads = args.threads;
+  server_config.event_loops = args.event_loops;
   server_config.max_body_bytes = intake.max_body_bytes();
   bot::Metrics metrics;
   bot::HttpFront front(server_config, metrics);
   front.AddRouteLabel(bot::kWebhookPath);
-  bot::RegisterWebhookRoutes(front.server(), intake);
+  bot::RegisterWebhookRoutes(front, intake);
   if (Status bound = front.Bind(); !bound.ok()) {
     std::cerr << "webhook_server: " << bound.message() << "\n";
     return 1;

@@ -1,0 +1,352 @@
+// The HTTP front's event loops (ConnectionLoop): keep-alive connections wait there between
+// requests, an inline route serves whole requests in batches, and everything else goes back
+// to a worker with the bytes already read. Raw sockets, so each test controls how the bytes
+// arrive.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/http/http_front.h"
+
+namespace datamcp::bot {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void SendAll(int fd, const std::string& bytes) {
+  ASSERT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+}
+
+// One response (head and Content-Length body) from `fd`, whose reads may run ahead into the
+// next one: `pending` keeps those bytes. Empty when the server closed first.
+std::string ReadResponse(int fd, std::string& pending) {
+  char buf[4096];
+  for (;;) {
+    const std::size_t end = pending.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::size_t length = 0;
+      const std::size_t at = pending.find("Content-Length: ");
+      if (at != std::string::npos && at < end) length = std::stoul(pending.substr(at + 16));
+      if (pending.size() >= end + 4 + length) {
+        std::string response = pending.substr(0, end + 4 + length);
+        pending.erase(0, end + 4 + length);
+        return response;
+      }
+    }
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    pending.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+// True once the server closed `fd` before `deadline`.
+bool ClosedBefore(int fd, SteadyClock::time_point deadline) {
+  char buf[256];
+  while (SteadyClock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+  }
+  return false;
+}
+
+std::string Post(const std::string& body, const std::string& extra_headers = "") {
+  return "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+}
+
+std::string BodyOf(const std::string& response) {
+  return response.substr(response.find("\r\n\r\n") + 4);
+}
+
+// POST /echo answers "<where> <body>": "loop" when the event loop served it, "worker" when
+// cpp-httplib did. Both count their requests.
+class ConnectionLoopTest : public ::testing::Test {
+ protected:
+  void Start(int event_loops = 2, int keep_alive_seconds = 5, int max_connections = 8) {
+    config::ServerConfig config;
+    config.port = 0;
+    config.threads = 2;
+    config.max_connections = max_connections;
+    config.max_connections_per_peer = max_connections;
+    config.keep_alive_seconds = keep_alive_seconds;
+    config.event_loops = event_loops;
+    front_ = std::make_unique<HttpFront>(config, metrics_);
+    front_->AddRouteLabel("/echo");
+    front_->ServeInline("POST", "/echo", 1 << 20, [this](std::span<InlineExchange> batch) {
+      {
+        std::lock_guard lock(mu_);
+        batches_.push_back(batch.size());
+      }
+      for (InlineExchange& ex : batch) {
+        ex.status = 200;
+        ex.content_type = "text/plain";
+        ex.response_body = "loop " + std::string(ex.body);
+      }
+    });
+    front_->server().Post("/echo", [this](const httplib::Request& req, httplib::Response& res) {
+      ++worker_requests_;
+      res.set_content("worker " + req.body, "text/plain");
+    });
+    front_->server().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("pong", "text/plain");
+    });
+    ASSERT_TRUE(front_->Bind().ok());
+    front_->Start();
+  }
+  void TearDown() override {
+    if (front_) front_->Stop();
+  }
+  // Waits until `n` connections wait in the loops (a worker parks one after its answer).
+  bool WaitingBecomes(std::size_t n) {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(5);
+    while (front_->waiting_connections() != n && SteadyClock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return front_->waiting_connections() == n;
+  }
+
+  Metrics metrics_;
+  std::unique_ptr<HttpFront> front_;
+  std::atomic<int> worker_requests_{0};
+  std::mutex mu_;
+  std::vector<std::size_t> batches_;
+};
+
+TEST_F(ConnectionLoopTest, AfterItsFirstRequestAConnectionWaitsInTheLoopWhichServesTheNext) {
+  Start();
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, Post("one"));
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker one");  // a fresh connection's first
+  ASSERT_TRUE(WaitingBecomes(1));
+  for (const char* body : {"two", "three"}) {
+    SendAll(fd, Post(body));
+    const std::string response = ReadResponse(fd, pending);
+    EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+    EXPECT_NE(response.find("Connection: Keep-Alive\r\n"), std::string::npos) << response;
+    EXPECT_EQ(BodyOf(response), std::string("loop ") + body);
+  }
+  EXPECT_EQ(front_->served_inline(), 2u);
+  EXPECT_EQ(worker_requests_, 1);
+  EXPECT_TRUE(WaitingBecomes(1));
+  close(fd);
+  EXPECT_TRUE(WaitingBecomes(0)) << "a connection the client closed is forgotten";
+}
+
+TEST_F(ConnectionLoopTest, WhatTheLoopDoesNotServeGoesBackToAWorkerWithTheBytesAlreadyRead) {
+  Start();
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+  ASSERT_TRUE(WaitingBecomes(1));
+  // Another route.
+  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+  ASSERT_TRUE(WaitingBecomes(1));
+  // A body that arrives in two parts.
+  const std::string split = Post("first-half second-half");
+  SendAll(fd, split.substr(0, split.size() - 11));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  SendAll(fd, split.substr(split.size() - 11));
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker first-half second-half");
+  ASSERT_TRUE(WaitingBecomes(1));
+  // A head that arrives in two parts.
+  const std::string head_split = Post("abc");
+  SendAll(fd, head_split.substr(0, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  SendAll(fd, head_split.substr(10));
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker abc");
+  ASSERT_TRUE(WaitingBecomes(1));
+  // Chunked, a query string, HTTP/1.0: all httplib's.
+  SendAll(
+      fd,
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker xyz");
+  ASSERT_TRUE(WaitingBecomes(1));
+  SendAll(fd, "POST /echo?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nq");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker q");
+  ASSERT_TRUE(WaitingBecomes(1));
+  ASSERT_TRUE(WaitingBecomes(1));
+  SendAll(fd, "POST /echo HTTP/1.0\r\nHost: x\r\nContent-Length: 1\r\n\r\nz");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker z");
+  EXPECT_EQ(front_->served_inline(), 0u);
+  EXPECT_EQ(worker_requests_, 5);
+  close(fd);
+}
+
+TEST_F(ConnectionLoopTest, PipelinedRequestsAreAnsweredInOrder) {
+  Start();
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+  ASSERT_TRUE(WaitingBecomes(1));
+  SendAll(fd, Post("a") + Post("b") + "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n" + Post("c"));
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "loop a");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker b");  // the rest went to a worker
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker c");
+  EXPECT_TRUE(pending.empty());
+  close(fd);
+}
+
+TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
+  Start();
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, Post("x"));
+  ReadResponse(fd, pending);
+  ASSERT_TRUE(WaitingBecomes(1));
+  SendAll(fd, Post("bye", "Connection: close\r\n"));
+  const std::string response = ReadResponse(fd, pending);
+  EXPECT_EQ(BodyOf(response), "loop bye");
+  EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;
+  EXPECT_TRUE(ClosedBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
+  EXPECT_TRUE(WaitingBecomes(0));
+  close(fd);
+}
+
+TEST_F(ConnectionLoopTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
+  Start(/*event_loops=*/2, /*keep_alive_seconds=*/1);
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, Post("x"));
+  ReadResponse(fd, pending);
+  ASSERT_TRUE(WaitingBecomes(1));
+  const auto start = SteadyClock::now();
+  EXPECT_TRUE(ClosedBefore(fd, start + std::chrono::seconds(3)));
+  EXPECT_GE(SteadyClock::now() - start, std::chrono::milliseconds(700));
+  EXPECT_TRUE(WaitingBecomes(0));
+  close(fd);
+}
+
+TEST_F(ConnectionLoopTest, IdleKeepAliveConnectionsDoNotHoldTheWorkers) {
+  // Two workers at most. Ten keep-alive connections that made a request and then went quiet
+  // would, each on its worker, leave none for anyone else.
+  Start(/*event_loops=*/2, /*keep_alive_seconds=*/30, /*max_connections=*/10);
+  std::vector<int> idle;
+  for (int i = 0; i < 9; ++i) {
+    int fd = Connect(front_->port());
+    ASSERT_GE(fd, 0);
+    std::string pending;
+    SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+    idle.push_back(fd);
+  }
+  ASSERT_TRUE(WaitingBecomes(9));
+  const auto start = SteadyClock::now();
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(2));
+  close(fd);
+  for (int c : idle) close(c);
+}
+
+TEST_F(ConnectionLoopTest, StopClosesWaitingConnections) {
+  Start();
+  std::vector<int> fds;
+  for (int i = 0; i < 4; ++i) {
+    int fd = Connect(front_->port());
+    ASSERT_GE(fd, 0);
+    std::string pending;
+    SendAll(fd, Post("x"));
+    ReadResponse(fd, pending);
+    fds.push_back(fd);
+  }
+  ASSERT_TRUE(WaitingBecomes(4));
+  const auto start = SteadyClock::now();
+  front_->Stop();
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(2));
+  for (int fd : fds) {
+    EXPECT_TRUE(ClosedBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
+    close(fd);
+  }
+}
+
+TEST_F(ConnectionLoopTest, ConcurrentClientsAreServedInBatchesAndEveryRequestAnswered) {
+  Start();
+  constexpr int kClients = 8;
+  constexpr int kRequests = 200;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      int fd = Connect(front_->port());
+      if (fd < 0) {
+        wrong += kRequests;
+        return;
+      }
+      std::string pending;
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string body = std::to_string(c) + "-" + std::to_string(i);
+        const std::string request = Post(body);
+        send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        const std::string answer = BodyOf(ReadResponse(fd, pending));
+        if (answer != "loop " + body && answer != "worker " + body) ++wrong;
+      }
+      close(fd);
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(front_->served_inline() + static_cast<std::uint64_t>(worker_requests_),
+            static_cast<std::uint64_t>(kClients * kRequests));
+  EXPECT_GT(front_->served_inline(), static_cast<std::uint64_t>(kClients * kRequests / 2));
+  std::lock_guard lock(mu_);
+  std::size_t total = 0;
+  for (std::size_t b : batches_) total += b;
+  EXPECT_EQ(total, front_->served_inline());
+}
+
+TEST_F(ConnectionLoopTest, WithTheLoopsOffConnectionsWaitOnTheirWorker) {
+  Start(/*event_loops=*/0);
+  int fd = Connect(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  for (const char* body : {"one", "two"}) {
+    SendAll(fd, Post(body));
+    EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), std::string("worker ") + body);
+  }
+  EXPECT_EQ(front_->waiting_connections(), 0u);
+  EXPECT_EQ(front_->served_inline(), 0u);
+  close(fd);
+}
+
+}  // namespace
+}  // namespace datamcp::bot
