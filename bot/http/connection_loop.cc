@@ -367,6 +367,11 @@ void ConnectionLoop::AddRoute(std::string method, std::string path, std::size_t 
                           std::min(max_body, OpenConnection::kMaxBuffered), std::move(handler)});
 }
 
+bool ConnectionLoop::ServesInline(std::string_view method, std::string_view path) const {
+  return std::any_of(routes_.begin(), routes_.end(),
+                     [&](const Route& r) { return r.method == method && r.path == path; });
+}
+
 void ConnectionLoop::Start() {
   if (!loops_.empty()) return;
   for (int i = 0; i < std::max(1, options_.loops); ++i) {

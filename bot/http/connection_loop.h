@@ -76,6 +76,9 @@ class ConnectionLoop {
   // Serves `method` `path` inline, for bodies up to max_body bytes. Before Start().
   void AddRoute(std::string method, std::string path, std::size_t max_body, InlineHandler handler);
 
+  // Whether requests to `method` `path` are served inline (when they arrive whole).
+  bool ServesInline(std::string_view method, std::string_view path) const;
+
   void Start();
   // Closes every waiting connection and stops; requests being served inline are answered
   // first. Park fails from then on.

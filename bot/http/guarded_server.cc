@@ -21,6 +21,9 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// How long a worker keeps a quiet keep-alive connection before it goes to the event loop.
+constexpr auto kParkAfter = std::chrono::milliseconds(100);
+
 // "ip" and port of a socket address (IPv4 or IPv6).
 void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -323,8 +326,14 @@ bool GuardedServer::Serve(OpenConnection conn) {
   conn.buffered.clear();
   bool ok = false;
   bool served = false;  // a fresh connection's first request is usually on its way: read it here
+  bool inline_route = false;  // the last request was to a route the loop serves
   for (std::size_t left = conn.requests_left; left > 0; --left) {
-    if (served && loop_ != nullptr && !stream.buffered()) {
+    // Between requests the connection goes to the loop: at once after a request the loop
+    // could have served (its client's next one likely can be too, in a batch); after any other
+    // once it stays quiet for kParkAfter, since a hand-back from the loop costs a thread
+    // switch per request to a client that keeps its worker busy (MCP calls: half the calls/s).
+    if (served && loop_ != nullptr && !stream.buffered() &&
+        (inline_route || !PollFor(sock, POLLIN, kParkAfter))) {
       conn.requests_left = left;
       if (loop_->Park(conn)) return ok;  // the loop has it now
     }
@@ -332,11 +341,12 @@ bool GuardedServer::Serve(OpenConnection conn) {
     stream.StartHead(SteadyClock::now() + guards_.head_timeout);
     bool connection_closed = false;
     bool head_parsed = false;  // httplib calls the setup hook once the head is parsed
-    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
-                         [&](httplib::Request&) {
-                           head_parsed = true;
-                           stream.EndHead();
-                         });
+    ok = process_request(
+        stream, /*close_connection=*/left == 1, connection_closed, [&](httplib::Request& req) {
+          head_parsed = true;
+          stream.EndHead();
+          inline_route = loop_ != nullptr && loop_->ServesInline(req.method, req.path);
+        });
     served = true;
     if (stream.head_too_large()) {
       Count(counters_.head_too_large);
