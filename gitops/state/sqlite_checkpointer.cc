@@ -49,6 +49,7 @@ void WalCheckpointer::Watch(sqlite3* writer) { sqlite3_wal_hook(writer, &OnCommi
 
 int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int wal_frames) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  checkpointer->written_since_restart_.store(true, std::memory_order_relaxed);
   // Frames not yet copied; fewer frames than were copied means the WAL was restarted since.
   const int copied = checkpointer->copied_frames_.load(std::memory_order_relaxed);
   const int fresh = wal_frames >= copied ? wal_frames - copied : wal_frames;
@@ -83,11 +84,24 @@ void WalCheckpointer::Checkpoint(bool may_restart) {
   int wal_frames = 0;
   int copied = 0;
   sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
-  if (may_restart && wal_frames * frame_bytes_ >= options_.restart_bytes) {
+  // A restarted WAL that nothing has written to since still reports the frames it had (the
+  // next writer starts it over): restarting it again would pause writes for nothing, once per
+  // interval for as long as the database stays idle. Written since: a commit of the watched
+  // writer, or (another process's) a frame count that moved.
+  const bool written =
+      written_since_restart_.load(std::memory_order_relaxed) || wal_frames != restarted_frames_;
+  if (may_restart && written && wal_frames * frame_bytes_ >= options_.restart_bytes) {
     sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int rc = SQLITE_OK;
     pause_writes_([&] {
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames, &copied);
+      written_since_restart_.store(false, std::memory_order_relaxed);
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, &wal_frames, &copied);
     });
+    if (rc == SQLITE_OK) {
+      restarted_frames_ = wal_frames;
+    } else {
+      written_since_restart_.store(true, std::memory_order_relaxed);  // try again next time
+    }
   }
   copied_frames_.store(std::max(copied, 0), std::memory_order_relaxed);
 }

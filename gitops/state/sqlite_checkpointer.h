@@ -65,7 +65,9 @@ class WalCheckpointer {
   std::mutex mu_;
   std::condition_variable wake_;
   bool wal_large_ = false;
-  std::atomic<int> copied_frames_{0};  // WAL frames the last checkpoint had copied
+  std::atomic<int> copied_frames_{0};              // WAL frames the last checkpoint had copied
+  std::atomic<bool> written_since_restart_{true};  // a commit of the watched writer since
+  int restarted_frames_ = -1;  // the frames of the WAL last restarted (thread_ only)
   bool stopping_ = false;
   std::thread thread_;
 };
