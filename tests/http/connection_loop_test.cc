@@ -2,9 +2,7 @@
 // requests, an inline route serves whole requests in batches, and everything else goes back
 // to a worker with the bytes already read. Raw sockets, so each test controls how the bytes
 // arrive.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,51 +15,17 @@
 #include <vector>
 
 #include "bot/http/http_front.h"
+#include "tests/support/raw_http.h"
 
 namespace datamcp::bot {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+using test::ConnectLoopback;
+using test::ReadResponse;
 
 void SendAll(int fd, const std::string& bytes) {
   ASSERT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-}
-
-// One response (head and Content-Length body) from `fd`, whose reads may run ahead into the
-// next one: `pending` keeps those bytes. Empty when the server closed first.
-std::string ReadResponse(int fd, std::string& pending) {
-  char buf[4096];
-  for (;;) {
-    const std::size_t end = pending.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      std::size_t length = 0;
-      const std::size_t at = pending.find("Content-Length: ");
-      if (at != std::string::npos && at < end) length = std::stoul(pending.substr(at + 16));
-      if (pending.size() >= end + 4 + length) {
-        std::string response = pending.substr(0, end + 4 + length);
-        pending.erase(0, end + 4 + length);
-        return response;
-      }
-    }
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return {};
-    pending.append(buf, static_cast<std::size_t>(n));
-  }
 }
 
 // True once the server closed `fd` before `deadline`.
@@ -132,6 +96,20 @@ class ConnectionLoopTest : public ::testing::Test {
     return front_->waiting_connections() == n;
   }
 
+  // A connection that made one request of a route the loop does not serve, and now waits in
+  // the loop (after its quiet time); -1 when not.
+  int ParkedAfterAPing(std::string& pending) {
+    const int fd = ConnectLoopback(front_->port());
+    if (fd < 0) return -1;
+    const std::string ping = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
+    (void)!send(fd, ping.data(), ping.size(), MSG_NOSIGNAL);
+    if (BodyOf(ReadResponse(fd, pending)) != "pong" || !WaitingBecomes(1)) {
+      close(fd);
+      return -1;
+    }
+    return fd;
+  }
+
   Metrics metrics_;
   std::unique_ptr<HttpFront> front_;
   std::atomic<int> worker_requests_{0};
@@ -141,7 +119,7 @@ class ConnectionLoopTest : public ::testing::Test {
 
 TEST_F(ConnectionLoopTest, AfterItsFirstRequestAConnectionWaitsInTheLoopWhichServesTheNext) {
   Start();
-  int fd = Connect(front_->port());
+  int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
   std::string pending;
   SendAll(fd, Post("one"));
@@ -163,12 +141,9 @@ TEST_F(ConnectionLoopTest, AfterItsFirstRequestAConnectionWaitsInTheLoopWhichSer
 
 TEST_F(ConnectionLoopTest, WhatTheLoopDoesNotServeGoesBackToAWorkerWithTheBytesAlreadyRead) {
   Start();
-  int fd = Connect(front_->port());
-  ASSERT_GE(fd, 0);
   std::string pending;
-  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
-  ASSERT_TRUE(WaitingBecomes(1));
+  const int fd = ParkedAfterAPing(pending);
+  ASSERT_GE(fd, 0);
   // Another route.
   SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
@@ -206,12 +181,9 @@ TEST_F(ConnectionLoopTest, WhatTheLoopDoesNotServeGoesBackToAWorkerWithTheBytesA
 
 TEST_F(ConnectionLoopTest, PipelinedRequestsAreAnsweredInOrder) {
   Start();
-  int fd = Connect(front_->port());
-  ASSERT_GE(fd, 0);
   std::string pending;
-  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
-  ASSERT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");
-  ASSERT_TRUE(WaitingBecomes(1));
+  const int fd = ParkedAfterAPing(pending);
+  ASSERT_GE(fd, 0);
   SendAll(fd, Post("a") + Post("b") + "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n" + Post("c"));
   EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "loop a");
   EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker b");  // the rest went to a worker
@@ -223,7 +195,7 @@ TEST_F(ConnectionLoopTest, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
   Start();
-  int fd = Connect(front_->port());
+  int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
   std::string pending;
   SendAll(fd, Post("x"));
@@ -240,7 +212,7 @@ TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
 
 TEST_F(ConnectionLoopTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
   Start(/*event_loops=*/2, /*keep_alive_seconds=*/1);
-  int fd = Connect(front_->port());
+  int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
   std::string pending;
   SendAll(fd, Post("x"));
@@ -259,7 +231,7 @@ TEST_F(ConnectionLoopTest, IdleKeepAliveConnectionsDoNotHoldTheWorkers) {
   Start(/*event_loops=*/2, /*keep_alive_seconds=*/30, /*max_connections=*/10);
   std::vector<int> idle;
   for (int i = 0; i < 9; ++i) {
-    int fd = Connect(front_->port());
+    int fd = ConnectLoopback(front_->port());
     ASSERT_GE(fd, 0);
     std::string pending;
     SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -268,7 +240,7 @@ TEST_F(ConnectionLoopTest, IdleKeepAliveConnectionsDoNotHoldTheWorkers) {
   }
   ASSERT_TRUE(WaitingBecomes(9));
   const auto start = SteadyClock::now();
-  int fd = Connect(front_->port());
+  int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
   std::string pending;
   SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -282,7 +254,7 @@ TEST_F(ConnectionLoopTest, StopClosesWaitingConnections) {
   Start();
   std::vector<int> fds;
   for (int i = 0; i < 4; ++i) {
-    int fd = Connect(front_->port());
+    int fd = ConnectLoopback(front_->port());
     ASSERT_GE(fd, 0);
     std::string pending;
     SendAll(fd, Post("x"));
@@ -307,7 +279,7 @@ TEST_F(ConnectionLoopTest, ConcurrentClientsAreServedInBatchesAndEveryRequestAns
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
-      int fd = Connect(front_->port());
+      int fd = ConnectLoopback(front_->port());
       if (fd < 0) {
         wrong += kRequests;
         return;
@@ -336,7 +308,7 @@ TEST_F(ConnectionLoopTest, ConcurrentClientsAreServedInBatchesAndEveryRequestAns
 
 TEST_F(ConnectionLoopTest, WithTheLoopsOffConnectionsWaitOnTheirWorker) {
   Start(/*event_loops=*/0);
-  int fd = Connect(front_->port());
+  int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
   std::string pending;
   for (const char* body : {"one", "two"}) {

@@ -20,6 +20,7 @@
 #include "bot/webhooks/webhook_intake.h"
 #include "bot/webhooks/webhook_routes.h"
 #include "gitops/common/log.h"
+#include "tests/support/raw_http.h"
 #include "tests/support/state_db.h"
 #include "tests/webhooks/recording_handler.h"
 #include "tests/webhooks/subprocess.h"
@@ -84,51 +85,13 @@ std::vector<Example> SignedExamples(const std::string& repo, const std::string& 
 // Sends raw bytes on a fresh connection and returns the first response (headers and a
 // Content-Length body), or what arrived before the server closed or 10 s passed.
 std::string RawExchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return "connect failed";
-  }
+  const int fd = test::ConnectLoopback(port);
+  if (fd < 0) return "connect failed";
   (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buf[4096];
-  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) {
-    response.append(buf, static_cast<std::size_t>(n));
-    const auto end = response.find("\r\n\r\n");
-    if (end == std::string::npos) continue;
-    const auto cl = response.find("Content-Length: ");
-    const std::size_t body = cl < end ? std::stoul(response.substr(cl + 16)) : 0;
-    if (response.size() >= end + 4 + body) break;
-  }
+  std::string pending;
+  std::string response = test::ReadResponse(fd, pending);
   close(fd);
-  return response;
-}
-
-// One response (head and Content-Length body) from a keep-alive connection; bytes read past
-// it stay in `pending`. Empty when the server closed first.
-std::string ReadResponse(int fd, std::string& pending) {
-  char buf[4096];
-  for (;;) {
-    const auto end = pending.find("\r\n\r\n");
-    if (end != std::string::npos) {
-      const auto cl = pending.find("Content-Length: ");
-      const std::size_t length = cl < end ? std::stoul(pending.substr(cl + 16)) : 0;
-      if (pending.size() >= end + 4 + length) {
-        std::string response = pending.substr(0, end + 4 + length);
-        pending.erase(0, end + 4 + length);
-        return response;
-      }
-    }
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return {};
-    pending.append(buf, static_cast<std::size_t>(n));
-  }
+  return response.empty() ? pending : response;
 }
 
 class WebhookServerTest : public ::testing::Test {
@@ -190,6 +153,20 @@ class WebhookServerTest : public ::testing::Test {
     return client.Post(kWebhookPath, headers, e.body, content_type.c_str());
   }
 
+  // Waits until the dispatcher handled every delivery of `accepted` (id -> the trigger the
+  // handler gets), each once, and nothing else.
+  void ExpectEachHandledOnce(const std::map<std::string, std::string>& accepted) {
+    ASSERT_TRUE(WaitFor([&] {
+      return handler_.distinct() == accepted.size() &&
+             test::ValueOrFail(store_->PendingIds()).empty();
+    }));
+    EXPECT_EQ(handler_.order().size(), accepted.size());
+    for (const auto& [id, body] : accepted) {
+      EXPECT_EQ(handler_.calls(id), 1) << id;
+      EXPECT_EQ(handler_.body(id), body) << id;
+    }
+  }
+
   static TempDir* examples_dir_;
   static std::vector<Example>* examples_;
   static std::vector<Example>* foreign_;
@@ -229,15 +206,7 @@ TEST_F(WebhookServerTest, RealPayloadsAreAnsweredAndEachAcceptedOneProcessedOnce
     const int expected = ExpectedStatus(e) == 202 ? 200 : ExpectedStatus(e);
     EXPECT_EQ(res->status, expected) << "redelivery of " << e.event << "/" << e.action;
   }
-  ASSERT_TRUE(WaitFor([&] {
-    return handler_.distinct() == accepted.size() &&
-           test::ValueOrFail(store_->PendingIds()).empty();
-  }));
-  EXPECT_EQ(handler_.order().size(), accepted.size());
-  for (const auto& [id, body] : accepted) {
-    EXPECT_EQ(handler_.calls(id), 1) << id;
-    EXPECT_EQ(handler_.body(id), body) << id;
-  }
+  ExpectEachHandledOnce(accepted);
 }
 
 // A keep-alive client, as wrk or a proxy in front of DataMCP would be: after its first
@@ -256,14 +225,8 @@ TEST_F(WebhookServerTest, KeepAliveDeliveriesServedInBatchesGetTheSameAnswers) {
   std::mutex mu;
   std::vector<std::string> wrong;
   auto client = [&](int c) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int fd = test::ConnectLoopback(port_);
+    if (fd < 0) {
       std::lock_guard lock(mu);
       wrong.push_back("connect failed");
       return;
@@ -282,7 +245,7 @@ TEST_F(WebhookServerTest, KeepAliveDeliveriesServedInBatchesGetTheSameAnswers) {
         int expected = ExpectedStatus(e);
         if (round == 1 && expected == 202) expected = 200;
         const std::string prefix = "HTTP/1.1 " + std::to_string(expected) + " ";
-        const std::string response = ReadResponse(fd, pending);
+        const std::string response = test::ReadResponse(fd, pending);
         if (response.rfind(prefix, 0) != 0) {
           std::lock_guard lock(mu);
           wrong.push_back(e.event + "/" + e.action + " round " + std::to_string(round) + ": " +
@@ -298,15 +261,7 @@ TEST_F(WebhookServerTest, KeepAliveDeliveriesServedInBatchesGetTheSameAnswers) {
   EXPECT_TRUE(wrong.empty()) << wrong.size() << " wrong answers, first: " << wrong.front();
   EXPECT_GT(front_->served_inline(), examples_->size())
       << "the event loops served too few of the requests";
-  ASSERT_TRUE(WaitFor([&] {
-    return handler_.distinct() == accepted.size() &&
-           test::ValueOrFail(store_->PendingIds()).empty();
-  }));
-  EXPECT_EQ(handler_.order().size(), accepted.size());
-  for (const auto& [id, body] : accepted) {
-    EXPECT_EQ(handler_.calls(id), 1) << id;
-    EXPECT_EQ(handler_.body(id), body) << id;
-  }
+  ExpectEachHandledOnce(accepted);
 }
 
 TEST_F(WebhookServerTest, ForeignRepositoryIsRefusedAndNothingProcessed) {
@@ -430,14 +385,8 @@ TEST_F(WebhookServerTest, ConnectionStaysUsableAfter415WithinLimit) {
       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
       std::to_string(form.size()) + "\r\nX-GitHub-Event: push\r\n\r\n" + form;
   const std::string second = "GET /nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int fd = test::ConnectLoopback(port_);
+  ASSERT_GE(fd, 0);
   std::string all;
   char buf[4096];
   ASSERT_GT(send(fd, first.data(), first.size(), MSG_NOSIGNAL), 0);
