@@ -108,7 +108,7 @@ bool SendAll(int fd, std::string_view bytes) {
 // through an inbox (Park, from workers) and an eventfd; everything else is this thread's.
 class ConnectionLoop::Loop {
  public:
-  Loop(ConnectionLoop& owner) : owner_(owner) {
+  explicit Loop(ConnectionLoop& owner) : owner_(owner) {
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     epoll_event ev{};
