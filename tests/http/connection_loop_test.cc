@@ -28,18 +28,6 @@ void SendAll(int fd, const std::string& bytes) {
   ASSERT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
 }
 
-// True once the server closed `fd` before `deadline`.
-bool ClosedBefore(int fd, SteadyClock::time_point deadline) {
-  char buf[256];
-  while (SteadyClock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0) continue;
-    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
-  }
-  return false;
-}
-
 std::string Post(const std::string& body, const std::string& extra_headers = "") {
   return "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
@@ -96,18 +84,22 @@ class ConnectionLoopTest : public ::testing::Test {
     return front_->waiting_connections() == n;
   }
 
-  // A connection that made one request of a route the loop does not serve, and now waits in
-  // the loop (after its quiet time); -1 when not.
-  int ParkedAfterAPing(std::string& pending) {
+  // A connection that sent `request`, got `answer`'s body back, and now waits in the loop
+  // with `waiting` - 1 others; -1 when not.
+  int ParkedAfter(const std::string& request, const std::string& answer, std::string& pending,
+                  std::size_t waiting = 1) {
     const int fd = ConnectLoopback(front_->port());
     if (fd < 0) return -1;
-    const std::string ping = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
-    (void)!send(fd, ping.data(), ping.size(), MSG_NOSIGNAL);
-    if (BodyOf(ReadResponse(fd, pending)) != "pong" || !WaitingBecomes(1)) {
+    (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    if (BodyOf(ReadResponse(fd, pending)) != answer || !WaitingBecomes(waiting)) {
       close(fd);
       return -1;
     }
     return fd;
+  }
+  // After a request of a route the loop does not serve (parked once quiet).
+  int ParkedAfterAPing(std::string& pending) {
+    return ParkedAfter("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", "pong", pending);
   }
 
   Metrics metrics_;
@@ -195,31 +187,25 @@ TEST_F(ConnectionLoopTest, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
   Start();
-  int fd = ConnectLoopback(front_->port());
-  ASSERT_GE(fd, 0);
   std::string pending;
-  SendAll(fd, Post("x"));
-  ReadResponse(fd, pending);
-  ASSERT_TRUE(WaitingBecomes(1));
+  const int fd = ParkedAfter(Post("x"), "worker x", pending);
+  ASSERT_GE(fd, 0);
   SendAll(fd, Post("bye", "Connection: close\r\n"));
   const std::string response = ReadResponse(fd, pending);
   EXPECT_EQ(BodyOf(response), "loop bye");
   EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos) << response;
-  EXPECT_TRUE(ClosedBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
+  EXPECT_TRUE(test::ClosedByServerBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
   EXPECT_TRUE(WaitingBecomes(0));
   close(fd);
 }
 
 TEST_F(ConnectionLoopTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
   Start(/*event_loops=*/2, /*keep_alive_seconds=*/1);
-  int fd = ConnectLoopback(front_->port());
-  ASSERT_GE(fd, 0);
   std::string pending;
-  SendAll(fd, Post("x"));
-  ReadResponse(fd, pending);
-  ASSERT_TRUE(WaitingBecomes(1));
+  const int fd = ParkedAfter(Post("x"), "worker x", pending);
+  ASSERT_GE(fd, 0);
   const auto start = SteadyClock::now();
-  EXPECT_TRUE(ClosedBefore(fd, start + std::chrono::seconds(3)));
+  EXPECT_TRUE(test::ClosedByServerBefore(fd, start + std::chrono::seconds(3)));
   EXPECT_GE(SteadyClock::now() - start, std::chrono::milliseconds(700));
   EXPECT_TRUE(WaitingBecomes(0));
   close(fd);
@@ -253,12 +239,10 @@ TEST_F(ConnectionLoopTest, IdleKeepAliveConnectionsDoNotHoldTheWorkers) {
 TEST_F(ConnectionLoopTest, StopClosesWaitingConnections) {
   Start();
   std::vector<int> fds;
-  for (int i = 0; i < 4; ++i) {
-    int fd = ConnectLoopback(front_->port());
-    ASSERT_GE(fd, 0);
+  for (std::size_t i = 0; i < 4; ++i) {
     std::string pending;
-    SendAll(fd, Post("x"));
-    ReadResponse(fd, pending);
+    const int fd = ParkedAfter(Post("x"), "worker x", pending, i + 1);
+    ASSERT_GE(fd, 0);
     fds.push_back(fd);
   }
   ASSERT_TRUE(WaitingBecomes(4));
@@ -266,7 +250,7 @@ TEST_F(ConnectionLoopTest, StopClosesWaitingConnections) {
   front_->Stop();
   EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(2));
   for (int fd : fds) {
-    EXPECT_TRUE(ClosedBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
+    EXPECT_TRUE(test::ClosedByServerBefore(fd, SteadyClock::now() + std::chrono::seconds(2)));
     close(fd);
   }
 }

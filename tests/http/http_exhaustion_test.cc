@@ -16,39 +16,13 @@
 
 #include "bot/http/health_routes.h"
 #include "bot/http/http_front.h"
+#include "tests/support/raw_http.h"
 
 namespace datamcp::bot {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// True once the server has closed `fd` (EOF or reset) before `deadline`.
-bool ClosedByServerBefore(int fd, Clock::time_point deadline) {
-  char buf[256];
-  while (Clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    int left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (poll(&p, 1, std::max(1, left)) <= 0) continue;
-    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
-  }
-  return false;
-}
 
 class HttpExhaustionTest : public ::testing::Test {
  protected:
@@ -95,12 +69,12 @@ class HttpExhaustionTest : public ::testing::Test {
 
 TEST_F(HttpExhaustionTest, IdleAndSlowHeaderConnectionsDoNotStopOtherClients) {
   for (int i = 0; i < 64; ++i) {
-    int fd = Connect(front_->port());
+    int fd = test::ConnectLoopback(front_->port());
     ASSERT_GE(fd, 0);
     idle_.push_back(fd);
   }
   for (int i = 0; i < 16; ++i) {
-    int fd = Connect(front_->port());
+    int fd = test::ConnectLoopback(front_->port());
     ASSERT_GE(fd, 0);
     slow_fds_.push_back(fd);
   }
@@ -135,7 +109,7 @@ TEST_F(HttpExhaustionTest, IdleAndSlowHeaderConnectionsDoNotStopOtherClients) {
   // Idle connections are closed by the server once the keep-alive timeout passes.
   auto deadline = Clock::now() + std::chrono::seconds(kKeepAlive + 3);
   int closed = 0;
-  for (int fd : idle_) closed += ClosedByServerBefore(fd, deadline);
+  for (int fd : idle_) closed += test::ClosedByServerBefore(fd, deadline);
   EXPECT_EQ(closed, 64);
 }
 

@@ -4,10 +4,13 @@
 // (split heads, pipelining, keep-alive) where an HTTP client library would not let them.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <string>
 
 namespace datamcp::test {
@@ -47,6 +50,19 @@ inline std::string ReadResponse(int fd, std::string& pending) {
     if (n <= 0) return {};
     pending.append(buf, static_cast<std::size_t>(n));
   }
+}
+
+// True once the server has closed `fd` (end of stream or reset) before `deadline`; bytes it
+// sends meanwhile are read and dropped.
+inline bool ClosedByServerBefore(int fd, std::chrono::steady_clock::time_point deadline) {
+  char buf[256];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+  }
+  return false;
 }
 
 }  // namespace datamcp::test
