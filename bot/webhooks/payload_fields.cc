@@ -2,19 +2,16 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+#include <cmath>
+#include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <span>
-#include <vector>
 
 #include "gitops/common/json_parse.h"
 
 namespace datamcp::bot {
 namespace {
-
-using nlohmann::json;
-using Segments = std::vector<std::string_view>;
 
 // Each HTTP thread keeps a parser for bodies up to this size (its buffers are reused); a
 // larger body gets a parser of its own that is freed afterwards, so 25 MB payloads do not
@@ -34,22 +31,33 @@ bool LimitDepth(simdjson::dom::parser& parser) {
          parser.allocate(kInitialCapacity, kMaxJsonDepth) == simdjson::SUCCESS;
 }
 
-const std::vector<Segments>& TriggerSegments() {
-  static const std::vector<Segments> kSegments = [] {
-    std::vector<Segments> all;
+// kTriggerPaths as a tree: a node with no children is a path's last segment (a scalar is
+// kept there); `each` marks a "name[]" segment. Children are in byte order, so the trigger's
+// keys come out sorted, as nlohmann/json (which the handler reads it with) would write them.
+struct PathNode {
+  bool each = false;
+  std::map<std::string_view, PathNode> children;
+};
+
+const PathNode& TriggerTree() {
+  static const PathNode kTree = [] {
+    PathNode root;
     for (std::string_view path : kTriggerPaths) {
-      Segments segments;
+      PathNode* node = &root;
       for (std::size_t start = 0;;) {
         const std::size_t dot = path.find('.', start);
-        segments.push_back(path.substr(start, dot - start));
+        std::string_view key = path.substr(start, dot - start);
+        const bool each = key.ends_with("[]");
+        if (each) key.remove_suffix(2);
+        node = &node->children[key];
+        node->each = each;
         if (dot == std::string_view::npos) break;
         start = dot + 1;
       }
-      all.push_back(std::move(segments));
     }
-    return all;
+    return root;
   }();
-  return kSegments;
+  return kTree;
 }
 
 // Cuts `s` to at most kMaxTriggerString bytes without splitting a UTF-8 sequence (simdjson
@@ -61,62 +69,146 @@ std::string_view Cut(std::string_view s) {
   return s.substr(0, n);
 }
 
-std::optional<json> Scalar(simdjson::dom::element e) {
-  switch (e.type()) {
-    case simdjson::dom::element_type::STRING:
-      return json(std::string(Cut(std::string_view(e))));
-    case simdjson::dom::element_type::INT64:
-      return json(std::int64_t(e));
-    case simdjson::dom::element_type::UINT64:
-      return json(std::uint64_t(e));
-    case simdjson::dom::element_type::DOUBLE:
-      return json(double(e));
-    case simdjson::dom::element_type::BOOL:
-      return json(bool(e));
-    case simdjson::dom::element_type::NULL_VALUE:
-      return json(nullptr);
-    default:
-      return std::nullopt;  // objects and arrays are only walked through
-  }
-}
-
-// The value at `path` inside `e`, wrapped in the objects (and arrays, for "name[]") that lead
-// to it; nullopt when the payload does not have it.
-std::optional<json> Extract(simdjson::dom::element e, std::span<const std::string_view> path) {
-  if (path.empty()) return Scalar(e);
-  std::string_view key = path.front();
-  const bool each = key.ends_with("[]");
-  if (each) key.remove_suffix(2);
-  simdjson::dom::object object;
-  simdjson::dom::element child;
-  if (e.get_object().get(object) != simdjson::SUCCESS ||
-      object.at_key(key).get(child) != simdjson::SUCCESS) {
-    return std::nullopt;
-  }
-  if (!each) {
-    std::optional<json> inner = Extract(child, path.subspan(1));
-    if (!inner) return std::nullopt;
-    return json{{key, *std::move(inner)}};
-  }
-  simdjson::dom::array array;
-  if (child.get_array().get(array) != simdjson::SUCCESS) return std::nullopt;
-  json items = json::array();
-  for (simdjson::dom::element item : array) {
-    if (std::optional<json> inner = Extract(item, path.subspan(1))) items.push_back(*inner);
-  }
-  return json{{key, std::move(items)}};
-}
-
-// Adds the members of `from` to `into`, merging objects both have.
-void Merge(json& into, json from) {
-  for (auto& [key, value] : from.items()) {
-    auto it = into.find(key);
-    if (it != into.end() && it->is_object() && value.is_object()) {
-      Merge(*it, std::move(value));
-    } else {
-      into[key] = std::move(value);
+// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest (valid
+// UTF-8) as it is.
+void WriteString(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xF];
+        } else {
+          out += c;
+        }
     }
   }
+  out += '"';
+}
+
+template <typename T>
+void WriteNumber(T value, std::string& out) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  std::string_view text(buffer, ec == std::errc() ? end - buffer : 0);
+  out += text;
+  // A double stays a double when read back: 2.0 is written "2.0", not "2".
+  if constexpr (std::is_floating_point_v<T>) {
+    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+  }
+}
+
+// Writes `e` if it is a scalar; false (nothing written) for an object or an array.
+bool WriteScalar(simdjson::dom::element e, std::string& out) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::STRING:
+      WriteString(Cut(std::string_view(e)), out);
+      return true;
+    case simdjson::dom::element_type::INT64:
+      WriteNumber(std::int64_t(e), out);
+      return true;
+    case simdjson::dom::element_type::UINT64:
+      WriteNumber(std::uint64_t(e), out);
+      return true;
+    case simdjson::dom::element_type::DOUBLE:
+      if (!std::isfinite(double(e))) {
+        out += "null";
+      } else {
+        WriteNumber(double(e), out);
+      }
+      return true;
+    case simdjson::dom::element_type::BOOL:
+      out += bool(e) ? "true" : "false";
+      return true;
+    case simdjson::dom::element_type::NULL_VALUE:
+      out += "null";
+      return true;
+    default:
+      return false;  // objects and arrays are only walked through
+  }
+}
+
+// Writes what `e` has of the paths below `node`, in the payload's shape: an object holds only
+// the members that lead to a kept scalar, and "name[]" keeps such an object for each element
+// that has one (the array itself is kept, even empty, when the payload has it). False, with
+// nothing written, when `e` has none of them.
+bool WriteKept(simdjson::dom::element e, const PathNode& node, std::string& out) {
+  if (node.children.empty()) return WriteScalar(e, out);
+  simdjson::dom::object object;
+  if (e.get_object().get(object) != simdjson::SUCCESS) return false;
+  const std::size_t start = out.size();
+  out += '{';
+  bool any = false;
+  for (const auto& [key, child] : node.children) {
+    simdjson::dom::element value;
+    if (object.at_key(key).get(value) != simdjson::SUCCESS) continue;
+    const std::size_t member = out.size();
+    if (any) out += ',';
+    WriteString(key, out);
+    out += ':';
+    bool kept = false;
+    simdjson::dom::array array;
+    if (!child.each) {
+      kept = WriteKept(value, child, out);
+    } else if (value.get_array().get(array) == simdjson::SUCCESS) {
+      out += '[';
+      bool first = true;
+      for (simdjson::dom::element item : array) {
+        const std::size_t before = out.size();
+        if (!first) out += ',';
+        if (WriteKept(item, child, out)) {
+          first = false;
+        } else {
+          out.resize(before);  // none of the paths: left out
+        }
+      }
+      out += ']';
+      kept = true;
+    }
+    if (kept) {
+      any = true;
+    } else {
+      out.resize(member);
+    }
+  }
+  if (!any) {
+    out.resize(start);
+    return false;
+  }
+  out += '}';
+  return true;
+}
+
+// The string at `path` (cut as in the trigger), or empty when absent or not a string.
+std::string StringAt(simdjson::dom::element doc, std::string_view path) {
+  std::string_view value;
+  if (doc.at_pointer(path).get_string().get(value) != simdjson::SUCCESS) return "";
+  return std::string(Cut(value));
 }
 
 }  // namespace
@@ -147,24 +239,11 @@ bool ExtractPayloadFields(std::string_view body, PayloadFields* out, std::string
     if (why) *why = "is not a JSON object";
     return false;
   }
-  json trigger = json::object();
-  for (const Segments& path : TriggerSegments()) {
-    if (std::optional<json> value = Extract(doc, path)) Merge(trigger, *std::move(value));
-  }
-  if (auto a = trigger.find("action"); a != trigger.end() && a->is_string()) {
-    out->action = a->get<std::string>();
-  }
-  if (auto r = trigger.find("repository"); r != trigger.end()) {
-    if (auto name = r->find("full_name"); name != r->end() && name->is_string()) {
-      out->repository = name->get<std::string>();
-    }
-  }
-  if (auto c = trigger.find("comment"); c != trigger.end()) {
-    if (auto at = c->find("created_at"); at != c->end() && at->is_string()) {
-      out->comment_created_at = at->get<std::string>();
-    }
-  }
-  out->trigger = trigger.dump();
+  out->trigger.reserve(512);
+  if (!WriteKept(doc, TriggerTree(), out->trigger)) out->trigger = "{}";
+  out->action = StringAt(doc, "/action");
+  out->repository = StringAt(doc, "/repository/full_name");
+  out->comment_created_at = StringAt(doc, "/comment/created_at");
   return true;
 }
 

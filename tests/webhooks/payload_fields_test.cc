@@ -49,6 +49,54 @@ TEST(PayloadFieldsTest, KeepsTheCommentIdAsAnInteger) {
   EXPECT_FALSE(trigger["comment"]["user"].contains("id")) << "only the listed paths are kept";
 }
 
+// The trigger is written directly (not through nlohmann/json): every kind of scalar, escapes,
+// arrays of objects, and members that lead to nothing left out.
+TEST(PayloadFieldsTest, WritesTheTriggerAsJsonTheHandlerReadsBack) {
+  PayloadFields f;
+  ASSERT_TRUE(ExtractPayloadFields(R"({"action":"a\u0001\"\\\n/\u00e9\ud83d\ude00",
+    "number":2.0,"ref":1e300,"before":-0.0,"after":12345678901234567890,
+    "repository":{"full_name":null,"id":1},"sender":{"login":[1]},
+    "pull_request":{"head":{"repo":{}}},"issue":{"number":7,"pull_request":{"url":"u"}},
+    "check_run":{"pull_requests":[1,{"number":3},{"x":1},{"number":{"a":1}},{"number":false}]},
+    "workflow_run":{"id":-9223372036854775808,"name":1.5e-7,"conclusion":true}})",
+                                   &f));
+  EXPECT_EQ(f.trigger,
+            R"({"action":"a\u0001\"\\\n/é😀","after":12345678901234567890,)"
+            R"("before":-0.0,"check_run":{"pull_requests":[{"number":3},{"number":false}]},)"
+            R"("issue":{"number":7,"pull_request":{"url":"u"}},"number":2.0,"ref":1e+300,)"
+            R"("repository":{"full_name":null},)"
+            R"("workflow_run":{"conclusion":true,"id":-9223372036854775808,"name":1.5e-07}})");
+  nlohmann::json trigger = nlohmann::json::parse(f.trigger);
+  EXPECT_EQ(trigger["action"], "a\x01\"\\\n/\u00e9\U0001F600");
+  EXPECT_TRUE(trigger["number"].is_number_float());
+  EXPECT_EQ(f.action, trigger["action"]);
+  EXPECT_EQ(f.repository, "") << "full_name is not a string";
+
+  PayloadFields again;  // the trigger is its own trigger
+  ASSERT_TRUE(ExtractPayloadFields(f.trigger, &again));
+  EXPECT_EQ(again.trigger, f.trigger);
+}
+
+TEST(PayloadFieldsTest, AnEmptyArrayIsKeptAndAnObjectWithNoKeptPathIsNot) {
+  PayloadFields f;
+  ASSERT_TRUE(ExtractPayloadFields(
+      R"({"check_run":{"pull_requests":[]},"comment":{"user":{}},"x":{"action":"y"}})", &f));
+  EXPECT_EQ(f.trigger, R"({"check_run":{"pull_requests":[]}})");
+  ASSERT_TRUE(ExtractPayloadFields(R"({"check_run":{"pull_requests":{}}})", &f));
+  EXPECT_EQ(f.trigger, "{}");
+}
+
+TEST(PayloadFieldsTest, LongStringsAreCutAtACharacterBoundary) {
+  std::string body = R"({"comment":{"body":")";
+  for (std::size_t i = 0; i < kMaxTriggerString; ++i) body += "\u00e9";  // 2 bytes each
+  body += R"("}})";
+  PayloadFields f;
+  ASSERT_TRUE(ExtractPayloadFields(body, &f));
+  const std::string kept = nlohmann::json::parse(f.trigger)["comment"]["body"];
+  EXPECT_EQ(kept.size(), kMaxTriggerString);
+  EXPECT_EQ(kept.substr(0, 2), "\u00e9");
+}
+
 TEST(PayloadFieldsTest, RejectsNonObjectsAndBrokenJson) {
   PayloadFields f;
   for (const char* body : {"", "[]", "\"s\"", "42", "null", "{\"a\":", "{\"a\":1} trailing",
