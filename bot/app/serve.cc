@@ -215,23 +215,34 @@ int RunServe(const CommonOptions& options) {
   const process::Sandbox& sandbox = (*stack)->sandbox;
   state::Database& state_db = *(*stack)->state;
   std::atomic<bool> draining{false};
-  RegisterHealthRoutes(
-      front, metrics,
-      [&keeper, &sandbox, &state_db, &draining, mirror_path, dir = *work_dir, &config]() -> Status {
-        // First thing on SIGTERM: no new requests routed here.
-        if (draining) return Unavailable("shutting down");
-        DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
-        // Work cannot be recorded or claimed without the state database
-        // (PostgreSQL down).
-        DATAMCP_RETURN_IF_ERROR(state_db.Ping());
-        DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
-        DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
-        return CheckRepositoryAndWorkDir(mirror_path, dir);
-      });
+  const ReadinessCheck readiness = [&keeper, &sandbox, &state_db, &draining, mirror_path,
+                                    dir = *work_dir, &config]() -> Status {
+    // First thing on SIGTERM: no new requests routed here.
+    if (draining) return Unavailable("shutting down");
+    DATAMCP_RETURN_IF_ERROR(sandbox.Readiness());
+    // Work cannot be recorded or claimed without the state database
+    // (PostgreSQL down).
+    DATAMCP_RETURN_IF_ERROR(state_db.Ping());
+    DATAMCP_RETURN_IF_ERROR(keeper.Readiness());
+    DATAMCP_RETURN_IF_ERROR(CheckTerraform(config.plan));
+    return CheckRepositoryAndWorkDir(mirror_path, dir);
+  };
+  // With an admin port, the probes are served on both and /metrics only there.
+  std::unique_ptr<HttpFront> admin;
+  if (config.server.admin_port != 0) {
+    admin = std::make_unique<HttpFront>(AdminServerConfig(config.server), metrics);
+    RegisterHealthRoutes(*admin, metrics, readiness);
+    RegisterProbeRoutes(front, readiness);
+  } else {
+    RegisterHealthRoutes(front, metrics, readiness);
+  }
   // Bind before watching signals: a port in use ends here, with no shutdown to report.
-  if (Status s = front.Bind(); !s.ok()) {
-    log::Error("listen_failed", {{"error", s.message()}});
-    return 1;
+  for (HttpFront* f : {&front, admin.get()}) {
+    if (f == nullptr) continue;
+    if (Status s = f->Bind(); !s.ok()) {
+      log::Error("listen_failed", {{"error", s.message()}});
+      return 1;
+    }
   }
   auto ci = BuildCi(config, front.port(), **stack, clock);
   if (!ci.ok()) return ConfigError(ci.status());
@@ -280,12 +291,15 @@ int RunServe(const CommonOptions& options) {
                                  "auth.mode none: every caller has every scope; "
                                  "local development only"}});
   }
+  // The admin port answers until the process ends: /readyz there says "shutting down".
+  if (admin) admin->Start();
   log::Info("listening", {{"version", kVersion},
                           {"bind", config.server.bind},
                           {"port", front.port()},
                           {"repository", (*stack)->remote_url},
                           {"forge", config.forge.kind},
-                          {"auth", config.auth.mode}});
+                          {"auth", config.auth.mode},
+                          {"admin_port", admin ? admin->port() : 0}});
   front.Run();
   // Requests in flight have finished. Sessions end here only (they live on in the database
   // for the other replicas).
@@ -299,6 +313,7 @@ int RunServe(const CommonOptions& options) {
   keeper.Stop();
   log::Info("shutdown_work_finished");
   replica.Stop();
+  if (admin) admin->Stop();
   log::Info("stopped");
   return 0;
 }

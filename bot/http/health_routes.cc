@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <utility>
 
 namespace datamcp::bot {
 
-void RegisterHealthRoutes(HttpFront& front, Metrics& metrics, ReadinessCheck readiness) {
-  for (const char* route : {"/healthz", "/readyz", "/metrics"}) front.AddRouteLabel(route);
+void RegisterProbeRoutes(HttpFront& front, ReadinessCheck readiness) {
+  for (const char* route : {"/healthz", "/readyz"}) front.AddRouteLabel(route);
   front.server().Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
@@ -21,9 +22,31 @@ void RegisterHealthRoutes(HttpFront& front, Metrics& metrics, ReadinessCheck rea
       res.set_content("not ready: " + s.message() + "\n", "text/plain");
     }
   });
+}
+
+void RegisterMetricsRoute(HttpFront& front, Metrics& metrics) {
+  front.AddRouteLabel("/metrics");
   front.server().Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.Serialize(), "text/plain; version=0.0.4; charset=utf-8");
   });
+}
+
+void RegisterHealthRoutes(HttpFront& front, Metrics& metrics, ReadinessCheck readiness) {
+  RegisterProbeRoutes(front, std::move(readiness));
+  RegisterMetricsRoute(front, metrics);
+}
+
+config::ServerConfig AdminServerConfig(const config::ServerConfig& main) {
+  config::ServerConfig admin = main;
+  if (!main.admin_bind.empty()) admin.bind = main.admin_bind;
+  admin.port = main.admin_port;
+  admin.threads = 2;
+  admin.max_connections = 16;
+  admin.max_connections_per_peer = 0;  // half: the kubelet and Prometheus come from two
+  admin.event_loops = 0;
+  admin.max_body_bytes = 1024;
+  admin.admin_port = 0;
+  return admin;
 }
 
 Status CheckRepositoryAndWorkDir(const std::string& repository_path, const std::string& work_dir) {

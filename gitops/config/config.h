@@ -40,6 +40,11 @@ struct ServerConfig {
   // On SIGTERM /readyz answers 503 for this long before the server stops accepting, so a load
   // balancer stops sending requests first.
   int shutdown_delay_seconds = 0;
+  // Health probes and metrics on a port of their own (0: off; they are then served on `port`
+  // with everything else). There they answer while clients hold every connection the main
+  // port allows one address, and /metrics is not served to whoever reaches the main port.
+  int admin_port = 0;
+  std::string admin_bind;  // empty: the same address as `bind`
 };
 
 struct RepositoryConfig {

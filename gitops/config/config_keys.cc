@@ -69,6 +69,12 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("server.shutdown_delay_seconds", server.shutdown_delay_seconds,
                   "On SIGTERM, /readyz answers 503 for this long before the server stops "
                   "accepting, so a load balancer stops routing to it first."),
+      DATAMCP_KEY("server.admin_port", server.admin_port,
+                  "Port for /healthz, /readyz and /metrics alone (0: off, they are served on "
+                  "server.port); probes there answer while the main port is saturated, and "
+                  "/metrics leaves the main port."),
+      DATAMCP_KEY("server.admin_bind", server.admin_bind,
+                  "Address the admin port listens on; empty: server.bind."),
       DATAMCP_KEY("repository.url", repository.url,
                   "GitOps repository (https://, ssh://, git://, file://); empty: a local "
                   "repository under work_dir made from repo-template/."),

@@ -40,6 +40,14 @@ Status ValidateServer(const ServerConfig& s) {
   if (s.shutdown_delay_seconds < 0 || s.shutdown_delay_seconds > 300) {
     return Bad("server.shutdown_delay_seconds", "must be between 0 and 300");
   }
+  if (s.admin_port < 0 || s.admin_port > 65535) {
+    return Bad("server.admin_port",
+               std::to_string(s.admin_port) + " is not a port number (0: off, 1-65535)");
+  }
+  if (s.admin_port != 0 && s.admin_port == s.port) {
+    return Bad("server.admin_port", "must differ from server.port (" + std::to_string(s.port) +
+                                        "), or be 0 to serve probes and metrics on it");
+  }
   if (s.max_body_bytes < 1024) return Bad("server.max_body_bytes", "must be at least 1024");
   if (s.read_timeout_seconds < 1 || s.write_timeout_seconds < 1) {
     return Bad("server.read_timeout_seconds", "timeouts must be at least 1 second");

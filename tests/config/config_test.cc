@@ -241,5 +241,27 @@ TEST_F(ConfigTest, RejectsBadDriftIntervalNamingTheKeyAndSource) {
       << words.status().message();
 }
 
+TEST_F(ConfigTest, AdminPortIsOffByDefaultAndMustDifferFromThePort) {
+  auto c = Load({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.admin_port, 0);
+  auto set =
+      Load({.file = Write("c.yaml", "server:\n  admin_port: 9090\n  admin_bind: 0.0.0.0\n")});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->server.admin_port, 9090);
+  EXPECT_EQ(set->server.admin_bind, "0.0.0.0");
+
+  auto same = Load({.env = {{"DATAMCP_SERVER_ADMIN_PORT", "8080"}}});
+  ASSERT_FALSE(same.ok());
+  EXPECT_TRUE(same.status().message().starts_with(
+      "server.admin_port (from DATAMCP_SERVER_ADMIN_PORT): must differ from server.port (8080)"))
+      << same.status().message();
+  auto range = Load({.env = {{"DATAMCP_SERVER_ADMIN_PORT", "-1"}}});
+  ASSERT_FALSE(range.ok());
+  EXPECT_NE(range.status().message().find("-1 is not a port number (0: off, 1-65535)"),
+            std::string::npos)
+      << range.status().message();
+}
+
 }  // namespace
 }  // namespace datamcp::config

@@ -89,6 +89,9 @@ refuse "replicaCount > 1 needs PostgreSQL: set secrets.statePostgresUrl" --set r
 refuse "replicaCount > 1 needs config.forge.kind github" --set replicaCount=2 \
   --set secrets.statePostgresUrl.existingSecret=pg
 refuse "replicaCount" --set replicaCount=0
+refuse "adminPort must differ from containerPort" --set adminPort=8080
+refuse "livenessProbe uses port admin but adminPort is 0" --set adminPort=0
+refuse "set adminPort instead" --set config.server.admin_port=9191
 
 # The binary check is not vacuous: a rendered config the binary refuses fails validation.
 "$helm" template datamcp "$chart" --namespace datamcp --set config.log.level=verbose >"$tmp/badconfig.yaml"

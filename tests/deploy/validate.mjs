@@ -156,6 +156,7 @@ function checkStatefulSet(sts, docs) {
   check(JSON.stringify(c.securityContext?.capabilities?.drop) === '["ALL"]', "container: drop ALL");
   check(c.livenessProbe?.httpGet?.path === "/healthz", "liveness probe on /healthz");
   check(c.readinessProbe?.httpGet?.path === "/readyz", "readiness probe on /readyz");
+  checkProbePorts(c, docs);
   check(c.resources?.requests && c.resources?.limits, "container: resources set");
   const mounts = Object.fromEntries(c.volumeMounts.map((m) => [m.mountPath, m]));
   const volumes = new Set(pod.volumes.map((v) => v.name));
@@ -175,6 +176,25 @@ function checkStatefulSet(sts, docs) {
   check(!docs.some((d) => d.kind === "Secret"), "the chart never renders a Secret");
   checkExternalSecrets(pod, docs);
   return env;
+}
+
+// The probes and the ServiceMonitor reach ports that exist: the admin port
+// (DATAMCP_SERVER_ADMIN_PORT) when it is on, which the probes must then use.
+function checkProbePorts(c, docs) {
+  const ports = new Map((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+  const admin = Number(c.env.find((e) => e.name === "DATAMCP_SERVER_ADMIN_PORT")?.value ?? 0);
+  check(admin === 0 || ports.get("admin") === admin, `container port "admin" is ${ports.get("admin")}, DATAMCP_SERVER_ADMIN_PORT ${admin}`);
+  for (const name of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    const port = c[name]?.httpGet?.port;
+    if (port === undefined) continue;
+    check(ports.has(port), `${name}: no container port named ${port}`);
+    if (admin !== 0) check(port === "admin", `${name}: on port ${port}, not the admin port`);
+  }
+  const service = docs.find((d) => d.kind === "Service");
+  for (const ep of docs.find((d) => d.kind === "ServiceMonitor")?.spec.endpoints ?? []) {
+    check(service?.spec.ports.some((p) => p.name === ep.port), `ServiceMonitor: the Service has no port ${ep.port}`);
+    if (admin !== 0) check(ep.port === "admin", `ServiceMonitor: scrapes ${ep.port}, not the admin port`);
+  }
 }
 
 // Every ExternalSecret's target is a Secret the pod mounts, read through a store that exists

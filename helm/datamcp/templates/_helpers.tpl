@@ -105,7 +105,7 @@ server's Host-header check accepts in-cluster clients and the Ingress.
 Refuses values the chart owns or that would put a secret into the ConfigMap.
 */}}
 {{- define "datamcp.validate" -}}
-{{- $owned := dict "work_dir" "the chart mounts the volume at /var/lib/datamcp" "server.bind" "the chart binds 0.0.0.0 in the pod" "server.port" "set containerPort instead" }}
+{{- $owned := dict "work_dir" "the chart mounts the volume at /var/lib/datamcp" "server.bind" "the chart binds 0.0.0.0 in the pod" "server.port" "set containerPort instead" "server.admin_port" "set adminPort instead" }}
 {{- $secrets := dict "auth.hs256_secret" "authHs256Secret" "repository.token" "repositoryToken" "forge.github_token" "githubToken" "forge.github_app_private_key" "githubAppPrivateKey" "webhooks.secret" "webhookSecret" "argocd.token" "argocdToken" }}
 {{- range $key, $why := $owned }}
 {{- if hasKey (include "datamcp.flatConfig" $ | fromYaml) $key }}
