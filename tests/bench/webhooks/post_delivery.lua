@@ -1,11 +1,13 @@
 -- wrk script: POSTs one signed pull_request payload with a unique X-GitHub-Delivery per
 -- request, stops each thread after MAX_REQUESTS responses, and prints a summary line:
 --   RESULT requests=<n> non202=<n> rps=<n> p50_ms=<x> p99_ms=<x>
--- Environment: BENCH_BODY_FILE, BENCH_SIGNATURE, BENCH_RUN_ID, BENCH_MAX_REQUESTS.
+-- Environment: BENCH_BODY_FILE, BENCH_SIGNATURE, BENCH_RUN_ID, BENCH_MAX_REQUESTS, and
+-- BENCH_CLOSE=1 for a new connection per delivery (Connection: close).
 local body_file = os.getenv("BENCH_BODY_FILE")
 local signature = os.getenv("BENCH_SIGNATURE")
 local run_id = os.getenv("BENCH_RUN_ID") or "run"
 local max_requests = tonumber(os.getenv("BENCH_MAX_REQUESTS") or "200000")
+local close = os.getenv("BENCH_CLOSE") == "1"
 
 local threads = {}
 local next_id = 0
@@ -33,6 +35,7 @@ function request()
     ["X-GitHub-Delivery"] = string.format("%s-%d-%d", run_id, tid, counter),
     ["X-Hub-Signature-256"] = signature,
   }
+  if close then headers["Connection"] = "close" end
   return wrk.format("POST", "/webhooks/github", headers, body)
 end
 
