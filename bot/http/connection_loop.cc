@@ -396,4 +396,8 @@ bool ConnectionLoop::Park(OpenConnection& conn) {
   return false;
 }
 
+void ConnectionLoop::Take(OpenConnection conn) {
+  if (!Park(conn)) hooks_.hand_back(std::move(conn));
+}
+
 }  // namespace datamcp::bot

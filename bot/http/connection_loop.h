@@ -40,7 +40,9 @@ struct InlineExchange {
 using InlineHandler = std::function<void(std::span<InlineExchange>)>;
 
 // The HTTP front's event loops. Keep-alive connections wait here for their next request
-// instead of holding a worker thread. When one arrives whole and an inline route takes it
+// instead of holding a worker thread, and so do fresh ones for their first when a route is
+// served inline (HttpFront accepts them straight into the loops). When a request arrives
+// whole and an inline route takes it
 // (a POST with a Content-Length to an exact path: the webhook intake), the loop serves it
 // itself, with every other such request of the same wake-up in one batch; a thread hand-off
 // per request costs more than the intake's own work (docs/design.md, "HTTP front"). Anything
@@ -87,6 +89,12 @@ class ConnectionLoop {
   // Takes `conn` (which has no buffered bytes) to wait for its next request. False when
   // stopped or full (max_waiting): `conn` is then still the caller's.
   bool Park(OpenConnection& conn);
+  // Takes a connection just accepted, to wait for its first request: parked, or when stopped
+  // or full handed to a worker at once. Never waits (called on the accepting thread).
+  void Take(OpenConnection conn);
+  // Whether a route is served inline: only then do fresh connections come here first (their
+  // first request may be one the loop serves; otherwise it would cost them a hand-off).
+  bool HasRoutes() const { return !routes_.empty(); }
 
   // Connections waiting in the loops now.
   std::size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }

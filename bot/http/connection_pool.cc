@@ -36,7 +36,20 @@ ConnectionPool::ConnectionPool(int min_threads, int max_threads, std::function<v
 
 ConnectionPool::~ConnectionPool() { shutdown(); }
 
+namespace {
+thread_local bool accepting = false;  // running an accepted connection's task in enqueue()
+}  // namespace
+
+bool ConnectionPool::OnAcceptingThread() { return accepting; }
+
 void ConnectionPool::enqueue(std::function<void()> fn) {
+  if (!accept_on_this_thread_) return Queue(std::move(fn));
+  accepting = true;
+  fn();
+  accepting = false;
+}
+
+void ConnectionPool::Queue(std::function<void()> fn) {
   std::lock_guard lock(state_->mu);
   state_->queue.push_back(std::move(fn));
   if (static_cast<std::size_t>(state_->idle) < state_->queue.size() &&

@@ -18,7 +18,14 @@ class ConnectionPool : public httplib::TaskQueue {
   ConnectionPool(int min_threads, int max_threads, std::function<void()> on_shutdown = nullptr);
   ~ConnectionPool() override;
 
+  // httplib queues here the task of each connection it accepts. After AcceptOnThisThread(true)
+  // the task runs at once on the accepting thread instead, where OnAcceptingThread() is true:
+  // GuardedServer then gives the connection to the event loops without waiting for anything.
   void enqueue(std::function<void()> fn) override;
+  void AcceptOnThisThread(bool on) { accept_on_this_thread_ = on; }
+  static bool OnAcceptingThread();
+  // Queues `fn` for a worker (connections the event loops hand back).
+  void Queue(std::function<void()> fn);
   // Runs what is queued, then waits for every worker to finish.
   void shutdown() override;
 
@@ -28,6 +35,7 @@ class ConnectionPool : public httplib::TaskQueue {
 
   std::shared_ptr<State> state_;
   std::function<void()> on_shutdown_;
+  bool accept_on_this_thread_ = false;
 };
 
 }  // namespace datamcp::bot

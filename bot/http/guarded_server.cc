@@ -14,6 +14,7 @@
 #include <optional>
 #include <string_view>
 
+#include "bot/http/connection_pool.h"
 #include "gitops/common/log.h"
 
 namespace datamcp::bot {
@@ -306,6 +307,11 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     shutdown(sock, SHUT_RDWR);
     close(sock);
     return false;
+  }
+  if (loop_ != nullptr && ConnectionPool::OnAcceptingThread()) {
+    // Its first request is awaited in the event loops, like a kept-alive connection's next.
+    loop_->Take(std::move(conn));
+    return true;
   }
   return Serve(std::move(conn));
 }

@@ -35,7 +35,9 @@ struct ConnectionGuards {
 // loop, timeouts and request handling, plus a bound on connections per peer address and a
 // deadline for each request head (a slow-header client is cut off there, and its worker
 // freed). With a ConnectionLoop, a connection waits for its next request in the loop rather
-// than on its worker, and comes back through ServeOpen. Thread-safe as httplib::Server is;
+// than on its worker, and comes back through ServeOpen; a connection accepted on the
+// accepting thread (ConnectionPool::AcceptOnThisThread) goes to the loop at once, once its
+// peer is admitted, to wait there for its first. Thread-safe as httplib::Server is;
 // set_guards and set_loop before listening.
 class GuardedServer : public httplib::Server {
  public:

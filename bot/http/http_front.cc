@@ -66,6 +66,8 @@ HttpFront::HttpFront(const config::ServerConfig& config, Metrics& metrics)
       std::lock_guard lock(pool_mu_);
       pool_ = nullptr;
     });
+    // A fresh connection waits for its first request in the loops when they may serve it.
+    pool->AcceptOnThisThread(config_.event_loops > 0 && loop_.HasRoutes());
     std::lock_guard lock(pool_mu_);
     pool_ = pool;
     return pool;
@@ -160,7 +162,7 @@ void HttpFront::HandBack(OpenConnection conn) {
   if (pool_ == nullptr) return server_.CloseOpen(conn);
   // A std::function must be copyable; the connection moves through a shared_ptr.
   auto shared = std::make_shared<OpenConnection>(std::move(conn));
-  pool_->enqueue([this, shared] { server_.ServeOpen(std::move(*shared)); });
+  pool_->Queue([this, shared] { server_.ServeOpen(std::move(*shared)); });
 }
 
 std::string HttpFront::RouteLabel(const std::string& path) const {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bot/http/connection_loop.h"
+#include "bot/http/connection_pool.h"
 #include "bot/http/guarded_server.h"
 #include "bot/http/metrics.h"
 #include "gitops/common/status.h"
@@ -78,7 +79,7 @@ class HttpFront {
   };
   std::vector<InlineRoute> inline_routes_;
   std::mutex pool_mu_;
-  httplib::TaskQueue* pool_ = nullptr;  // while listening
+  ConnectionPool* pool_ = nullptr;  // while listening
   std::set<std::string> routes_;
   std::size_t payload_limit_ = 0;
   std::string payload_limit_key_ = "server.max_body_bytes";

@@ -22,8 +22,9 @@ struct ServerConfig {
   // may wait in the event loops.
   int max_connections = 256;
   int keep_alive_seconds = 5;  // an idle keep-alive connection is closed after this
-  // Event loops where keep-alive connections wait between requests, and which serve webhook
-  // deliveries themselves (bot/http/connection_loop.h); 0: connections wait on their worker.
+  // Event loops where keep-alive connections wait between requests (and new ones for their
+  // first, when webhooks are served), and which serve webhook deliveries themselves
+  // (bot/http/connection_loop.h); 0: connections wait on their worker.
   int event_loops = 2;
   // Connections one peer address may hold at once; 0: half of max_connections.
   int max_connections_per_peer = 0;

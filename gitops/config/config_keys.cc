@@ -45,8 +45,9 @@ const std::vector<KeySpec>& Keys() {
       DATAMCP_KEY("server.keep_alive_seconds", server.keep_alive_seconds,
                   "Seconds an idle keep-alive connection is kept open."),
       DATAMCP_KEY("server.event_loops", server.event_loops,
-                  "Event loops where idle keep-alive connections wait (not holding a worker) "
-                  "and webhook deliveries are served in batches; 0: off."),
+                  "Event loops where idle keep-alive connections (and, with webhooks on, new "
+                  "ones) wait without holding a worker, and webhook deliveries are served in "
+                  "batches; 0: off."),
       DATAMCP_KEY("server.max_connections_per_peer", server.max_connections_per_peer,
                   "Connections one client address may hold at once (0: half of "
                   "server.max_connections); more get 503."),

@@ -1,5 +1,6 @@
 // The HTTP front's event loops (ConnectionLoop): keep-alive connections wait there between
-// requests, an inline route serves whole requests in batches, and everything else goes back
+// requests (fresh ones for their first, when a route is served inline), an inline route
+// serves whole requests in batches, and everything else goes back
 // to a worker with the bytes already read. Raw sockets, so each test controls how the bytes
 // arrive.
 #include <gtest/gtest.h>
@@ -41,7 +42,8 @@ std::string BodyOf(const std::string& response) {
 // cpp-httplib did. Both count their requests.
 class ConnectionLoopTest : public ::testing::Test {
  protected:
-  void Start(int event_loops = 2, int keep_alive_seconds = 5, int max_connections = 8) {
+  void Start(int event_loops = 2, int keep_alive_seconds = 5, int max_connections = 8,
+             bool inline_route = true) {
     config::ServerConfig config;
     config.port = 0;
     config.threads = 2;
@@ -51,6 +53,18 @@ class ConnectionLoopTest : public ::testing::Test {
     config.event_loops = event_loops;
     front_ = std::make_unique<HttpFront>(config, metrics_);
     front_->AddRouteLabel("/echo");
+    if (inline_route) ServeEchoInline();
+    front_->server().Post("/echo", [this](const httplib::Request& req, httplib::Response& res) {
+      ++worker_requests_;
+      res.set_content("worker " + req.body, "text/plain");
+    });
+    front_->server().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("pong", "text/plain");
+    });
+    ASSERT_TRUE(front_->Bind().ok());
+    front_->Start();
+  }
+  void ServeEchoInline() {
     front_->ServeInline("POST", "/echo", 1 << 20, [this](std::span<InlineExchange> batch) {
       {
         std::lock_guard lock(mu_);
@@ -62,15 +76,6 @@ class ConnectionLoopTest : public ::testing::Test {
         ex.response_body = "loop " + std::string(ex.body);
       }
     });
-    front_->server().Post("/echo", [this](const httplib::Request& req, httplib::Response& res) {
-      ++worker_requests_;
-      res.set_content("worker " + req.body, "text/plain");
-    });
-    front_->server().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("pong", "text/plain");
-    });
-    ASSERT_TRUE(front_->Bind().ok());
-    front_->Start();
   }
   void TearDown() override {
     if (front_) front_->Stop();
@@ -109,26 +114,62 @@ class ConnectionLoopTest : public ::testing::Test {
   std::vector<std::size_t> batches_;
 };
 
-TEST_F(ConnectionLoopTest, AfterItsFirstRequestAConnectionWaitsInTheLoopWhichServesTheNext) {
+TEST_F(ConnectionLoopTest, AFreshConnectionWaitsInTheLoopWhichServesItsRequests) {
   Start();
   int fd = ConnectLoopback(front_->port());
   ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WaitingBecomes(1)) << "accepted straight into the loop, before it sent a byte";
   std::string pending;
-  SendAll(fd, Post("one"));
-  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker one");  // a fresh connection's first
-  ASSERT_TRUE(WaitingBecomes(1));
-  for (const char* body : {"two", "three"}) {
+  for (const char* body : {"one", "two", "three"}) {
     SendAll(fd, Post(body));
     const std::string response = ReadResponse(fd, pending);
     EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
     EXPECT_NE(response.find("Connection: Keep-Alive\r\n"), std::string::npos) << response;
     EXPECT_EQ(BodyOf(response), std::string("loop ") + body);
   }
-  EXPECT_EQ(front_->served_inline(), 2u);
-  EXPECT_EQ(worker_requests_, 1);
+  EXPECT_EQ(front_->served_inline(), 3u);
+  EXPECT_EQ(worker_requests_, 0);
   EXPECT_TRUE(WaitingBecomes(1));
   close(fd);
   EXPECT_TRUE(WaitingBecomes(0)) << "a connection the client closed is forgotten";
+}
+
+TEST_F(ConnectionLoopTest, WithNoRouteServedInlineAFreshConnectionStartsOnAWorker) {
+  // Its first request could only be handed back: a hand-off for nothing.
+  Start(/*event_loops=*/2, /*keep_alive_seconds=*/5, /*max_connections=*/8,
+        /*inline_route=*/false);
+  int fd = ConnectLoopback(front_->port());
+  ASSERT_GE(fd, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(front_->waiting_connections(), 0u);
+  std::string pending;
+  SendAll(fd, Post("one"));
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "worker one");
+  EXPECT_TRUE(WaitingBecomes(1)) << "parked once quiet";
+  close(fd);
+}
+
+TEST_F(ConnectionLoopTest, FreshConnectionsThatSendNothingHoldNoWorkerAndAreClosedWhenIdle) {
+  Start(/*event_loops=*/2, /*keep_alive_seconds=*/1, /*max_connections=*/10);
+  std::vector<int> silent;
+  for (int i = 0; i < 9; ++i) {
+    const int fd = ConnectLoopback(front_->port());
+    ASSERT_GE(fd, 0);
+    silent.push_back(fd);
+  }
+  ASSERT_TRUE(WaitingBecomes(9));
+  int fd = ConnectLoopback(front_->port());
+  ASSERT_GE(fd, 0);
+  std::string pending;
+  SendAll(fd, "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(BodyOf(ReadResponse(fd, pending)), "pong");  // handed to a worker, served
+  close(fd);
+  const auto start = SteadyClock::now();
+  for (int c : silent) {
+    EXPECT_TRUE(test::ClosedByServerBefore(c, start + std::chrono::seconds(3)));
+    close(c);
+  }
+  EXPECT_TRUE(WaitingBecomes(0));
 }
 
 TEST_F(ConnectionLoopTest, WhatTheLoopDoesNotServeGoesBackToAWorkerWithTheBytesAlreadyRead) {
@@ -188,7 +229,7 @@ TEST_F(ConnectionLoopTest, PipelinedRequestsAreAnsweredInOrder) {
 TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
   Start();
   std::string pending;
-  const int fd = ParkedAfter(Post("x"), "worker x", pending);
+  const int fd = ParkedAfter(Post("x"), "loop x", pending);
   ASSERT_GE(fd, 0);
   SendAll(fd, Post("bye", "Connection: close\r\n"));
   const std::string response = ReadResponse(fd, pending);
@@ -202,7 +243,7 @@ TEST_F(ConnectionLoopTest, ConnectionCloseIsAnsweredAndClosed) {
 TEST_F(ConnectionLoopTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
   Start(/*event_loops=*/2, /*keep_alive_seconds=*/1);
   std::string pending;
-  const int fd = ParkedAfter(Post("x"), "worker x", pending);
+  const int fd = ParkedAfter(Post("x"), "loop x", pending);
   ASSERT_GE(fd, 0);
   const auto start = SteadyClock::now();
   EXPECT_TRUE(test::ClosedByServerBefore(fd, start + std::chrono::seconds(3)));
@@ -241,7 +282,7 @@ TEST_F(ConnectionLoopTest, StopClosesWaitingConnections) {
   std::vector<int> fds;
   for (std::size_t i = 0; i < 4; ++i) {
     std::string pending;
-    const int fd = ParkedAfter(Post("x"), "worker x", pending, i + 1);
+    const int fd = ParkedAfter(Post("x"), "loop x", pending, i + 1);
     ASSERT_GE(fd, 0);
     fds.push_back(fd);
   }
