@@ -1,6 +1,8 @@
 // Exhaustion of the HTTP front by connections that hold a worker: idle keep-alive
 // connections and clients sending the request head one byte at a time. Other clients must
-// still be answered within 2 s, and the server must close the idle ones itself.
+// still be answered within 2 s, and the server must close the idle ones itself. Run twice:
+// without an inline route (fresh connections start on a worker) and with one, as with
+// webhooks on (fresh connections wait in the event loops).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -24,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-class HttpExhaustionTest : public ::testing::Test {
+class HttpExhaustionTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("http_exhaustion_test_" + std::to_string(getpid()));
@@ -45,6 +47,11 @@ class HttpExhaustionTest : public ::testing::Test {
       }
       res.set_content(R"({"jsonrpc":"2.0","id":1,"result":{}})", "application/json");
     });
+    if (GetParam()) {
+      front_->ServeInline("POST", "/webhooks/github", 1 << 20, [](std::span<InlineExchange> b) {
+        for (InlineExchange& ex : b) ex.status = 202;
+      });
+    }
     ASSERT_TRUE(front_->Bind().ok());
     front_->Start();
   }
@@ -67,11 +74,18 @@ class HttpExhaustionTest : public ::testing::Test {
   std::atomic<bool> stop_{false};
 };
 
-TEST_F(HttpExhaustionTest, IdleAndSlowHeaderConnectionsDoNotStopOtherClients) {
+TEST_P(HttpExhaustionTest, IdleAndSlowHeaderConnectionsDoNotStopOtherClients) {
   for (int i = 0; i < 64; ++i) {
     int fd = test::ConnectLoopback(front_->port());
     ASSERT_GE(fd, 0);
     idle_.push_back(fd);
+  }
+  if (GetParam()) {  // the silent ones wait in the loops, holding no worker
+    const auto until = Clock::now() + std::chrono::seconds(2);
+    while (front_->waiting_connections() < 64 && Clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(front_->waiting_connections(), 64u);
   }
   for (int i = 0; i < 16; ++i) {
     int fd = test::ConnectLoopback(front_->port());
@@ -112,6 +126,11 @@ TEST_F(HttpExhaustionTest, IdleAndSlowHeaderConnectionsDoNotStopOtherClients) {
   for (int fd : idle_) closed += test::ClosedByServerBefore(fd, deadline);
   EXPECT_EQ(closed, 64);
 }
+
+INSTANTIATE_TEST_SUITE_P(FreshConnections, HttpExhaustionTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "WaitInTheLoops" : "StartOnAWorker";
+                         });
 
 }  // namespace
 }  // namespace datamcp::bot
