@@ -44,9 +44,11 @@ bool ConnectionPool::OnAcceptingThread() { return accepting; }
 
 void ConnectionPool::enqueue(std::function<void()> fn) {
   if (!accept_on_this_thread_) return Queue(std::move(fn));
-  accepting = true;
+  struct Accepting {
+    Accepting() { accepting = true; }
+    ~Accepting() { accepting = false; }
+  } scope;
   fn();
-  accepting = false;
 }
 
 void ConnectionPool::Queue(std::function<void()> fn) {
