@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "bot/app/ci_wiring.h"
 #include "bot/app/gitops_stack.h"
@@ -237,10 +238,13 @@ int RunServe(const CommonOptions& options) {
     RegisterHealthRoutes(front, metrics, readiness);
   }
   // Bind before watching signals: a port in use ends here, with no shutdown to report.
-  for (HttpFront* f : {&front, admin.get()}) {
+  const std::pair<HttpFront*, const char*> listeners[] = {
+      {&front, "set server.bind / server.port"},
+      {admin.get(), "set server.admin_bind / server.admin_port"}};
+  for (const auto& [f, keys] : listeners) {
     if (f == nullptr) continue;
     if (Status s = f->Bind(); !s.ok()) {
-      log::Error("listen_failed", {{"error", s.message()}});
+      log::Error("listen_failed", {{"error", s.message() + "; " + keys}});
       return 1;
     }
   }

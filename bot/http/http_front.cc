@@ -181,7 +181,7 @@ Status HttpFront::Bind() {
   if (port_ > 0 && listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   if (port_ <= 0) {
     return Unavailable("cannot listen on " + config_.bind + ":" + std::to_string(config_.port) +
-                       " (address in use or not local?); set server.bind / server.port");
+                       " (address in use or not local?)");
   }
   return Status::Ok();
 }

@@ -51,7 +51,8 @@ class HttpFront {
   std::size_t waiting_connections() const { return loop_.waiting(); }
   std::uint64_t served_inline() const { return loop_.served(); }
 
-  // Binds the configured address (port 0 picks a free one); errors name the address.
+  // Binds the configured address (port 0 picks a free one); errors name the address (the
+  // caller adds which settings chose it).
   Status Bind();
   int port() const { return port_; }
 

@@ -6,7 +6,8 @@
 #include <cmath>
 #include <map>
 #include <memory>
-#include <optional>
+#include <string>
+#include <type_traits>
 
 #include "gitops/common/json_parse.h"
 

@@ -5,6 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from './lib.mjs';
 
 // A port nobody listens on now (the kernel's pick, released at once).
@@ -77,5 +80,16 @@ test('with every main-port connection of this address held, the admin port answe
     }
   } finally {
     for (const s of held) s.destroy();
+  }
+});
+
+test('an admin port already in use stops a second server with the settings to change', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'datamcp-e2e-'));
+  try {
+    await assert.rejects(
+      startServer({ dir, env: { DATAMCP_SERVER_ADMIN_PORT: admin.split(':').pop() } }),
+      /cannot listen on 127\.0\.0\.1:\d+ \(address in use or not local\?\); set server\.admin_bind \/ server\.admin_port/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
